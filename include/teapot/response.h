@@ -1,0 +1,140 @@
+// The response a handler fills. One object per connection, reused from request to request,
+// so that a steady stream of requests allocates nothing once its buffers have grown.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "teapot/http/status.h"
+
+namespace teapot {
+
+class response;
+
+// What a response needs from the connection that carries it. Implemented by the server.
+class exchange_channel {
+ public:
+  virtual ~exchange_channel() = default;
+  // Writes a 1xx response now, ahead of the final one. False when the client cannot take it
+  // (HTTP/1.0) or the connection is gone.
+  virtual bool send_interim(
+      http::status code,
+      std::span<const std::pair<std::string_view, std::string_view>> fields) = 0;
+  // Sends the final response of a deferred exchange.
+  virtual void complete(response& res) = 0;
+  // Runs fn on the connection's loop thread after the delay (the deferred form's clock).
+  virtual void run_after(std::chrono::milliseconds delay, std::function<void()> fn) = 0;
+  // Shared with deferred responses; the connection sets it false when it goes away.
+  virtual std::shared_ptr<bool> alive_token() = 0;
+};
+
+class deferred_response;
+
+class response {
+ public:
+  response() = default;
+  response(const response&) = delete;
+  response& operator=(const response&) = delete;
+  ~response();
+
+  http::status status() const noexcept { return status_; }
+  void set_status(http::status s) noexcept { status_ = s; }
+
+  // Adds a field. Names and values must be valid field syntax (no CR, LF or NUL): a value that
+  // is not is dropped rather than allowed to split the response.
+  void add_header(std::string_view name, std::string_view value);
+  // Replaces every field of that name (case-insensitive) by one.
+  void set_header(std::string_view name, std::string_view value);
+  void remove_header(std::string_view name);
+  std::optional<std::string_view> header(std::string_view name) const noexcept;
+  template <class F>
+  void for_each_header(F&& f) const {
+    for (const auto& h : headers_)
+      f(std::string_view(fields_).substr(h.name_at, h.name_len),
+        std::string_view(fields_).substr(h.value_at, h.value_len));
+  }
+
+  // Content held in memory. content_type is sent as given: give a charset for text.
+  void set_body(std::string_view body, std::string_view content_type);
+  void text(std::string_view body) { set_body(body, "text/plain; charset=utf-8"); }
+  void html(std::string_view body) { set_body(body, "text/html; charset=utf-8"); }
+  void json(std::string_view body) { set_body(body, "application/json"); }
+  std::string& body() noexcept { return body_; }
+  const std::string& body() const noexcept { return body_; }
+
+  // Content from a file: the response owns fd and closes it. Sent with sendfile.
+  void set_file(int fd, std::uint64_t offset, std::uint64_t length, std::string_view content_type);
+  int file_fd() const noexcept { return file_fd_; }
+  std::uint64_t file_offset() const noexcept { return file_offset_; }
+  std::uint64_t content_length() const noexcept;
+  bool has_file() const noexcept { return file_fd_ >= 0; }
+
+  // Content of unknown length is sent chunked (HTTP/1.1) or delimited by close (HTTP/1.0).
+  void set_length_unknown(bool unknown) noexcept { length_unknown_ = unknown; }
+  bool length_unknown() const noexcept { return length_unknown_; }
+
+  // Sets status and Location. The target is sent as given (it must be a valid URI reference).
+  void redirect(http::status code, std::string_view location);
+  // Sets an error status and leaves the body to the server's error page (localized by
+  // Accept-Language, with the headers the status requires).
+  void error(http::status code) noexcept;
+  // True when the server should write the standard page for this status.
+  bool wants_error_page() const noexcept;
+
+  // Sends a 1xx (such as 103 Early Hints with Link fields) before the final response.
+  bool send_interim(http::status code,
+                    std::span<const std::pair<std::string_view, std::string_view>> fields);
+
+  // Takes the response out of the synchronous flow: the handler returns, and the final answer
+  // goes out when the returned handle's send() is called, on the same loop thread.
+  deferred_response defer();
+  bool is_deferred() const noexcept { return deferred_; }
+
+  // Server side: readies the object for the next exchange.
+  void reset(exchange_channel* channel) noexcept;
+
+ private:
+  struct field_ref {
+    std::uint32_t name_at, name_len, value_at, value_len;
+  };
+  http::status status_ = http::status::ok;
+  std::string fields_;  // every name and value, back to back
+  std::vector<field_ref> headers_;
+  std::string body_;
+  int file_fd_ = -1;
+  std::uint64_t file_offset_ = 0;
+  std::uint64_t file_length_ = 0;
+  bool length_unknown_ = false;
+  bool body_set_ = false;
+  bool deferred_ = false;
+  exchange_channel* channel_ = nullptr;
+};
+
+// A response that a handler finishes later. Move-only; call send() once, on the loop thread
+// the handler ran on. If the client goes away first, send() does nothing.
+class deferred_response {
+ public:
+  deferred_response() = default;
+  response& res() noexcept { return *res_; }
+  void send();
+  void run_after(std::chrono::milliseconds delay, std::function<void()> fn);
+  bool is_open() const noexcept;
+
+ private:
+  friend class response;
+  deferred_response(response* r, std::shared_ptr<bool> open, exchange_channel* ch)
+      : res_(r), open_(std::move(open)), channel_(ch) {}
+  response* res_ = nullptr;
+  std::shared_ptr<bool> open_;
+  exchange_channel* channel_ = nullptr;
+};
+
+}  // namespace teapot

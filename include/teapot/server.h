@@ -1,0 +1,72 @@
+// The server: listeners, worker threads each with its own event loop, and the router.
+//
+//   teapot::server srv;
+//   srv.routes().get("/hello", [](const teapot::request&, teapot::response& res) {
+//     res.text("Hello, World!");
+//   });
+//   srv.run();  // until SIGTERM or SIGINT, then a graceful stop
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "teapot/router.h"
+
+namespace teapot {
+
+// Every limit has a status: see docs/status-codes.md.
+struct limits {
+  std::size_t request_line = 8 * 1024;     // 414 past it
+  std::size_t field_line = 8 * 1024;       // 431
+  std::size_t header_section = 64 * 1024;  // 431
+  std::size_t fields = 100;                // 431
+  std::size_t chunk_line = 4 * 1024;       // 413 (chunk size with its extensions)
+  std::uint64_t body = 1024 * 1024;        // 413, decided from Content-Length before reading
+  std::chrono::milliseconds header_timeout{10'000};     // 408, then close
+  std::chrono::milliseconds body_timeout{10'000};       // 408 when the body stalls this long
+  std::chrono::milliseconds keep_alive_timeout{5'000};  // idle connections close silently
+};
+
+struct server_options {
+  std::vector<std::string> listen{"127.0.0.1:8080"};  // "HOST:PORT", "[::1]:PORT"
+  unsigned workers = 0;                                // 0: one per core
+  teapot::limits limits;
+  std::chrono::milliseconds drain_timeout{10'000};  // graceful stop: in-flight time to finish
+  // Methods the server knows; any other gets 501. Known but unrouted methods get 405.
+  std::vector<std::string> methods{"GET",     "HEAD",  "POST",   "PUT",  "DELETE",
+                                   "OPTIONS", "PATCH", "TRACE",  "CONNECT"};
+  std::string server_header = "teapot";
+  bool handle_signals = true;  // SIGTERM/SIGINT: graceful stop
+};
+
+class server {
+ public:
+  explicit server(server_options options = {});
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  router& routes() noexcept;
+
+  // Binds the listeners and starts the workers; returns at once. Throws std::system_error when
+  // an address cannot be bound.
+  void start();
+  // start(), then blocks until stop() or a signal, and the drain has finished.
+  void run();
+  // Graceful stop from any thread: stop accepting, finish in-flight requests, close idle
+  // keep-alive connections, and return from run() within the drain timeout.
+  void stop() noexcept;
+  // Blocks until the workers have exited.
+  void wait();
+  // The ports actually bound, in the order of options.listen (useful with port 0).
+  std::vector<std::uint16_t> ports() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace teapot

@@ -1,0 +1,32 @@
+// Listening sockets and addresses.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <sys/socket.h>
+
+namespace teapot::io {
+
+struct socket_address {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+  std::string to_string() const;  // "127.0.0.1:8080", "[::1]:8080"
+};
+
+// Parses "HOST:PORT", "[V6]:PORT", ":PORT" (all IPv4 interfaces) with numeric hosts and
+// "localhost". Throws std::invalid_argument with a message naming the input.
+socket_address parse_address(std::string_view host_port);
+
+// A non-blocking, close-on-exec listening socket with SO_REUSEADDR, SO_REUSEPORT (so that each
+// worker binds its own on the same port) and TCP_NODELAY inherited by accepted sockets.
+// Throws std::system_error naming the address on failure.
+int listen_on(const socket_address& address, int backlog = 4096);
+std::uint16_t local_port(int fd);
+
+// Accepts one connection: returns the fd (non-blocking, close-on-exec) or -1 when none is
+// waiting (EAGAIN) or on a transient error (which the caller may retry on the next readiness).
+int accept_one(int listen_fd, socket_address* peer) noexcept;
+
+}  // namespace teapot::io

@@ -1,7 +1,9 @@
 // Routes a request to a handler by method and path.
-// Patterns: "/exact", "/jobs/{id}" ({name} matches one non-empty segment), and prefixes
-// added with prefix(). Lookup order: exact, then patterns in the order added, then the longest
-// prefix. A path that some route matches under another method gives 405 with Allow.
+// Patterns: "/exact", "/jobs/{id}" ({name} matches one non-empty segment) and "/files/*"
+// (the prefix "/files/" and everything below it; "/*" is every path). Method "*" takes any
+// method: such a handler answers 405 itself. Lookup order: exact, then parameter patterns in
+// the order added, then the longest prefix. A path that routes match only under other
+// methods gives 405 with their Allow list; a path no route matches gives 404.
 #pragma once
 
 #include <string>
@@ -20,13 +22,10 @@ class router {
   router& put(std::string_view pattern, handler h) { return route("PUT", pattern, std::move(h)); }
   router& patch(std::string_view pattern, handler h) { return route("PATCH", pattern, std::move(h)); }
   router& del(std::string_view pattern, handler h) { return route("DELETE", pattern, std::move(h)); }
-  // Every request whose path starts with prefix, whatever its method: the handler decides
-  // (and answers 405 itself). "/" catches everything no other route takes.
-  router& prefix(std::string_view prefix, handler h);
 
   struct match {
-    const handler* target = nullptr;  // null: no route for this method (see allow)
-    std::string allow;  // when target is null and the path exists: methods it takes, for 405
+    const handler* target = nullptr;  // null: 404 when allow is empty, else 405
+    std::string allow;  // when target is null: the methods the path takes ("GET, HEAD")
     std::vector<path_param> params;  // views into the path and the patterns
   };
   // HEAD is answered by a GET route when no HEAD route exists.
@@ -34,7 +33,7 @@ class router {
 
  private:
   struct entry {
-    std::string method;  // empty for prefix routes
+    std::string method;  // "*" for any
     std::string pattern;
     bool is_prefix = false;
     bool has_params = false;

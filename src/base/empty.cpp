@@ -1,0 +1,1 @@
+// Gives every module library at least one translation unit while its sources are written.

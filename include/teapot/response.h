@@ -18,6 +18,7 @@
 namespace teapot {
 
 class response;
+class deferred_response;
 
 // What a response needs from the connection that carries it. Implemented by the server.
 class exchange_channel {
@@ -32,11 +33,9 @@ class exchange_channel {
   virtual void complete(response& res) = 0;
   // Runs fn on the connection's loop thread after the delay (the deferred form's clock).
   virtual void run_after(std::chrono::milliseconds delay, std::function<void()> fn) = 0;
-  // Shared with deferred responses; the connection sets it false when it goes away.
-  virtual std::shared_ptr<bool> alive_token() = 0;
+  // Takes res out of the synchronous flow (see response::defer).
+  virtual deferred_response make_deferred(response& res) = 0;
 };
-
-class deferred_response;
 
 class response {
  public:
@@ -100,6 +99,8 @@ class response {
 
   // Server side: readies the object for the next exchange.
   void reset(exchange_channel* channel) noexcept;
+  // Server side: hands the file descriptor over to the caller (-1 when there is none).
+  int take_file() noexcept;
 
  private:
   struct field_ref {
@@ -118,21 +119,24 @@ class response {
   exchange_channel* channel_ = nullptr;
 };
 
-// A response that a handler finishes later. Move-only; call send() once, on the loop thread
-// the handler ran on. If the client goes away first, send() does nothing.
+// A response that a handler finishes later. Copies share one state (so that it can be captured
+// in callbacks); the first send() sends, on the loop thread the handler ran on. If the client
+// has gone away by then, send() does nothing.
 class deferred_response {
  public:
   deferred_response() = default;
+  // Server side. res stays alive as long as a copy of this handle does; *open is cleared by
+  // the connection when it goes away, and by send().
+  deferred_response(std::shared_ptr<response> res, std::shared_ptr<bool> open,
+                    exchange_channel* channel)
+      : res_(std::move(res)), open_(std::move(open)), channel_(channel) {}
   response& res() noexcept { return *res_; }
   void send();
   void run_after(std::chrono::milliseconds delay, std::function<void()> fn);
   bool is_open() const noexcept;
 
  private:
-  friend class response;
-  deferred_response(response* r, std::shared_ptr<bool> open, exchange_channel* ch)
-      : res_(r), open_(std::move(open)), channel_(ch) {}
-  response* res_ = nullptr;
+  std::shared_ptr<response> res_;
   std::shared_ptr<bool> open_;
   exchange_channel* channel_ = nullptr;
 };

@@ -54,7 +54,8 @@ class server {
   // Binds the listeners and starts the workers; returns at once. Throws std::system_error when
   // an address cannot be bound.
   void start();
-  // start(), then blocks until stop() or a signal, and the drain has finished.
+  // start() (unless done already), then blocks until stop() or a signal (with
+  // handle_signals), and until the drain has finished.
   void run();
   // Graceful stop from any thread: stop accepting, finish in-flight requests, close idle
   // keep-alive connections, and return from run() within the drain timeout.

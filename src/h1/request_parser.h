@@ -70,6 +70,31 @@ class request_parser {
   void reset() noexcept;
 
  private:
+  // Where the scan stands; one state per grammar position of RFC 9112 §2.1, §3 and §5.
+  enum class state : std::uint8_t {
+    leading,          // before the request line: empty lines are skipped (§2.2)
+    leading_lf,       // after a CR of a leading empty line
+    method,           // method = token (§3.1)
+    target,           // request-target (§3.2)
+    version,          // "HTTP/" DIGIT "." DIGIT (§2.3)
+    request_line_lf,  // after the CR that ends the request line
+    field_start,      // first byte of a field line, or the CR of the empty line
+    name,             // field-name = token (§5.1)
+    value_ows,        // OWS before the field value
+    value,            // field-value and its trailing OWS
+    field_lf,         // after the CR that ends a field line
+    head_end_lf,      // after the CR of the empty line that ends the head
+    done,
+    failed,
+  };
+  parse_result fail(parse_error e) noexcept;
+  parse_result scan(std::string_view in);
+  // Returns the error a byte at or past stop_ causes, if any.
+  bool limit_reached(std::size_t at, char c, parse_error& e) const noexcept;
+  bool check_request_line(std::string_view in, parse_error& e) const noexcept;
+  bool finish_head(std::string_view in, parse_error& e) noexcept;
+  void start_field_line(std::size_t at) noexcept;
+
   const parser_config* config_;
   request_head head_;
   std::vector<header_field> fields_;  // capacity reserved at construction
@@ -81,7 +106,18 @@ class request_parser {
   std::size_t scanned_ = 0;     // bytes examined and accepted so far
   std::size_t line_start_ = 0;  // start of the line being received
   std::size_t head_start_ = 0;  // after leading empty lines
-  int state_ = 0;
+  std::size_t stop_ = 0;        // first offset where a limit may be exceeded
+  std::size_t name_len_ = 0;    // of the method, then of the current field name
+  std::size_t target_at_ = 0;
+  std::size_t target_len_ = 0;
+  std::size_t value_at_ = 0;
+  std::size_t consumed_ = 0;
+  std::uint8_t version_at_ = 0;  // bytes of "HTTP/x.y" seen
+  std::uint8_t pct_left_ = 0;    // HEXDIGs still owed to a '%' in the target
+  int major_ = 0;
+  int minor_ = 0;
+  parse_error error_{};
+  state state_ = state::leading;
 };
 
 // RFC 9112 §7.1 chunked transfer coding, decoded incrementally.
@@ -100,15 +136,50 @@ class chunked_decoder {
   void reset() noexcept;
 
  private:
+  // One state per position in the grammar of RFC 9112 §7.1:
+  //   chunked-body = *chunk last-chunk trailer-section CRLF
+  //   chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF
+  //   chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )
+  enum class state : std::uint8_t {
+    size_first,        // first HEXDIG of chunk-size
+    size,              // further HEXDIGs
+    size_ws,           // BWS after the size: only ';' may follow
+    ext_before_name,   // after ';' (BWS allowed)
+    ext_name,          // chunk-ext-name = token
+    ext_after_name_ws, // BWS after a name: '=' or ';' must follow
+    ext_before_value,  // after '=' (BWS allowed)
+    ext_token_value,   // chunk-ext-val = token
+    ext_quoted,        // chunk-ext-val = quoted-string
+    ext_quoted_pair,   // after a backslash inside the quoted string
+    ext_after_quote,   // after the closing quote
+    ext_ws,            // BWS after a value: only ';' may follow
+    size_lf,           // after the CR of the size line
+    data,              // chunk-data
+    data_cr,           // the CR after chunk-data
+    data_lf,           // the LF after chunk-data
+    trailer_start,     // a trailer field line, or the final CRLF
+    trailer_name,      // field-name
+    trailer_value,     // ':' OWS field-value OWS
+    trailer_lf,        // after the CR of a trailer field line
+    final_lf,          // after the CR of the final empty line
+    done,
+    failed,
+  };
+  result fail(parse_error e, std::size_t consumed) noexcept;
+  // Handles one byte of a size line (size and extensions); false when it is invalid.
+  bool size_line_byte(char c, parse_error& e) noexcept;
+  bool ext_byte(char c) noexcept;
+  bool trailer_byte(char c, parse_error& e) noexcept;
+  bool end_size_line(parse_error& e) noexcept;
+
   const parser_config* config_;
-  int state_ = 0;
+  state state_ = state::size_first;
+  parse_error error_{};
   std::uint64_t chunk_left_ = 0;
   std::uint64_t total_ = 0;
   std::size_t line_len_ = 0;
   std::size_t trailer_bytes_ = 0;
   std::size_t trailer_count_ = 0;
-  bool in_quote_ = false;
-  bool quote_escape_ = false;
 };
 
 }  // namespace teapot::h1

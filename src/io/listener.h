@@ -16,17 +16,20 @@ struct socket_address {
 };
 
 // Parses "HOST:PORT", "[V6]:PORT", ":PORT" (all IPv4 interfaces) with numeric hosts and
-// "localhost". Throws std::invalid_argument with a message naming the input.
+// "localhost" (127.0.0.1). Port 0 asks the kernel for a free port. Throws
+// std::invalid_argument with a message naming the input.
 socket_address parse_address(std::string_view host_port);
 
 // A non-blocking, close-on-exec listening socket with SO_REUSEADDR, SO_REUSEPORT (so that each
-// worker binds its own on the same port) and TCP_NODELAY inherited by accepted sockets.
-// Throws std::system_error naming the address on failure.
+// worker binds its own on the same port), TCP_NODELAY, and IPV6_V6ONLY on IPv6 (so that
+// "[::]:P" and "0.0.0.0:P" can both be bound). Throws std::system_error naming the address.
 int listen_on(const socket_address& address, int backlog = 4096);
 std::uint16_t local_port(int fd);
 
-// Accepts one connection: returns the fd (non-blocking, close-on-exec) or -1 when none is
-// waiting (EAGAIN) or on a transient error (which the caller may retry on the next readiness).
+// Accepts one connection: returns the fd (non-blocking, close-on-exec, TCP_NODELAY) or -1 with
+// errno set: EAGAIN when none is waiting; otherwise an error such as EMFILE, after which the
+// connection stays queued and, the listener being edge-triggered, no new readiness comes for
+// it until another connection arrives (retry from a timer). EINTR and ECONNABORTED are retried.
 int accept_one(int listen_fd, socket_address* peer) noexcept;
 
 }  // namespace teapot::io

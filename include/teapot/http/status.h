@@ -112,5 +112,10 @@ const status_info& info(status s) noexcept;
 inline std::string_view reason_phrase(status s) noexcept { return info(s).reason; }
 inline bool is_cacheable_by_default(status s) noexcept { return info(s).cacheable_by_default; }
 inline bool may_have_content(status s) noexcept { return info(s).may_have_content; }
+// 305 and 306 stay in the registry, but RFC 9110 §15.4.6 and §15.4.7 leave no situation in
+// which a server sends them: configuration that asks for either is refused.
+constexpr bool is_never_sent(status s) noexcept {
+  return s == status::use_proxy || s == status::unused_306;
+}
 
 }  // namespace teapot::http

@@ -1,0 +1,80 @@
+// The smallest teapot application, and the routes the integration tests lean on.
+//
+//   example_hello [--listen HOST:PORT]...
+//
+//   GET  /hello  -> 200 "Hello, World!"
+//   POST /echo   -> 200 with the request body (try Expect: 100-continue or a chunked body)
+//   GET  /throw  -> the handler throws; the client gets a 500 that reveals nothing of it
+//   GET  /slow   -> a deferred response, answered 100 ms later on the same loop thread
+//   GET  /hints  -> 103 Early Hints with a preload Link, then 200
+#include <chrono>
+#include <cstdio>
+#include <stdexcept>
+#include <string_view>
+#include <utility>
+
+#include "teapot/http/status.h"
+#include "teapot/server.h"
+
+namespace {
+
+using teapot::request;
+using teapot::response;
+using namespace std::chrono_literals;
+
+void hello(const request&, response& res) {
+  res.text("Hello, World!");
+}
+
+void echo(const request& req, response& res) {
+  res.text(req.body);
+}
+
+void fail(const request&, response&) {
+  // The server turns this into a 500; the message stays on the server side.
+  throw std::runtime_error("secret internal detail");
+}
+
+void slow(const request&, response& res) {
+  // The handler returns at once; the answer goes out when the timer fires, on this loop thread.
+  // Copies of the handle share one exchange, so the callback can hold one.
+  teapot::deferred_response later = res.defer();
+  later.run_after(100ms, [later]() mutable {
+    later.res().text("Thanks for waiting.");
+    later.send();
+  });
+}
+
+void hints(const request&, response& res) {
+  const std::pair<std::string_view, std::string_view> links[] = {
+      {"Link", "</style.css>; rel=preload; as=style"}};
+  res.send_interim(teapot::http::status::early_hints, links);  // false for HTTP/1.0: fine
+  res.html("<!doctype html><link rel=stylesheet href=/style.css><p>Hello, hinted World!\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  teapot::server_options options;
+  options.listen.clear();
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--listen" && i + 1 < argc) {
+      options.listen.emplace_back(argv[++i]);
+    } else {
+      std::fprintf(stderr, "usage: %s [--listen HOST:PORT]...\n", argv[0]);
+      return 2;
+    }
+  }
+  if (options.listen.empty()) options.listen.emplace_back("127.0.0.1:8080");
+
+  teapot::server srv(std::move(options));
+  srv.routes()
+      .get("/hello", hello)
+      .post("/echo", echo)
+      .get("/throw", fail)
+      .get("/slow", slow)
+      .get("/hints", hints);
+  srv.run();  // until SIGTERM or SIGINT, then a graceful stop
+  return 0;
+}

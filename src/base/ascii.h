@@ -1,0 +1,127 @@
+// ASCII character classes of RFC 9110/9112 and RFC 3986 as constexpr 256-entry tables, so that a
+// parser classifies a byte with one load. Pure and allocation-free; safe from any thread.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace teapot::base::ascii {
+
+namespace detail {
+
+// Bit per class; one table holds them all so that a byte costs one load whatever the class.
+enum : std::uint16_t {
+  k_tchar = 1 << 0,        // RFC 9110 §5.6.2 token characters
+  k_field_vchar = 1 << 1,  // RFC 9110 §5.5 VCHAR / obs-text
+  k_digit = 1 << 2,        // RFC 5234 DIGIT
+  k_hexdig = 1 << 3,       // RFC 5234 HEXDIG (either case, as RFC 9112 §7.1 reads it)
+  k_alpha = 1 << 4,        // RFC 5234 ALPHA
+  k_target = 1 << 5,       // RFC 3986 characters of a request-target (RFC 9112 §3.2)
+  k_reg_name = 1 << 6,     // RFC 3986 §3.2.2 reg-name (unreserved / sub-delims / '%')
+  k_qdtext = 1 << 7,       // RFC 9110 §5.6.4 qdtext
+  k_ows = 1 << 8,          // RFC 9110 §5.6.3 SP / HTAB
+};
+
+constexpr bool in(std::string_view set, unsigned c) {
+  for (char s : set) {
+    if (static_cast<unsigned char>(s) == c) return true;
+  }
+  return false;
+}
+
+constexpr std::array<std::uint16_t, 256> make_classes() {
+  std::array<std::uint16_t, 256> t{};
+  constexpr std::string_view tchar_punct = "!#$%&'*+-.^_`|~";
+  constexpr std::string_view unreserved_punct = "-._~";
+  constexpr std::string_view sub_delims = "!$&'()*+,;=";
+  for (unsigned c = 0; c < 256; ++c) {
+    std::uint16_t v = 0;
+    const bool digit = c >= '0' && c <= '9';
+    const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (digit) v |= k_digit | k_hexdig;
+    if (alpha) v |= k_alpha;
+    if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) v |= k_hexdig;
+    if (digit || alpha || in(tchar_punct, c)) v |= k_tchar;
+    if ((c >= 0x21 && c <= 0x7e) || c >= 0x80) v |= k_field_vchar;
+    const bool unreserved = digit || alpha || in(unreserved_punct, c);
+    if (unreserved || in(sub_delims, c) || c == '%') v |= k_reg_name;
+    if (unreserved || in(sub_delims, c) || in(":@/?%[]", c)) v |= k_target;
+    if (c == '\t' || c == ' ' || c == 0x21 || (c >= 0x23 && c <= 0x5b) ||
+        (c >= 0x5d && c <= 0x7e) || c >= 0x80) {
+      v |= k_qdtext;
+    }
+    if (c == ' ' || c == '\t') v |= k_ows;
+    t[c] = v;
+  }
+  return t;
+}
+
+inline constexpr std::array<std::uint16_t, 256> classes = make_classes();
+
+constexpr std::array<char, 256> make_lower() {
+  std::array<char, 256> t{};
+  for (unsigned c = 0; c < 256; ++c) {
+    t[c] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+  }
+  return t;
+}
+
+inline constexpr std::array<char, 256> lower_table = make_lower();
+
+constexpr bool has(char c, std::uint16_t bit) {
+  return (classes[static_cast<unsigned char>(c)] & bit) != 0;
+}
+
+}  // namespace detail
+
+constexpr bool is_tchar(char c) { return detail::has(c, detail::k_tchar); }
+// A byte allowed inside a field value besides SP/HTAB: VCHAR or obs-text (RFC 9110 §5.5).
+constexpr bool is_field_vchar(char c) { return detail::has(c, detail::k_field_vchar); }
+// field-vchar, SP or HTAB: every byte a field value may hold.
+constexpr bool is_field_content(char c) {
+  return detail::has(c, detail::k_field_vchar | detail::k_ows);
+}
+constexpr bool is_digit(char c) { return detail::has(c, detail::k_digit); }
+constexpr bool is_hexdig(char c) { return detail::has(c, detail::k_hexdig); }
+constexpr bool is_alpha(char c) { return detail::has(c, detail::k_alpha); }
+constexpr bool is_ows(char c) { return detail::has(c, detail::k_ows); }
+// Bytes a request-target may hold (RFC 3986 pchar, '/', '?', '%', '[' ']'); no '#', CTL, SP
+// or byte >= 0x80.
+constexpr bool is_target_char(char c) { return detail::has(c, detail::k_target); }
+constexpr bool is_reg_name_char(char c) { return detail::has(c, detail::k_reg_name); }
+constexpr bool is_qdtext(char c) { return detail::has(c, detail::k_qdtext); }
+
+constexpr char to_lower(char c) { return detail::lower_table[static_cast<unsigned char>(c)]; }
+
+// The value of a HEXDIG; undefined for other bytes.
+constexpr unsigned hex_value(char c) {
+  return is_digit(c) ? static_cast<unsigned>(c - '0')
+                     : static_cast<unsigned>(to_lower(c) - 'a' + 10);
+}
+
+// ASCII case-insensitive equality, as field names and tokens compare (RFC 9110 §5.1).
+constexpr bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (to_lower(a[i]) != to_lower(b[i])) return false;
+  }
+  return true;
+}
+
+constexpr bool is_token(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!is_tchar(c)) return false;
+  }
+  return true;
+}
+
+// s without leading and trailing SP/HTAB.
+constexpr std::string_view trim_ows(std::string_view s) {
+  while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace teapot::base::ascii

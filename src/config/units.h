@@ -1,0 +1,18 @@
+// The units operators write for sizes and durations, in flags and (later) the config file.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace teapot::config {
+
+// "8192", "8KiB", "1MiB", "2GiB" (also "KB"/"MB"/"GB" as powers of 1000, and "B").
+// nullopt for anything else, or a value that overflows 64 bits.
+std::optional<std::uint64_t> parse_size(std::string_view text) noexcept;
+
+// "2s", "500ms", "1m", "1h"; a bare number is seconds. nullopt for anything else.
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) noexcept;
+
+}  // namespace teapot::config

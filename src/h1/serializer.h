@@ -1,0 +1,96 @@
+// RFC 9112 response heads. Sans-IO: appends bytes to the caller's buffer, which is reused from
+// response to response so that nothing is allocated once it has grown.
+#pragma once
+
+#include <charconv>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "http/status_line.h"
+#include "teapot/http/status.h"
+
+namespace teapot::h1 {
+
+enum class body_kind : std::uint8_t {
+  none,            // no content at all: 1xx, 204, 304 (RFC 9110 §6.4.1)
+  length,          // Content-Length framing
+  chunked,         // HTTP/1.1 content of unknown length
+  close_delimited  // HTTP/1.0 content of unknown length: ends with the connection
+};
+
+struct head_params {
+  http::status status = http::status::ok;
+  int version_minor = 1;  // of the request: decides how persistence is spelled
+  bool keep_alive = true;
+  body_kind body = body_kind::length;
+  std::uint64_t content_length = 0;  // with body_kind::length (also for HEAD)
+  std::string_view date;             // IMF-fixdate
+  std::string_view server;           // Server field value; empty: none
+};
+
+// Which framing a response gets. 1xx, 204 and 304 never carry content; a response of unknown
+// length is chunked for HTTP/1.1 and delimited by close for HTTP/1.0 (RFC 9112 §6.3).
+body_kind choose_body_kind(http::status s, bool length_known, int version_minor) noexcept;
+
+inline void append_number(std::string& out, std::uint64_t n) {
+  char buf[20];
+  auto r = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(buf, r.ptr);
+}
+
+// Appends the status line, Date, Server, the handler's fields (for_each_field(f) calls
+// f(name, value) for each), the framing fields and the empty line.
+template <class ForEachField>
+void append_response_head(std::string& out, const head_params& p, ForEachField&& for_each_field) {
+  out.append(http::status_line(p.status));
+  if (!p.date.empty()) {
+    out.append("Date: ");
+    out.append(p.date);
+    out.append("\r\n");
+  }
+  if (!p.server.empty()) {
+    out.append("Server: ");
+    out.append(p.server);
+    out.append("\r\n");
+  }
+  for_each_field([&out](std::string_view name, std::string_view value) {
+    out.append(name);
+    out.append(": ");
+    out.append(value);
+    out.append("\r\n");
+  });
+  switch (p.body) {
+    case body_kind::length:
+      out.append("Content-Length: ");
+      append_number(out, p.content_length);
+      out.append("\r\n");
+      break;
+    case body_kind::chunked:
+      out.append("Transfer-Encoding: chunked\r\n");
+      break;
+    case body_kind::none:
+    case body_kind::close_delimited:
+      break;
+  }
+  if (!p.keep_alive && p.version_minor >= 1)
+    out.append("Connection: close\r\n");
+  else if (p.keep_alive && p.version_minor == 0)
+    out.append("Connection: keep-alive\r\n");
+  out.append("\r\n");
+}
+
+// An interim (1xx) response: status line, the given fields, empty line. No Date or framing.
+template <class ForEachField>
+void append_interim_head(std::string& out, http::status s, ForEachField&& for_each_field) {
+  out.append(http::status_line(s));
+  for_each_field([&out](std::string_view name, std::string_view value) {
+    out.append(name);
+    out.append(": ");
+    out.append(value);
+    out.append("\r\n");
+  });
+  out.append("\r\n");
+}
+
+}  // namespace teapot::h1

@@ -1,0 +1,498 @@
+#include "server/connection.h"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+
+#include "h1/serializer.h"
+#include "http/path.h"
+#include "io/write.h"
+#include "server/error_page.h"
+#include "server/worker.h"
+
+namespace teapot::srv {
+
+namespace {
+
+constexpr std::size_t initial_buffer = 16 * 1024;
+// Output beyond this stops the reading of pipelined requests until the peer catches up.
+constexpr std::size_t output_high_water = 256 * 1024;
+// Files up to this size are read into the output buffer, so that a batch of pipelined
+// responses leaves in one write; larger ones go with sendfile.
+constexpr std::uint64_t inline_file_max = 16 * 1024;
+// How long a closing connection keeps reading (and discarding) so that its last response is
+// not destroyed by a reset (RFC 9112 §9.6).
+constexpr std::chrono::milliseconds linger_time{2000};
+
+std::string_view split_query(std::string_view target, std::string_view& query) {
+  std::size_t q = target.find('?');
+  if (q == std::string_view::npos) {
+    query = {};
+    return target;
+  }
+  query = target.substr(q + 1);
+  return target.substr(0, q);
+}
+
+// absolute-form (RFC 9112 §3.2.2): the path is what follows the authority.
+std::string_view path_of(std::string_view target) {
+  if (target.empty() || target.front() == '/') return target;
+  std::size_t scheme = target.find("://");
+  if (scheme == std::string_view::npos) return target;
+  std::size_t slash = target.find('/', scheme + 3);
+  return slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+}
+
+}  // namespace
+
+connection::connection(worker& w, int fd, std::string peer)
+    : worker_(w),
+      fd_(fd),
+      peer_(std::move(peer)),
+      parser_(w.parser_config()),
+      chunked_(w.parser_config()),
+      res_(std::make_shared<response>()) {
+  timer_.set_callback([this] { on_timer(); });
+  in_.resize(initial_buffer);
+}
+
+connection::~connection() {
+  if (deferral_open_) *deferral_open_ = false;
+  for (auto& f : files_) ::close(f.fd);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void connection::start() {
+  worker_.loop().add(fd_, EPOLLIN | EPOLLOUT | EPOLLRDHUP, this);
+  // A client that connects and says nothing is treated like an idle keep-alive connection.
+  arm(wait_for::header, worker_.options().limits.header_timeout);
+}
+
+bool connection::is_idle() const noexcept {
+  return phase_ == phase::head && msg_begin_ == in_end_ && out_sent_ == out_.size();
+}
+
+void connection::begin_drain() {
+  draining_ = true;
+  keep_alive_ = false;
+  if (is_idle()) close_now();
+}
+
+void connection::on_io(std::uint32_t events) {
+  if (events & EPOLLERR) return close_now();
+  if ((events & EPOLLOUT) && !flush()) return;
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) read_input();
+}
+
+void connection::arm(wait_for w, std::chrono::milliseconds delay) {
+  waiting_ = w;
+  worker_.loop().arm(timer_, delay);
+}
+
+void connection::on_timer() {
+  switch (waiting_) {
+    case wait_for::header:
+      // Nothing of a request yet: close silently, as for an idle connection.
+      if (phase_ == phase::head && msg_begin_ == in_end_) return close_now();
+      return reject_with(http::status::request_timeout);
+    case wait_for::body:
+      return reject_with(http::status::request_timeout);
+    case wait_for::idle:
+    case wait_for::linger:
+    case wait_for::nothing:
+      return close_now();
+  }
+}
+
+bool connection::ensure_space() {
+  if (in_end_ < in_.size()) return true;
+  if (phase_ == phase::head && msg_begin_ > 0) {
+    // No view into the buffer is alive between messages: the partial head can move.
+    std::memmove(in_.data(), in_.data() + msg_begin_, in_end_ - msg_begin_);
+    in_end_ -= msg_begin_;
+    msg_begin_ = 0;
+    return true;
+  }
+  const auto& lim = worker_.options().limits;
+  std::size_t cap = lim.request_line + lim.header_section + initial_buffer;
+  if (in_.size() >= cap) return false;
+  in_.resize(std::min(cap, in_.size() * 2));
+  return true;
+}
+
+void connection::read_input() {
+  while (phase_ != phase::closed) {
+    if (phase_ == phase::handling) return;  // resumed by complete()
+    if (phase_ == phase::lingering) {
+      char sink[4096];
+      ssize_t n = ::read(fd_, sink, sizeof sink);
+      if (n > 0) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+      return close_now();
+    }
+    if (!ensure_space()) {
+      // A head that fills the buffer has passed a parser limit already; this is a backstop.
+      return reject_with(http::status::request_header_fields_too_large);
+    }
+    ssize_t n = ::read(fd_, in_.data() + in_end_, in_.size() - in_end_);
+    if (n > 0) {
+      in_end_ += static_cast<std::size_t>(n);
+      process();
+      continue;
+    }
+    if (n == 0) {
+      peer_eof_ = true;
+      process();
+      if (phase_ == phase::closed || phase_ == phase::lingering) return;
+      // A message cut short is incomplete (RFC 9112 §8): no response, just close.
+      if (phase_ != phase::handling) {
+        if (out_sent_ == out_.size()) return close_now();
+        close_after_flush_ = true;
+        flush();
+      }
+      return;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN) break;
+    return close_now();
+  }
+  if (phase_ != phase::closed) flush();
+}
+
+void connection::process() {
+  while (phase_ == phase::head || phase_ == phase::body) {
+    if (close_after_flush_) {
+      // Whatever follows a response that ends the connection is not a request.
+      in_end_ = msg_begin_;
+      return;
+    }
+    if (out_.size() - out_sent_ > output_high_water) return;
+    if (phase_ == phase::head && !parse_head()) return;
+    if (phase_ == phase::body && !read_body()) return;
+  }
+}
+
+bool connection::parse_head() {
+  if (msg_begin_ == in_end_) return false;
+  h1::parse_result r = parser_.parse(pending_input());
+  switch (r.outcome) {
+    case h1::parse_result::kind::need_more:
+      if (waiting_ != wait_for::header) arm(wait_for::header, worker_.options().limits.header_timeout);
+      return false;
+    case h1::parse_result::kind::error:
+      reject(r.error);
+      return false;
+    case h1::parse_result::kind::done:
+      break;
+  }
+  head_len_ = r.consumed;
+  begin_exchange();
+  return true;
+}
+
+void connection::begin_exchange() {
+  const h1::request_head& h = parser_.head();
+  keep_alive_ = h.keep_alive && !draining_;
+  req_ = request{};
+  req_.method = h.method;
+  req_.target = h.target;
+  req_.version_minor = h.version_minor;
+  req_.headers = h.fields;
+  req_.remote_address = peer_;
+  std::string_view raw_path = split_query(path_of(h.target), req_.query);
+  if (h.target != "*") {
+    if (http::normalize_path(raw_path, path_scratch_, req_.path) != http::path_error::none)
+      return reject_with(http::status::bad_request);
+  } else {
+    req_.path = "*";
+  }
+  worker_.routes().find(h.method, req_.path, match_);
+  req_.params = match_.params;
+
+  body_.clear();
+  body_view_ = {};
+  body_in_buffer_ = 0;
+  if (h.framing == h1::body_framing::none) {
+    phase_ = phase::handling;
+    return dispatch();
+  }
+  body_left_ = h.content_length;
+  chunked_.reset();
+  phase_ = phase::body;
+  bool body_started = in_end_ > msg_begin_ + head_len_;
+  if (h.expect_continue && h.version_minor >= 1 && !body_started) {
+    if (match_.target == nullptr) {
+      // Refused before the content: the final status instead of 100 (RFC 9110 §10.1.1). The
+      // unread content makes the connection unusable for another request.
+      keep_alive_ = false;
+      phase_ = phase::handling;
+      return dispatch();
+    }
+    h1::append_interim_head(out_, http::status::continue_, [](auto&&) {});
+  }
+  arm(wait_for::body, worker_.options().limits.body_timeout);
+}
+
+bool connection::read_body() {
+  const h1::request_head& h = parser_.head();
+  std::size_t body_at = msg_begin_ + head_len_;
+  std::string_view avail(in_.data() + body_at + body_in_buffer_,
+                         in_end_ - body_at - body_in_buffer_);
+  std::size_t used = 0;
+  bool complete = false;
+  if (h.framing == h1::body_framing::content_length) {
+    if (body_.empty() && body_in_buffer_ == 0 && avail.size() >= body_left_) {
+      // The whole content came with the head: hand out a view, copy nothing.
+      body_in_buffer_ = static_cast<std::size_t>(body_left_);
+      body_view_ = avail.substr(0, body_in_buffer_);
+      body_left_ = 0;
+      complete = true;
+    } else {
+      used = static_cast<std::size_t>(std::min<std::uint64_t>(avail.size(), body_left_));
+      body_.append(avail.substr(0, used));
+      body_left_ -= used;
+      complete = body_left_ == 0;
+      body_view_ = body_;
+    }
+  } else {
+    h1::chunked_decoder::result r = chunked_.decode(avail, body_);
+    if (r.outcome == h1::parse_result::kind::error) {
+      reject(r.error);
+      return false;
+    }
+    used = r.consumed;
+    complete = r.outcome == h1::parse_result::kind::done;
+    body_view_ = body_;
+  }
+  // Consumed content leaves the buffer, so that a large body never grows it; what follows
+  // (a pipelined request) moves down behind the head.
+  if (used > 0) {
+    char* from = in_.data() + body_at + body_in_buffer_;
+    std::memmove(from, from + used, in_end_ - (body_at + body_in_buffer_ + used));
+    in_end_ -= used;
+  }
+  if (!complete) {
+    if (used > 0 || waiting_ != wait_for::body)
+      arm(wait_for::body, worker_.options().limits.body_timeout);
+    return false;
+  }
+  req_.body = body_view_;
+  phase_ = phase::handling;
+  dispatch();
+  return true;
+}
+
+void connection::dispatch() {
+  worker_.loop().disarm(timer_);
+  waiting_ = wait_for::nothing;
+  response& res = *res_;
+  res.reset(this);
+  if (match_.target == nullptr) {
+    if (match_.allow.empty()) {
+      res.error(http::status::not_found);
+    } else {
+      res.error(http::status::method_not_allowed);
+      res.set_header("Allow", match_.allow);
+    }
+  } else {
+    try {
+      (*match_.target)(req_, res);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "teapot: handler for %.*s failed: %s\n",
+                   static_cast<int>(req_.path.size()), req_.path.data(), e.what());
+      res.reset(this);
+      res.error(http::status::internal_server_error);
+    } catch (...) {
+      res.reset(this);
+      res.error(http::status::internal_server_error);
+    }
+  }
+  if (res.is_deferred()) return;  // complete() carries on
+  finish_exchange();
+}
+
+void connection::finish_exchange() {
+  write_response();
+  msg_begin_ += head_len_ + body_in_buffer_;
+  head_len_ = 0;
+  body_in_buffer_ = 0;
+  parser_.reset();
+  phase_ = phase::head;
+  if (msg_begin_ == in_end_) msg_begin_ = in_end_ = 0;
+  if (!keep_alive_) {
+    close_after_flush_ = true;
+  } else if (msg_begin_ == in_end_) {
+    arm(wait_for::idle, worker_.options().limits.keep_alive_timeout);
+  }
+}
+
+void connection::write_response() {
+  response& res = *res_;
+  if (http::is_informational(res.status())) res.error(http::status::internal_server_error);
+  if (res.wants_error_page()) write_error_page(res.status(), language_for(req_), res);
+  h1::head_params p;
+  p.status = res.status();
+  p.version_minor = req_.version_minor;
+  p.body = h1::choose_body_kind(p.status, !res.length_unknown(), req_.version_minor);
+  if (p.body == h1::body_kind::close_delimited) keep_alive_ = false;
+  p.keep_alive = keep_alive_;
+  p.content_length = p.body == h1::body_kind::length ? res.content_length() : 0;
+  p.date = worker_.date();
+  p.server = worker_.options().server_header;
+  h1::append_response_head(out_, p, [&res](auto&& emit) { res.for_each_header(emit); });
+  if (p.body == h1::body_kind::none || req_.is_head()) return;
+  append_body();
+  if (p.body == h1::body_kind::chunked) out_.append("0\r\n\r\n");
+}
+
+void connection::append_body() {
+  response& res = *res_;
+  bool chunked = res.length_unknown() && req_.version_minor >= 1;
+  std::uint64_t len = res.content_length();
+  if (chunked && len > 0) {
+    char size[20];
+    int n = std::snprintf(size, sizeof size, "%llx\r\n", static_cast<unsigned long long>(len));
+    out_.append(size, static_cast<std::size_t>(n));
+  }
+  if (!res.has_file()) {
+    out_.append(res.body());
+  } else if (len <= inline_file_max) {
+    std::size_t at = out_.size();
+    out_.resize(at + len);
+    ssize_t n = ::pread(res.file_fd(), out_.data() + at, len, static_cast<off_t>(res.file_offset()));
+    if (n != static_cast<ssize_t>(len)) {
+      // The head is out already with this length: the only honest end is to close.
+      out_.resize(at);
+      keep_alive_ = false;
+      close_after_flush_ = true;
+    }
+  } else {
+    std::uint64_t off = res.file_offset();
+    files_.push_back({out_.size(), res.take_file(), off, len});
+  }
+  if (chunked && len > 0) out_.append("\r\n");
+}
+
+void connection::reject(h1::parse_error e) { reject_with(h1::to_status(e)); }
+
+void connection::reject_with(http::status s) {
+  // The message cannot be trusted (or never finished): answer, then end the connection.
+  worker_.loop().disarm(timer_);
+  waiting_ = wait_for::nothing;
+  keep_alive_ = false;
+  response& res = *res_;
+  res.reset(this);
+  res.error(s);
+  req_ = request{};
+  // Parse errors come before the head is known: the request's version is unknown, so the
+  // answer is HTTP/1.1 with Connection: close (RFC 9112 §2.3 allows a 1.1 answer to 1.0).
+  write_response();
+  close_after_flush_ = true;
+  phase_ = phase::head;
+  in_end_ = msg_begin_;
+  flush();
+}
+
+bool connection::send_interim(
+    http::status code, std::span<const std::pair<std::string_view, std::string_view>> fields) {
+  if (req_.version_minor < 1 || phase_ != phase::handling) return false;
+  h1::append_interim_head(out_, code, [&](auto&& emit) {
+    for (const auto& [name, value] : fields) emit(name, value);
+  });
+  return flush();
+}
+
+deferred_response connection::make_deferred(response& res) {
+  deferral_open_ = std::make_shared<bool>(true);
+  (void)res;
+  return deferred_response(res_, deferral_open_, this);
+}
+
+void connection::complete(response& res) {
+  (void)res;
+  deferral_open_.reset();
+  finish_exchange();
+  process();
+  // Input that arrived meanwhile waits in the socket: the edge has passed, so read now.
+  read_input();
+}
+
+void connection::run_after(std::chrono::milliseconds delay, std::function<void()> fn) {
+  struct one_shot {
+    io::timer t;
+    std::function<void()> fn;
+  };
+  auto* s = new one_shot;
+  s->fn = std::move(fn);
+  s->t.set_callback([s] {
+    std::unique_ptr<one_shot> owned(s);
+    owned->fn();
+  });
+  worker_.loop().arm(s->t, delay);
+}
+
+bool connection::flush() {
+  while (out_sent_ < out_.size() || !files_.empty()) {
+    if (!files_.empty() && files_.front().at == out_sent_) {
+      file_part& f = files_.front();
+      off_t off = static_cast<off_t>(f.offset);
+      long n = io::send_file(fd_, f.fd, &off, f.left);
+      if (n == -EAGAIN) return true;
+      if (n <= 0) {
+        close_now();
+        return false;
+      }
+      f.offset = static_cast<std::uint64_t>(off);
+      f.left -= static_cast<std::uint64_t>(n);
+      if (f.left == 0) {
+        ::close(f.fd);
+        files_.erase(files_.begin());
+      }
+      continue;
+    }
+    std::size_t end = files_.empty() ? out_.size() : files_.front().at;
+    ssize_t n = ::send(fd_, out_.data() + out_sent_, end - out_sent_, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) return true;
+      close_now();
+      return false;
+    }
+    out_sent_ += static_cast<std::size_t>(n);
+  }
+  out_.clear();
+  out_sent_ = 0;
+  if (close_after_flush_) {
+    end_after_flush();
+    return phase_ != phase::closed;
+  }
+  return true;
+}
+
+void connection::end_after_flush() {
+  if (peer_eof_) return close_now();
+  // Half-close and drain what the client still sends, so that the kernel does not answer
+  // unread input with a reset that could destroy the response in flight.
+  ::shutdown(fd_, SHUT_WR);
+  phase_ = phase::lingering;
+  arm(wait_for::linger, linger_time);
+  read_input();
+}
+
+void connection::close_now() {
+  if (phase_ == phase::closed) return;
+  phase_ = phase::closed;
+  worker_.loop().disarm(timer_);
+  if (deferral_open_) *deferral_open_ = false;
+  worker_.loop().remove(fd_);
+  ::close(fd_);
+  fd_ = -1;
+  worker_.retire(this);
+}
+
+}  // namespace teapot::srv

@@ -1,0 +1,143 @@
+#include "teapot/response.h"
+
+#include <strings.h>
+#include <unistd.h>
+
+namespace teapot {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// A field that would let a handler split the response (CR, LF) or smuggle NUL is never sent.
+bool is_safe_field(std::string_view name, std::string_view value) noexcept {
+  if (name.empty()) return false;
+  for (char c : name)
+    if (c <= ' ' || c == ':' || c == 0x7f) return false;
+  for (char c : value)
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  return true;
+}
+
+}  // namespace
+
+response::~response() {
+  if (file_fd_ >= 0) ::close(file_fd_);
+}
+
+void response::add_header(std::string_view name, std::string_view value) {
+  if (!is_safe_field(name, value)) return;
+  field_ref ref{};
+  ref.name_at = static_cast<std::uint32_t>(fields_.size());
+  ref.name_len = static_cast<std::uint32_t>(name.size());
+  fields_.append(name);
+  ref.value_at = static_cast<std::uint32_t>(fields_.size());
+  ref.value_len = static_cast<std::uint32_t>(value.size());
+  fields_.append(value);
+  headers_.push_back(ref);
+}
+
+void response::remove_header(std::string_view name) {
+  std::erase_if(headers_, [&](const field_ref& h) {
+    return iequals(std::string_view(fields_).substr(h.name_at, h.name_len), name);
+  });
+}
+
+void response::set_header(std::string_view name, std::string_view value) {
+  remove_header(name);
+  add_header(name, value);
+}
+
+std::optional<std::string_view> response::header(std::string_view name) const noexcept {
+  for (const auto& h : headers_) {
+    std::string_view n = std::string_view(fields_).substr(h.name_at, h.name_len);
+    if (iequals(n, name)) return std::string_view(fields_).substr(h.value_at, h.value_len);
+  }
+  return std::nullopt;
+}
+
+void response::set_body(std::string_view body, std::string_view content_type) {
+  if (file_fd_ >= 0) {
+    ::close(file_fd_);
+    file_fd_ = -1;
+  }
+  body_.assign(body);
+  body_set_ = true;
+  if (!content_type.empty()) set_header("Content-Type", content_type);
+}
+
+void response::set_file(int fd, std::uint64_t offset, std::uint64_t length,
+                        std::string_view content_type) {
+  if (file_fd_ >= 0) ::close(file_fd_);
+  body_.clear();
+  file_fd_ = fd;
+  file_offset_ = offset;
+  file_length_ = length;
+  body_set_ = true;
+  if (!content_type.empty()) set_header("Content-Type", content_type);
+}
+
+std::uint64_t response::content_length() const noexcept {
+  return file_fd_ >= 0 ? file_length_ : body_.size();
+}
+
+void response::redirect(http::status code, std::string_view location) {
+  status_ = code;
+  set_header("Location", location);
+}
+
+void response::error(http::status code) noexcept {
+  status_ = code;
+  body_set_ = false;
+  body_.clear();
+}
+
+bool response::wants_error_page() const noexcept {
+  return !body_set_ && !length_unknown_ && http::to_int(status_) >= 400;
+}
+
+bool response::send_interim(
+    http::status code, std::span<const std::pair<std::string_view, std::string_view>> fields) {
+  if (!http::is_informational(code) || channel_ == nullptr) return false;
+  return channel_->send_interim(code, fields);
+}
+
+deferred_response response::defer() {
+  deferred_ = true;
+  if (channel_ == nullptr) return {};
+  return channel_->make_deferred(*this);
+}
+
+int response::take_file() noexcept {
+  int fd = file_fd_;
+  file_fd_ = -1;
+  return fd;
+}
+
+void response::reset(exchange_channel* channel) noexcept {
+  status_ = http::status::ok;
+  fields_.clear();
+  headers_.clear();
+  body_.clear();
+  if (file_fd_ >= 0) ::close(file_fd_);
+  file_fd_ = -1;
+  file_offset_ = file_length_ = 0;
+  length_unknown_ = body_set_ = deferred_ = false;
+  channel_ = channel;
+}
+
+void deferred_response::send() {
+  if (!is_open()) return;
+  *open_ = false;  // the first send() sends; copies of this handle see it as closed
+  channel_->complete(*res_);
+}
+
+void deferred_response::run_after(std::chrono::milliseconds delay, std::function<void()> fn) {
+  if (is_open()) channel_->run_after(delay, std::move(fn));
+}
+
+bool deferred_response::is_open() const noexcept { return open_ && *open_ && channel_ && res_; }
+
+}  // namespace teapot

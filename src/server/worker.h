@@ -1,0 +1,65 @@
+// A worker: one thread, one event loop, its own listening sockets (SO_REUSEPORT), and the
+// connections it accepted. Nothing here is shared with another worker.
+#pragma once
+
+#include <ctime>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "h1/request_parser.h"
+#include "io/event_loop.h"
+#include "teapot/router.h"
+#include "teapot/server.h"
+
+namespace teapot::srv {
+
+class connection;
+
+class worker {
+ public:
+  worker(const server_options& options, const router& routes, const h1::parser_config& config);
+  ~worker();
+  worker(const worker&) = delete;
+  worker& operator=(const worker&) = delete;
+
+  // Before run(): the worker owns fd from now on.
+  void add_listener(int fd);
+  // On the worker's thread, until the drain has finished.
+  void run();
+  // From any thread: stop accepting, let in-flight exchanges finish, then leave run() once
+  // every connection has closed or the drain timeout has passed.
+  void stop_gracefully();
+
+  io::event_loop& loop() noexcept { return loop_; }
+  const server_options& options() const noexcept { return options_; }
+  const router& routes() const noexcept { return routes_; }
+  const h1::parser_config& parser_config() const noexcept { return parser_config_; }
+  bool is_draining() const noexcept { return draining_; }
+  // IMF-fixdate of the current second, formatted once per second.
+  std::string_view date() noexcept;
+  // Called by a connection that has closed its socket: it is deleted after this batch.
+  void retire(connection* c) noexcept;
+
+ private:
+  class acceptor;
+  void accept_from(int listen_fd);
+  void begin_drain();
+  void maybe_finish_drain();
+  void collect_retired();
+
+  const server_options& options_;
+  const router& routes_;
+  const h1::parser_config& parser_config_;
+  io::event_loop loop_;
+  std::vector<std::unique_ptr<acceptor>> acceptors_;
+  connection* connections_ = nullptr;  // intrusive list head
+  std::size_t connection_count_ = 0;
+  std::vector<connection*> retired_;
+  bool draining_ = false;
+  io::timer drain_timer_;
+  std::time_t date_second_ = -1;
+  char date_[29] = {};
+};
+
+}  // namespace teapot::srv

@@ -1,0 +1,252 @@
+"""Fixtures that run the real teapot binary (and the example programs) on a free loopback port.
+
+Where the binaries are:
+  TEAPOT_BIN           the teapot CLI (default <repo>/build/debug/teapot)
+  TEAPOT_EXAMPLES_DIR  example_hello, example_jobs (default <repo>/build/debug/examples)
+  TEAPOT_SHARED_DIR    the shared material, attack corpus included (default <repo>/../shared)
+
+Every server a test starts is stopped by its own PID with SIGTERM at the end of the test; the
+test then fails if the server did not exit with status 0, or if its stderr holds an
+AddressSanitizer or UBSan report.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+REPO = Path(__file__).resolve().parents[2]
+TEAPOT_BIN = Path(os.environ.get("TEAPOT_BIN", REPO / "build" / "debug" / "teapot"))
+EXAMPLES_DIR = Path(os.environ.get("TEAPOT_EXAMPLES_DIR", REPO / "build" / "debug" / "examples"))
+SHARED_DIR = Path(os.environ.get("TEAPOT_SHARED_DIR", REPO.parent / "shared"))
+
+SANITIZER_MARKERS = (
+    "AddressSanitizer",
+    "LeakSanitizer",
+    "UndefinedBehaviorSanitizer",
+    "runtime error",
+)
+START_TIMEOUT = 15.0  # seconds for a sanitizer build to accept its first connection
+STOP_TIMEOUT = 8.0  # seconds after SIGTERM before SIGKILL
+
+
+def free_port() -> int:
+    """A port that was free a moment ago on 127.0.0.1."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def sanitizer_report(text: str) -> str | None:
+    for marker in SANITIZER_MARKERS:
+        i = text.find(marker)
+        if i >= 0:
+            return text[max(0, i - 200) : i + 1500]
+    return None
+
+
+def require(path: Path, what: str) -> None:
+    if not path.is_file() or not os.access(path, os.X_OK):
+        pytest.fail(f"{what} not found at {path}: build it, or point the environment variable at it")
+
+
+class Server:
+    """One server process, its port and its logs."""
+
+    def __init__(self, argv_without_listen: list[str], log_dir: Path, name: str):
+        self.base_argv = argv_without_listen
+        self.log_dir = log_dir
+        self.name = name
+        self.proc: subprocess.Popen | None = None
+        self.port = 0
+        self.returncode: int | None = None
+        self.killed = False
+
+    @property
+    def stderr_path(self) -> Path:
+        return self.log_dir / f"{self.name}.stderr"
+
+    def stderr(self) -> str:
+        try:
+            return self.stderr_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def start(self) -> "Server":
+        for _attempt in range(3):
+            self.port = free_port()
+            argv = self.base_argv + ["--listen", f"127.0.0.1:{self.port}"]
+            with open(self.log_dir / f"{self.name}.stdout", "wb") as out, open(
+                self.stderr_path, "wb"
+            ) as err:
+                self.proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+            if self._wait_ready():
+                return self
+            # It exited: another process may have taken the port in between; try another one.
+            if "in use" not in self.stderr().lower():
+                break
+        pytest.fail(
+            f"server did not start: {' '.join(argv)}\n"
+            f"exit status {self.proc.returncode}\nstderr:\n{self.stderr()[-3000:]}"
+        )
+
+    def _wait_ready(self) -> bool:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                return False
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return True
+            except OSError:
+                time.sleep(0.02)
+        self.proc.kill()
+        self.proc.wait()
+        pytest.fail(f"server not accepting after {START_TIMEOUT}s:\n{self.stderr()[-3000:]}")
+
+    def signal(self, sig: int) -> None:
+        self.proc.send_signal(sig)
+
+    def wait(self, timeout: float) -> int | None:
+        try:
+            self.returncode = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        return self.returncode
+
+    def stop(self) -> None:
+        """SIGTERM, wait, then SIGKILL. Idempotent."""
+        if self.proc is None or self.returncode is not None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.killed = True
+                self.proc.kill()
+                self.proc.wait()
+        self.returncode = self.proc.returncode
+
+    def problems(self) -> list[str]:
+        out = []
+        if self.killed:
+            out.append(f"{self.name}: still running {STOP_TIMEOUT}s after SIGTERM (killed)")
+        elif self.returncode != 0:
+            out.append(f"{self.name}: exit status {self.returncode} after SIGTERM, expected 0")
+        report = sanitizer_report(self.stderr())
+        if report:
+            out.append(f"{self.name}: sanitizer report on stderr:\n{report}")
+        if out:
+            out.append(f"{self.name} stderr tail:\n{self.stderr()[-2000:]}")
+        return out
+
+
+@pytest.fixture
+def start_server(tmp_path):
+    """Factory: start_server(argv_without_listen, name) -> a running Server. Every server is
+    stopped at the end of the test, and the test fails if one exits badly."""
+    started: list[Server] = []
+    log_dir = tmp_path / "logs"
+    log_dir.mkdir(exist_ok=True)
+
+    def start(argv: list[str], name: str) -> Server:
+        s = Server([str(a) for a in argv], log_dir, f"{name}-{len(started)}")
+        started.append(s)
+        return s.start()
+
+    yield start
+    problems = []
+    for s in started:
+        s.stop()
+        problems += s.problems()
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+# -- the docroot and servers the tests use -------------------------------------------------
+
+ALL_BYTES = bytes(range(256)) * 40  # a binary file with every byte value
+
+SITE = {
+    "index.html": b"<!doctype html><title>teapot</title><p>Hello from the docroot.\n",
+    "hello.txt": b"Hello, file!\n",
+    "style.css": b"body { color: #333; }\n",
+    "app.js": b"console.log('teapot');\n",
+    "data.bin": ALL_BYTES,
+    "one.txt": b"first\n",
+    "two.txt": b"second file\n",
+    "three.txt": b"the third one\n",
+    "sub/inner.txt": b"inside sub\n",
+    "caf\u00e9.txt": "cr\u00e8me br\u00fbl\u00e9e\n".encode(),
+}
+
+
+def build_docroot(root: Path) -> Path:
+    for rel, content in SITE.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(content)
+    # Outside the root: what an escape would reveal.
+    outside = root.parent / "outside"
+    outside.mkdir(exist_ok=True)
+    (outside / "secret.txt").write_bytes(b"OUTSIDE-THE-ROOT\n")
+    (root / "escape").symlink_to(outside)  # a directory link leading out
+    (root / "escape.txt").symlink_to(outside / "secret.txt")  # a file link leading out
+    return root
+
+
+@pytest.fixture
+def docroot(tmp_path) -> Path:
+    return build_docroot(tmp_path / "site")
+
+
+@pytest.fixture
+def serve(start_server, docroot):
+    """Factory: serve(*flags) runs `teapot serve DOCROOT flags...`."""
+    require(TEAPOT_BIN, "teapot")
+
+    def run(*flags: str, root: Path | None = None) -> Server:
+        return start_server([TEAPOT_BIN, "serve", root or docroot, *flags], "teapot")
+
+    return run
+
+
+@pytest.fixture
+def teapot(serve) -> Server:
+    """`teapot serve` on the docroot with the default limits."""
+    return serve()
+
+
+@pytest.fixture
+def hello(start_server) -> Server:
+    exe = EXAMPLES_DIR / "example_hello"
+    require(exe, "example_hello")
+    return start_server([exe], "hello")
+
+
+@pytest.fixture
+def jobs(start_server) -> Server:
+    exe = EXAMPLES_DIR / "example_jobs"
+    require(exe, "example_jobs")
+    return start_server([exe], "jobs")
+
+
+def run_cli(*args: str, timeout: float = 20.0) -> subprocess.CompletedProcess:
+    """Runs the teapot CLI to completion; fails the test on a sanitizer report."""
+    require(TEAPOT_BIN, "teapot")
+    p = subprocess.run(
+        [str(TEAPOT_BIN), *args], capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL
+    )
+    report = sanitizer_report(p.stderr.decode(errors="replace"))
+    assert report is None, f"sanitizer report from teapot {' '.join(args)}:\n{report}"
+    return p

@@ -1,0 +1,84 @@
+"""408 and silent closes: the header deadline, the body inactivity timeout and the keep-alive
+idle timeout, each shortened to 1 s so that the suite stays fast (the rule is the same at the
+default 10 s / 10 s / 5 s)."""
+
+from __future__ import annotations
+
+import time
+
+from conftest import SITE
+from wire import Conn, request
+
+
+def assert_408_then_close(c: Conn, sent_at: float, timeout: float) -> None:
+    res = c.read_response(timeout=timeout + 3)
+    elapsed = time.monotonic() - sent_at
+    assert res.status == 408, res
+    assert res.has_token("Connection", "close"), res
+    assert elapsed >= timeout * 0.8, f"408 after {elapsed:.2f}s, before the {timeout}s timeout"
+    assert c.closes_within(1.0) == b""
+
+
+def test_a_request_head_that_never_completes_gets_408_and_close(serve):
+    srv = serve("--header-timeout", "1s")
+    with Conn(srv.port) as c:
+        c.send(b"GET /hello.txt HTTP/1.1\r\nHost: loc")
+        assert_408_then_close(c, time.monotonic(), 1.0)
+
+
+def test_the_header_deadline_holds_even_when_bytes_keep_trickling(serve):
+    srv = serve("--header-timeout", "1s")
+    with Conn(srv.port) as c:
+        start = time.monotonic()
+        c.send(b"GET /hello.txt HTTP/1.1\r\n")
+        for i in range(4):  # a slowloris: one field every 0.4 s, never the end of the head
+            time.sleep(0.4)
+            try:
+                c.send(f"X-{i}: slow\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                break
+        res = c.read_response(timeout=3)
+        assert res.status == 408, res
+        assert time.monotonic() - start < 3.0
+
+
+def test_a_stalled_body_gets_408_and_close(serve):
+    srv = serve("--body-timeout", "1s")
+    with Conn(srv.port) as c:
+        c.send(request("POST", "/hello.txt", headers=[("Content-Length", "100")]) + b"hello")
+        assert_408_then_close(c, time.monotonic(), 1.0)
+
+
+def test_a_body_that_keeps_arriving_within_the_body_timeout_is_read(serve):
+    srv = serve("--body-timeout", "1s")
+    with Conn(srv.port) as c:
+        c.send(request("POST", "/hello.txt", headers=[("Content-Length", "30")]))
+        for _ in range(3):  # 1.5 s in all, never 1 s without a byte
+            time.sleep(0.5)
+            c.send(b"x" * 10)
+        res = c.read_response(timeout=3)
+        assert res.status == 405, res  # the whole body was read; the file takes only GET/HEAD
+
+
+def test_an_idle_keep_alive_connection_is_closed_silently(serve):
+    srv = serve("--keep-alive-timeout", "1s")
+    with Conn(srv.port) as c:
+        c.send(request("GET", "/hello.txt"))
+        res = c.read_response()
+        assert res.status == 200 and res.body == SITE["hello.txt"], res
+        idle_from = time.monotonic()
+        extra = c.closes_within(3.0)
+        elapsed = time.monotonic() - idle_from
+        assert extra == b"", f"bytes sent on an idle connection: {extra[:200]!r}"
+        assert elapsed >= 0.8, f"closed after {elapsed:.2f}s, before the 1s keep-alive timeout"
+
+
+def test_a_keep_alive_connection_used_within_the_timeout_stays_open(serve):
+    srv = serve("--keep-alive-timeout", "1s")
+    with Conn(srv.port) as c:
+        for _ in range(3):  # 0.6 s idle each time: never 1 s
+            c.send(request("GET", "/hello.txt"))
+            assert c.read_response().status == 200
+            time.sleep(0.6)
+        c.send(request("GET", "/hello.txt"))
+        assert c.read_response().status == 200

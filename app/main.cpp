@@ -39,9 +39,12 @@ struct serve_flags {
 void add_serve_flags(CLI::App& serve, serve_flags& f) {
   serve.add_option("DIR", f.root, "Directory to serve")->capture_default_str();
   teapot::server_options& o = f.options;
-  serve.add_option("--listen", o.listen, "Address to listen on, HOST:PORT or [V6]:PORT (repeatable)")
+  serve
+      .add_option("--listen", o.listen, "Address to listen on, HOST:PORT or [V6]:PORT (repeatable)")
       ->capture_default_str();
-  serve.add_option("--workers", o.workers, "Worker threads, each with its own event loop (0: one per core)")
+  serve
+      .add_option("--workers", o.workers,
+                  "Worker threads, each with its own event loop (0: one per core)")
       ->capture_default_str();
   auto size = [](std::string_view t) { return teapot::config::parse_size(t); };
   auto dur = [](std::string_view t) { return teapot::config::parse_duration(t); };
@@ -52,7 +55,8 @@ void add_serve_flags(CLI::App& serve, serve_flags& f) {
                   "Longest header field line; 431 past it (default 8KiB)", "size");
   add_unit_option(serve, "--max-header-section", l.header_section, size,
                   "Largest header section; 431 past it (default 64KiB)", "size");
-  serve.add_option("--max-fields", l.fields, "Most header fields; 431 past it")->capture_default_str();
+  serve.add_option("--max-fields", l.fields, "Most header fields; 431 past it")
+      ->capture_default_str();
   add_unit_option(serve, "--max-body", l.body, size,
                   "Largest request body; 413 past it (default 1MiB)", "size");
   add_unit_option(serve, "--max-chunk-line", l.chunk_line, size,

@@ -27,8 +27,7 @@ class exchange_channel {
   // Writes a 1xx response now, ahead of the final one. False when the client cannot take it
   // (HTTP/1.0) or the connection is gone.
   virtual bool send_interim(
-      http::status code,
-      std::span<const std::pair<std::string_view, std::string_view>> fields) = 0;
+      http::status code, std::span<const std::pair<std::string_view, std::string_view>> fields) = 0;
   // Sends the final response of a deferred exchange.
   virtual void complete(response& res) = 0;
   // Runs fn on the connection's loop thread after the delay (the deferred form's clock).

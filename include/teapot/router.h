@@ -20,8 +20,12 @@ class router {
   router& get(std::string_view pattern, handler h) { return route("GET", pattern, std::move(h)); }
   router& post(std::string_view pattern, handler h) { return route("POST", pattern, std::move(h)); }
   router& put(std::string_view pattern, handler h) { return route("PUT", pattern, std::move(h)); }
-  router& patch(std::string_view pattern, handler h) { return route("PATCH", pattern, std::move(h)); }
-  router& del(std::string_view pattern, handler h) { return route("DELETE", pattern, std::move(h)); }
+  router& patch(std::string_view pattern, handler h) {
+    return route("PATCH", pattern, std::move(h));
+  }
+  router& del(std::string_view pattern, handler h) {
+    return route("DELETE", pattern, std::move(h));
+  }
 
   struct match {
     const handler* target = nullptr;  // null: 404 when allow is empty, else 405

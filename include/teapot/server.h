@@ -32,14 +32,17 @@ struct limits {
 
 struct server_options {
   std::vector<std::string> listen{"127.0.0.1:8080"};  // "HOST:PORT", "[::1]:PORT"
-  unsigned workers = 0;                                // 0: one per core
+  unsigned workers = 0;                               // 0: one per core
   teapot::limits limits;
   std::chrono::milliseconds drain_timeout{10'000};  // graceful stop: in-flight time to finish
   // Methods the server knows; any other gets 501. Known but unrouted methods get 405.
-  std::vector<std::string> methods{"GET",     "HEAD",  "POST",   "PUT",  "DELETE",
-                                   "OPTIONS", "PATCH", "TRACE",  "CONNECT"};
+  std::vector<std::string> methods{"GET",     "HEAD",  "POST",  "PUT",    "DELETE",
+                                   "OPTIONS", "PATCH", "TRACE", "CONNECT"};
   std::string server_header = "teapot";
-  bool handle_signals = true;  // SIGTERM/SIGINT: graceful stop
+  // SIGTERM/SIGINT: graceful stop. start() blocks these signals in the calling thread and so in
+  // every thread created after it: a program that started threads before must block them
+  // itself (pthread_sigmask) or a signal may land in one of those and end the process.
+  bool handle_signals = true;
 };
 
 class server {

@@ -35,10 +35,8 @@ std::optional<std::uint64_t> parse_size(std::string_view text) noexcept {
     std::uint64_t factor;
   };
   static constexpr unit units[] = {
-      {"", 1},          {"B", 1},
-      {"KiB", 1 << 10}, {"MiB", 1 << 20},
-      {"GiB", 1 << 30}, {"KB", 1000},
-      {"MB", 1000000},  {"GB", 1000000000},
+      {"", 1},          {"B", 1},     {"KiB", 1 << 10}, {"MiB", 1 << 20},
+      {"GiB", 1 << 30}, {"KB", 1000}, {"MB", 1000000},  {"GB", 1000000000},
   };
   for (const unit& u : units)
     if (n->unit == u.name) return scaled(n->value, u.factor);

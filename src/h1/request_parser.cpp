@@ -161,6 +161,7 @@ parse_result request_parser::scan(std::string_view in) {
         } else if (version_at_ == 6) {
           if (c != '.') return fail(parse_error::bad_version);
         } else {
+          if (c == '\n') return fail(parse_error::bare_line_feed);
           if (c != '\r') return fail(parse_error::bad_version);
           state_ = state::request_line_lf;
         }

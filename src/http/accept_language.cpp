@@ -163,7 +163,7 @@ tag_score score_tag(std::string_view field, std::string_view tag) {
 bool is_preferred(const tag_score& a, const tag_score& b) noexcept {
   if (a.weight != b.weight) return a.weight > b.weight;
   if (a.position != b.position) return a.position < b.position;
-  return a.kind > b.kind;
+  return is_closer(a, b);
 }
 
 }  // namespace

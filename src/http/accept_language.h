@@ -25,8 +25,8 @@ namespace teapot::http {
 // Each supported tag takes the weight of the closest range that matches it (exact, then prefix,
 // then truncation — within a kind, the range whose length is nearest the tag's — then "*"), so
 // "fr;q=0, *" excludes French and "fr-ca, *;q=0.1" prefers it. The chosen tag has the highest
-// weight above zero; ties go to the range that comes first in the field, then to the stronger
-// kind of match, then to the order of `supported`.
+// weight above zero; ties go to the range that comes first in the field, then to the closer
+// match (as above: "fr-x-uwu-a" picks "fr-x-uwu" over "fr"), then to the order of `supported`.
 std::string_view choose_language(std::string_view field,
                                  std::span<const std::string_view> supported) noexcept;
 

@@ -11,7 +11,9 @@ int hex_value(char c) noexcept {
   return -1;
 }
 
-bool is_control(unsigned char c) noexcept { return c < 0x20 || c == 0x7f; }
+bool is_control(unsigned char c) noexcept {
+  return c < 0x20 || c == 0x7f;
+}
 
 // Nothing to decode or remove: the common case costs one scan and no copy.
 bool is_already_normal(std::string_view p) noexcept {

@@ -4,7 +4,6 @@
 #include "http/status_descriptions.h"
 
 #include <algorithm>
-#include <array>
 #include <cstddef>
 
 namespace teapot::http {

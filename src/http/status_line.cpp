@@ -20,7 +20,8 @@ struct line_table {
   std::array<std::uint8_t, code_count> lengths{};
 
   line_table() noexcept {
-    for (int i = 0; i < code_count; ++i) fill(i);
+    for (int i = 0; i < code_count; ++i)
+      fill(i);
   }
 
   void fill(int i) noexcept {
@@ -32,12 +33,14 @@ struct line_table {
     const auto put = [&](char c) {
       if (n < slot_size) slot[n++] = c;
     };
-    for (char c : version_prefix) put(c);
+    for (char c : version_prefix)
+      put(c);
     put(static_cast<char>('0' + code / 100));
     put(static_cast<char>('0' + code / 10 % 10));
     put(static_cast<char>('0' + code % 10));
     put(' ');
-    for (char c : reason) put(c);
+    for (char c : reason)
+      put(c);
     put('\r');
     put('\n');
     lengths[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(n);

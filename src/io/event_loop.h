@@ -48,8 +48,9 @@ class event_loop {
   // From any thread: runs fn on the loop thread soon (in the next iteration). Callbacks
   // posted while the loop is not running wait for the next run() (or die with the loop).
   void post(std::function<void()> fn);
-  // Runs until stop(). Handlers, posted callbacks and timers run inside; an exception from
-  // one of them leaves run() (the loop stays usable).
+  // Runs until stop(). Handlers, posted callbacks and timers run inside. They should not
+  // throw: an exception leaves run(), and the events still queued in that batch are lost,
+  // which edge triggering does not repeat (the loop itself stays consistent and may run again).
   void run();
   // From any thread. The current iteration completes, including its after_batch hook, then
   // run() returns. A stop() before run() makes the next run() return at once.

@@ -39,7 +39,7 @@ struct fd_guard {
 int poll_timeout(std::chrono::milliseconds timeout, std::chrono::steady_clock::time_point end) {
   if (timeout.count() < 0) return -1;
   const auto left =
-      std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+      std::chrono::ceil<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
   return static_cast<int>(std::max<std::int64_t>(left.count(), 0));
 }
 

@@ -74,8 +74,15 @@ void timer_wheel::advance(std::int64_t now_ms) {
   const std::int64_t count = last_ms_ < 0 ? span : std::min(tick_of(now_ms) - first + 1, span);
   // Set first, so that timers armed by callbacks land in a slot the next advance() sweeps.
   last_ms_ = now_ms;
-  for (std::int64_t i = 0; i < count && armed_ > 0; ++i)
-    fire_slot(slot_for(first + i), now_ms);
+  for (std::int64_t i = 0; i < count && armed_ > 0; ++i) {
+    try {
+      fire_slot(slot_for(first + i), now_ms);
+    } catch (...) {
+      // The next advance() resumes the sweep at this slot, so that none is skipped.
+      last_ms_ = (first + i) * slot_ms_;
+      throw;
+    }
+  }
 }
 
 // The slot's timers move to a local list before any callback runs: a callback may then arm
@@ -97,8 +104,19 @@ void timer_wheel::fire_slot(detail::timer_link& slot, std::int64_t now_ms) {
     }
     t->wheel_ = nullptr;
     --armed_;
-    // A copy, because the callback may destroy the timer that holds it.
-    if (t->on_expire_) std::function<void()>(t->on_expire_)();
+    if (!t->on_expire_) continue;
+    try {
+      // A copy, because the callback may destroy the timer that holds it.
+      std::function<void()>(t->on_expire_)();
+    } catch (...) {
+      // The batch list dies with this frame: the timers left in it go back to their slot.
+      while (batch.is_linked()) {
+        auto& rest = *batch.next;
+        rest.unlink();
+        slot.push_back(rest);
+      }
+      throw;
+    }
   }
 }
 

@@ -63,7 +63,8 @@ connection::connection(worker& w, int fd, std::string peer)
 
 connection::~connection() {
   if (deferral_open_) *deferral_open_ = false;
-  for (auto& f : files_) ::close(f.fd);
+  for (auto& f : files_)
+    ::close(f.fd);
   if (fd_ >= 0) ::close(fd_);
 }
 
@@ -86,7 +87,8 @@ void connection::begin_drain() {
 void connection::on_io(std::uint32_t events) {
   if (events & EPOLLERR) return close_now();
   if ((events & EPOLLOUT) && !flush()) return;
-  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) read_input();
+  // Input held back while the output was over its mark is read once the output has drained.
+  if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) || (held_back_ && is_output_low())) read_input();
 }
 
 void connection::arm(wait_for w, std::chrono::milliseconds delay) {
@@ -109,6 +111,10 @@ void connection::on_timer() {
   }
 }
 
+bool connection::is_output_low() const noexcept {
+  return out_.size() - out_sent_ <= output_high_water;
+}
+
 bool connection::ensure_space() {
   if (in_end_ < in_.size()) return true;
   if (phase_ == phase::head && msg_begin_ > 0) {
@@ -126,8 +132,14 @@ bool connection::ensure_space() {
 }
 
 void connection::read_input() {
+  held_back_ = false;
+  process();
   while (phase_ != phase::closed) {
     if (phase_ == phase::handling) return;  // resumed by complete()
+    if (!is_output_low()) {
+      held_back_ = true;  // resumed by on_io(EPOLLOUT)
+      break;
+    }
     if (phase_ == phase::lingering) {
       char sink[4096];
       ssize_t n = ::read(fd_, sink, sizeof sink);
@@ -171,7 +183,7 @@ void connection::process() {
       in_end_ = msg_begin_;
       return;
     }
-    if (out_.size() - out_sent_ > output_high_water) return;
+    if (!is_output_low()) return;
     if (phase_ == phase::head && !parse_head()) return;
     if (phase_ == phase::body && !read_body()) return;
   }
@@ -182,7 +194,8 @@ bool connection::parse_head() {
   h1::parse_result r = parser_.parse(pending_input());
   switch (r.outcome) {
     case h1::parse_result::kind::need_more:
-      if (waiting_ != wait_for::header) arm(wait_for::header, worker_.options().limits.header_timeout);
+      if (waiting_ != wait_for::header)
+        arm(wait_for::header, worker_.options().limits.header_timeout);
       return false;
     case h1::parse_result::kind::error:
       reject(r.error);
@@ -364,7 +377,8 @@ void connection::append_body() {
   } else if (len <= inline_file_max) {
     std::size_t at = out_.size();
     out_.resize(at + len);
-    ssize_t n = ::pread(res.file_fd(), out_.data() + at, len, static_cast<off_t>(res.file_offset()));
+    ssize_t n =
+        ::pread(res.file_fd(), out_.data() + at, len, static_cast<off_t>(res.file_offset()));
     if (n != static_cast<ssize_t>(len)) {
       // The head is out already with this length: the only honest end is to close.
       out_.resize(at);
@@ -378,7 +392,9 @@ void connection::append_body() {
   if (chunked && len > 0) out_.append("\r\n");
 }
 
-void connection::reject(h1::parse_error e) { reject_with(h1::to_status(e)); }
+void connection::reject(h1::parse_error e) {
+  reject_with(h1::to_status(e));
+}
 
 void connection::reject_with(http::status s) {
   // The message cannot be trusted (or never finished): answer, then end the connection.
@@ -402,7 +418,8 @@ bool connection::send_interim(
     http::status code, std::span<const std::pair<std::string_view, std::string_view>> fields) {
   if (req_.version_minor < 1 || phase_ != phase::handling) return false;
   h1::append_interim_head(out_, code, [&](auto&& emit) {
-    for (const auto& [name, value] : fields) emit(name, value);
+    for (const auto& [name, value] : fields)
+      emit(name, value);
   });
   return flush();
 }
@@ -417,8 +434,7 @@ void connection::complete(response& res) {
   (void)res;
   deferral_open_.reset();
   finish_exchange();
-  process();
-  // Input that arrived meanwhile waits in the socket: the edge has passed, so read now.
+  // Input that arrived meanwhile waits in the buffer and the socket: the edge has passed.
   read_input();
 }
 
@@ -475,6 +491,7 @@ bool connection::flush() {
 }
 
 void connection::end_after_flush() {
+  if (phase_ == phase::lingering) return;
   if (peer_eof_) return close_now();
   // Half-close and drain what the client still sends, so that the kernel does not answer
   // unread input with a reset that could destroy the response in flight.

@@ -33,9 +33,8 @@ class connection final : public io::fd_handler, public exchange_channel {
   bool is_idle() const noexcept;
 
   // exchange_channel
-  bool send_interim(
-      http::status code,
-      std::span<const std::pair<std::string_view, std::string_view>> fields) override;
+  bool send_interim(http::status code,
+                    std::span<const std::pair<std::string_view, std::string_view>> fields) override;
   void complete(response& res) override;
   void run_after(std::chrono::milliseconds delay, std::function<void()> fn) override;
   deferred_response make_deferred(response& res) override;
@@ -71,6 +70,7 @@ class connection final : public io::fd_handler, public exchange_channel {
   void on_timer();
   void arm(wait_for w, std::chrono::milliseconds delay);
   bool ensure_space();
+  bool is_output_low() const noexcept;
   std::string_view pending_input() const noexcept {
     return {in_.data() + msg_begin_, in_end_ - msg_begin_};
   }
@@ -103,6 +103,7 @@ class connection final : public io::fd_handler, public exchange_channel {
   bool keep_alive_ = true;
   bool draining_ = false;
   bool peer_eof_ = false;
+  bool held_back_ = false;  // reading paused until the output drains
 
   // Output: bytes of out_ from out_sent_ on, with files spliced in at given offsets.
   struct file_part {

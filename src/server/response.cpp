@@ -98,8 +98,8 @@ bool response::wants_error_page() const noexcept {
   return !body_set_ && !length_unknown_ && http::to_int(status_) >= 400;
 }
 
-bool response::send_interim(
-    http::status code, std::span<const std::pair<std::string_view, std::string_view>> fields) {
+bool response::send_interim(http::status code,
+                            std::span<const std::pair<std::string_view, std::string_view>> fields) {
   if (!http::is_informational(code) || channel_ == nullptr) return false;
   return channel_->send_interim(code, fields);
 }
@@ -138,6 +138,8 @@ void deferred_response::run_after(std::chrono::milliseconds delay, std::function
   if (is_open()) channel_->run_after(delay, std::move(fn));
 }
 
-bool deferred_response::is_open() const noexcept { return open_ && *open_ && channel_ && res_; }
+bool deferred_response::is_open() const noexcept {
+  return open_ && *open_ && channel_ && res_;
+}
 
 }  // namespace teapot

@@ -8,7 +8,9 @@ namespace {
 
 constexpr std::string_view prefix_suffix = "/*";
 
-bool is_prefix_pattern(std::string_view p) { return p.ends_with(prefix_suffix); }
+bool is_prefix_pattern(std::string_view p) {
+  return p.ends_with(prefix_suffix);
+}
 
 // Matches "/jobs/{id}/result" against a path, one segment per "{name}".
 bool match_params(std::string_view pattern, std::string_view path, std::vector<path_param>& out) {

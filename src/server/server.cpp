@@ -1,5 +1,7 @@
 #include "teapot/server.h"
 
+#include <netinet/in.h>
+
 #include <csignal>
 #include <cstdio>
 #include <stdexcept>
@@ -62,7 +64,9 @@ server::~server() {
   wait();
 }
 
-router& server::routes() noexcept { return impl_->routes; }
+router& server::routes() noexcept {
+  return impl_->routes;
+}
 
 void server::start() {
   impl& s = *impl_;
@@ -78,7 +82,8 @@ void server::start() {
     s.workers.push_back(std::make_unique<srv::worker>(s.options, s.routes, s.parser_config));
   s.bind_listeners();
   s.started = true;
-  for (auto& w : s.workers) s.threads.emplace_back([wp = w.get()] { wp->run(); });
+  for (auto& w : s.workers)
+    s.threads.emplace_back([wp = w.get()] { wp->run(); });
 }
 
 void server::run() {
@@ -100,7 +105,8 @@ void server::run() {
 
 void server::stop() noexcept {
   impl_->stopping.request_stop();
-  for (auto& w : impl_->workers) w->stop_gracefully();
+  for (auto& w : impl_->workers)
+    w->stop_gracefully();
 }
 
 void server::wait() {
@@ -109,6 +115,8 @@ void server::wait() {
   impl_->threads.clear();
 }
 
-std::vector<std::uint16_t> server::ports() const { return impl_->ports; }
+std::vector<std::uint16_t> server::ports() const {
+  return impl_->ports;
+}
 
 }  // namespace teapot

@@ -3,6 +3,8 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include "http/date.h"
 #include "io/listener.h"
 #include "server/connection.h"
@@ -28,8 +30,7 @@ class worker::acceptor final : public io::fd_handler {
   int fd_;
 };
 
-worker::worker(const server_options& options, const router& routes,
-               const h1::parser_config& config)
+worker::worker(const server_options& options, const router& routes, const h1::parser_config& config)
     : options_(options), routes_(routes), parser_config_(config) {
   drain_timer_.set_callback([this] {
     // The drain timeout has passed: whatever is still open is cut.
@@ -44,6 +45,9 @@ worker::worker(const server_options& options, const router& routes,
     loop_.stop();
   });
   loop_.set_after_batch([this] { collect_retired(); });
+  accept_retry_.set_callback([this] {
+    if (!draining_) accept_from(accept_retry_fd_);
+  });
 }
 
 worker::~worker() {
@@ -61,7 +65,9 @@ void worker::add_listener(int fd) {
   loop_.add(fd, EPOLLIN, acceptors_.back().get());
 }
 
-void worker::run() { loop_.run(); }
+void worker::run() {
+  loop_.run();
+}
 
 void worker::stop_gracefully() {
   loop_.post([this] { begin_drain(); });
@@ -80,7 +86,15 @@ void worker::accept_from(int listen_fd) {
   for (;;) {
     io::socket_address peer;
     int fd = io::accept_one(listen_fd, &peer);
-    if (fd < 0) return;
+    if (fd < 0) {
+      // Out of descriptors: the connection stays queued, and with edge-triggered readiness no
+      // new event will come for it, so look again shortly.
+      if (errno == EMFILE || errno == ENFILE) {
+        accept_retry_fd_ = listen_fd;
+        loop_.arm(accept_retry_, std::chrono::milliseconds(100));
+      }
+      return;
+    }
     if (draining_) {
       ::close(fd);
       continue;
@@ -104,7 +118,8 @@ void worker::retire(connection* c) noexcept {
 }
 
 void worker::collect_retired() {
-  for (connection* c : retired_) delete c;
+  for (connection* c : retired_)
+    delete c;
   retired_.clear();
   if (draining_) maybe_finish_drain();
 }
@@ -112,7 +127,8 @@ void worker::collect_retired() {
 void worker::begin_drain() {
   if (draining_) return;
   draining_ = true;
-  for (auto& a : acceptors_) a->close();
+  for (auto& a : acceptors_)
+    a->close();
   loop_.arm(drain_timer_, options_.drain_timeout);
   for (connection* c = connections_; c;) {
     connection* next = c->next_;  // begin_drain may retire c

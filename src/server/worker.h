@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "h1/request_parser.h"
+#include "http/date.h"
 #include "io/event_loop.h"
 #include "teapot/router.h"
 #include "teapot/server.h"
@@ -58,8 +59,10 @@ class worker {
   std::vector<connection*> retired_;
   bool draining_ = false;
   io::timer drain_timer_;
+  io::timer accept_retry_;
+  int accept_retry_fd_ = -1;
   std::time_t date_second_ = -1;
-  char date_[29] = {};
+  char date_[http::imf_fixdate_size] = {};
 };
 
 }  // namespace teapot::srv

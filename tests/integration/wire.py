@@ -196,6 +196,17 @@ class Conn:
         out, self.buf = self.buf, b""
         return out
 
+    def collect(self, seconds: float) -> bytes:
+        """Everything (beyond what was parsed) that arrives within `seconds` or before EOF."""
+        deadline = time.monotonic() + seconds
+        try:
+            while self._fill(deadline):
+                pass
+        except WireError:
+            pass  # the window ended with the connection still open
+        out, self.buf = self.buf, b""
+        return out
+
     def stays_open_for(self, seconds: float) -> bool:
         """True when nothing arrives and the connection stays open for `seconds`."""
         if self.buf or self.eof:

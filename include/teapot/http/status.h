@@ -97,11 +97,15 @@ struct status_info {
   bool may_have_content;
 };
 
-constexpr int to_int(status s) noexcept { return static_cast<int>(s); }
+constexpr int to_int(status s) noexcept {
+  return static_cast<int>(s);
+}
 constexpr status_class class_of(status s) noexcept {
   return static_cast<status_class>(to_int(s) / 100);
 }
-constexpr bool is_informational(status s) noexcept { return to_int(s) / 100 == 1; }
+constexpr bool is_informational(status s) noexcept {
+  return to_int(s) / 100 == 1;
+}
 
 // Every registered code, in increasing order. Valid for the life of the program.
 std::span<const status_info> all_statuses() noexcept;
@@ -109,9 +113,15 @@ std::span<const status_info> all_statuses() noexcept;
 const status_info* find_status(int code) noexcept;
 // The entry for a code of the enum; never null.
 const status_info& info(status s) noexcept;
-inline std::string_view reason_phrase(status s) noexcept { return info(s).reason; }
-inline bool is_cacheable_by_default(status s) noexcept { return info(s).cacheable_by_default; }
-inline bool may_have_content(status s) noexcept { return info(s).may_have_content; }
+inline std::string_view reason_phrase(status s) noexcept {
+  return info(s).reason;
+}
+inline bool is_cacheable_by_default(status s) noexcept {
+  return info(s).cacheable_by_default;
+}
+inline bool may_have_content(status s) noexcept {
+  return info(s).may_have_content;
+}
 // 305 and 306 stay in the registry, but RFC 9110 §15.4.6 and §15.4.7 leave no situation in
 // which a server sends them: configuration that asks for either is refused.
 constexpr bool is_never_sent(status s) noexcept {

@@ -52,16 +52,8 @@ http::status status_for_open_error(int err) noexcept {
   }
 }
 
-std::string_view extension_of(std::string_view path) noexcept {
-  std::size_t slash = path.rfind('/');
-  std::size_t dot = path.rfind('.');
-  if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) return {};
-  return path.substr(dot + 1);
-}
-
 void serve_regular(int fd, const struct stat& st, std::string_view name, response& res) {
-  res.set_file(fd, 0, static_cast<std::uint64_t>(st.st_size),
-               http::mime_type_for_extension(extension_of(name)));
+  res.set_file(fd, 0, static_cast<std::uint64_t>(st.st_size), http::content_type_for_path(name));
 }
 
 void serve_directory(int dir_fd, const request& req, const static_files_options& opts,

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 namespace teapot::io {
@@ -147,6 +148,27 @@ TEST(timer_wheel, a_callback_may_destroy_its_own_timer_and_others_due_with_it) {
   wheel.advance(50);
   EXPECT_TRUE(ran);
   EXPECT_EQ(other_calls, 0);
+  EXPECT_EQ(wheel.armed(), 0u);
+}
+
+TEST(timer_wheel, a_throwing_callback_leaves_the_other_timers_armed_for_the_next_advance) {
+  timer_wheel wheel(64, 8);
+  wheel.advance(0);
+  std::vector<int> fired;
+  timer thrower([&] {
+    fired.push_back(1);
+    throw std::runtime_error("callback failed");
+  });
+  timer same_slot([&] { fired.push_back(2); });
+  timer later_slot([&] { fired.push_back(3); });
+  wheel.arm(thrower, 10);
+  wheel.arm(same_slot, 11);
+  wheel.arm(later_slot, 30);
+  EXPECT_THROW(wheel.advance(40), std::runtime_error);
+  EXPECT_EQ(fired, (std::vector<int>{1}));
+  EXPECT_EQ(wheel.armed(), 2u);
+  wheel.advance(41);
+  EXPECT_EQ(fired, (std::vector<int>{1, 2, 3}));
   EXPECT_EQ(wheel.armed(), 0u);
 }
 

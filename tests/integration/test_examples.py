@@ -1,0 +1,258 @@
+"""The example programs: the statuses an application means (100, 103, 202, 205, 303, 500) and
+what the library does around a handler (deferred answers, bodies, ordering)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import subprocess
+import time
+
+import pytest
+
+from wire import Conn, WireError, chunked, exchange, request
+
+MiB = 1024 * 1024
+
+
+# -- hello -------------------------------------------------------------------------------------
+
+
+def test_hello_says_hello_world_in_utf8_text(hello):
+    res = exchange(hello.port, request("GET", "/hello"))
+    assert res.status == 200, res
+    assert res.body == b"Hello, World!"
+    assert res.header("Content-Type").lower().replace(" ", "") == "text/plain;charset=utf-8"
+
+
+def test_an_unrouted_path_gives_404_and_an_unrouted_method_gives_405(hello):
+    assert exchange(hello.port, request("GET", "/nothing-here")).status == 404
+    res = exchange(hello.port, request("DELETE", "/hello"))
+    assert res.status == 405, res
+    assert "GET" in {t.strip() for t in (res.header("Allow") or "").split(",")}, res
+
+
+def test_expect_100_continue_gets_100_before_the_body_is_sent_then_200(hello):
+    with Conn(hello.port) as c:
+        c.send(request("POST", "/echo", headers=[("Content-Length", "5"), ("Expect", "100-continue")]))
+        interim = c.read_response(timeout=3)  # the body is not sent until this arrives
+        assert interim.status == 100, interim
+        c.send(b"hello")
+        res = c.read_response()
+        assert res.status == 200 and res.body == b"hello", res
+
+
+def test_expect_100_continue_works_with_a_chunked_body(hello):
+    head = request(
+        "POST", "/echo", headers=[("Transfer-Encoding", "chunked"), ("Expect", "100-continue")]
+    )
+    with Conn(hello.port) as c:
+        c.send(head)
+        assert c.read_response(timeout=3).status == 100
+        c.send(chunked(b"hello", b", ", b"chunks"))
+        res = c.read_response()
+        assert res.status == 200 and res.body == b"hello, chunks", res
+
+
+def test_expect_100_continue_on_a_refused_request_gets_413_and_no_100(hello):
+    head = request(
+        "POST", "/echo", headers=[("Content-Length", str(2 * MiB)), ("Expect", "100-continue")]
+    )
+    with Conn(hello.port) as c:
+        c.send(head)
+        res = c.read_response(timeout=3)
+        assert res.status == 413, f"expected the final 413 and no 100 first, got {res!r}"
+        assert res.has_token("Connection", "close"), res
+        assert c.closes_within(1.0) == b""
+
+
+def test_curl_posts_with_expect_100_continue_and_gets_the_echo(hello, tmp_path):
+    payload = tmp_path / "payload.bin"
+    payload.write_bytes(bytes(range(256)) * 8)
+    p = subprocess.run(
+        ["curl", "-sS", "--fail", "-H", "Expect: 100-continue", "-H", "Content-Type: x/y",
+         "--data-binary", f"@{payload}", f"http://127.0.0.1:{hello.port}/echo"],
+        capture_output=True,
+        timeout=20,
+    )
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == payload.read_bytes()
+
+
+def test_a_chunked_body_with_extensions_and_trailers_is_echoed_de_chunked(hello):
+    body = b"5;name=value;q=\"quoted ; text\"\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: yes\r\n\r\n"
+    res = exchange(hello.port, request("POST", "/echo", headers=[("Transfer-Encoding", "chunked")]) + body)
+    assert res.status == 200 and res.body == b"hello world", res
+
+
+def test_a_body_of_exactly_the_default_1mib_limit_is_echoed(hello):
+    body = bytes(range(256)) * (MiB // 256)
+    res = exchange(hello.port, request("POST", "/echo", body=body), timeout=20)
+    assert res.status == 200, res
+    assert res.body == body
+
+
+def test_a_body_one_byte_over_the_default_1mib_limit_gets_413(hello):
+    with Conn(hello.port) as c:
+        c.send(request("POST", "/echo", headers=[("Content-Length", str(MiB + 1))]))
+        res = c.read_response(timeout=3)
+        assert res.status == 413, res
+        assert res.has_token("Connection", "close"), res
+        assert c.closes_within(1.0) == b""
+
+
+def test_a_post_without_content_length_or_chunked_gets_411(hello):
+    res = exchange(hello.port, request("POST", "/echo"))
+    assert res.status == 411, res
+    assert res.has_token("Connection", "close"), res
+
+
+def test_a_throwing_handler_gives_500_revealing_nothing_and_the_connection_stays_usable(hello):
+    with Conn(hello.port) as c:
+        c.send(request("GET", "/throw"))
+        res = c.read_response()
+        assert res.status == 500, res
+        assert b"secret" not in res.body.lower(), res
+        assert not any("secret" in v.lower() for _, v in res.headers), res
+        assert res.header("Content-Type").lower().replace(" ", "") == "text/html;charset=utf-8"
+        assert not res.has_token("Connection", "close"), "the connection should stay usable"
+        c.send(request("GET", "/hello"))
+        again = c.read_response()
+        assert again.status == 200 and again.body == b"Hello, World!", again
+
+
+def test_a_deferred_response_arrives_after_its_delay(hello):
+    start = time.monotonic()
+    res = exchange(hello.port, request("GET", "/slow"))
+    elapsed = time.monotonic() - start
+    assert res.status == 200 and res.body, res
+    assert elapsed >= 0.09, f"answered after {elapsed:.3f}s, before its 100 ms"
+
+
+def test_pipelined_requests_behind_a_deferred_one_are_answered_in_order(hello):
+    with Conn(hello.port) as c:
+        c.send(request("GET", "/slow") + request("GET", "/hello") + request("GET", "/slow"))
+        first, second, third = (c.read_response() for _ in range(3))
+    assert first.body == b"Thanks for waiting." and third.body == first.body
+    assert second.body == b"Hello, World!"
+
+
+def test_early_hints_103_carries_the_link_and_is_followed_by_200(hello):
+    with Conn(hello.port) as c:
+        c.send(request("GET", "/hints"))
+        interims, res = c.read_final_response()
+    assert [i.status for i in interims] == [103], interims
+    assert interims[0].header("Link") == "</style.css>; rel=preload; as=style"
+    assert interims[0].header("Content-Length") is None
+    assert res.status == 200 and b"Hello" in res.body, res
+
+
+def test_an_http10_client_gets_no_103_only_the_200(hello):
+    with Conn(hello.port) as c:
+        c.send(b"GET /hints HTTP/1.0\r\n\r\n")
+        res = c.read_response()
+    assert res.status == 200, res
+
+
+def test_curl_sees_the_final_200_after_a_103(hello):
+    p = subprocess.run(
+        ["curl", "-sS", "--fail", "-i", f"http://127.0.0.1:{hello.port}/hints"],
+        capture_output=True,
+        timeout=20,
+    )
+    assert p.returncode == 0, p.stderr
+    statuses = re.findall(rb"^HTTP/1\.1 (\d{3})", p.stdout, re.M)
+    assert statuses[-1] == b"200", p.stdout
+    assert b"Hello, hinted World!" in p.stdout
+
+
+def test_python_http_client_sees_the_final_200_after_a_103(hello):
+    conn = http.client.HTTPConnection("127.0.0.1", hello.port, timeout=5)
+    try:
+        conn.request("GET", "/hints")
+        res = conn.getresponse()
+        # Python 3.11's http.client skips 100 Continue only: it hands any other 1xx over as if it
+        # were final. Its own parser then reads the next response from the same stream.
+        while 100 <= res.status < 200:
+            nxt = http.client.HTTPResponse(conn.sock, method="GET")
+            nxt.fp = res.fp
+            nxt.begin()
+            res = nxt
+        assert res.status == 200
+        assert b"Hello, hinted World!" in res.read()
+    finally:
+        conn.close()
+
+
+# -- jobs --------------------------------------------------------------------------------------
+
+
+def post_job(port: int):
+    res = exchange(port, request("POST", "/jobs", content_length=True))
+    assert res.status == 202, res
+    location = res.header("Location")
+    assert location and re.fullmatch(r"/jobs/\d+", location), res
+    assert res.header("Content-Type").startswith("application/json"), res
+    json.loads(res.body)
+    return location
+
+
+def test_posting_a_job_gives_202_with_the_location_of_its_monitor(jobs):
+    post_job(jobs.port)
+
+
+def test_a_running_job_monitor_says_running(jobs):
+    monitor = post_job(jobs.port)
+    res = exchange(jobs.port, request("GET", monitor))
+    assert res.status == 200, res
+    assert json.loads(res.body) == {"state": "running"}
+    assert exchange(jobs.port, request("GET", monitor + "/result")).status == 404
+
+
+def test_a_finished_job_monitor_gives_303_to_its_result(jobs):
+    monitor = post_job(jobs.port)
+    time.sleep(0.4)  # jobs finish 300 ms after creation
+    res = exchange(jobs.port, request("GET", monitor))
+    assert res.status == 303, res
+    assert res.header("Location") == monitor + "/result"
+    result = exchange(jobs.port, request("GET", res.header("Location")))
+    assert result.status == 200, result
+    assert result.header("Content-Type").startswith("application/json")
+    assert json.loads(result.body)["state"] == "done"
+
+
+def test_curl_follows_the_303_of_a_finished_job_to_its_result(jobs):
+    monitor = post_job(jobs.port)
+    time.sleep(0.4)
+    p = subprocess.run(
+        ["curl", "-sS", "--fail", "-L", f"http://127.0.0.1:{jobs.port}{monitor}"],
+        capture_output=True,
+        timeout=20,
+    )
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["state"] == "done"
+
+
+@pytest.mark.parametrize("target", ["/jobs/999999", "/jobs/abc", "/jobs/999999/result"])
+def test_an_unknown_job_gives_404(jobs, target):
+    assert exchange(jobs.port, request("GET", target)).status == 404
+
+
+def test_a_form_post_gives_205_with_no_body(jobs):
+    with Conn(jobs.port) as c:
+        c.send(request("POST", "/form", body=b"name=tea") + request("GET", "/jobs/999999"))
+        # RFC 9110 15.3.6: a 205 says its content is empty with Content-Length: 0 (or an empty
+        # chunked body), or by closing; without either the reader below waits for the close.
+        res = c.read_response()
+        assert res.status == 205, res
+        assert res.body == b"", res
+        if res.header("Content-Length") == "0" or res.header("Transfer-Encoding"):
+            # The GET behind it proves that no body bytes followed the 205's head.
+            after = c.read_response()
+            assert after.status == 404, after
+
+
+def test_jobs_created_from_many_connections_get_distinct_ids(jobs):
+    locations = {post_job(jobs.port) for _ in range(20)}
+    assert len(locations) == 20

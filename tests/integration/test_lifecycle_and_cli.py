@@ -1,0 +1,184 @@
+"""Graceful shutdown on SIGTERM, and the command line: `teapot explain`, `teapot --help`."""
+
+from __future__ import annotations
+
+import csv
+import re
+import signal
+import time
+
+import pytest
+
+from conftest import SHARED_DIR, free_port, run_cli
+from wire import Conn, WireError, request
+
+# -- graceful shutdown -----------------------------------------------------------------------
+
+
+def is_served(port: int) -> bool:
+    """Whether a new connection gets an answer (False once the server stops accepting)."""
+    try:
+        with Conn(port, timeout=1.0) as c:
+            c.send(request("GET", "/hello"))
+            return c.read_response(timeout=1.0).status == 200
+    except (OSError, WireError):
+        return False
+
+
+def test_sigterm_lets_a_request_whose_body_is_still_arriving_complete(hello):
+    with Conn(hello.port) as c:
+        c.send(request("POST", "/echo", headers=[("Content-Length", "10")]) + b"hello")
+        time.sleep(0.3)
+        hello.signal(signal.SIGTERM)
+        time.sleep(0.3)
+        assert not is_served(hello.port), "a new connection was served after SIGTERM"
+        c.send(b"world")  # the rest of the body, after the signal
+        res = c.read_response(timeout=5)
+        assert res.status == 200 and res.body == b"helloworld", res
+        assert c.closes_within(3.0) == b""
+    assert hello.wait(timeout=5) == 0
+
+
+def test_sigterm_lets_a_deferred_response_in_flight_complete(hello):
+    with Conn(hello.port) as c:
+        c.send(request("GET", "/slow"))
+        time.sleep(0.02)
+        hello.signal(signal.SIGTERM)
+        res = c.read_response(timeout=5)
+        assert res.status == 200 and res.body == b"Thanks for waiting.", res
+    assert hello.wait(timeout=5) == 0
+
+
+def test_sigterm_closes_idle_keep_alive_connections_and_exits_at_once(teapot):
+    with Conn(teapot.port) as c:
+        c.send(request("GET", "/hello.txt"))
+        assert c.read_response().status == 200
+        start = time.monotonic()
+        teapot.signal(signal.SIGTERM)
+        assert c.closes_within(2.0) == b""
+        assert teapot.wait(timeout=3) == 0
+        assert time.monotonic() - start < 2.0
+
+
+def test_sigterm_gives_up_on_a_stalled_request_after_the_drain_timeout(serve):
+    srv = serve("--drain-timeout", "1s", "--body-timeout", "30s")
+    with Conn(srv.port) as c:
+        c.send(request("POST", "/hello.txt", headers=[("Content-Length", "100")]) + b"part")
+        time.sleep(0.2)
+        start = time.monotonic()
+        srv.signal(signal.SIGTERM)
+        code = srv.wait(timeout=5)
+        elapsed = time.monotonic() - start
+    assert code == 0, f"exit status {code}"
+    assert elapsed < 3.0, f"exited {elapsed:.2f}s after SIGTERM with a 1s drain timeout"
+
+
+def test_sigint_also_stops_the_server_gracefully(teapot):
+    teapot.signal(signal.SIGINT)
+    assert teapot.wait(timeout=5) == 0
+
+
+# -- teapot explain ----------------------------------------------------------------------------
+
+
+def iana_codes() -> list[int]:
+    with open(SHARED_DIR / "iana-status-codes.csv", newline="") as f:
+        return [int(row["code"]) for row in csv.DictReader(f)]
+
+
+def test_explain_404_prints_name_class_meaning_and_rfc_section():
+    p = run_cli("explain", "404")
+    assert p.returncode == 0, p.stderr
+    out = p.stdout.decode("utf-8")
+    assert "404" in out and "Not Found" in out, out
+    assert re.search(r"client error|4xx", out, re.I), out
+    assert "RFC 9110" in out and "15.5.5" in out, out
+
+
+def test_explain_404_in_french_is_accented_utf8():
+    p = run_cli("explain", "404", "--lang", "fr")
+    assert p.returncode == 0, p.stderr
+    out = p.stdout.decode("utf-8")  # strict: invalid UTF-8 fails here
+    assert "404" in out
+    assert re.search("[\u00e0\u00e2\u00e7\u00e8\u00e9\u00ea\u00ee\u00f4\u00fb\u00f9]", out), out
+    assert out != run_cli("explain", "404").stdout.decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "code,header",
+    [("405", "Allow"), ("401", "WWW-Authenticate"), ("416", "Content-Range"), ("301", "Location")],
+)
+def test_explain_names_the_headers_a_code_requires(code, header):
+    p = run_cli("explain", code)
+    assert p.returncode == 0, p.stderr
+    assert header in p.stdout.decode("utf-8"), p.stdout
+
+
+@pytest.mark.parametrize("arg", ["999", "600", "42", "306"])
+def test_explain_of_an_unknown_or_unused_code_exits_2_or_says_unused(arg):
+    p = run_cli("explain", arg)
+    if arg == "306":  # registered as "(Unused)": explained as such, never an error
+        assert p.returncode == 0 and "306" in p.stdout.decode("utf-8"), (p.stdout, p.stderr)
+    else:
+        assert p.returncode == 2, (p.stdout, p.stderr)
+
+
+def test_explain_of_something_that_is_not_a_number_fails():
+    p = run_cli("explain", "abc")
+    assert p.returncode != 0, (p.stdout, p.stderr)
+
+
+def test_explain_knows_every_registered_code_in_english_and_french():
+    codes = iana_codes()
+    assert len(codes) >= 60
+    missing = []
+    for code in codes:
+        for lang in ("en", "fr"):
+            p = run_cli("explain", str(code), "--lang", lang)
+            try:
+                text = p.stdout.decode("utf-8")
+            except UnicodeDecodeError:
+                text = ""
+            if p.returncode != 0 or str(code) not in text:
+                missing.append(f"{code}/{lang} (exit {p.returncode})")
+    assert not missing, "explain fails for: " + ", ".join(missing)
+
+
+# -- teapot --help -----------------------------------------------------------------------------
+
+FLAGS = [
+    "--listen",
+    "--workers",
+    "--max-request-line",
+    "--max-field-line",
+    "--max-header-section",
+    "--max-fields",
+    "--max-body",
+    "--max-chunk-line",
+    "--header-timeout",
+    "--body-timeout",
+    "--keep-alive-timeout",
+    "--drain-timeout",
+]
+
+
+def test_help_lists_every_flag():
+    p = run_cli("--help")
+    assert p.returncode == 0, p.stderr
+    out = p.stdout.decode("utf-8")
+    assert "serve" in out and "explain" in out, out
+    missing = [f for f in FLAGS if f not in out]
+    assert not missing, f"--help does not mention {missing}:\n{out}"
+
+
+def test_an_unknown_flag_is_refused_with_a_nonzero_exit(tmp_path):
+    listen = f"127.0.0.1:{free_port()}"
+    p = run_cli("serve", str(tmp_path), "--listen", listen, "--no-such-flag", timeout=10)
+    assert p.returncode != 0
+
+
+@pytest.mark.parametrize("flag,value", [("--max-body", "lots"), ("--header-timeout", "soon")])
+def test_a_malformed_size_or_duration_is_refused(tmp_path, flag, value):
+    listen = f"127.0.0.1:{free_port()}"
+    p = run_cli("serve", str(tmp_path), "--listen", listen, flag, value, timeout=10)
+    assert p.returncode != 0

@@ -48,7 +48,9 @@ void slow(const request&, response& res) {
 void hints(const request&, response& res) {
   const std::pair<std::string_view, std::string_view> links[] = {
       {"Link", "</style.css>; rel=preload; as=style"}};
-  res.send_interim(teapot::http::status::early_hints, links);  // false for HTTP/1.0: fine
+  // Goes out at once. It returns false when the client cannot take a 1xx (HTTP/1.0): the final
+  // response below is sent either way.
+  res.send_interim(teapot::http::status::early_hints, links);
   res.html("<!doctype html><link rel=stylesheet href=/style.css><p>Hello, hinted World!\n");
 }
 

@@ -75,24 +75,44 @@ constexpr bool has(char c, std::uint16_t bit) {
 
 }  // namespace detail
 
-constexpr bool is_tchar(char c) { return detail::has(c, detail::k_tchar); }
+constexpr bool is_tchar(char c) {
+  return detail::has(c, detail::k_tchar);
+}
 // A byte allowed inside a field value besides SP/HTAB: VCHAR or obs-text (RFC 9110 §5.5).
-constexpr bool is_field_vchar(char c) { return detail::has(c, detail::k_field_vchar); }
+constexpr bool is_field_vchar(char c) {
+  return detail::has(c, detail::k_field_vchar);
+}
 // field-vchar, SP or HTAB: every byte a field value may hold.
 constexpr bool is_field_content(char c) {
   return detail::has(c, detail::k_field_vchar | detail::k_ows);
 }
-constexpr bool is_digit(char c) { return detail::has(c, detail::k_digit); }
-constexpr bool is_hexdig(char c) { return detail::has(c, detail::k_hexdig); }
-constexpr bool is_alpha(char c) { return detail::has(c, detail::k_alpha); }
-constexpr bool is_ows(char c) { return detail::has(c, detail::k_ows); }
+constexpr bool is_digit(char c) {
+  return detail::has(c, detail::k_digit);
+}
+constexpr bool is_hexdig(char c) {
+  return detail::has(c, detail::k_hexdig);
+}
+constexpr bool is_alpha(char c) {
+  return detail::has(c, detail::k_alpha);
+}
+constexpr bool is_ows(char c) {
+  return detail::has(c, detail::k_ows);
+}
 // Bytes a request-target may hold (RFC 3986 pchar, '/', '?', '%', '[' ']'); no '#', CTL, SP
 // or byte >= 0x80.
-constexpr bool is_target_char(char c) { return detail::has(c, detail::k_target); }
-constexpr bool is_reg_name_char(char c) { return detail::has(c, detail::k_reg_name); }
-constexpr bool is_qdtext(char c) { return detail::has(c, detail::k_qdtext); }
+constexpr bool is_target_char(char c) {
+  return detail::has(c, detail::k_target);
+}
+constexpr bool is_reg_name_char(char c) {
+  return detail::has(c, detail::k_reg_name);
+}
+constexpr bool is_qdtext(char c) {
+  return detail::has(c, detail::k_qdtext);
+}
 
-constexpr char to_lower(char c) { return detail::lower_table[static_cast<unsigned char>(c)]; }
+constexpr char to_lower(char c) {
+  return detail::lower_table[static_cast<unsigned char>(c)];
+}
 
 // The value of a HEXDIG; undefined for other bytes.
 constexpr unsigned hex_value(char c) {
@@ -119,8 +139,10 @@ constexpr bool is_token(std::string_view s) {
 
 // s without leading and trailing SP/HTAB.
 constexpr std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
+  while (!s.empty() && is_ows(s.front()))
+    s.remove_prefix(1);
+  while (!s.empty() && is_ows(s.back()))
+    s.remove_suffix(1);
   return s;
 }
 

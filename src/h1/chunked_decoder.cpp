@@ -194,7 +194,9 @@ bool chunked_decoder::trailer_byte(char c, parse_error& e) noexcept {
     e = parse_error::field_line_too_long;
     return false;
   }
-  e = c == '\n' ? parse_error::bare_line_feed : parse_error::bad_trailer;
+  // After a CR only LF may come (RFC 9112 §2.2); elsewhere a bad byte spoils the field line.
+  const bool after_cr = state_ == state::trailer_lf || state_ == state::final_lf;
+  e = c == '\n' || after_cr ? parse_error::bare_line_feed : parse_error::bad_trailer;
   switch (state_) {
     case state::trailer_start:
       if (c == '\r') {

@@ -55,40 +55,74 @@ http::status to_status(parse_error e) noexcept {
 std::string_view describe(parse_error e) noexcept {
   using enum parse_error;
   switch (e) {
-    case bad_request_line: return "malformed request line";
-    case bad_method: return "method is not a token";
-    case bad_target: return "invalid request-target";
-    case bad_target_form: return "request-target form not allowed with this method";
-    case bad_version: return "malformed HTTP version";
-    case bare_line_feed: return "line ending is not CRLF";
-    case whitespace_before_colon: return "whitespace before colon";
-    case obs_fold: return "obsolete line folding";
-    case bad_field_name: return "invalid field name";
-    case bad_field_value: return "invalid byte in field value";
-    case missing_colon: return "field line without colon";
-    case missing_host: return "missing Host";
-    case duplicate_host: return "more than one Host";
-    case bad_host: return "invalid Host";
-    case content_length_with_transfer_encoding: return "Content-Length with Transfer-Encoding";
-    case bad_content_length: return "invalid Content-Length";
-    case transfer_encoding_in_http10: return "Transfer-Encoding in HTTP/1.0";
-    case chunked_not_last: return "chunked is not the final transfer coding";
-    case bad_transfer_encoding: return "invalid Transfer-Encoding";
-    case bad_chunk_size: return "invalid chunk size";
-    case bad_chunk_extension: return "invalid chunk extension";
-    case bad_chunk_data: return "chunk data not followed by CRLF";
-    case bad_trailer: return "invalid trailer field";
-    case length_required: return "length required";
-    case content_too_large: return "content too large";
-    case chunk_line_too_long: return "chunk size line too long";
-    case request_line_too_long: return "request line too long";
-    case unsupported_expectation: return "unsupported expectation";
-    case field_line_too_long: return "field line too long";
-    case header_section_too_large: return "header section too large";
-    case too_many_fields: return "too many fields";
-    case unknown_method: return "unknown method";
-    case unknown_transfer_coding: return "unknown transfer coding";
-    case unsupported_version: return "unsupported HTTP version";
+    case bad_request_line:
+      return "malformed request line";
+    case bad_method:
+      return "method is not a token";
+    case bad_target:
+      return "invalid request-target";
+    case bad_target_form:
+      return "request-target form not allowed with this method";
+    case bad_version:
+      return "malformed HTTP version";
+    case bare_line_feed:
+      return "line ending is not CRLF";
+    case whitespace_before_colon:
+      return "whitespace before colon";
+    case obs_fold:
+      return "obsolete line folding";
+    case bad_field_name:
+      return "invalid field name";
+    case bad_field_value:
+      return "invalid byte in field value";
+    case missing_colon:
+      return "field line without colon";
+    case missing_host:
+      return "missing Host";
+    case duplicate_host:
+      return "more than one Host";
+    case bad_host:
+      return "invalid Host";
+    case content_length_with_transfer_encoding:
+      return "Content-Length with Transfer-Encoding";
+    case bad_content_length:
+      return "invalid Content-Length";
+    case transfer_encoding_in_http10:
+      return "Transfer-Encoding in HTTP/1.0";
+    case chunked_not_last:
+      return "chunked is not the final transfer coding";
+    case bad_transfer_encoding:
+      return "invalid Transfer-Encoding";
+    case bad_chunk_size:
+      return "invalid chunk size";
+    case bad_chunk_extension:
+      return "invalid chunk extension";
+    case bad_chunk_data:
+      return "chunk data not followed by CRLF";
+    case bad_trailer:
+      return "invalid trailer field";
+    case length_required:
+      return "length required";
+    case content_too_large:
+      return "content too large";
+    case chunk_line_too_long:
+      return "chunk size line too long";
+    case request_line_too_long:
+      return "request line too long";
+    case unsupported_expectation:
+      return "unsupported expectation";
+    case field_line_too_long:
+      return "field line too long";
+    case header_section_too_large:
+      return "header section too large";
+    case too_many_fields:
+      return "too many fields";
+    case unknown_method:
+      return "unknown method";
+    case unknown_transfer_coding:
+      return "unknown transfer coding";
+    case unsupported_version:
+      return "unsupported HTTP version";
   }
   return "unknown parse error";
 }

@@ -31,7 +31,7 @@ void request_parser::reset() noexcept {
   offsets_.clear();
   scanned_ = line_start_ = head_start_ = 0;
   stop_ = std::numeric_limits<std::size_t>::max();
-  name_len_ = target_at_ = target_len_ = value_at_ = consumed_ = 0;
+  method_len_ = name_len_ = target_at_ = target_len_ = value_at_ = consumed_ = 0;
   version_at_ = pct_left_ = 0;
   major_ = minor_ = 0;
   error_ = {};
@@ -78,7 +78,9 @@ void request_parser::start_field_line(std::size_t at) noexcept {
 
 // One pass over the bytes not yet examined. The states follow RFC 9112 §2.1:
 //   HTTP-message = start-line CRLF *( field-line CRLF ) CRLF [ message-body ]
-// Runs of ordinary bytes (method, target, name, value) are consumed by tight table loops.
+// Runs of ordinary bytes (method, target, name, value) are consumed by tight table loops that
+// stop at stop_, where limit_reached() judges the next byte; a byte at or past stop_ that it
+// lets through is a line ending, which ends the run at once.
 parse_result request_parser::scan(std::string_view in) {
   const std::size_t n = in.size();
   std::size_t i = scanned_;
@@ -109,22 +111,23 @@ parse_result request_parser::scan(std::string_view in) {
         ++i;
         break;
       case state::method: {
-        const std::size_t end = std::min(n, stop_);
-        while (i < end && ascii::is_tchar(in[i])) ++i;
+        const std::size_t end = std::min(n, std::max(stop_, i + 1));
+        while (i < end && ascii::is_tchar(in[i]))
+          ++i;
         if (i == end) break;
         c = in[i];
         // RFC 9112 §3: exactly one SP after the method; HTAB and others are not tolerated.
         if (c != ' ') {
           return fail(c == '\r' || c == '\n' || c == '\t' ? parse_error::bad_request_line
-                                                            : parse_error::bad_method);
+                                                          : parse_error::bad_method);
         }
-        name_len_ = i - head_start_;
+        method_len_ = i - head_start_;
         target_at_ = ++i;
         state_ = state::target;
         break;
       }
       case state::target: {
-        const std::size_t end = std::min(n, stop_);
+        const std::size_t end = std::min(n, std::max(stop_, i + 1));
         for (; i < end; ++i) {
           c = in[i];
           if (!ascii::is_target_char(c)) break;
@@ -191,8 +194,9 @@ parse_result request_parser::scan(std::string_view in) {
         }
         break;
       case state::name: {
-        const std::size_t end = std::min(n, stop_);
-        while (i < end && ascii::is_tchar(in[i])) ++i;
+        const std::size_t end = std::min(n, std::max(stop_, i + 1));
+        while (i < end && ascii::is_tchar(in[i]))
+          ++i;
         if (i == end) break;
         c = in[i];
         if (c == ':') {
@@ -218,8 +222,9 @@ parse_result request_parser::scan(std::string_view in) {
         break;
       case state::value: {
         // RFC 9110 §5.5: field-value = *field-content; VCHAR, obs-text, SP and HTAB only.
-        const std::size_t end = std::min(n, stop_);
-        while (i < end && ascii::is_field_content(in[i])) ++i;
+        const std::size_t end = std::min(n, std::max(stop_, i + 1));
+        while (i < end && ascii::is_field_content(in[i]))
+          ++i;
         if (i == end) break;
         c = in[i];
         if (c == '\n') return fail(parse_error::bare_line_feed);
@@ -232,7 +237,8 @@ parse_result request_parser::scan(std::string_view in) {
         // A CR inside a value that is not followed by LF is a bare CR (RFC 9112 §2.2).
         if (c != '\n') return fail(parse_error::bare_line_feed);
         std::size_t value_end = i - 1;
-        while (value_end > value_at_ && ascii::is_ows(in[value_end - 1])) --value_end;
+        while (value_end > value_at_ && ascii::is_ows(in[value_end - 1]))
+          --value_end;
         offsets_.push_back({static_cast<std::uint32_t>(line_start_),
                             static_cast<std::uint32_t>(name_len_),
                             static_cast<std::uint32_t>(value_at_),
@@ -263,7 +269,7 @@ bool request_parser::check_request_line(std::string_view in, parse_error& e) con
     e = parse_error::unsupported_version;  // RFC 9110 §15.6.6
     return false;
   }
-  const std::string_view method = in.substr(head_start_, name_len_);
+  const std::string_view method = in.substr(head_start_, method_len_);
   // RFC 9110 §9.1: methods are case-sensitive; one we do not implement is 501.
   const auto& known = config_->methods;
   if (std::find(known.begin(), known.end(), method) == known.end()) {
@@ -287,7 +293,7 @@ bool request_parser::finish_head(std::string_view in, parse_error& e) noexcept {
   for (const field_offsets& f : offsets_) {
     fields_.push_back({in.substr(f.name_at, f.name_len), in.substr(f.value_at, f.value_len)});
   }
-  head_.method = in.substr(head_start_, name_len_);
+  head_.method = in.substr(head_start_, method_len_);
   head_.target = in.substr(target_at_, target_len_);
   // RFC 9110 §6.2: a higher minor version of HTTP/1 is processed as HTTP/1.1.
   head_.version_minor = minor_ >= 1 ? 1 : 0;

@@ -30,7 +30,7 @@ struct parser_limits {
 struct parser_config {
   parser_limits limits;
   // Methods the server implements (case-sensitive). Any other token: unknown_method (501).
-  std::vector<std::string> methods{"GET", "HEAD", "POST", "PUT", "DELETE",
+  std::vector<std::string> methods{"GET",     "HEAD",  "POST",  "PUT",    "DELETE",
                                    "OPTIONS", "PATCH", "TRACE", "CONNECT"};
   // Methods that require framing (Content-Length or chunked): length_required (411) otherwise.
   std::vector<std::string> methods_requiring_length{"POST", "PUT"};
@@ -107,7 +107,8 @@ class request_parser {
   std::size_t line_start_ = 0;  // start of the line being received
   std::size_t head_start_ = 0;  // after leading empty lines
   std::size_t stop_ = 0;        // first offset where a limit may be exceeded
-  std::size_t name_len_ = 0;    // of the method, then of the current field name
+  std::size_t method_len_ = 0;
+  std::size_t name_len_ = 0;  // of the current field name
   std::size_t target_at_ = 0;
   std::size_t target_len_ = 0;
   std::size_t value_at_ = 0;
@@ -141,27 +142,27 @@ class chunked_decoder {
   //   chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF
   //   chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )
   enum class state : std::uint8_t {
-    size_first,        // first HEXDIG of chunk-size
-    size,              // further HEXDIGs
-    size_ws,           // BWS after the size: only ';' may follow
-    ext_before_name,   // after ';' (BWS allowed)
-    ext_name,          // chunk-ext-name = token
-    ext_after_name_ws, // BWS after a name: '=' or ';' must follow
-    ext_before_value,  // after '=' (BWS allowed)
-    ext_token_value,   // chunk-ext-val = token
-    ext_quoted,        // chunk-ext-val = quoted-string
-    ext_quoted_pair,   // after a backslash inside the quoted string
-    ext_after_quote,   // after the closing quote
-    ext_ws,            // BWS after a value: only ';' may follow
-    size_lf,           // after the CR of the size line
-    data,              // chunk-data
-    data_cr,           // the CR after chunk-data
-    data_lf,           // the LF after chunk-data
-    trailer_start,     // a trailer field line, or the final CRLF
-    trailer_name,      // field-name
-    trailer_value,     // ':' OWS field-value OWS
-    trailer_lf,        // after the CR of a trailer field line
-    final_lf,          // after the CR of the final empty line
+    size_first,         // first HEXDIG of chunk-size
+    size,               // further HEXDIGs
+    size_ws,            // BWS after the size: only ';' may follow
+    ext_before_name,    // after ';' (BWS allowed)
+    ext_name,           // chunk-ext-name = token
+    ext_after_name_ws,  // BWS after a name: '=' or ';' must follow
+    ext_before_value,   // after '=' (BWS allowed)
+    ext_token_value,    // chunk-ext-val = token
+    ext_quoted,         // chunk-ext-val = quoted-string
+    ext_quoted_pair,    // after a backslash inside the quoted string
+    ext_after_quote,    // after the closing quote
+    ext_ws,             // BWS after a value: only ';' may follow
+    size_lf,            // after the CR of the size line
+    data,               // chunk-data
+    data_cr,            // the CR after chunk-data
+    data_lf,            // the LF after chunk-data
+    trailer_start,      // a trailer field line, or the final CRLF
+    trailer_name,       // field-name
+    trailer_value,      // ':' OWS field-value OWS
+    trailer_lf,         // after the CR of a trailer field line
+    final_lf,           // after the CR of the final empty line
     done,
     failed,
   };

@@ -28,7 +28,6 @@ bool is_valid_host(std::string_view value) noexcept;
 
 // Fills head's framing, host, keep_alive, expect_continue and upgrade from its fields and
 // version; returns false with e set when the head must be rejected.
-bool apply_head_semantics(const parser_config& config, request_head& head,
-                          parse_error& e) noexcept;
+bool apply_head_semantics(const parser_config& config, request_head& head, parse_error& e) noexcept;
 
 }  // namespace teapot::h1

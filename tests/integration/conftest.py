@@ -56,7 +56,7 @@ def sanitizer_report(text: str) -> str | None:
 
 def require(path: Path, what: str) -> None:
     if not path.is_file() or not os.access(path, os.X_OK):
-        pytest.fail(f"{what} not found at {path}: build it, or point the environment variable at it")
+        pytest.fail(f"{what} not found at {path}: build it, or set the environment variable")
 
 
 class Server:

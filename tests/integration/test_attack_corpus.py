@@ -172,7 +172,7 @@ def test_the_corpus_is_there_and_every_pending_name_is_in_it():
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e["name"] for e in ENTRIES])
-def test_attack_corpus_entry(entry, request):
+def test_attack_corpus_entry_gets_the_expected_answer(entry, request):
     name = entry["name"]
     if name.startswith("timeout-"):
         srv, wait = request.getfixturevalue("timeout_server"), 5.0
@@ -185,7 +185,7 @@ def test_attack_corpus_entry(entry, request):
             assert_still_answers(srv)
             if "canary" in str(failure):
                 raise
-            pytest.skip(f"pending: {PENDING[name]} ({failure})")
+            pytest.skip(f"pending {name}: {PENDING[name]} (now: {str(failure)[:160]})")
         raise
     finally:
         if srv.proc.poll() is not None:

@@ -204,6 +204,12 @@ def test_a_header_section_at_the_limit_is_served_and_one_byte_more_gets_431(serv
         assert_rejected_then_closed(srv.port, raw, 431)
 
 
+def test_the_request_line_does_not_count_against_the_header_section_limit(serve):
+    # 431 means "the header fields are too large"; a long request line has its own limit (414).
+    srv = serve("--max-header-section", "1KiB", "--max-request-line", "4KiB")
+    assert_served(srv.port, request_line_of(2000))
+
+
 @pytest.mark.parametrize("count,served", [(10, True), (11, False)], ids=["at", "one_past"])
 def test_a_field_count_at_the_limit_is_served_and_one_more_gets_431(serve, count, served):
     srv = serve("--max-fields", "10")

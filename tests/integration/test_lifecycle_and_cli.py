@@ -162,13 +162,19 @@ FLAGS = [
 ]
 
 
-def test_help_lists_every_flag():
+def test_help_names_the_subcommands():
     p = run_cli("--help")
     assert p.returncode == 0, p.stderr
     out = p.stdout.decode("utf-8")
     assert "serve" in out and "explain" in out, out
+
+
+def test_serve_help_lists_every_flag():
+    p = run_cli("serve", "--help")
+    assert p.returncode == 0, p.stderr
+    out = p.stdout.decode("utf-8")
     missing = [f for f in FLAGS if f not in out]
-    assert not missing, f"--help does not mention {missing}:\n{out}"
+    assert not missing, f"serve --help does not mention {missing}:\n{out}"
 
 
 def test_an_unknown_flag_is_refused_with_a_nonzero_exit(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email.utils
 import re
+import socket
 import subprocess
 import time
 
@@ -29,6 +30,29 @@ def assert_standard_headers(res) -> None:
     sent = email.utils.parsedate_to_datetime(date).timestamp()
     assert abs(sent - time.time()) < 5, f"Date {date!r} is not now"
     assert res.header("Server") == "teapot", res
+
+
+def ipv6_loopback_port() -> int | None:
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+            return s.getsockname()[1]
+    except OSError:
+        return None
+
+
+def test_several_listeners_including_ipv6_serve_the_same_files(serve):
+    port6 = ipv6_loopback_port()
+    if port6 is None:
+        pytest.skip("no IPv6 loopback on this machine")
+    srv = serve("--listen", f"[::1]:{port6}", "--workers", "1")  # and 127.0.0.1 (the fixture)
+    assert get(srv.port, "/hello.txt").body == SITE["hello.txt"]
+    with socket.create_connection(("::1", port6), timeout=5) as s:
+        s.sendall(request("GET", "/hello.txt", headers=[("Connection", "close")]))
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 200 ") and data.endswith(SITE["hello.txt"]), data
 
 
 def test_get_of_a_file_returns_200_with_its_exact_bytes(teapot):
@@ -206,6 +230,8 @@ def test_a_known_method_the_file_does_not_take_gives_405_with_allow(teapot, meth
 def test_options_gives_405_with_allow_or_204(teapot):
     res = exchange(teapot.port, request("OPTIONS", "/hello.txt"))
     assert res.status in (405, 204), res
+    if res.status == 204:
+        assert res.header("Content-Length") is None, "a 204 carries no Content-Length"
     assert {"GET", "HEAD"} <= {t.strip() for t in (res.header("Allow") or "").split(",")}, res
 
 

@@ -26,6 +26,17 @@ def test_a_request_head_that_never_completes_gets_408_and_close(serve):
         assert_408_then_close(c, time.monotonic(), 1.0)
 
 
+def test_a_timeout_given_in_milliseconds_is_understood(serve):
+    srv = serve("--header-timeout", "500ms")
+    with Conn(srv.port) as c:
+        start = time.monotonic()
+        c.send(b"GET /hello.txt HTTP/1.1\r\n")
+        res = c.read_response(timeout=3)
+        elapsed = time.monotonic() - start
+    assert res.status == 408, res
+    assert 0.4 <= elapsed < 1.5, f"408 after {elapsed:.2f}s with a 500ms header timeout"
+
+
 def test_the_header_deadline_holds_even_when_bytes_keep_trickling(serve):
     srv = serve("--header-timeout", "1s")
     with Conn(srv.port) as c:

@@ -93,7 +93,12 @@ handler make_static_files(static_files_options options) {
   auto opts = std::make_shared<const static_files_options>(std::move(options));
   return [root, opts](const request& req, response& res) {
     // The path is normalized already: absolute, no dot-segments, no empty segments.
-    std::string relative = req.path.size() > 1 ? std::string(req.path.substr(1)) : ".";
+    // The kernel wants a NUL-terminated name; a buffer per thread keeps this allocation-free.
+    thread_local std::string relative;
+    if (req.path.size() > 1)
+      relative.assign(req.path.substr(1));
+    else
+      relative.assign(".");
     int fd = open_beneath(root->fd, relative.c_str());
     if (fd < 0) return res.error(status_for_open_error(errno));
     struct stat st {};

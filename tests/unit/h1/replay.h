@@ -21,8 +21,8 @@ class guarded_buffer {
     page_ = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
     usable_ = (capacity + page_ - 1) / page_ * page_;
     if (usable_ == 0) usable_ = page_;
-    void* p = mmap(nullptr, usable_ + page_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                   -1, 0);
+    void* p =
+        mmap(nullptr, usable_ + page_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::runtime_error("mmap failed");
     base_ = static_cast<char*>(p);
     if (mprotect(base_ + usable_, page_, PROT_NONE) != 0) throw std::runtime_error("mprotect");

@@ -44,6 +44,11 @@ struct request_case {
   const parser_config* config = nullptr;
 };
 
+// Keeps GoogleTest from dumping the case's bytes when a test fails.
+void PrintTo(const request_case& c, std::ostream* os) {
+  *os << c.name;
+}
+
 const parser_config& default_config() {
   static const parser_config config;
   return config;
@@ -92,10 +97,11 @@ std::vector<request_case> limit_cases();
 
 std::vector<request_case> all_cases() {
   std::vector<request_case> all;
-  for (auto* part : {request_line_cases, field_cases, host_cases, framing_cases,
-                     connection_cases, limit_cases}) {
+  for (auto* part : {request_line_cases, field_cases, host_cases, framing_cases, connection_cases,
+                     limit_cases}) {
     auto cases = part();
-    for (auto& c : cases) all.push_back(std::move(c));
+    for (auto& c : cases)
+      all.push_back(std::move(c));
   }
   return all;
 }
@@ -183,8 +189,7 @@ std::vector<request_case> request_line_cases() {
       bad("http0 version", "GET / HTTP/0.9\r\nHost: h\r\n\r\n", e::unsupported_version),
       bad("http2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", e::unsupported_version),
       bad("bare lf after request line", "GET / HTTP/1.1\nHost: h\r\n\r\n", e::bare_line_feed),
-      bad("cr without lf after request line", "GET / HTTP/1.1\rHost: h\r\n\r\n",
-          e::bare_line_feed),
+      bad("cr without lf after request line", "GET / HTTP/1.1\rHost: h\r\n\r\n", e::bare_line_feed),
       bad("bare lf leading line", "\nGET / HTTP/1.1\r\nHost: h\r\n\r\n", e::bare_line_feed),
       bad("bare cr leading line", "\rGET / HTTP/1.1\r\nHost: h\r\n\r\n", e::bare_line_feed),
       bad("leading garbage byte", "\x01GET / HTTP/1.1\r\nHost: h\r\n\r\n", e::bad_request_line),
@@ -391,8 +396,8 @@ std::vector<request_case> limit_cases() {
   };
   cases.push_back(ok("request line at limit", line_of(8192)));
   cases.push_back(bad("request line past limit", line_of(8193), e::request_line_too_long));
-  cases.push_back(bad("request line past limit without crlf",
-                      "GET /" + std::string(9000, 'a'), e::request_line_too_long));
+  cases.push_back(bad("request line past limit without crlf", "GET /" + std::string(9000, 'a'),
+                      e::request_line_too_long));
   auto field_of = [](std::size_t n) {  // a field line of exactly n bytes
     return get("X: " + std::string(n - 3, 'b') + "\r\n");
   };
@@ -400,7 +405,8 @@ std::vector<request_case> limit_cases() {
   cases.push_back(bad("field line past limit", field_of(8193), e::field_line_too_long));
   auto fields_of = [](std::size_t n) {  // n field lines in all, Host included
     std::string f;
-    for (std::size_t i = 1; i < n; ++i) f += "a:\r\n";
+    for (std::size_t i = 1; i < n; ++i)
+      f += "a:\r\n";
     return get(f);
   };
   cases.push_back(ok("fields at limit", fields_of(100)));
@@ -430,11 +436,11 @@ std::vector<request_case> limit_cases() {
   cases.push_back(with(s, ok("small field at limit", get("X: " + std::string(21, 'v') + "\r\n"))));
   cases.push_back(with(s, bad("small field past limit", get("X: " + std::string(22, 'v') + "\r\n"),
                               e::field_line_too_long)));
-  cases.push_back(with(s, bad("small long name past limit",
-                              get(std::string(25, 'N') + ": v\r\n"), e::field_line_too_long)));
+  cases.push_back(with(s, bad("small long name past limit", get(std::string(25, 'N') + ": v\r\n"),
+                              e::field_line_too_long)));
   cases.push_back(with(s, ok("small fields at limit", get("a:\r\nb:\r\nc:\r\n"))));
-  cases.push_back(with(s, bad("small fields past limit", get("a:\r\nb:\r\nc:\r\nd:\r\n"),
-                              e::too_many_fields)));
+  cases.push_back(
+      with(s, bad("small fields past limit", get("a:\r\nb:\r\nc:\r\nd:\r\n"), e::too_many_fields)));
   // Section limit 64 with the default field limits: 25 bytes of start, one field line,
   // and the final CRLF.
   static const parser_config section = [] {
@@ -443,21 +449,22 @@ std::vector<request_case> limit_cases() {
     return c;
   }();
   const std::string start = "GET / HTTP/1.1\r\nHost: h\r\n";
-  cases.push_back(with(section, ok("small section at limit",
-                                   start + "P:" + std::string(33, 'p') + "\r\n\r\n")));
-  cases.push_back(with(section, bad("small section past limit",
-                                    start + "P:" + std::string(34, 'p') + "\r\n\r\n",
-                                    e::header_section_too_large)));
+  cases.push_back(with(
+      section, ok("small section at limit", start + "P:" + std::string(33, 'p') + "\r\n\r\n")));
+  cases.push_back(with(
+      section, bad("small section past limit", start + "P:" + std::string(34, 'p') + "\r\n\r\n",
+                   e::header_section_too_large)));
   cases.push_back(with(section, bad("small section past limit at final lf",
                                     start + "P:" + std::string(33, 'p') + "\r\nQ:\r\n\r\n",
                                     e::header_section_too_large)));
   cases.push_back(with(s, ok("small body at limit", post("Content-Length: 100\r\n"))));
-  cases.push_back(with(s, bad("small body past limit", post("Content-Length: 101\r\n"),
-                              e::content_too_large)));
-  cases.push_back(bad("cr cr before request line", std::string(9000, '\r') + "x",
-                      e::bare_line_feed));
+  cases.push_back(
+      with(s, bad("small body past limit", post("Content-Length: 101\r\n"), e::content_too_large)));
+  cases.push_back(
+      bad("cr cr before request line", std::string(9000, '\r') + "x", e::bare_line_feed));
   std::string crlfs;
-  for (int i = 0; i < 4200; ++i) crlfs += "\r\n";
+  for (int i = 0; i < 4200; ++i)
+    crlfs += "\r\n";
   cases.push_back(bad("endless leading empty lines", crlfs, e::bad_request_line));
   return cases;
 }
@@ -468,9 +475,12 @@ const parser_config& config_of(const request_case& c) {
 
 std::string describe_result(const parse_result& r) {
   switch (r.outcome) {
-    case kind::need_more: return "need_more";
-    case kind::done: return "done(" + std::to_string(r.consumed) + ")";
-    case kind::error: return "error(" + std::string(describe(r.error)) + ")";
+    case kind::need_more:
+      return "need_more";
+    case kind::done:
+      return "done(" + std::to_string(r.consumed) + ")";
+    case kind::error:
+      return "error(" + std::string(describe(r.error)) + ")";
   }
   return "?";
 }
@@ -515,7 +525,8 @@ void check_final(const request_case& c, const request_parser& p, const parse_res
   }
   std::size_t at = 0;
   for (const auto& [name, value] : w.fields) {
-    while (at < h.fields.size() && h.fields[at].name != name) ++at;
+    while (at < h.fields.size() && h.fields[at].name != name)
+      ++at;
     ASSERT_LT(at, h.fields.size()) << "field " << name << " missing";
     EXPECT_EQ(h.fields[at].value, value) << "field " << name;
   }
@@ -546,8 +557,8 @@ TEST_P(request_parser_table, one_byte_at_a_time) {
   parse_result r;
   for (std::size_t k = 1; k <= c.raw.size(); ++k) {
     // Small inputs move to a new place ending at the guard page on every call.
-    const std::string_view in =
-        small ? buffer.place(std::string_view(c.raw).substr(0, k)) : std::string_view(c.raw).substr(0, k);
+    const std::string_view in = small ? buffer.place(std::string_view(c.raw).substr(0, k))
+                                      : std::string_view(c.raw).substr(0, k);
     r = p.parse(in);
     if (k < c.raw.size()) {
       ASSERT_TRUE(prefix_ok(c, r)) << "after " << k << " bytes: " << describe_result(r);
@@ -576,9 +587,13 @@ TEST_P(request_parser_table, split_in_two_at_every_boundary) {
 }
 
 INSTANTIATE_TEST_SUITE_P(cases, request_parser_table, ::testing::ValuesIn(all_cases()),
-                         [](const auto& param_info) { return test::test_name(param_info.param.name); });
+                         [](const auto& param_info) {
+                           return test::test_name(param_info.param.name);
+                         });
 
-TEST(request_parser, case_table_has_at_least_150_cases) { EXPECT_GE(all_cases().size(), 150u); }
+TEST(request_parser, case_table_has_at_least_150_cases) {
+  EXPECT_GE(all_cases().size(), 150u);
+}
 
 TEST(request_parser, reset_parses_the_next_pipelined_request) {
   const std::string two = get("", "/one") + get("", "/two");
@@ -612,7 +627,8 @@ TEST(request_parser, configured_methods_are_honoured) {
 TEST(request_parser, field_storage_does_not_grow) {
   request_parser p(default_config());
   std::string f;
-  for (int i = 1; i < 100; ++i) f += "a:\r\n";
+  for (int i = 1; i < 100; ++i)
+    f += "a:\r\n";
   ASSERT_EQ(p.parse(get(f)).outcome, kind::done);
   const header_field* before = p.head().fields.data();
   p.reset();

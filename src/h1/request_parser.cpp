@@ -29,7 +29,7 @@ void request_parser::reset() noexcept {
   head_ = request_head{};
   fields_.clear();
   offsets_.clear();
-  scanned_ = line_start_ = head_start_ = 0;
+  scanned_ = line_start_ = head_start_ = fields_start_ = 0;
   stop_ = std::numeric_limits<std::size_t>::max();
   method_len_ = name_len_ = target_at_ = target_len_ = value_at_ = consumed_ = 0;
   version_at_ = pct_left_ = 0;
@@ -60,8 +60,11 @@ bool request_parser::limit_reached(std::size_t at, char c, parse_error& e) const
     return at - head_start_ >= lim.request_line;
   }
   // RFC 9110 §5.4 and RFC 6585 §5: 431 for the whole section, then for one field line
-  // (whose CRLF does not count).
-  if (at - head_start_ >= lim.header_section) {
+  // (whose CRLF does not count). The section is the field lines with their CRLFs (RFC 9112
+  // §2.1): the request line has its own limit and status, and the empty line ends the head.
+  const bool ends_head =
+      (state_ == state::field_start && c == '\r') || state_ == state::head_end_lf;
+  if (!ends_head && at - fields_start_ >= lim.header_section) {
     e = parse_error::header_section_too_large;
     return true;
   }
@@ -72,7 +75,7 @@ bool request_parser::limit_reached(std::size_t at, char c, parse_error& e) const
 void request_parser::start_field_line(std::size_t at) noexcept {
   line_start_ = at;
   const parser_limits& lim = config_->limits;
-  stop_ = std::min(at + lim.field_line, head_start_ + lim.header_section);
+  stop_ = std::min(at + lim.field_line, fields_start_ + lim.header_section);
   state_ = state::field_start;
 }
 
@@ -174,7 +177,8 @@ parse_result request_parser::scan(std::string_view in) {
       case state::request_line_lf:
         if (c != '\n') return fail(parse_error::bare_line_feed);
         if (!check_request_line(in, e)) return fail(e);
-        start_field_line(++i);
+        fields_start_ = ++i;
+        start_field_line(i);
         break;
       case state::field_start:
         if (c == '\r') {

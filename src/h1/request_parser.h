@@ -103,10 +103,11 @@ class request_parser {
     std::uint32_t name_at, name_len, value_at, value_len;
   };
   std::vector<field_offsets> offsets_;
-  std::size_t scanned_ = 0;     // bytes examined and accepted so far
-  std::size_t line_start_ = 0;  // start of the line being received
-  std::size_t head_start_ = 0;  // after leading empty lines
-  std::size_t stop_ = 0;        // first offset where a limit may be exceeded
+  std::size_t scanned_ = 0;       // bytes examined and accepted so far
+  std::size_t line_start_ = 0;    // start of the line being received
+  std::size_t head_start_ = 0;    // after leading empty lines
+  std::size_t fields_start_ = 0;  // first byte after the request line's CRLF
+  std::size_t stop_ = 0;          // first offset where a limit may be exceeded
   std::size_t method_len_ = 0;
   std::size_t name_len_ = 0;  // of the current field name
   std::size_t target_at_ = 0;

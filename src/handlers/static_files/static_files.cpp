@@ -6,10 +6,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <memory>
 #include <system_error>
+#include <utility>
+#include <vector>
 
+#include "handlers/static_files/small_file_cache.h"
 #include "http/mime_types.h"
 
 namespace teapot::handlers {
@@ -18,6 +22,7 @@ namespace {
 
 struct root_dir {
   int fd = -1;
+  std::uint64_t id = 0;  // tells the per-thread caches of two handlers apart
   ~root_dir() {
     if (fd >= 0) ::close(fd);
   }
@@ -52,8 +57,25 @@ http::status status_for_open_error(int err) noexcept {
   }
 }
 
-void serve_regular(int fd, const struct stat& st, std::string_view name, response& res) {
-  res.set_file(fd, 0, static_cast<std::uint64_t>(st.st_size), http::content_type_for_path(name));
+// The cache of this thread for the handler whose root has this id.
+small_file_cache& cache_for(std::uint64_t root_id) {
+  thread_local std::vector<std::pair<std::uint64_t, std::unique_ptr<small_file_cache>>> caches;
+  for (auto& [id, cache] : caches)
+    if (id == root_id) return *cache;
+  caches.emplace_back(root_id, std::make_unique<small_file_cache>());
+  return *caches.back().second;
+}
+
+void serve_regular(int fd, const struct stat& st, std::string_view name, response& res,
+                   small_file_cache* cache = nullptr, std::string_view key = {}) {
+  std::string_view type = http::content_type_for_path(name);
+  if (cache) {
+    if (const auto* e = cache->store(key, fd, st, type)) {
+      ::close(fd);
+      return res.set_body(e->bytes, e->content_type);
+    }
+  }
+  res.set_file(fd, 0, static_cast<std::uint64_t>(st.st_size), type);
 }
 
 void serve_directory(int dir_fd, const request& req, const static_files_options& opts,
@@ -86,7 +108,9 @@ void serve_directory(int dir_fd, const request& req, const static_files_options&
 }  // namespace
 
 handler make_static_files(static_files_options options) {
+  static std::atomic<std::uint64_t> next_root_id{1};
   auto root = std::make_shared<root_dir>();
+  root->id = next_root_id++;
   root->fd = ::open(options.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root->fd < 0)
     throw std::system_error(errno, std::generic_category(), "cannot open " + options.root.string());
@@ -99,6 +123,9 @@ handler make_static_files(static_files_options options) {
       relative.assign(req.path.substr(1));
     else
       relative.assign(".");
+    small_file_cache& cache = cache_for(root->id);
+    if (const auto* e = cache.find(root->fd, relative.c_str(), req.path))
+      return res.set_body(e->bytes, e->content_type);
     int fd = open_beneath(root->fd, relative.c_str());
     if (fd < 0) return res.error(status_for_open_error(errno));
     struct stat st {};
@@ -111,7 +138,7 @@ handler make_static_files(static_files_options options) {
       ::close(fd);
       return res.error(http::status::forbidden);
     }
-    serve_regular(fd, st, req.path, res);
+    serve_regular(fd, st, req.path, res, &cache, req.path);
   };
 }
 

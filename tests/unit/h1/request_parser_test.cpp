@@ -412,16 +412,17 @@ std::vector<request_case> limit_cases() {
   cases.push_back(ok("fields at limit", fields_of(100)));
   cases.push_back(bad("fields past limit", fields_of(101), e::too_many_fields));
   cases.push_back(bad("many tiny fields", fields_of(5000), e::too_many_fields));
-  // A head of exactly n bytes: request line, Host, padding field lines, empty line.
+  // A header section (field lines with their CRLFs, RFC 9112 §2.1) of exactly n bytes: Host
+  // and padding field lines; the request line and the final empty line are not part of it.
   auto head_of = [](std::size_t n) {
-    std::string head = "GET / HTTP/1.1\r\nHost: h\r\n";
-    std::size_t left = n - head.size() - 2;
+    std::string section = "Host: h\r\n";
+    std::size_t left = n - section.size();
     while (left > 8008) {
-      head += "Y:" + std::string(8000, 'c') + "\r\n";
+      section += "Y:" + std::string(8000, 'c') + "\r\n";
       left -= 8004;
     }
-    head += "Y:" + std::string(left - 4, 'c') + "\r\n";
-    return head + "\r\n";
+    section += "Y:" + std::string(left - 4, 'c') + "\r\n";
+    return "GET / HTTP/1.1\r\n" + section + "\r\n";
   };
   cases.push_back(ok("header section at limit", head_of(65536)));
   cases.push_back(bad("header section past limit", head_of(65537), e::header_section_too_large));
@@ -441,8 +442,8 @@ std::vector<request_case> limit_cases() {
   cases.push_back(with(s, ok("small fields at limit", get("a:\r\nb:\r\nc:\r\n"))));
   cases.push_back(
       with(s, bad("small fields past limit", get("a:\r\nb:\r\nc:\r\nd:\r\n"), e::too_many_fields)));
-  // Section limit 64 with the default field limits: 25 bytes of start, one field line,
-  // and the final CRLF.
+  // Section limit 64 with the default field limits: "Host: h" (9 bytes with its CRLF) and
+  // one field line of 55; the request line and the final CRLF do not count.
   static const parser_config section = [] {
     parser_config c;
     c.limits.header_section = 64;
@@ -450,13 +451,16 @@ std::vector<request_case> limit_cases() {
   }();
   const std::string start = "GET / HTTP/1.1\r\nHost: h\r\n";
   cases.push_back(with(
-      section, ok("small section at limit", start + "P:" + std::string(33, 'p') + "\r\n\r\n")));
+      section, ok("small section at limit", start + "P:" + std::string(51, 'p') + "\r\n\r\n")));
   cases.push_back(with(
-      section, bad("small section past limit", start + "P:" + std::string(34, 'p') + "\r\n\r\n",
+      section, bad("small section past limit", start + "P:" + std::string(52, 'p') + "\r\n\r\n",
                    e::header_section_too_large)));
-  cases.push_back(with(section, bad("small section past limit at final lf",
-                                    start + "P:" + std::string(33, 'p') + "\r\nQ:\r\n\r\n",
+  cases.push_back(with(section, bad("small section past limit with one more field",
+                                    start + "P:" + std::string(51, 'p') + "\r\nQ:\r\n\r\n",
                                     e::header_section_too_large)));
+  cases.push_back(with(section, ok("a long request line does not count against the section",
+                                   "GET /" + std::string(200, 'a') + " HTTP/1.1\r\nHost: h\r\n" +
+                                       "P:" + std::string(51, 'p') + "\r\n\r\n")));
   cases.push_back(with(s, ok("small body at limit", post("Content-Length: 100\r\n"))));
   cases.push_back(
       with(s, bad("small body past limit", post("Content-Length: 101\r\n"), e::content_too_large)));

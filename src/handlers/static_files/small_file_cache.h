@@ -1,0 +1,50 @@
+// The bytes of small files, kept per worker thread so that serving a small file costs one
+// fstatat() instead of open, fstat, read and close. Every use checks that the path still names
+// the same, unchanged file, so an edit is seen by the very next request.
+// Thread contract: one cache per thread, never shared.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace teapot::handlers {
+
+class small_file_cache {
+ public:
+  static constexpr std::size_t max_file_size = 16 * 1024;
+  static constexpr std::size_t max_total_bytes = 8 * 1024 * 1024;
+
+  struct entry {
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    timespec mtime;
+    timespec ctime;  // changes with content, mode and owner: any of them invalidates
+    std::string bytes;
+    std::string_view content_type;
+  };
+
+  // The entry for key if the file at relative (beneath root_fd) is still the one cached.
+  const entry* find(int root_fd, const char* relative, std::string_view key);
+  // Caches the file open as fd, described by st; nullptr when it is too large or changed
+  // while being read.
+  const entry* store(std::string_view key, int fd, const struct stat& st,
+                     std::string_view content_type);
+
+ private:
+  struct key_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  std::unordered_map<std::string, entry, key_hash, std::equal_to<>> entries_;
+  std::size_t total_bytes_ = 0;
+};
+
+}  // namespace teapot::handlers

@@ -7,12 +7,15 @@
 //   GET  /throw  -> the handler throws; the client gets a 500 that reveals nothing of it
 //   GET  /slow   -> a deferred response, answered 100 ms later on the same loop thread
 //   GET  /hints  -> 103 Early Hints with a preload Link, then 200
+//   GET  /stream -> content whose length the handler does not give: chunked for HTTP/1.1,
+//                   ended by closing the connection for HTTP/1.0
 #include <chrono>
 #include <cstdio>
 #include <stdexcept>
 #include <string_view>
 #include <utility>
 
+#include "../common/listen_args.h"
 #include "teapot/http/status.h"
 #include "teapot/server.h"
 
@@ -24,6 +27,11 @@ using namespace std::chrono_literals;
 
 void hello(const request&, response& res) {
   res.text("Hello, World!");
+}
+
+void stream(const request&, response& res) {
+  res.text("a body of a length nobody announced\n");
+  res.set_length_unknown(true);
 }
 
 void echo(const request& req, response& res) {
@@ -57,26 +65,17 @@ void hints(const request&, response& res) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  teapot::server_options options;
-  options.listen.clear();
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "--listen" && i + 1 < argc) {
-      options.listen.emplace_back(argv[++i]);
-    } else {
-      std::fprintf(stderr, "usage: %s [--listen HOST:PORT]...\n", argv[0]);
-      return 2;
-    }
-  }
-  if (options.listen.empty()) options.listen.emplace_back("127.0.0.1:8080");
+  auto options = examples::options_from_args(argc, argv);
+  if (!options) return 2;
 
-  teapot::server srv(std::move(options));
+  teapot::server srv(std::move(*options));
   srv.routes()
       .get("/hello", hello)
       .post("/echo", echo)
       .get("/throw", fail)
       .get("/slow", slow)
-      .get("/hints", hints);
+      .get("/hints", hints)
+      .get("/stream", stream);
   srv.run();  // until SIGTERM or SIGINT, then a graceful stop
   return 0;
 }

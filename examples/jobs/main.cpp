@@ -18,6 +18,7 @@
 #include <string_view>
 #include <utility>
 
+#include "../common/listen_args.h"
 #include "teapot/http/status.h"
 #include "teapot/server.h"
 
@@ -92,21 +93,11 @@ void show_result(const job_store& jobs, const request& req, response& res) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  teapot::server_options options;
-  options.listen.clear();
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "--listen" && i + 1 < argc) {
-      options.listen.emplace_back(argv[++i]);
-    } else {
-      std::fprintf(stderr, "usage: %s [--listen HOST:PORT]...\n", argv[0]);
-      return 2;
-    }
-  }
-  if (options.listen.empty()) options.listen.emplace_back("127.0.0.1:8080");
+  auto options = examples::options_from_args(argc, argv);
+  if (!options) return 2;
 
   job_store jobs;
-  teapot::server srv(std::move(options));
+  teapot::server srv(std::move(*options));
   srv.routes()
       .post("/jobs", [&jobs](const request&, response& res) { create_job(jobs, res); })
       .get("/jobs/{id}", [&jobs](const request& req, response& res) { show_job(jobs, req, res); })

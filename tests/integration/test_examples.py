@@ -267,3 +267,25 @@ def test_a_form_post_gives_205_with_no_body(jobs):
 def test_jobs_created_from_many_connections_get_distinct_ids(jobs):
     locations = {post_job(jobs.port) for _ in range(20)}
     assert len(locations) == 20
+
+
+def test_a_body_of_unknown_length_is_sent_chunked_to_http11(hello):
+    with Conn(hello.port) as c:
+        c.send(request("GET", "/stream") + request("GET", "/hello"))
+        res = c.read_response()
+        assert res.status == 200, res
+        assert res.header("Transfer-Encoding") == "chunked", res
+        assert res.header("Content-Length") is None, res
+        assert res.body == b"a body of a length nobody announced\n"
+        # The chunked framing ended cleanly: the next response follows on the same connection.
+        assert c.read_response().body == b"Hello, World!"
+
+
+def test_a_body_of_unknown_length_ends_with_the_connection_for_http10(hello):
+    with Conn(hello.port) as c:
+        c.send(b"GET /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        res = c.read_response()
+        assert res.status == 200, res
+        assert res.header("Transfer-Encoding") is None and res.header("Content-Length") is None
+        assert res.body == b"a body of a length nobody announced\n"
+        assert c.eof

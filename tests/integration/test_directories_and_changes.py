@@ -1,0 +1,74 @@
+"""Directories (index, the trailing-slash redirect, no listing) and files that change on disk
+while the server runs: the next request always sees the file as it is now."""
+
+from __future__ import annotations
+
+import os
+
+from conftest import SITE
+from wire import exchange, request
+
+
+def get(port: int, target: str):
+    return exchange(port, request("GET", target))
+
+
+def test_the_root_serves_its_index_file(teapot):
+    res = get(teapot.port, "/")
+    assert res.status == 200, res
+    assert res.body == SITE["index.html"]
+    assert res.header("Content-Type") == "text/html; charset=utf-8"
+
+
+def test_a_directory_without_its_slash_gets_301_to_the_slash_form(teapot):
+    res = get(teapot.port, "/sub")
+    assert res.status == 301, res
+    assert res.header("Location") == "/sub/"
+
+
+def test_the_301_to_the_slash_form_keeps_the_query(teapot):
+    res = get(teapot.port, "/sub?sort=name&x=%41")
+    assert res.status == 301, res
+    assert res.header("Location") == "/sub/?sort=name&x=%41"
+
+
+def test_a_directory_without_an_index_gets_403_as_listings_are_off(teapot):
+    res = get(teapot.port, "/sub/")
+    assert res.status == 403, res
+    assert res.header("Content-Type") == "text/html; charset=utf-8"
+    assert b"inner.txt" not in res.body
+
+
+def test_a_file_name_with_a_trailing_slash_is_not_found(teapot):
+    assert get(teapot.port, "/hello.txt/").status == 404
+
+
+def test_a_file_rewritten_with_the_same_size_is_served_new_at_once(teapot, docroot):
+    path = docroot / "one.txt"
+    assert get(teapot.port, "/one.txt").body == SITE["one.txt"]
+    st = os.stat(path)
+    path.write_bytes(b"FIRST\n")  # same length, and the same mtime forced back below
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert get(teapot.port, "/one.txt").body == b"FIRST\n"
+
+
+def test_a_file_that_grows_is_served_whole(teapot, docroot):
+    assert get(teapot.port, "/two.txt").body == SITE["two.txt"]
+    (docroot / "two.txt").write_bytes(b"x" * 20000)
+    res = get(teapot.port, "/two.txt")
+    assert res.status == 200 and res.body == b"x" * 20000
+
+
+def test_a_deleted_file_is_gone_on_the_next_request(teapot, docroot):
+    assert get(teapot.port, "/three.txt").status == 200
+    (docroot / "three.txt").unlink()
+    assert get(teapot.port, "/three.txt").status == 404
+
+
+def test_a_file_replaced_by_a_link_out_of_the_root_is_not_served(teapot, docroot):
+    assert get(teapot.port, "/hello.txt").status == 200
+    (docroot / "hello.txt").unlink()
+    (docroot / "hello.txt").symlink_to(docroot.parent / "outside" / "secret.txt")
+    res = get(teapot.port, "/hello.txt")
+    assert res.status == 403, res
+    assert b"OUTSIDE-THE-ROOT" not in res.body

@@ -1,0 +1,63 @@
+// Validators and conditional requests (RFC 9110 §8.8, §13) as pure functions: they know
+// nothing of files, so that static files, WebDAV and an application's handlers share them.
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace teapot::http {
+
+// An entity-tag as sent: `"opaque"` or `W/"opaque"` (quotes included).
+struct entity_tag {
+  std::string_view opaque;  // between the quotes
+  bool weak = false;
+};
+
+// Parses one entity-tag (RFC 9110 §8.8.3); nullopt when malformed.
+std::optional<entity_tag> parse_entity_tag(std::string_view text) noexcept;
+// §8.8.3.2: strong comparison (both strong, same opaque) and weak (same opaque).
+bool strong_match(const entity_tag& a, const entity_tag& b) noexcept;
+bool weak_match(const entity_tag& a, const entity_tag& b) noexcept;
+
+// A strong ETag for a file-like representation from its identity, size and modification time
+// with nanoseconds: any change of content changes it, and it survives a restart. Writes the
+// quoted tag ("\"...\"") into out; variant (e.g. "br" for a precompressed copy) gives each
+// encoding its own tag.
+void format_file_etag(std::uint64_t device, std::uint64_t inode, std::uint64_t size,
+                      std::int64_t mtime_sec, std::int64_t mtime_nsec, std::string_view variant,
+                      std::string& out);
+
+// What the selected representation offers for comparison.
+struct validators {
+  std::optional<entity_tag> etag;  // absent: the resource has none
+  std::optional<std::time_t> last_modified;
+  bool exists = true;  // false: no current representation (for "*")
+};
+
+// The request fields that make a request conditional (absent fields are nullopt).
+struct conditions {
+  std::optional<std::string_view> if_match;
+  std::optional<std::string_view> if_none_match;
+  std::optional<std::string_view> if_modified_since;
+  std::optional<std::string_view> if_unmodified_since;
+};
+
+enum class precondition_result : std::uint8_t {
+  proceed,              // perform the method
+  not_modified,         // 304 (GET/HEAD only)
+  precondition_failed,  // 412
+};
+
+// RFC 9110 §13.2.2: the order of evaluation, each step one function. now is the server clock
+// (an If-Modified-Since later than now is ignored, §13.1.3).
+precondition_result evaluate_preconditions(std::string_view method, const conditions& c,
+                                           const validators& v, std::time_t now) noexcept;
+
+// RFC 9110 §13.1.5: true when the Range may be honoured (If-Range absent, or it matches the
+// current representation: a strong ETag match, or a date equal to Last-Modified).
+bool if_range_allows(std::optional<std::string_view> if_range, const validators& v) noexcept;
+
+}  // namespace teapot::http

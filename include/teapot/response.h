@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -75,6 +76,16 @@ class response {
   std::uint64_t content_length() const noexcept;
   bool has_file() const noexcept { return file_fd_ >= 0; }
 
+  // Validators of the representation (RFC 9110 §8.8), also sent as ETag and Last-Modified.
+  // The server answers conditional GET/HEAD (304/412) and If-Range from them for every
+  // handler: set them whenever they are known. etag is the full tag, quotes included.
+  void set_etag(std::string_view etag);
+  void set_last_modified(std::time_t t);
+  std::optional<std::time_t> last_modified() const noexcept { return last_modified_; }
+  // Range requests on a 200 of known length are answered with 206/416 unless disabled here.
+  void set_ranges_allowed(bool allowed) noexcept { ranges_allowed_ = allowed; }
+  bool ranges_allowed() const noexcept { return ranges_allowed_; }
+
   // Content of unknown length is sent chunked (HTTP/1.1) or delimited by close (HTTP/1.0).
   void set_length_unknown(bool unknown) noexcept { length_unknown_ = unknown; }
   bool length_unknown() const noexcept { return length_unknown_; }
@@ -113,6 +124,8 @@ class response {
   std::uint64_t file_offset_ = 0;
   std::uint64_t file_length_ = 0;
   bool length_unknown_ = false;
+  bool ranges_allowed_ = true;
+  std::optional<std::time_t> last_modified_;
   bool body_set_ = false;
   bool deferred_ = false;
   exchange_channel* channel_ = nullptr;

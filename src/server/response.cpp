@@ -1,5 +1,7 @@
 #include "teapot/response.h"
 
+#include "http/date.h"
+
 #include <strings.h>
 #include <unistd.h>
 
@@ -83,6 +85,18 @@ std::uint64_t response::content_length() const noexcept {
   return file_fd_ >= 0 ? file_length_ : body_.size();
 }
 
+void response::set_etag(std::string_view etag) {
+  set_header("ETag", etag);
+}
+
+void response::set_last_modified(std::time_t t) {
+  char buf[http::imf_fixdate_size];
+  std::string_view text = http::format_imf_fixdate(t, buf);
+  if (text.empty()) return;  // a date outside the years 0000..9999 is better left unsaid
+  last_modified_ = t;
+  set_header("Last-Modified", text);
+}
+
 void response::redirect(http::status code, std::string_view location) {
   status_ = code;
   set_header("Location", location);
@@ -125,6 +139,8 @@ void response::reset(exchange_channel* channel) noexcept {
   file_fd_ = -1;
   file_offset_ = file_length_ = 0;
   length_unknown_ = body_set_ = deferred_ = false;
+  ranges_allowed_ = true;
+  last_modified_.reset();
   channel_ = channel;
 }
 

@@ -7,6 +7,8 @@
 //   GET  /throw  -> the handler throws; the client gets a 500 that reveals nothing of it
 //   GET  /slow   -> a deferred response, answered 100 ms later on the same loop thread
 //   GET  /hints  -> 103 Early Hints with a preload Link, then 200
+//   GET  /tea    -> a document with validators: the server answers If-None-Match,
+//                   If-Modified-Since, If-Match, Range and If-Range for it (304, 412, 206, 416)
 //   GET  /stream -> content whose length the handler does not give: chunked for HTTP/1.1,
 //                   ended by closing the connection for HTTP/1.0
 #include <chrono>
@@ -27,6 +29,14 @@ using namespace std::chrono_literals;
 
 void hello(const request&, response& res) {
   res.text("Hello, World!");
+}
+
+// A handler only describes its representation; conditional requests and ranges are answered
+// by the server from these validators.
+void tea(const request&, response& res) {
+  res.text("Green, black, oolong, white, pu-erh: all steeped at their own temperature.\n");
+  res.set_etag("\"tea-1\"");
+  res.set_last_modified(1700000000);  // Tue, 14 Nov 2023 22:13:20 GMT
 }
 
 void stream(const request&, response& res) {
@@ -75,7 +85,8 @@ int main(int argc, char** argv) {
       .get("/throw", fail)
       .get("/slow", slow)
       .get("/hints", hints)
-      .get("/stream", stream);
+      .get("/stream", stream)
+      .get("/tea", tea);
   srv.run();  // until SIGTERM or SIGINT, then a graceful stop
   return 0;
 }

@@ -111,6 +111,8 @@ class response {
   void reset(exchange_channel* channel) noexcept;
   // Server side: hands the file descriptor over to the caller (-1 when there is none).
   int take_file() noexcept;
+  // Server side: narrows the content to [first, first + length) (a single byte range).
+  void set_content_window(std::uint64_t first, std::uint64_t length);
 
  private:
   struct field_ref {

@@ -17,15 +17,32 @@ struct weighted_value {
   int q = 1000;
 };
 
-// Parses a list; false when malformed (the caller then treats the field as absent, §12.5).
+// Parses a list (§5.6.1: OWS around commas, empty elements skipped) of `value *(OWS ";" OWS
+// parameter) [weight]`, value a token or token/token ("*/x" is refused), the weight "q"
+// (case-insensitive name) last. Replaces out's contents; views point into field. False when
+// malformed — a bad qvalue (above 1, more than 3 decimals), a parameter after q — and the
+// caller then treats the field as absent (§12.5).
 bool parse_weighted_list(std::string_view field, std::vector<weighted_value>& out);
 
-// The weight a media type gets from Accept (§12.5.1: most specific range wins); 1000 when the
-// field is absent.
+// The quality functions return thousandths. An absent, malformed or empty field constrains
+// nothing and gives 1000 (except Accept-Encoding, below); an empty media type or language
+// (a variant that has none) gets 1000.
+//
+// §12.5.1: the weight of the most specific range that matches (type/subtype with more
+// parameters > type/subtype > type/* > */*; equally specific ranges: the first); 0 when none
+// matches. media_type may carry parameters ("text/html;level=1"), which the range's
+// parameters must all match (names and values case-insensitively).
 int media_type_quality(std::optional<std::string_view> accept, std::string_view media_type);
-// §12.5.4 with RFC 4647 basic filtering: the weight of a language tag.
+// §12.5.4: the weight of the closest language range that matches, by the rules of
+// choose_language (accept_language.h): basic filtering of RFC 4647 §3.3.1 ("fr" matches
+// "fr-CA", "*" matches all but private-use tags), plus a range longer than the tag answered
+// by the tag ("fr-CA" accepts "fr", as lookup does, §3.4) at a lower precedence; 0 when none.
 int language_quality(std::optional<std::string_view> accept_language, std::string_view tag);
-// §12.5.3: the weight of a content-coding ("identity" is acceptable unless excluded).
+// §12.5.3: the weight of a content-coding (empty means "identity"; x-gzip is gzip). Listed:
+// its weight; else "*"'s; else identity 1000 and any other 0 (so an empty field leaves only
+// identity). An absent or malformed field: identity 1000 and any other coding 1 — acceptable,
+// as the RFC says, but last, so that a client that did not ask for a coding gets one only
+// when no unencoded variant is acceptable.
 int coding_quality(std::optional<std::string_view> accept_encoding, std::string_view coding);
 
 struct variant {
@@ -35,13 +52,15 @@ struct variant {
 };
 
 struct negotiation_result {
-  std::optional<std::size_t> chosen;  // index into the variants
-  bool tie = false;                   // several variants share the best weight
-  bool none_acceptable = false;       // every variant has weight 0
+  std::optional<std::size_t> chosen;  // index into the variants; absent when none_acceptable
+  bool tie = false;                   // several variants share the best weight (above 0)
+  bool none_acceptable = false;       // every variant has weight 0 (or there is none)
 };
 
-// Ranks by the product of the three weights; ties keep the variants' order (the server's
-// preference) unless the caller wants them reported (for 300).
+// Ranks by the product of the three weights; among equal weights the first variant is chosen
+// (the variants' order is the server's preference) and tie is set, so that the caller may
+// answer 300 instead. Without Accept-Encoding, identity variants win over encoded ones (see
+// coding_quality).
 negotiation_result choose_variant(std::span<const variant> variants,
                                   std::optional<std::string_view> accept,
                                   std::optional<std::string_view> accept_language,

@@ -347,6 +347,7 @@ void connection::finish_exchange() {
 void connection::write_response() {
   response& res = *res_;
   if (http::is_informational(res.status())) res.error(http::status::internal_server_error);
+  apply_representation(req_, res, worker_.now(), plan_);
   if (res.wants_error_page()) write_error_page(res.status(), language_for(req_), res);
   h1::head_params p;
   p.status = res.status();
@@ -354,11 +355,13 @@ void connection::write_response() {
   p.body = h1::choose_body_kind(p.status, !res.length_unknown(), req_.version_minor);
   if (p.body == h1::body_kind::close_delimited) keep_alive_ = false;
   p.keep_alive = keep_alive_;
-  p.content_length = p.body == h1::body_kind::length ? res.content_length() : 0;
+  if (p.body == h1::body_kind::length)
+    p.content_length = plan_.is_multipart() ? plan_.content_length : res.content_length();
   p.date = worker_.date();
   p.server = worker_.options().server_header;
   h1::append_response_head(out_, p, [&res](auto&& emit) { res.for_each_header(emit); });
   if (p.body == h1::body_kind::none || req_.is_head()) return;
+  if (plan_.is_multipart()) return append_multipart();
   append_body();
   if (p.body == h1::body_kind::chunked) out_.append("0\r\n\r\n");
 }
@@ -372,24 +375,47 @@ void connection::append_body() {
     int n = std::snprintf(size, sizeof size, "%llx\r\n", static_cast<unsigned long long>(len));
     out_.append(size, static_cast<std::size_t>(n));
   }
+  append_window(0, len);
+  if (chunked && len > 0) out_.append("\r\n");
+}
+
+// Appends [first, first + length) of the content: from memory, read into the output when small,
+// or spliced in with sendfile (the file is never read whole into memory).
+void connection::append_window(std::uint64_t first, std::uint64_t length) {
+  response& res = *res_;
   if (!res.has_file()) {
-    out_.append(res.body());
-  } else if (len <= inline_file_max) {
+    out_.append(std::string_view(res.body()).substr(first, length));
+    return;
+  }
+  const std::uint64_t offset = res.file_offset() + first;
+  if (length <= inline_file_max) {
     std::size_t at = out_.size();
-    out_.resize(at + len);
-    ssize_t n =
-        ::pread(res.file_fd(), out_.data() + at, len, static_cast<off_t>(res.file_offset()));
-    if (n != static_cast<ssize_t>(len)) {
+    out_.resize(at + length);
+    ssize_t n = ::pread(res.file_fd(), out_.data() + at, length, static_cast<off_t>(offset));
+    if (n != static_cast<ssize_t>(length)) {
       // The head is out already with this length: the only honest end is to close.
       out_.resize(at);
       keep_alive_ = false;
       close_after_flush_ = true;
     }
-  } else {
-    std::uint64_t off = res.file_offset();
-    files_.push_back({out_.size(), res.take_file(), off, len});
+    return;
   }
-  if (chunked && len > 0) out_.append("\r\n");
+  // A single window takes the descriptor over; the parts of a multipart answer share it.
+  int fd = plan_.is_multipart() ? ::dup(res.file_fd()) : res.take_file();
+  if (fd < 0) {
+    keep_alive_ = false;
+    close_after_flush_ = true;
+    return;
+  }
+  files_.push_back({out_.size(), fd, offset, length});
+}
+
+void connection::append_multipart() {
+  for (const representation_plan::part& part : plan_.parts) {
+    out_.append(part.head);
+    append_window(part.first, part.length);
+  }
+  out_.append(plan_.closing);
 }
 
 void connection::reject(h1::parse_error e) {

@@ -11,6 +11,7 @@
 #include "h1/request_parser.h"
 #include "io/event_loop.h"
 #include "io/timer_wheel.h"
+#include "server/representation.h"
 #include "teapot/request.h"
 #include "teapot/response.h"
 #include "teapot/router.h"
@@ -62,6 +63,8 @@ class connection final : public io::fd_handler, public exchange_channel {
   void finish_exchange();
   void write_response();
   void append_body();
+  void append_window(std::uint64_t first, std::uint64_t length);
+  void append_multipart();
   void reject(h1::parse_error e);
   void reject_with(http::status s);
   bool flush();
@@ -99,6 +102,7 @@ class connection final : public io::fd_handler, public exchange_channel {
   std::string path_scratch_;
   router::match match_;
   std::shared_ptr<response> res_;
+  representation_plan plan_;
   std::shared_ptr<bool> deferral_open_;
   bool keep_alive_ = true;
   bool draining_ = false;

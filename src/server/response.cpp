@@ -124,6 +124,15 @@ deferred_response response::defer() {
   return channel_->make_deferred(*this);
 }
 
+void response::set_content_window(std::uint64_t first, std::uint64_t length) {
+  if (file_fd_ >= 0) {
+    file_offset_ += first;
+    file_length_ = length;
+  } else {
+    body_ = body_.substr(static_cast<std::size_t>(first), static_cast<std::size_t>(length));
+  }
+}
+
 int response::take_file() noexcept {
   int fd = file_fd_;
   file_fd_ = -1;

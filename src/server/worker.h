@@ -39,6 +39,11 @@ class worker {
   bool is_draining() const noexcept { return draining_; }
   // IMF-fixdate of the current second, formatted once per second.
   std::string_view date() noexcept;
+  // The wall clock in seconds, read with date().
+  std::time_t now() noexcept {
+    date();
+    return date_second_;
+  }
   // Called by a connection that has closed its socket: it is deleted after this batch.
   void retire(connection* c) noexcept;
 

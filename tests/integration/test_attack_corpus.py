@@ -29,7 +29,6 @@ CORPUS = SHARED_DIR / "attack-corpus" / "corpus.jsonl"
 
 WEBDAV = "needs WebDAV on /dav/ (issue: WebDAV)"
 WEBDAV_PUT = "a PUT that creates or writes a file: WebDAV (issue: WebDAV)"
-RANGES = "needs Range requests (issue 3: static files)"
 AUTH = "needs Basic auth on /private/ (issue 4)"
 HOSTS = "needs strict hosts, 421 for a foreign authority (issue 4)"
 
@@ -46,11 +45,6 @@ PENDING = {
     "dav-depth-invalid": WEBDAV,
     "auth-basic-malformed-b64": AUTH,
     "host-absolute-form-foreign-authority": HOSTS,
-    "range-unsatisfiable": RANGES,
-    "range-u64-max-last": RANGES,
-    "range-huge-suffix": RANGES,
-    "range-first-gt-last": RANGES,
-    "range-garbage": RANGES,
 }
 
 # Statuses the codec decides: each comes with Connection: close and the connection ends.

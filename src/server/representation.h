@@ -1,0 +1,45 @@
+// What the server does with every handler's response before it is written (RFC 9110 §13, §14):
+// conditional GET/HEAD (304, 412) from the validators the handler gave, and byte ranges (206,
+// 416, multipart/byteranges). Handlers only describe; this decides, once, for all of them.
+// Thread contract: a plan belongs to one connection.
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "http/ranges.h"
+#include "teapot/request.h"
+#include "teapot/response.h"
+
+namespace teapot::srv {
+
+// How the content goes out when it is not the plain body: the parts of a multipart/byteranges
+// answer, each a head followed by a window of the content (which stays where it is: in memory
+// or in the file, never copied whole).
+struct representation_plan {
+  struct part {
+    std::string head;  // delimiter, Content-Type, Content-Range, empty line
+    std::uint64_t first = 0;
+    std::uint64_t length = 0;
+  };
+  std::vector<part> parts;           // empty: the body as the response holds it
+  std::string closing;               // the close-delimiter
+  std::uint64_t content_length = 0;  // of the whole multipart content
+  http::range_selection selection;   // reused from request to request
+
+  bool is_multipart() const noexcept { return !parts.empty(); }
+  void clear() noexcept {
+    parts.clear();
+    closing.clear();
+    content_length = 0;
+  }
+};
+
+// Applies RFC 9110 §13.2 and §14 to res for req. now is the server clock (for
+// If-Modified-Since dates in the future). Leaves res untouched when neither applies.
+void apply_representation(const request& req, response& res, std::time_t now,
+                          representation_plan& plan);
+
+}  // namespace teapot::srv

@@ -1,0 +1,214 @@
+"""Conditional requests (RFC 9110 §13) and byte ranges (§14), answered by the server for every
+handler from the validators it gives: the hello example's /tea for a handler of the library,
+and `teapot serve` for files (ranges need no validators)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+
+import pytest
+
+from wire import Conn, exchange, request
+
+TEA = b"Green, black, oolong, white, pu-erh: all steeped at their own temperature.\n"
+TEA_ETAG = '"tea-1"'
+TEA_DATE = "Tue, 14 Nov 2023 22:13:20 GMT"
+EARLIER = "Tue, 14 Nov 2023 22:13:19 GMT"
+LATER = "Tue, 14 Nov 2023 22:13:21 GMT"
+FUTURE = "Fri, 01 Jan 2100 00:00:00 GMT"
+BIG = os.urandom(1024 * 1024)
+
+
+def tea(port: int, *fields: tuple[str, str], method: str = "GET"):
+    return exchange(port, request(method, "/tea", headers=list(fields)), head=method == "HEAD")
+
+
+# -- conditional requests ---------------------------------------------------------------------
+
+CONDITIONAL_CASES = [
+    # (fields, expected status, why)
+    ([], 200, "unconditional"),
+    ([("If-None-Match", TEA_ETAG)], 304, "§13.1.2 the tag matches"),
+    ([("If-None-Match", 'W/"tea-1"')], 304, "§13.1.2 weak comparison"),
+    ([("If-None-Match", '"other", "tea-1"')], 304, "a list that holds the tag"),
+    ([("If-None-Match", "*")], 304, "any current representation"),
+    ([("If-None-Match", '"other"')], 200, "no tag matches"),
+    ([("If-Modified-Since", TEA_DATE)], 304, "§13.1.3 not modified since that date"),
+    ([("If-Modified-Since", LATER)], 304, "a later date"),
+    ([("If-Modified-Since", EARLIER)], 200, "modified since"),
+    ([("If-Modified-Since", FUTURE)], 200, "§13.1.3 a date in the future is ignored"),
+    ([("If-Modified-Since", "yesterday")], 200, "an invalid date is ignored"),
+    ([("If-None-Match", '"other"'), ("If-Modified-Since", TEA_DATE)], 200,
+     "§13.1.3 If-Modified-Since is ignored when If-None-Match is present"),
+    ([("If-Match", TEA_ETAG)], 200, "§13.1.1 strong match"),
+    ([("If-Match", '"other"')], 412, "§13.1.1 no match"),
+    ([("If-Match", 'W/"tea-1"')], 412, "§13.1.1 a weak tag never matches strongly"),
+    ([("If-Match", "*")], 200, "any current representation"),
+    ([("If-Unmodified-Since", TEA_DATE)], 200, "§13.1.4 unmodified since"),
+    ([("If-Unmodified-Since", EARLIER)], 412, "§13.1.4 modified since"),
+    ([("If-Match", TEA_ETAG), ("If-Unmodified-Since", EARLIER)], 200,
+     "§13.2.2 If-Unmodified-Since is skipped when If-Match is present"),
+    ([("If-Match", '"other"'), ("If-None-Match", TEA_ETAG)], 412, "§13.2.2 If-Match first"),
+]
+
+
+@pytest.mark.parametrize("fields,expected,why", CONDITIONAL_CASES, ids=[c[2] for c in CONDITIONAL_CASES])
+def test_a_conditional_get_is_answered_in_the_order_of_rfc_9110(hello, fields, expected, why):
+    res = tea(hello.port, *fields)
+    assert res.status == expected, (why, res)
+    if expected == 200:
+        assert res.body == TEA
+
+
+def test_a_304_carries_the_validators_and_no_content(hello):
+    with Conn(hello.port) as c:
+        c.send(request("GET", "/tea", headers=[("If-None-Match", TEA_ETAG)]) + request("GET", "/hello"))
+        res = c.read_response()
+        assert res.status == 304, res
+        assert res.header("ETag") == TEA_ETAG
+        assert res.header("Last-Modified") == TEA_DATE
+        assert res.header("Content-Length") is None and res.header("Content-Type") is None
+        # No content bytes followed the head: the next response starts right after it.
+        assert c.read_response().body == b"Hello, World!"
+
+
+def test_a_head_gets_304_too(hello):
+    res = tea(hello.port, ("If-None-Match", TEA_ETAG), method="HEAD")
+    assert res.status == 304, res
+
+
+def test_a_412_is_an_error_page_with_its_charset(hello):
+    res = tea(hello.port, ("If-Match", '"nope"'))
+    assert res.status == 412, res
+    assert res.header("Content-Type") == "text/html; charset=utf-8"
+
+
+def test_the_200_advertises_byte_ranges(hello):
+    res = tea(hello.port)
+    assert res.header("Accept-Ranges") == "bytes", res
+
+
+# -- ranges ---------------------------------------------------------------------------------------
+
+
+def test_a_single_range_gets_206_with_content_range(hello):
+    res = tea(hello.port, ("Range", "bytes=0-4"))
+    assert res.status == 206, res
+    assert res.header("Content-Range") == f"bytes 0-4/{len(TEA)}"
+    assert res.body == TEA[:5]
+
+
+def test_a_suffix_range_gets_the_last_bytes(hello):
+    res = tea(hello.port, ("Range", "bytes=-12"))
+    assert res.status == 206, res
+    assert res.body == TEA[-12:]
+    assert res.header("Content-Range") == f"bytes {len(TEA) - 12}-{len(TEA) - 1}/{len(TEA)}"
+
+
+def test_an_open_ended_range_runs_to_the_end(hello):
+    res = tea(hello.port, ("Range", "bytes=70-"))
+    assert res.status == 206 and res.body == TEA[70:], res
+
+
+def test_an_unsatisfiable_range_gets_416_with_the_length(hello):
+    res = tea(hello.port, ("Range", f"bytes={len(TEA)}-"))
+    assert res.status == 416, res
+    assert res.header("Content-Range") == f"bytes */{len(TEA)}"
+
+
+def test_a_matching_if_range_honours_the_range(hello):
+    res = tea(hello.port, ("Range", "bytes=0-4"), ("If-Range", TEA_ETAG))
+    assert res.status == 206 and res.body == TEA[:5], res
+
+
+def test_a_stale_if_range_gets_the_whole_representation(hello):
+    for value in ('"tea-0"', 'W/"tea-1"', EARLIER):
+        res = tea(hello.port, ("Range", "bytes=0-4"), ("If-Range", value))
+        assert res.status == 200 and res.body == TEA, (value, res)
+
+
+def test_an_if_range_date_equal_to_last_modified_honours_the_range(hello):
+    res = tea(hello.port, ("Range", "bytes=0-4"), ("If-Range", TEA_DATE))
+    assert res.status == 206, res
+
+
+def test_range_is_ignored_on_head(hello):
+    res = tea(hello.port, ("Range", "bytes=0-4"), method="HEAD")
+    assert res.status == 200, res
+    assert res.header("Content-Length") == str(len(TEA))
+
+
+def parse_multipart(res) -> list[tuple[str, str, bytes]]:
+    ctype = res.header("Content-Type")
+    m = re.fullmatch(r"multipart/byteranges; boundary=(\S+)", ctype or "")
+    assert m, ctype
+    delim = b"--" + m.group(1).encode()
+    body = res.body
+    assert body.startswith(delim + b"\r\n"), body[:80]
+    assert body.endswith(b"\r\n" + delim + b"--\r\n"), body[-80:]
+    parts = []
+    for chunk in body[len(delim) + 2 : -(len(delim) + 6)].split(b"\r\n" + delim + b"\r\n"):
+        head, _, data = chunk.partition(b"\r\n\r\n")
+        fields = dict(line.split(b": ", 1) for line in head.split(b"\r\n"))
+        parts.append((fields[b"Content-Type"].decode(), fields[b"Content-Range"].decode(), data))
+    return parts
+
+
+def test_several_ranges_get_multipart_byteranges(hello):
+    res = tea(hello.port, ("Range", "bytes=0-4,10-14,-3"))
+    assert res.status == 206, res
+    assert res.header("Content-Length") == str(len(res.body))
+    parts = parse_multipart(res)
+    n = len(TEA)
+    assert parts == [
+        ("text/plain; charset=utf-8", f"bytes 0-4/{n}", TEA[0:5]),
+        ("text/plain; charset=utf-8", f"bytes 10-14/{n}", TEA[10:15]),
+        ("text/plain; charset=utf-8", f"bytes {n - 3}-{n - 1}/{n}", TEA[-3:]),
+    ]
+
+
+def test_overlapping_ranges_are_coalesced(hello):
+    res = tea(hello.port, ("Range", "bytes=0-9,5-14"))
+    assert res.status == 206, res
+    assert res.header("Content-Range") == f"bytes 0-14/{len(TEA)}"
+    assert res.body == TEA[:15]
+
+
+def test_too_many_ranges_get_the_whole_representation(hello):
+    spec = ",".join(f"{i * 4}-{i * 4 + 1}" for i in range(17))
+    res = tea(hello.port, ("Range", "bytes=" + spec))
+    assert res.status == 200 and res.body == TEA, res
+
+
+# -- files of teapot serve --------------------------------------------------------------------
+
+
+@pytest.fixture
+def big(serve, docroot):
+    (docroot / "big.bin").write_bytes(BIG)
+    return serve("--workers", "1")
+
+
+def test_a_range_of_a_large_file_is_byte_exact(big):
+    res = exchange(big.port, request("GET", "/big.bin", headers=[("Range", "bytes=100000-899999")]))
+    assert res.status == 206, res
+    assert res.body == BIG[100000:900000]
+
+
+def test_multipart_ranges_of_a_large_file_are_byte_exact(big):
+    res = exchange(big.port, request("GET", "/big.bin", headers=[("Range", "bytes=0-99,500000-799999,-70000")]))
+    assert res.status == 206, res
+    parts = parse_multipart(res)
+    assert [p[2] for p in parts] == [BIG[0:100], BIG[500000:800000], BIG[-70000:]]
+    assert [p[0] for p in parts] == ["application/octet-stream"] * 3
+
+
+def test_curl_range_downloads_the_asked_bytes(big, tmp_path):
+    out = tmp_path / "part"
+    subprocess.run(
+        ["curl", "-sS", "--range", "1000-1999", "-o", str(out), f"http://127.0.0.1:{big.port}/big.bin"],
+        check=True, timeout=20,
+    )
+    assert out.read_bytes() == BIG[1000:2000]

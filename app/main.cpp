@@ -5,8 +5,12 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "config/check_command.h"
 #include "config/units.h"
 #include "http/explain.h"
 #include "teapot/handlers/static_files.h"
@@ -34,7 +38,59 @@ void add_unit_option(CLI::App& app, const std::string& name, T& target, Parse pa
 struct serve_flags {
   std::string root = "examples/site";
   teapot::server_options options;
+  teapot::handlers::static_files_options files;
 };
+
+// "NAME=VALUE" split at the first '='; both sides must be non-empty.
+std::pair<std::string, std::string> split_assignment(const std::string& flag,
+                                                     const std::string& text) {
+  std::size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
+    throw CLI::ValidationError(flag, "'" + text + "' is not of the form KEY=VALUE");
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+void add_static_files_flags(CLI::App& serve, teapot::handlers::static_files_options& o) {
+  using teapot::handlers::negotiation_mode;
+  serve.add_flag("--listing", o.listing,
+                 "List a directory that has no index (HTML, or JSON by Accept); else 403");
+  serve.add_flag("--allow-dotfiles", o.allow_dotfiles,
+                 "Serve names starting with '.' (by default 403, except /.well-known/)");
+  serve.add_flag("--follow-symlinks-outside-root", o.follow_symlinks_outside_root,
+                 "Follow symbolic links that lead out of DIR (by default 403)");
+  serve.add_flag("!--no-nosniff", o.nosniff, "Do not send X-Content-Type-Options: nosniff");
+  serve.add_flag("!--no-precompressed", o.precompressed,
+                 "Do not serve FILE.br, FILE.zst or FILE.gz in place of FILE");
+  serve.add_option("--charset", o.charset, "Charset declared for text types (empty: none)")
+      ->capture_default_str();
+  serve.add_option_function<std::vector<std::string>>(
+      "--mime",
+      [&o](const std::vector<std::string>& items) {
+        for (const auto& item : items)
+          o.mime_overrides.push_back(split_assignment("--mime", item));
+      },
+      "Content type for an extension, EXT=TYPE (repeatable), e.g. md=text/markdown");
+  serve.add_option_function<std::vector<std::string>>(
+      "--cache-control",
+      [&o](const std::vector<std::string>& items) {
+        for (const auto& item : items) {
+          auto [pattern, value] = split_assignment("--cache-control", item);
+          o.cache_control.push_back({pattern, value});
+        }
+      },
+      "Cache-Control by PATTERN=VALUE (repeatable, first match wins); PATTERN is a path "
+      "prefix (/assets/) or a glob (*.css)");
+  static const std::map<std::string, negotiation_mode> modes{
+      {"lenient", negotiation_mode::lenient},
+      {"strict", negotiation_mode::strict},
+      {"multiple-choices", negotiation_mode::multiple_choices}};
+  serve
+      .add_option("--negotiation", o.negotiation,
+                  "When no variant is acceptable: lenient (serve the default), strict (406), "
+                  "multiple-choices (406, and 300 on ties)")
+      ->transform(CLI::CheckedTransformer(modes, CLI::ignore_case))
+      ->default_str("lenient");
+}
 
 void add_serve_flags(CLI::App& serve, serve_flags& f) {
   serve.add_option("DIR", f.root, "Directory to serve")->capture_default_str();
@@ -67,13 +123,20 @@ void add_serve_flags(CLI::App& serve, serve_flags& f) {
                   "Longest pause while a body arrives; 408 past it (default 10s)", "duration");
   add_unit_option(serve, "--keep-alive-timeout", l.keep_alive_timeout, dur,
                   "Idle time before a keep-alive connection is closed (default 5s)", "duration");
+  add_unit_option(serve, "--send-timeout", l.send_timeout, dur,
+                  "Time a client may leave a response unread before it is dropped (default 30s)",
+                  "duration");
   add_unit_option(serve, "--drain-timeout", o.drain_timeout, dur,
                   "On SIGTERM/SIGINT, time left to in-flight requests (default 10s)", "duration");
+  add_static_files_flags(serve, f.files);
 }
 
 int run_serve(serve_flags& f) {
   teapot::server srv(f.options);
-  srv.routes().get("/*", teapot::handlers::make_static_files({.root = f.root}));
+  f.files.root = f.root;
+  teapot::handler files = teapot::handlers::make_static_files(f.files);
+  // OPTIONS is routed too, so that the router's 405 lists it in Allow (RFC 9110 §15.5.6).
+  srv.routes().get("/*", files).route("OPTIONS", "/*", files);
   srv.start();
   for (std::size_t i = 0; i < f.options.listen.size(); ++i)
     std::fprintf(stderr, "teapot: serving %s on %s (port %u)\n", f.root.c_str(),
@@ -106,6 +169,10 @@ int main(int argc, char** argv) {
 
   int code = 0;
   std::string lang = "en";
+  std::string config_file;
+  CLI::App* check_cmd = app.add_subcommand("check", "Validate a configuration file");
+  check_cmd->add_option("FILE", config_file, "The TOML configuration")->required();
+
   CLI::App* explain_cmd = app.add_subcommand("explain", "Explain an HTTP status code");
   explain_cmd->add_option("CODE", code, "Status code, e.g. 404")->required();
   explain_cmd->add_option("--lang", lang, "Language of the text")
@@ -116,6 +183,7 @@ int main(int argc, char** argv) {
   try {
     if (*serve_cmd) return run_serve(serve);
     if (*explain_cmd) return run_explain(code, lang);
+    if (*check_cmd) return teapot::config::run_check(config_file, stdout, stderr);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "teapot: %s\n", e.what());
     return 1;

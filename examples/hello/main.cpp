@@ -7,6 +7,8 @@
 //   GET  /throw  -> the handler throws; the client gets a 500 that reveals nothing of it
 //   GET  /slow   -> a deferred response, answered 100 ms later on the same loop thread
 //   GET  /hints  -> 103 Early Hints with a preload Link, then 200
+//   GET  /at-once      -> deferred, then sent before the handler returns
+//   GET  /late-failure -> deferred, and the callback throws: 500
 //   GET  /tea    -> a document with validators: the server answers If-None-Match,
 //                   If-Modified-Since, If-Match, Range and If-Range for it (304, 412, 206, 416)
 //   GET  /stream -> content whose length the handler does not give: chunked for HTTP/1.1,
@@ -63,6 +65,19 @@ void slow(const request&, response& res) {
   });
 }
 
+// Deferring and answering at once is allowed: the response goes out as if it were synchronous.
+void at_once(const request&, response& res) {
+  teapot::deferred_response d = res.defer();
+  d.res().text("Deferred, and sent before the handler returned.");
+  d.send();
+}
+
+// A deferred callback that fails: the client gets a 500, as from a handler that throws.
+void late_failure(const request&, response& res) {
+  teapot::deferred_response later = res.defer();
+  later.run_after(20ms, [] { throw std::runtime_error("secret late detail"); });
+}
+
 void hints(const request&, response& res) {
   const std::pair<std::string_view, std::string_view> links[] = {
       {"Link", "</style.css>; rel=preload; as=style"}};
@@ -86,7 +101,9 @@ int main(int argc, char** argv) {
       .get("/slow", slow)
       .get("/hints", hints)
       .get("/stream", stream)
-      .get("/tea", tea);
+      .get("/tea", tea)
+      .get("/at-once", at_once)
+      .get("/late-failure", late_failure);
   srv.run();  // until SIGTERM or SIGINT, then a graceful stop
   return 0;
 }

@@ -48,7 +48,8 @@ class response {
   void set_status(http::status s) noexcept { status_ = s; }
 
   // Adds a field. Names and values must be valid field syntax (no CR, LF or NUL): a value that
-  // is not is dropped rather than allowed to split the response.
+  // is not is dropped rather than allowed to split the response. Content-Length,
+  // Transfer-Encoding, Connection and Keep-Alive are the server's and are dropped too.
   void add_header(std::string_view name, std::string_view value);
   // Replaces every field of that name (case-insensitive) by one.
   void set_header(std::string_view name, std::string_view value);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "teapot/router.h"
+#include "teapot/site.h"
 
 namespace teapot {
 
@@ -28,6 +29,7 @@ struct limits {
   std::chrono::milliseconds header_timeout{10'000};     // 408, then close
   std::chrono::milliseconds body_timeout{10'000};       // 408 when the body stalls this long
   std::chrono::milliseconds keep_alive_timeout{5'000};  // idle connections close silently
+  std::chrono::milliseconds send_timeout{30'000};       // a client that stops reading is dropped
 };
 
 struct server_options {
@@ -39,6 +41,9 @@ struct server_options {
   std::vector<std::string> methods{"GET",     "HEAD",  "POST",  "PUT",    "DELETE",
                                    "OPTIONS", "PATCH", "TRACE", "CONNECT"};
   std::string server_header = "teapot";
+  // A request whose Host (or absolute-form authority) no added site claims gets 421 instead
+  // of the default site (RFC 9110 §15.5.20).
+  bool strict_hosts = false;
   // SIGTERM/SIGINT: graceful stop. start() blocks these signals in the calling thread and so in
   // every thread created after it: a program that started threads before must block them
   // itself (pthread_sigmask) or a signal may land in one of those and end the process.
@@ -52,7 +57,12 @@ class server {
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
+  // The routes of the default site: the one that answers every Host no other site claims.
   router& routes() noexcept;
+  site& default_site() noexcept;
+  // A site for these host names (see site.h), before start(). Sites are tried in the order
+  // added; the default site takes the rest, unless strict_hosts.
+  site& add_site(std::vector<std::string> hosts);
 
   // Binds the listeners and starts the workers; returns at once. Throws std::system_error when
   // an address cannot be bound.

@@ -186,4 +186,10 @@ std::string_view choose_language(std::string_view field,
   return chosen;
 }
 
+std::optional<int> language_range_weight(std::string_view field, std::string_view tag) noexcept {
+  if (!for_each_range(field, [](const language_range&, int) {})) return std::nullopt;
+  const tag_score s = score_tag(field, tag);
+  return s.kind == match_kind::none ? 0 : s.weight;
+}
+
 }  // namespace teapot::http

@@ -2,6 +2,7 @@
 // (RFC 9110 §12.5.4, language ranges of RFC 4647 §2.1). A pure function: no allocation.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -29,5 +30,9 @@ namespace teapot::http {
 // match (as above: "fr-x-uwu-a" picks "fr-x-uwu" over "fr"), then to the order of `supported`.
 std::string_view choose_language(std::string_view field,
                                  std::span<const std::string_view> supported) noexcept;
+
+// The weight (thousandths) that `field` gives `tag` by the matching rules above: that of the
+// closest matching range, 0 when no range matches; nullopt when the field is malformed.
+std::optional<int> language_range_weight(std::string_view field, std::string_view tag) noexcept;
 
 }  // namespace teapot::http

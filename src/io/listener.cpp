@@ -123,6 +123,19 @@ int listen_on(const socket_address& address, int backlog) {
   return fd;
 }
 
+void ensure_address_free(const socket_address& address) {
+  const int fd = ::socket(address.storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+  if (fd < 0) return;  // listen_on will report the real problem
+  set_flag(fd, SOL_SOCKET, SO_REUSEADDR);
+  if (address.storage.ss_family == AF_INET6) set_flag(fd, IPPROTO_IPV6, IPV6_V6ONLY);
+  const int rc = ::bind(fd, reinterpret_cast<const sockaddr*>(&address.storage), address.length);
+  const int err = errno;
+  ::close(fd);
+  if (rc < 0 && err == EADDRINUSE)
+    throw std::system_error(err, std::generic_category(),
+                            "cannot listen on " + address.to_string() + ": already in use");
+}
+
 std::uint16_t local_port(int fd) {
   sockaddr_storage storage{};
   socklen_t length = sizeof storage;

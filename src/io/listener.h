@@ -26,6 +26,11 @@ socket_address parse_address(std::string_view host_port);
 int listen_on(const socket_address& address, int backlog = 4096);
 std::uint16_t local_port(int fd);
 
+// Throws std::system_error when another socket listens on the address already. SO_REUSEPORT
+// would otherwise let a second server (of the same user) share the port silently, each taking
+// a part of the connections. A probe without SO_REUSEPORT tells.
+void ensure_address_free(const socket_address& address);
+
 // Accepts one connection: returns the fd (non-blocking, close-on-exec, TCP_NODELAY) or -1 with
 // errno set: EAGAIN when none is waiting; otherwise an error such as EMFILE, after which the
 // connection stays queued and, the listener being edge-triggered, no new readiness comes for

@@ -25,6 +25,8 @@ constexpr std::size_t output_high_water = 256 * 1024;
 // Files up to this size are read into the output buffer, so that a batch of pipelined
 // responses leaves in one write; larger ones go with sendfile.
 constexpr std::uint64_t inline_file_max = 16 * 1024;
+// Files of pipelined responses open at once on one connection; more wait for the output.
+constexpr std::size_t max_files_in_flight = 8;
 // How long a closing connection keeps reading (and discarding) so that its last response is
 // not destroyed by a reset (RFC 9112 §9.6).
 constexpr std::chrono::milliseconds linger_time{2000};
@@ -37,6 +39,15 @@ std::string_view split_query(std::string_view target, std::string_view& query) {
   }
   query = target.substr(q + 1);
   return target.substr(0, q);
+}
+
+// RFC 9112 §3.2.2: with an absolute-form target, its authority replaces Host.
+std::string_view authority_of(const h1::request_head& h) {
+  std::size_t scheme = h.target.find("://");
+  if (h.target.empty() || h.target.front() == '/' || scheme == std::string_view::npos)
+    return h.host;
+  std::string_view rest = h.target.substr(scheme + 3);
+  return rest.substr(0, rest.find_first_of("/?"));
 }
 
 // absolute-form (RFC 9112 §3.2.2): the path is what follows the authority.
@@ -75,7 +86,38 @@ void connection::start() {
 }
 
 bool connection::is_idle() const noexcept {
-  return phase_ == phase::head && msg_begin_ == in_end_ && out_sent_ == out_.size();
+  return phase_ == phase::head && msg_begin_ == in_end_ && !output_pending();
+}
+
+bool connection::output_pending() const noexcept {
+  return out_sent_ < out_.size() || !files_.empty();
+}
+
+// Nothing but empty lines (which RFC 9112 §2.2 lets a server skip) is no request yet.
+bool connection::has_request_bytes() const noexcept {
+  return pending_input().find_first_not_of("\r\n") != std::string_view::npos;
+}
+
+// The timer that fits what the connection waits for now, once no output is stuck.
+void connection::rearm_for_input() {
+  const auto& lim = worker_.options().limits;
+  switch (phase_) {
+    case phase::head:
+      if (has_request_bytes())
+        arm(wait_for::header, lim.header_timeout);
+      else if (keep_alive_ && !close_after_flush_)
+        arm(wait_for::idle, lim.keep_alive_timeout);
+      return;
+    case phase::body:
+      return arm(wait_for::body, lim.body_timeout);
+    case phase::handling:
+      worker_.loop().disarm(timer_);
+      waiting_ = wait_for::nothing;
+      return;
+    case phase::lingering:
+    case phase::closed:
+      return;
+  }
 }
 
 void connection::begin_drain() {
@@ -100,19 +142,20 @@ void connection::on_timer() {
   switch (waiting_) {
     case wait_for::header:
       // Nothing of a request yet: close silently, as for an idle connection.
-      if (phase_ == phase::head && msg_begin_ == in_end_) return close_now();
+      if (phase_ == phase::head && !has_request_bytes()) return close_now();
       return reject_with(http::status::request_timeout);
     case wait_for::body:
       return reject_with(http::status::request_timeout);
     case wait_for::idle:
     case wait_for::linger:
+    case wait_for::send:  // the client stopped reading
     case wait_for::nothing:
       return close_now();
   }
 }
 
 bool connection::is_output_low() const noexcept {
-  return out_.size() - out_sent_ <= output_high_water;
+  return out_.size() - out_sent_ <= output_high_water && files_.size() < max_files_in_flight;
 }
 
 bool connection::ensure_space() {
@@ -128,17 +171,44 @@ bool connection::ensure_space() {
   std::size_t cap = lim.request_line + lim.header_section + initial_buffer;
   if (in_.size() >= cap) return false;
   in_.resize(std::min(cap, in_.size() * 2));
+  // The buffer moved: a head being answered must point into the new one.
+  if (phase_ == phase::body) rebind_head();
   return true;
 }
 
+// Rebuilds every view of the current exchange after the input buffer moved: the head is
+// parsed again from the same bytes (its result cannot differ), then the request's views and
+// the route's parameters. The pipeline does not run again: it has decided already.
+void connection::rebind_head() {
+  parser_.reset();
+  h1::parse_result r = parser_.parse(pending_input());
+  (void)r;  // done, with the same length: these bytes were accepted before
+  bind_request();
+  if (site_) {
+    site_->routes().find(req_.method, req_.path, match_);
+    req_.params = match_.params;
+  }
+}
+
 void connection::read_input() {
-  held_back_ = false;
-  process();
+  for (;;) {
+    held_back_ = false;
+    process();
+    read_available();
+    if (phase_ == phase::closed) return;
+    flush();
+    // A socket that took all the output sends no EPOLLOUT edge: what was held back for it
+    // must be taken up here.
+    if (phase_ == phase::closed || !held_back_ || !is_output_low()) return;
+  }
+}
+
+void connection::read_available() {
   while (phase_ != phase::closed) {
     if (phase_ == phase::handling) return;  // resumed by complete()
     if (!is_output_low()) {
-      held_back_ = true;  // resumed by on_io(EPOLLOUT)
-      break;
+      held_back_ = true;  // resumed by on_io(EPOLLOUT), or by read_input() after a flush
+      return;
     }
     if (phase_ == phase::lingering) {
       char sink[4096];
@@ -157,23 +227,21 @@ void connection::read_input() {
       process();
       continue;
     }
-    if (n == 0) {
-      peer_eof_ = true;
-      process();
-      if (phase_ == phase::closed || phase_ == phase::lingering) return;
-      // A message cut short is incomplete (RFC 9112 §8): no response, just close.
-      if (phase_ != phase::handling) {
-        if (out_sent_ == out_.size()) return close_now();
-        close_after_flush_ = true;
-        flush();
-      }
-      return;
-    }
+    if (n == 0) return on_peer_eof();
     if (errno == EINTR) continue;
-    if (errno == EAGAIN) break;
+    if (errno == EAGAIN) return;
     return close_now();
   }
-  if (phase_ != phase::closed) flush();
+}
+
+void connection::on_peer_eof() {
+  peer_eof_ = true;
+  process();
+  if (phase_ == phase::closed || phase_ == phase::lingering || phase_ == phase::handling) return;
+  // A message cut short is incomplete (RFC 9112 §8): no response to it, just close once the
+  // answers already given are out.
+  if (!output_pending()) return close_now();
+  close_after_flush_ = true;
 }
 
 void connection::process() {
@@ -194,7 +262,7 @@ bool connection::parse_head() {
   h1::parse_result r = parser_.parse(pending_input());
   switch (r.outcome) {
     case h1::parse_result::kind::need_more:
-      if (waiting_ != wait_for::header)
+      if (waiting_ != wait_for::header && waiting_ != wait_for::send && has_request_bytes())
         arm(wait_for::header, worker_.options().limits.header_timeout);
       return false;
     case h1::parse_result::kind::error:
@@ -208,28 +276,44 @@ bool connection::parse_head() {
   return true;
 }
 
-void connection::begin_exchange() {
+// Points the request at the parsed head: method, target, fields, and the normalized path.
+// False when the path cannot be trusted.
+bool connection::bind_request() {
   const h1::request_head& h = parser_.head();
-  keep_alive_ = h.keep_alive && !draining_;
   req_ = request{};
   req_.method = h.method;
   req_.target = h.target;
   req_.version_minor = h.version_minor;
   req_.headers = h.fields;
   req_.remote_address = peer_;
+  req_.body = body_view_;
   std::string_view raw_path = split_query(path_of(h.target), req_.query);
-  if (h.target != "*") {
-    if (http::normalize_path(raw_path, path_scratch_, req_.path) != http::path_error::none)
-      return reject_with(http::status::bad_request);
-  } else {
+  if (h.target == "*") {
     req_.path = "*";
+    return true;
   }
-  worker_.routes().find(h.method, req_.path, match_);
-  req_.params = match_.params;
+  return http::normalize_path(raw_path, path_scratch_, req_.path) == http::path_error::none;
+}
 
+void connection::begin_exchange() {
+  const h1::request_head& h = parser_.head();
+  keep_alive_ = h.keep_alive && !draining_;
   body_.clear();
   body_view_ = {};
   body_in_buffer_ = 0;
+  if (!bind_request()) return reject_with(http::status::bad_request);
+  res_->reset(this);
+  interim_allowed_ = true;
+  site_ = worker_.sites().find(authority_of(h));
+  if (site_ == nullptr) {
+    // Strict hosts: this server is not configured for that authority (RFC 9110 §15.5.20).
+    res_->error(http::status::misdirected_request);
+    return answer_from_head();
+  }
+  if (run_policies()) return answer_from_head();
+  site_->routes().find(h.method, req_.path, match_);
+  req_.params = match_.params;
+
   if (h.framing == h1::body_framing::none) {
     phase_ = phase::handling;
     return dispatch();
@@ -238,7 +322,8 @@ void connection::begin_exchange() {
   chunked_.reset();
   phase_ = phase::body;
   bool body_started = in_end_ > msg_begin_ + head_len_;
-  if (h.expect_continue && h.version_minor >= 1 && !body_started) {
+  bool no_content = h.framing == h1::body_framing::content_length && h.content_length == 0;
+  if (h.expect_continue && h.version_minor >= 1 && !body_started && !no_content) {
     if (match_.target == nullptr) {
       // Refused before the content: the final status instead of 100 (RFC 9110 §10.1.1). The
       // unread content makes the connection unusable for another request.
@@ -300,11 +385,35 @@ bool connection::read_body() {
   return true;
 }
 
+// The site's steps, at head time. True when one of them answered.
+bool connection::run_policies() {
+  try {
+    for (const auto& step : site_->policies())
+      if (step->on_request(req_, *res_) == policy::verdict::answered) return true;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "teapot: a policy failed on %.*s: %s\n",
+                 static_cast<int>(req_.path.size()), req_.path.data(), e.what());
+    res_->reset(this);
+    res_->error(http::status::internal_server_error);
+    return true;
+  }
+  return false;
+}
+
+// A final answer decided from the head alone. Content the client announced is not read, so
+// the connection cannot carry another request after it.
+void connection::answer_from_head() {
+  if (parser_.head().framing != h1::body_framing::none) keep_alive_ = false;
+  worker_.loop().disarm(timer_);
+  waiting_ = wait_for::nothing;
+  phase_ = phase::handling;
+  finish_exchange();
+}
+
 void connection::dispatch() {
   worker_.loop().disarm(timer_);
   waiting_ = wait_for::nothing;
   response& res = *res_;
-  res.reset(this);
   if (match_.target == nullptr) {
     if (match_.allow.empty()) {
       res.error(http::status::not_found);
@@ -313,6 +422,8 @@ void connection::dispatch() {
       res.set_header("Allow", match_.allow);
     }
   } else {
+    in_dispatch_ = true;
+    completed_in_dispatch_ = false;
     try {
       (*match_.target)(req_, res);
     } catch (const std::exception& e) {
@@ -324,12 +435,15 @@ void connection::dispatch() {
       res.reset(this);
       res.error(http::status::internal_server_error);
     }
+    in_dispatch_ = false;
   }
-  if (res.is_deferred()) return;  // complete() carries on
+  if (phase_ == phase::closed) return;  // the client left while the handler ran
+  if (res.is_deferred() && !completed_in_dispatch_) return;  // complete() carries on
   finish_exchange();
 }
 
 void connection::finish_exchange() {
+  if (phase_ == phase::closed) return;
   write_response();
   msg_begin_ += head_len_ + body_in_buffer_;
   head_len_ = 0;
@@ -339,14 +453,20 @@ void connection::finish_exchange() {
   if (msg_begin_ == in_end_) msg_begin_ = in_end_ = 0;
   if (!keep_alive_) {
     close_after_flush_ = true;
-  } else if (msg_begin_ == in_end_) {
-    arm(wait_for::idle, worker_.options().limits.keep_alive_timeout);
+  } else if (!output_pending()) {
+    rearm_for_input();
   }
 }
 
 void connection::write_response() {
   response& res = *res_;
+  interim_allowed_ = false;
   if (http::is_informational(res.status())) res.error(http::status::internal_server_error);
+  if (site_) {
+    const auto& steps = site_->policies();
+    for (auto it = steps.rbegin(); it != steps.rend(); ++it)
+      (*it)->on_response(req_, res);
+  }
   apply_representation(req_, res, worker_.now(), plan_);
   if (res.wants_error_page()) write_error_page(res.status(), language_for(req_), res);
   h1::head_params p;
@@ -431,6 +551,7 @@ void connection::reject_with(http::status s) {
   res.reset(this);
   res.error(s);
   req_ = request{};
+  site_ = nullptr;
   // Parse errors come before the head is known: the request's version is unknown, so the
   // answer is HTTP/1.1 with Connection: close (RFC 9112 §2.3 allows a 1.1 answer to 1.0).
   write_response();
@@ -442,7 +563,10 @@ void connection::reject_with(http::status s) {
 
 bool connection::send_interim(
     http::status code, std::span<const std::pair<std::string_view, std::string_view>> fields) {
-  if (req_.version_minor < 1 || phase_ != phase::handling) return false;
+  // 101 changes the protocol and is never an interim answer here; 100 belongs to the server.
+  if (req_.version_minor < 1 || !interim_allowed_ || code == http::status::switching_protocols ||
+      code == http::status::continue_)
+    return false;
   h1::append_interim_head(out_, code, [&](auto&& emit) {
     for (const auto& [name, value] : fields)
       emit(name, value);
@@ -459,23 +583,32 @@ deferred_response connection::make_deferred(response& res) {
 void connection::complete(response& res) {
   (void)res;
   deferral_open_.reset();
+  if (in_dispatch_) {
+    // send() inside the handler itself: dispatch() finishes the exchange when it returns.
+    completed_in_dispatch_ = true;
+    return;
+  }
   finish_exchange();
   // Input that arrived meanwhile waits in the buffer and the socket: the edge has passed.
   read_input();
 }
 
 void connection::run_after(std::chrono::milliseconds delay, std::function<void()> fn) {
-  struct one_shot {
-    io::timer t;
-    std::function<void()> fn;
-  };
-  auto* s = new one_shot;
-  s->fn = std::move(fn);
-  s->t.set_callback([s] {
-    std::unique_ptr<one_shot> owned(s);
-    owned->fn();
+  // A failing callback answers its exchange with a 500, as a failing handler does.
+  std::shared_ptr<bool> open = deferral_open_;
+  worker_.run_after(delay, [this, open, fn = std::move(fn)] {
+    try {
+      fn();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "teapot: a deferred callback failed: %s\n", e.what());
+      if (open && *open) {
+        *open = false;
+        res_->reset(this);
+        res_->error(http::status::internal_server_error);
+        complete(*res_);
+      }
+    }
   });
-  worker_.loop().arm(s->t, delay);
 }
 
 bool connection::flush() {
@@ -484,7 +617,7 @@ bool connection::flush() {
       file_part& f = files_.front();
       off_t off = static_cast<off_t>(f.offset);
       long n = io::send_file(fd_, f.fd, &off, f.left);
-      if (n == -EAGAIN) return true;
+      if (n == -EAGAIN) return wait_for_send();
       if (n <= 0) {
         close_now();
         return false;
@@ -501,7 +634,7 @@ bool connection::flush() {
     ssize_t n = ::send(fd_, out_.data() + out_sent_, end - out_sent_, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN) return true;
+      if (errno == EAGAIN) return wait_for_send();
       close_now();
       return false;
     }
@@ -509,10 +642,19 @@ bool connection::flush() {
   }
   out_.clear();
   out_sent_ = 0;
+  if (waiting_ == wait_for::send || (phase_ == phase::head && waiting_ == wait_for::nothing))
+    rearm_for_input();
   if (close_after_flush_) {
     end_after_flush();
     return phase_ != phase::closed;
   }
+  return true;
+}
+
+// The socket is full: wait for EPOLLOUT, but not forever (each flush that gets here has made
+// progress or has just begun, so the clock restarts).
+bool connection::wait_for_send() {
+  arm(wait_for::send, worker_.options().limits.send_timeout);
   return true;
 }
 
@@ -532,6 +674,8 @@ void connection::close_now() {
   phase_ = phase::closed;
   worker_.loop().disarm(timer_);
   if (deferral_open_) *deferral_open_ = false;
+  // A handler or a deferred handle may still hold the response: it must not reach us.
+  res_->reset(nullptr);
   worker_.loop().remove(fd_);
   ::close(fd_);
   fd_ = -1;

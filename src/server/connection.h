@@ -15,6 +15,7 @@
 #include "teapot/request.h"
 #include "teapot/response.h"
 #include "teapot/router.h"
+#include "teapot/site.h"
 
 namespace teapot::srv {
 
@@ -52,14 +53,24 @@ class connection final : public io::fd_handler, public exchange_channel {
     lingering,  // response sent, write side shut, discarding input until EOF or timeout
     closed,
   };
-  enum class wait_for : std::uint8_t { nothing, idle, header, body, linger };
+  enum class wait_for : std::uint8_t { nothing, idle, header, body, send, linger };
 
   void read_input();
+  void read_available();
+  void on_peer_eof();
+  bool bind_request();
+  void rebind_head();
+  bool output_pending() const noexcept;
+  bool has_request_bytes() const noexcept;
+  void rearm_for_input();
+  bool wait_for_send();
   void process();
   bool parse_head();
   void begin_exchange();
   bool read_body();
   void dispatch();
+  bool run_policies();
+  void answer_from_head();
   void finish_exchange();
   void write_response();
   void append_body();
@@ -103,11 +114,15 @@ class connection final : public io::fd_handler, public exchange_channel {
   router::match match_;
   std::shared_ptr<response> res_;
   representation_plan plan_;
+  const site* site_ = nullptr;  // of the current exchange; null for a parse error
+  bool interim_allowed_ = false;
   std::shared_ptr<bool> deferral_open_;
   bool keep_alive_ = true;
   bool draining_ = false;
   bool peer_eof_ = false;
-  bool held_back_ = false;  // reading paused until the output drains
+  bool held_back_ = false;              // reading paused until the output drains
+  bool in_dispatch_ = false;            // a handler is running
+  bool completed_in_dispatch_ = false;  // and it sent its deferred response itself
 
   // Output: bytes of out_ from out_sent_ on, with files spliced in at given offsets.
   struct file_part {

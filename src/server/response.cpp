@@ -13,9 +13,16 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
   return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
+// The message's framing and persistence belong to the server: a handler's Content-Length,
+// Transfer-Encoding or Connection could contradict what the server writes (RFC 9112 §6).
+bool is_framing_field(std::string_view name) noexcept {
+  return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
+         iequals(name, "Connection") || iequals(name, "Keep-Alive");
+}
+
 // A field that would let a handler split the response (CR, LF) or smuggle NUL is never sent.
 bool is_safe_field(std::string_view name, std::string_view value) noexcept {
-  if (name.empty()) return false;
+  if (name.empty() || is_framing_field(name)) return false;
   for (char c : name)
     if (c <= ' ' || c == ':' || c == 0x7f) return false;
   for (char c : value)

@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 #include <stop_token>
 #include <thread>
@@ -16,7 +17,9 @@ namespace teapot {
 
 struct server::impl {
   server_options options;
-  router routes;
+  site default_site;
+  std::vector<std::unique_ptr<site>> sites;
+  srv::site_table site_table;
   h1::parser_config parser_config;
   std::vector<std::unique_ptr<srv::worker>> workers;
   std::vector<std::thread> threads;
@@ -36,6 +39,7 @@ struct server::impl {
   void bind_listeners() {
     for (const std::string& spec : options.listen) {
       io::socket_address addr = io::parse_address(spec);
+      io::ensure_address_free(addr);
       std::uint16_t port = 0;
       for (auto& w : workers) {
         if (port != 0) set_port(addr, port);
@@ -65,7 +69,17 @@ server::~server() {
 }
 
 router& server::routes() noexcept {
-  return impl_->routes;
+  return impl_->default_site.routes();
+}
+
+site& server::default_site() noexcept {
+  return impl_->default_site;
+}
+
+site& server::add_site(std::vector<std::string> hosts) {
+  if (impl_->started) throw std::logic_error("teapot::server::add_site after start");
+  impl_->sites.push_back(std::make_unique<site>(std::move(hosts)));
+  return *impl_->sites.back();
 }
 
 void server::start() {
@@ -76,10 +90,14 @@ void server::start() {
   else
     std::signal(SIGPIPE, SIG_IGN);
   s.configure_parser();
+  s.site_table.named.clear();
+  for (const auto& named : s.sites)
+    s.site_table.named.push_back(named.get());
+  s.site_table.fallback = s.options.strict_hosts ? nullptr : &s.default_site;
   unsigned n = s.options.workers ? s.options.workers : std::thread::hardware_concurrency();
   if (n == 0) n = 1;
   for (unsigned i = 0; i < n; ++i)
-    s.workers.push_back(std::make_unique<srv::worker>(s.options, s.routes, s.parser_config));
+    s.workers.push_back(std::make_unique<srv::worker>(s.options, s.site_table, s.parser_config));
   s.bind_listeners();
   s.started = true;
   for (auto& w : s.workers)
@@ -99,6 +117,22 @@ void server::run() {
       // SIGHUP (configuration reload) has no work to do until there is a configuration file.
     }
     stop();
+    // While the workers drain, a second SIGTERM or SIGINT means "now": the operator has seen
+    // enough of the drain.
+    std::stop_source drained;
+    std::thread joiner([this, &drained] {
+      wait();
+      drained.request_stop();
+    });
+    while (auto sig = io::wait_for_signal(drained.get_token())) {
+      if (*sig == SIGTERM || *sig == SIGINT) {
+        std::fprintf(stderr, "teapot: second %.*s: exiting without waiting for the drain\n",
+                     static_cast<int>(io::signal_name(*sig).size()), io::signal_name(*sig).data());
+        std::_Exit(1);
+      }
+    }
+    joiner.join();
+    return;
   }
   wait();
 }

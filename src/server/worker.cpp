@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 
 #include "http/date.h"
 #include "io/listener.h"
@@ -30,8 +31,9 @@ class worker::acceptor final : public io::fd_handler {
   int fd_;
 };
 
-worker::worker(const server_options& options, const router& routes, const h1::parser_config& config)
-    : options_(options), routes_(routes), parser_config_(config) {
+worker::worker(const server_options& options, const site_table& sites,
+               const h1::parser_config& config)
+    : options_(options), sites_(sites), parser_config_(config) {
   drain_timer_.set_callback([this] {
     // The drain timeout has passed: whatever is still open is cut.
     while (connections_) {
@@ -66,7 +68,30 @@ void worker::add_listener(int fd) {
 }
 
 void worker::run() {
-  loop_.run();
+  // An exception that escapes a callback leaves run() with the loop intact: report it and go
+  // on serving the other connections rather than end the thread (and the process).
+  for (;;) {
+    try {
+      loop_.run();
+      return;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "teapot: worker: %s\n", e.what());
+    } catch (...) {
+      std::fprintf(stderr, "teapot: worker: unknown exception\n");
+    }
+  }
+}
+
+void worker::run_after(std::chrono::milliseconds delay, std::function<void()> fn) {
+  auto owned = std::make_unique<one_shot>();
+  one_shot* s = owned.get();
+  s->fn = std::move(fn);
+  s->timer.set_callback([this, s] {
+    auto node = one_shots_.extract(s);  // alive while it runs, freed after
+    node.mapped()->fn();
+  });
+  one_shots_.emplace(s, std::move(owned));
+  loop_.arm(s->timer, delay);
 }
 
 void worker::stop_gracefully() {

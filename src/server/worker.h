@@ -3,14 +3,16 @@
 #pragma once
 
 #include <ctime>
+#include <functional>
 #include <memory>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "h1/request_parser.h"
 #include "http/date.h"
 #include "io/event_loop.h"
-#include "teapot/router.h"
+#include "server/site_table.h"
 #include "teapot/server.h"
 
 namespace teapot::srv {
@@ -19,7 +21,7 @@ class connection;
 
 class worker {
  public:
-  worker(const server_options& options, const router& routes, const h1::parser_config& config);
+  worker(const server_options& options, const site_table& sites, const h1::parser_config& config);
   ~worker();
   worker(const worker&) = delete;
   worker& operator=(const worker&) = delete;
@@ -34,7 +36,7 @@ class worker {
 
   io::event_loop& loop() noexcept { return loop_; }
   const server_options& options() const noexcept { return options_; }
-  const router& routes() const noexcept { return routes_; }
+  const site_table& sites() const noexcept { return sites_; }
   const h1::parser_config& parser_config() const noexcept { return parser_config_; }
   bool is_draining() const noexcept { return draining_; }
   // IMF-fixdate of the current second, formatted once per second.
@@ -46,6 +48,9 @@ class worker {
   }
   // Called by a connection that has closed its socket: it is deleted after this batch.
   void retire(connection* c) noexcept;
+  // Runs fn on this loop after the delay. The worker owns the timer: one still armed when the
+  // worker ends is dropped without running.
+  void run_after(std::chrono::milliseconds delay, std::function<void()> fn);
 
  private:
   class acceptor;
@@ -55,13 +60,18 @@ class worker {
   void collect_retired();
 
   const server_options& options_;
-  const router& routes_;
+  const site_table& sites_;
   const h1::parser_config& parser_config_;
   io::event_loop loop_;
   std::vector<std::unique_ptr<acceptor>> acceptors_;
   connection* connections_ = nullptr;  // intrusive list head
   std::size_t connection_count_ = 0;
   std::vector<connection*> retired_;
+  struct one_shot {
+    io::timer timer;
+    std::function<void()> fn;
+  };
+  std::unordered_map<one_shot*, std::unique_ptr<one_shot>> one_shots_;
   bool draining_ = false;
   io::timer drain_timer_;
   io::timer accept_retry_;

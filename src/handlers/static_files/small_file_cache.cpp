@@ -3,7 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-namespace teapot::handlers {
+namespace teapot::handlers::static_files {
 
 namespace {
 
@@ -34,12 +34,11 @@ const small_file_cache::entry* small_file_cache::find(int root_fd, const char* r
 }
 
 const small_file_cache::entry* small_file_cache::store(std::string_view key, int fd,
-                                                       const struct stat& st,
-                                                       std::string_view content_type) {
+                                                       const struct stat& st) {
   if (!S_ISREG(st.st_mode) || st.st_size < 0 ||
       static_cast<std::size_t>(st.st_size) > max_file_size)
     return nullptr;
-  entry e{st.st_dev, st.st_ino, st.st_size, st.st_mtim, st.st_ctim, {}, content_type};
+  entry e{st.st_dev, st.st_ino, st.st_size, st.st_mtim, st.st_ctim, {}};
   e.bytes.resize(static_cast<std::size_t>(st.st_size));
   ssize_t n = ::pread(fd, e.bytes.data(), e.bytes.size(), 0);
   if (n != st.st_size) return nullptr;
@@ -56,4 +55,4 @@ const small_file_cache::entry* small_file_cache::store(std::string_view key, int
   return &it->second;
 }
 
-}  // namespace teapot::handlers
+}  // namespace teapot::handlers::static_files

@@ -12,13 +12,15 @@
 #include <string_view>
 #include <unordered_map>
 
-namespace teapot::handlers {
+namespace teapot::handlers::static_files {
 
 class small_file_cache {
  public:
   static constexpr std::size_t max_file_size = 16 * 1024;
   static constexpr std::size_t max_total_bytes = 8 * 1024 * 1024;
 
+  // The stat facts from which validators are derived; the content type and validators
+  // themselves are not kept (one key may be served under several types).
   struct entry {
     dev_t dev;
     ino_t ino;
@@ -26,15 +28,13 @@ class small_file_cache {
     timespec mtime;
     timespec ctime;  // changes with content, mode and owner: any of them invalidates
     std::string bytes;
-    std::string_view content_type;
   };
 
   // The entry for key if the file at relative (beneath root_fd) is still the one cached.
   const entry* find(int root_fd, const char* relative, std::string_view key);
   // Caches the file open as fd, described by st; nullptr when it is too large or changed
   // while being read.
-  const entry* store(std::string_view key, int fd, const struct stat& st,
-                     std::string_view content_type);
+  const entry* store(std::string_view key, int fd, const struct stat& st);
 
  private:
   struct key_hash {
@@ -47,4 +47,4 @@ class small_file_cache {
   std::size_t total_bytes_ = 0;
 };
 
-}  // namespace teapot::handlers
+}  // namespace teapot::handlers::static_files

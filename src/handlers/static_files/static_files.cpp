@@ -1,45 +1,67 @@
 #include "teapot/handlers/static_files.h"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <memory>
+#include <stdexcept>
+#include <string>
 #include <system_error>
 #include <utility>
 #include <vector>
 
+#include "handlers/static_files/listing.h"
+#include "handlers/static_files/policy.h"
+#include "handlers/static_files/precompressed.h"
+#include "handlers/static_files/resolve.h"
 #include "handlers/static_files/small_file_cache.h"
-#include "http/mime_types.h"
+#include "handlers/static_files/variants.h"
+#include "http/negotiation.h"
+#include "http/validators.h"
 
 namespace teapot::handlers {
 
 namespace {
 
-struct root_dir {
-  int fd = -1;
+using static_files::small_file_cache;
+
+// RFC 9110 §9.3.7, §10.2.1: what a file or directory of this handler answers to.
+constexpr std::string_view allowed_methods = "GET, HEAD, OPTIONS";
+
+// Everything a handler instance shares between worker threads; const once built.
+struct handler_state {
+  int root_fd = -1;
   std::uint64_t id = 0;  // tells the per-thread caches of two handlers apart
-  ~root_dir() {
-    if (fd >= 0) ::close(fd);
+  static_files_options opts;
+  static_files::content_types types;
+
+  explicit handler_state(static_files_options o)
+      : opts(std::move(o)), types(opts.mime_overrides, opts.charset) {}
+  handler_state(const handler_state&) = delete;
+  handler_state& operator=(const handler_state&) = delete;
+  ~handler_state() {
+    if (root_fd >= 0) ::close(root_fd);
   }
+  bool beneath() const noexcept { return !opts.follow_symlinks_outside_root; }
 };
 
-// openat2 with RESOLVE_BENEATH: the kernel refuses any resolution, through ".." or a symbolic
-// link, that would leave the directory (EXDEV), without a race between check and use.
-int open_beneath(int dir_fd, const char* relative) noexcept {
-  open_how how{};
-  how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-  long fd;
-  do {
-    fd = ::syscall(SYS_openat2, dir_fd, relative, &how, sizeof how);
-  } while (fd < 0 && errno == EINTR);
-  return static_cast<int>(fd);
-}
+// A regular file found for a request: cached bytes, or an open descriptor (owned) and its
+// stat. key names it in the small-file cache; relative names it below the root.
+struct file_source {
+  const small_file_cache::entry* cached = nullptr;
+  int fd = -1;
+  struct stat st {};
+  std::string_view relative;
+  std::string_view key;
+
+  void close() noexcept {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+};
 
 http::status status_for_open_error(int err) noexcept {
   switch (err) {
@@ -66,80 +88,250 @@ small_file_cache& cache_for(std::uint64_t root_id) {
   return *caches.back().second;
 }
 
-void serve_regular(int fd, const struct stat& st, std::string_view name, response& res,
-                   small_file_cache* cache = nullptr, std::string_view key = {}) {
-  std::string_view type = http::content_type_for_path(name);
-  if (cache) {
-    if (const auto* e = cache->store(key, fd, st, type)) {
-      ::close(fd);
-      return res.set_body(e->bytes, e->content_type);
-    }
+// Finds the file at src.relative: from the cache, or opened below the root. Returns 0, or
+// the errno that says why not (ENOENT, EXDEV...); a non-regular file leaves src.fd open.
+int open_source(const handler_state& h, small_file_cache& cache, file_source& src) {
+  thread_local std::string name;  // the kernel wants NUL-terminated names
+  name.assign(src.relative);
+  if ((src.cached = cache.find(h.root_fd, name.c_str(), src.key))) return 0;
+  src.fd = static_files::open_below(h.root_fd, name.c_str(), h.beneath());
+  if (src.fd < 0) return errno;
+  if (::fstat(src.fd, &src.st) != 0) {
+    int err = errno;
+    src.close();
+    return err;
   }
-  res.set_file(fd, 0, static_cast<std::uint64_t>(st.st_size), type);
+  return 0;
 }
 
-void serve_directory(int dir_fd, const request& req, const static_files_options& opts,
-                     response& res) {
+// States the facts of the file (RFC 9110 §8.3, §8.6, §8.8): content, type, and the
+// validators from which the server answers conditional and range requests. coding, when not
+// empty, is the content-coding the file holds, and gives it an ETag of its own (§8.8.3).
+void describe_file(small_file_cache& cache, file_source& src, std::string_view type,
+                   std::string_view coding, response& res) {
+  if (!src.cached && S_ISREG(src.st.st_mode)) {
+    if ((src.cached = cache.store(src.key, src.fd, src.st))) src.close();
+  }
+  const auto& e = src.cached;
+  const auto dev = static_cast<std::uint64_t>(e ? e->dev : src.st.st_dev);
+  const auto ino = static_cast<std::uint64_t>(e ? e->ino : src.st.st_ino);
+  const auto size = static_cast<std::uint64_t>(e ? e->size : src.st.st_size);
+  const timespec mtime = e ? e->mtime : src.st.st_mtim;
+  if (e) {
+    res.set_body(e->bytes, type);
+  } else {
+    res.set_file(src.fd, 0, size, type);
+    src.fd = -1;  // the response owns it now
+  }
+  thread_local std::string etag;
+  http::format_file_etag(dev, ino, size, mtime.tv_sec, mtime.tv_nsec, coding, etag);
+  res.set_etag(etag);
+  res.set_last_modified(mtime.tv_sec);
+  if (!coding.empty()) res.set_header("Content-Encoding", coding);
+}
+
+// RFC 9110 §15.4.1, §15.5.7: 300 and 406 list the representations there are, for the user to
+// pick. Each item is a file name next to the requested one and a note on what it holds.
+void list_representations(http::status code,
+                          const std::vector<std::pair<std::string, std::string>>& items,
+                          response& res) {
+  std::string body =
+      "<!doctype html>\n<meta charset=\"utf-8\"><title>Representations</title>"
+      "\n<p>Available representations:</p>\n<ul>\n";
+  for (const auto& [name, note] : items) {
+    body += "<li><a href=\"";
+    static_files::append_percent_encoded(body, name);
+    body += "\">";
+    static_files::append_html_escaped(body, name);
+    body += "</a> (";
+    static_files::append_html_escaped(body, note);
+    body += ")</li>\n";
+  }
+  body += "</ul>\n";
+  res.set_status(code);
+  res.set_body(body, "text/html; charset=utf-8");
+}
+
+void not_acceptable(std::string_view name, const static_files::coding_choice& c, response& res) {
+  std::vector<std::pair<std::string, std::string>> items{{std::string(name), "identity"}};
+  for (std::size_t i = 0; i < static_files::sibling_count; ++i) {
+    const auto& sc = static_files::sibling_codings[i];
+    if (c.present[i]) items.emplace_back(std::string(name) + std::string(sc.suffix), sc.coding);
+  }
+  list_representations(http::status::not_acceptable, items, res);
+}
+
+// Serves a regular file found at src, or in its place the precompressed sibling that
+// Accept-Encoding ranks best.
+void serve_file(const handler_state& h, small_file_cache& cache, file_source& src,
+                const request& req, response& res) {
+  thread_local std::string type_scratch;
+  std::string_view type = h.types.for_path(src.relative, type_scratch);
+  if (!h.opts.precompressed) return describe_file(cache, src, type, {}, res);
+  auto c = static_files::choose_coding(h.root_fd, src.relative, req.header("Accept-Encoding"));
+  // RFC 9110 §12.5.5: the choice depends on Accept-Encoding, whichever way it went.
+  if (c.has_siblings) res.add_header("Vary", "Accept-Encoding");
+  if (c.none_acceptable && h.opts.negotiation != negotiation_mode::lenient) {
+    src.close();
+    std::string_view relative = src.relative;
+    return not_acceptable(relative.substr(relative.rfind('/') + 1), c, res);
+  }
+  if (c.sibling) {
+    const auto& sc = static_files::sibling_codings[*c.sibling];
+    thread_local std::string relative, key;
+    relative.assign(src.relative).append(sc.suffix);
+    key.assign(src.key).append(sc.suffix);
+    file_source sib{.relative = relative, .key = key};
+    if (open_source(h, cache, sib) == 0 && (sib.cached || S_ISREG(sib.st.st_mode))) {
+      src.close();
+      return describe_file(cache, sib, type, sc.coding, res);
+    }
+    sib.close();  // gone or not servable: the file itself is always acceptable here
+  }
+  describe_file(cache, src, type, {}, res);
+}
+
+// A directory: the slash form, then an index file, then a listing if enabled, else 403.
+void serve_directory(const handler_state& h, small_file_cache& cache, int dir_fd,
+                     const request& req, response& res) {
   if (!req.path.ends_with('/')) {
     // RFC 9110 §15.4.2: the collection's URI has the slash; relative links depend on it.
     std::string location(req.path);
     location += '/';
-    if (!req.query.empty()) {
-      location += '?';
-      location += req.query;
-    }
+    if (!req.query.empty()) location.append("?").append(req.query);
     ::close(dir_fd);
-    res.redirect(http::status::moved_permanently, location);
-    return;
+    return res.redirect(http::status::moved_permanently, location);
   }
-  for (const std::string& index : opts.index_files) {
-    int fd = open_beneath(dir_fd, index.c_str());
-    struct stat st {};
-    if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+  thread_local std::string relative, key;
+  for (const std::string& index : h.opts.index_files) {
+    relative.assign(req.path.substr(1)).append(index);
+    key.assign(req.path).append(index);
+    file_source src{.relative = relative, .key = key};
+    if (open_source(h, cache, src) == 0 && (src.cached || S_ISREG(src.st.st_mode))) {
       ::close(dir_fd);
-      return serve_regular(fd, st, index, res);
+      return serve_file(h, cache, src, req, res);
     }
-    if (fd >= 0) ::close(fd);
+    src.close();
   }
-  ::close(dir_fd);
-  res.error(http::status::forbidden);  // no index, and listings are not enabled
+  if (!h.opts.listing) {
+    ::close(dir_fd);
+    return res.error(http::status::forbidden);  // no index, and listings are not enabled
+  }
+  std::string_view dir = req.path.substr(1);
+  if (dir.ends_with('/')) dir.remove_suffix(1);
+  static_files::serve_listing(h.root_fd, dir_fd, dir.empty() ? "." : dir, req, h.opts, res);
+}
+
+void list_variants(http::status code, const std::vector<static_files::variant_file>& vs,
+                   response& res) {
+  std::vector<std::pair<std::string, std::string>> items;
+  for (const auto& v : vs)
+    items.emplace_back(v.name,
+                       v.language.empty() ? v.media_type : v.media_type + ", " + v.language);
+  list_representations(code, items, res);
+}
+
+// The requested name does not exist: answer with one of its variant files, if it has some
+// (RFC 9110 §12.1). False when there are none.
+bool serve_negotiated(const handler_state& h, small_file_cache& cache, const request& req,
+                      response& res) {
+  std::string_view path = req.path;
+  std::size_t slash = path.rfind('/');
+  if (path.ends_with('/') || slash == std::string_view::npos) return false;
+  std::string_view parent = path.substr(0, slash + 1);  // "/a/b/"
+  std::string dir(slash == 0 ? std::string_view(".") : path.substr(1, slash - 1));
+  auto vs =
+      static_files::find_variants(h.root_fd, dir, path.substr(slash + 1), h.types, h.beneath());
+  if (vs.empty()) return false;
+  // §12.5.5: whatever the outcome, it depended on these fields.
+  res.add_header("Vary", "Accept, Accept-Language");
+  std::vector<http::variant> offered;
+  for (const auto& v : vs)
+    offered.push_back({v.media_type, v.language, {}});
+  auto r = http::choose_variant(offered, req.header("Accept"), req.header("Accept-Language"),
+                                std::nullopt);
+  const negotiation_mode mode = h.opts.negotiation;
+  if (r.none_acceptable && mode != negotiation_mode::lenient) {
+    list_variants(http::status::not_acceptable, vs, res);
+    return true;
+  }
+  if (r.tie && mode == negotiation_mode::multiple_choices) {
+    list_variants(http::status::multiple_choices, vs, res);
+    return true;
+  }
+  // Nothing acceptable and lenient: the server's default, the first in its order.
+  const auto& v = vs[r.chosen && !r.none_acceptable ? *r.chosen : 0];
+  std::string relative = dir == "." ? v.name : dir + "/" + v.name;
+  std::string key = std::string(parent) + v.name;
+  file_source src{.relative = relative, .key = key};
+  if (open_source(h, cache, src) != 0 || (!src.cached && !S_ISREG(src.st.st_mode))) {
+    src.close();
+    res.error(http::status::not_found);  // gone since the directory was read
+    return true;
+  }
+  if (!v.language.empty()) res.set_header("Content-Language", v.language);
+  // §8.7: the URI of the variant that was chosen.
+  std::string location(parent);
+  static_files::append_percent_encoded(location, v.name);
+  res.set_header("Content-Location", location);
+  if (auto cc = static_files::cache_control_for(h.opts.cache_control, req.path))
+    res.set_header("Cache-Control", *cc);
+  serve_file(h, cache, src, req, res);
+  return true;
+}
+
+// RFC 9110 §9.3.7: OPTIONS tells what the resource supports; nothing to send, hence 204.
+void answer_options(const handler_state& h, std::string_view relative, response& res) {
+  thread_local std::string name;
+  name.assign(relative);
+  int fd = static_files::open_below(h.root_fd, name.c_str(), h.beneath());
+  if (fd < 0) return res.error(status_for_open_error(errno));
+  struct stat st {};
+  bool ok = ::fstat(fd, &st) == 0;
+  ::close(fd);
+  if (!ok) return res.error(http::status::internal_server_error);
+  if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) return res.error(http::status::forbidden);
+  res.set_status(http::status::no_content);
+  res.set_header("Allow", allowed_methods);
+}
+
+void handle(const handler_state& h, const request& req, response& res) {
+  // Browsers must take Content-Type as given, not sniff a script out of a text file.
+  if (h.opts.nosniff) res.set_header("X-Content-Type-Options", "nosniff");
+  if (!h.opts.allow_dotfiles && static_files::is_hidden_path(req.path))
+    return res.error(http::status::forbidden);  // whether it exists or not
+  // The path is normalized already: absolute, no dot-segments, no empty segments.
+  std::string_view relative = req.path.size() > 1 ? req.path.substr(1) : ".";
+  if (req.method == "OPTIONS") return answer_options(h, relative, res);
+  small_file_cache& cache = cache_for(h.id);
+  file_source src{.relative = relative, .key = req.path};
+  if (int err = open_source(h, cache, src)) {
+    if (err == ENOENT && serve_negotiated(h, cache, req, res)) return;
+    return res.error(status_for_open_error(err));
+  }
+  if (auto cc = static_files::cache_control_for(h.opts.cache_control, req.path))
+    res.set_header("Cache-Control", *cc);
+  if (!src.cached && S_ISDIR(src.st.st_mode)) return serve_directory(h, cache, src.fd, req, res);
+  if (!src.cached && !S_ISREG(src.st.st_mode)) {
+    src.close();
+    return res.error(http::status::forbidden);
+  }
+  serve_file(h, cache, src, req, res);
 }
 
 }  // namespace
 
 handler make_static_files(static_files_options options) {
   static std::atomic<std::uint64_t> next_root_id{1};
-  auto root = std::make_shared<root_dir>();
-  root->id = next_root_id++;
-  root->fd = ::open(options.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root->fd < 0)
-    throw std::system_error(errno, std::generic_category(), "cannot open " + options.root.string());
-  auto opts = std::make_shared<const static_files_options>(std::move(options));
-  return [root, opts](const request& req, response& res) {
-    // The path is normalized already: absolute, no dot-segments, no empty segments.
-    // The kernel wants a NUL-terminated name; a buffer per thread keeps this allocation-free.
-    thread_local std::string relative;
-    if (req.path.size() > 1)
-      relative.assign(req.path.substr(1));
-    else
-      relative.assign(".");
-    small_file_cache& cache = cache_for(root->id);
-    if (const auto* e = cache.find(root->fd, relative.c_str(), req.path))
-      return res.set_body(e->bytes, e->content_type);
-    int fd = open_beneath(root->fd, relative.c_str());
-    if (fd < 0) return res.error(status_for_open_error(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-      ::close(fd);
-      return res.error(http::status::internal_server_error);
-    }
-    if (S_ISDIR(st.st_mode)) return serve_directory(fd, req, *opts, res);
-    if (!S_ISREG(st.st_mode)) {
-      ::close(fd);
-      return res.error(http::status::forbidden);
-    }
-    serve_regular(fd, st, req.path, res, &cache, req.path);
-  };
+  auto state = std::make_shared<handler_state>(std::move(options));
+  state->id = next_root_id++;
+  state->root_fd = ::open(state->opts.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (state->root_fd < 0)
+    throw std::system_error(errno, std::generic_category(),
+                            "cannot open " + state->opts.root.string());
+  for (const auto& rule : state->opts.cache_control)
+    if (rule.pattern.empty()) throw std::invalid_argument("empty Cache-Control pattern");
+  return [state](const request& req, response& res) { handle(*state, req, res); };
 }
 
 }  // namespace teapot::handlers

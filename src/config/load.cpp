@@ -1,0 +1,128 @@
+#include "config/load.h"
+
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <system_error>
+
+#include "config/load_parts.h"
+#include "config/reader.h"
+
+namespace teapot::config {
+
+std::string format_error(const config_error& error) {
+  std::string out = error.file.string();
+  if (error.line != 0) out += ":" + std::to_string(error.line) + ":" + std::to_string(error.column);
+  return out + ": " + error.message;
+}
+
+namespace {
+
+using detail::diagnostics;
+using detail::table_reader;
+
+// Reads `key` of `parent` as a table, when present, with `read` and then its unknown keys.
+template <class Read>
+void read_part(table_reader& parent, std::string_view key, Read read) {
+  if (const toml::table* t = parent.sub_table(key)) {
+    table_reader r(parent.diag(), *t, parent.key_path(key));
+    read(r);
+    r.finish();
+  }
+}
+
+const toml::node* host_node(const toml::table& site, std::size_t index) {
+  const toml::array* hosts = site.get_as<toml::array>("hosts");
+  return hosts && index < hosts->size() ? hosts->get(index) : nullptr;
+}
+
+// Every host name belongs to one site: otherwise which site answers would depend on order.
+void check_duplicate_hosts(diagnostics& diag, const std::vector<const toml::table*>& tables,
+                           const std::vector<site_config>& sites) {
+  std::map<std::string, std::size_t> owner;
+  for (std::size_t i = 0; i < sites.size(); ++i) {
+    for (std::size_t j = 0; j < sites[i].hosts.size(); ++j) {
+      const std::string& host = sites[i].hosts[j];
+      auto [it, fresh] = owner.emplace(host, i);
+      if (fresh) continue;
+      const toml::node* n = host_node(*tables[i], j);
+      std::string where = "sites[" + std::to_string(i) + "].hosts[" + std::to_string(j) + "]";
+      std::string first =
+          it->second == i ? "earlier in this site" : "by sites[" + std::to_string(it->second) + "]";
+      diag.error(n ? n->source() : tables[i]->source(), where + ": host '" + host +
+                                                            "' is already claimed " + first +
+                                                            "; each host name belongs to one site");
+    }
+  }
+}
+
+void choose_default_site(diagnostics& diag, const std::vector<const toml::table*>& tables,
+                         configuration& c) {
+  for (std::size_t i = 0; i < c.sites.size(); ++i) {
+    if (!c.sites[i].is_default) continue;
+    const toml::node* n = tables[i]->get("default");
+    std::string where = "sites[" + std::to_string(i) + "].default: ";
+    if (c.server.strict_hosts)
+      diag.error(n->source(), where +
+                                  "a default site contradicts server.strict_hosts = true, "
+                                  "which answers unclaimed hosts with 421; remove one of them");
+    else if (c.default_site)
+      diag.error(n->source(), where + "sites[" + std::to_string(*c.default_site) +
+                                  "] is the default already; only one site may be");
+    else
+      c.default_site = i;
+  }
+  if (!c.server.strict_hosts && !c.default_site && !c.sites.empty()) c.default_site = 0;
+}
+
+void read_root(diagnostics& diag, const toml::table& root, configuration& c) {
+  table_reader r(diag, root, "");
+  read_part(r, "server", [&](table_reader& t) { detail::read_server(t, c.server); });
+  read_part(r, "access_log", [&](table_reader& t) { detail::read_access_log(t, c.access_log); });
+  read_part(r, "error_log", [&](table_reader& t) { detail::read_error_log(t, c.error_log); });
+  std::vector<const toml::table*> tables = r.tables("sites");
+  if (!root.get("sites")) r.missing("sites", "at least one [[sites]] table");
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    table_reader s(diag, *tables[i], "sites[" + std::to_string(i) + "]");
+    detail::read_site(s, c.sites.emplace_back());
+    s.finish();
+  }
+  r.finish();
+  check_duplicate_hosts(diag, tables, c.sites);
+  choose_default_site(diag, tables, c);
+}
+
+}  // namespace
+
+load_result load_config_text(std::string_view text, const std::filesystem::path& file) {
+  std::error_code ec;
+  std::filesystem::path absolute = std::filesystem::absolute(file, ec).lexically_normal();
+  diagnostics diag(file, absolute.parent_path());
+  toml::table root;
+  try {
+    root = toml::parse(text, file.string());
+  } catch (const toml::parse_error& e) {
+    diag.error(e.source(), "invalid TOML: " + std::string(e.description()));
+    return {std::nullopt, diag.take()};
+  }
+  configuration c;
+  c.source = absolute;
+  read_root(diag, root, c);
+  if (diag.has_errors()) return {std::nullopt, diag.take()};
+  return {std::move(c), {}};
+}
+
+load_result load_config(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec))
+    return {std::nullopt, {{file, 0, 0, "is a directory; expected a TOML file"}}};
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    return {std::nullopt,
+            {{file, 0, 0, "cannot be read: " + std::generic_category().message(errno)}}};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_config_text(text.str(), file);
+}
+
+}  // namespace teapot::config

@@ -1,0 +1,43 @@
+// Internal to the loader: one reader per part of the schema. Each fills its part of the model
+// from a table and reports what is wrong through the table_reader; the caller throws the model
+// away if anything was reported.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/model.h"
+#include "config/reader.h"
+
+namespace teapot::config::detail {
+
+void read_server(table_reader& r, server_config& out);
+void read_access_log(table_reader& r, access_log_config& out);
+void read_error_log(table_reader& r, error_log_config& out);
+
+void read_site(table_reader& r, site_config& out);
+void read_auth(table_reader& r, auth_config& out);
+
+void read_rule(table_reader& r, rule& out);
+void read_early_hints(table_reader& r, early_hints_config& out);
+void read_static(table_reader& r, static_config& out);
+
+// One of the keys exact/prefix/glob (exactly one), as a path_match. With `required` false and
+// none present, returns `fallback`.
+std::optional<path_match> read_match(table_reader& r, bool required, path_match fallback = {});
+// How many captures ($1, $2, ...) a match offers to a redirect target.
+std::size_t capture_count(const path_match& match);
+
+// Shared value checks: each returns an empty string when the value is fine, else what is wrong.
+std::string check_path_prefix(std::string_view path);
+std::string check_field_name(std::string_view name);
+std::string check_field_value(std::string_view value);
+std::string check_method(std::string_view method);
+std::string check_url(std::string_view url, bool allow_path);
+
+// A path the configuration names, resolved; reports a missing file or directory.
+std::optional<std::filesystem::path> read_existing_path(table_reader& r, std::string_view key,
+                                                        bool directory);
+
+}  // namespace teapot::config::detail

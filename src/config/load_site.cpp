@@ -1,0 +1,232 @@
+// A [[sites]] table and its parts, but for auth (load_auth.cpp) and rules (load_rules.cpp).
+#include <arpa/inet.h>
+
+#include <charconv>
+
+#include "base/ascii.h"
+#include "config/load_parts.h"
+#include "config/units.h"
+#include "http/date.h"
+
+namespace teapot::config::detail {
+
+namespace {
+
+std::string check_dns_name(std::string_view name) {
+  if (name.empty() || name.size() > 253) return "is not a host name (1 to 253 characters)";
+  if (name.back() == '.') return "ends with '.'; write the name without it";
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    std::size_t dot = std::min(name.find('.', start), name.size());
+    std::string_view label = name.substr(start, dot - start);
+    if (label.empty() || label.size() > 63) return "has an empty or over-long label";
+    if (label.front() == '-' || label.back() == '-')
+      return "has a label that starts or ends with '-'";
+    for (char c : label)
+      if (!base::ascii::is_alpha(c) && !base::ascii::is_digit(c) && c != '-' && c != '_')
+        return "holds '" + std::string(1, c) + "'; a host name has letters, digits, '-' and '.'";
+    start = dot + 1;
+  }
+  return {};
+}
+
+// Lower case in `out`; empty when fine, else what is wrong.
+std::string check_host(std::string_view text, std::string& out) {
+  out.clear();
+  for (char c : text)
+    out += base::ascii::to_lower(c);
+  if (!out.empty() && out.front() == '[') {
+    unsigned char scratch[16];
+    std::string inside = out.size() > 2 && out.back() == ']' ? out.substr(1, out.size() - 2) : "";
+    if (inet_pton(AF_INET6, inside.c_str(), scratch) == 1) return {};
+    return "is not a bracketed IPv6 address such as \"[::1]\"";
+  }
+  if (std::size_t colon = out.find(':'); colon != std::string::npos) {
+    if (out.find(':', colon + 1) != std::string::npos)
+      return "is an IPv6 address without brackets; write \"[" + out + "]\"";
+    return "carries a port; a site's host names carry none: write \"" + out.substr(0, colon) + "\"";
+  }
+  std::string_view name = out;
+  if (name.substr(0, 2) == "*.") name.remove_prefix(2);
+  if (name.find('*') != std::string_view::npos)
+    return "has a '*' other than a leading \"*.\" (\"*.example.com\" claims every subdomain)";
+  return check_dns_name(name);
+}
+
+void read_hosts(table_reader& r, site_config& out) {
+  auto hosts = r.strings("hosts");
+  if (!hosts) return;
+  const toml::array& nodes = *r.table().get_as<toml::array>("hosts");
+  for (std::size_t i = 0; i < hosts->size(); ++i) {
+    std::string host;
+    if (std::string why = check_host((*hosts)[i], host); !why.empty())
+      r.error_at(*nodes.get(i), "hosts[" + std::to_string(i) + "]", "'" + (*hosts)[i] + "' " + why);
+    out.hosts.push_back(std::move(host));
+  }
+}
+
+void read_captive_portal(table_reader& r, captive_portal_config& out) {
+  if (!r.require("login_url", "where the portal sends people to log in")) return;
+  if (auto url = r.string("login_url")) {
+    if (std::string why = check_url(*url, true); !why.empty()) r.error("login_url", why);
+    out.login_url = *url;
+  }
+}
+
+// Seconds, a duration, or an HTTP-date (RFC 9110 §10.2.3).
+void read_retry_after(table_reader& r, retry_after& out) {
+  const toml::node* n = r.get("retry_after");
+  if (!n) return;
+  if (const auto* s = n->as_string()) {
+    if (auto date = http::parse_http_date(s->get()))
+      out = std::chrono::system_clock::from_time_t(*date);
+    else if (auto d = parse_duration(s->get()))
+      out = std::chrono::ceil<std::chrono::seconds>(*d);  // the field counts whole seconds
+    else
+      r.error("retry_after", "'" + s->get() +
+                                 "' is neither a duration (\"2m\") nor an HTTP-date (\"Sun, 06 "
+                                 "Nov 1994 08:49:37 GMT\")");
+  } else if (const auto* i = n->as_integer(); i && i->get() >= 0) {
+    out = std::chrono::seconds(i->get());
+  } else {
+    r.error("retry_after",
+            "expected seconds, a duration or an HTTP-date, found " + std::string(type_name(*n)));
+  }
+}
+
+void read_maintenance(table_reader& r, maintenance_config& out) {
+  if (auto b = r.boolean("enabled")) out.enabled = *b;
+  if (auto prefixes = r.strings("prefixes")) {
+    for (const std::string& p : *prefixes)
+      if (std::string why = check_path_prefix(p); !why.empty()) r.error("prefixes", why);
+    out.prefixes = *prefixes;
+  }
+  if (auto file = r.string("trigger_file")) {
+    out.trigger_file = r.diag().resolve(*file);
+    std::error_code ec;
+    if (!std::filesystem::is_directory(out.trigger_file.parent_path(), ec))
+      r.error("trigger_file", "its directory '" + out.trigger_file.parent_path().string() +
+                                  "' does not exist, so the file could never be created");
+  }
+  read_retry_after(r, out.retry_after);
+}
+
+// "10/s", "600/m", "5/2s": requests, then the period they refill over.
+bool parse_rate(std::string_view text, rate_limit_config& out) {
+  std::size_t slash = text.find('/');
+  if (slash == std::string_view::npos) return false;
+  std::uint32_t requests = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + slash, requests);
+  if (ec != std::errc{} || end != text.data() + slash || requests == 0) return false;
+  std::string period(text.substr(slash + 1));
+  if (!period.empty() && !base::ascii::is_digit(period.front())) period = "1" + period;
+  auto per = parse_duration(period);
+  if (!per || per->count() == 0) return false;
+  out.requests = requests;
+  out.per = *per;
+  return true;
+}
+
+void read_rate_limit(table_reader& r, rate_limit_config& out) {
+  if (auto p = r.string("prefix")) {
+    if (std::string why = check_path_prefix(*p); !why.empty()) r.error("prefix", why);
+    out.prefix = *p;
+  }
+  if (auto h = r.string("header")) {
+    if (std::string why = check_field_name(*h); !why.empty()) r.error("header", why);
+    out.key = rate_key::header;
+    out.header = *h;
+  }
+  if (auto k = r.string("key")) {
+    if (*k == "client_address" && out.header.empty())
+      out.key = rate_key::client_address;
+    else if (*k == "header" && out.header.empty())
+      r.error("key", "key = \"header\" needs header = \"NAME\" (such as \"X-API-Key\")");
+    else if (*k != "header" && *k != "client_address")
+      r.error("key", "'" + *k + "' is not a key; expected \"client_address\" or \"header\"");
+    else if (*k == "client_address")
+      r.error("key", "key = \"client_address\" contradicts header = \"" + out.header + "\"");
+  }
+  if (r.require("rate", "requests per period, such as \"10/s\" or \"600/m\""))
+    if (auto rate = r.string("rate"); rate && !parse_rate(*rate, out))
+      r.error("rate", "'" + *rate +
+                          "' is not a rate; expected REQUESTS/PERIOD such as \"10/s\", "
+                          "\"600/m\" or \"5/2s\"");
+  out.burst = out.requests;
+  if (auto b = r.integer("burst", 1, 1'000'000)) out.burst = static_cast<std::uint32_t>(*b);
+}
+
+void read_error_pages(table_reader& r, error_pages_config& out) {
+  if (auto b = r.boolean("problem_json")) out.problem_json = *b;
+  if (auto c = r.string("cache_control")) {
+    if (std::string why = check_field_value(*c); !why.empty() || c->empty())
+      r.error("cache_control", why.empty() ? "is empty; omit it for \"no-store\"" : why);
+    out.cache_control = *c;
+  }
+  const toml::table* files = r.sub_table("files");
+  if (!files) return;
+  table_reader f(r.diag(), *files, r.key_path("files"));
+  for (auto&& [key, value] : *files) {
+    int code = 0;
+    std::string_view k = key.str();
+    auto [end, ec] = std::from_chars(k.data(), k.data() + k.size(), code);
+    if (ec != std::errc{} || end != k.data() + k.size() || code < 400 || code > 599 ||
+        !http::find_status(code)) {
+      f.error(k, "'" + std::string(k) +
+                     "' is not an error status; expected a registered "
+                     "4xx or 5xx code such as \"404\"");
+      f.get(k);
+      continue;
+    }
+    if (auto path = read_existing_path(f, k, false)) out.files[code] = *path;
+  }
+  f.finish();
+}
+
+}  // namespace
+
+void read_site(table_reader& r, site_config& out) {
+  read_hosts(r, out);
+  if (auto d = r.boolean("default")) out.is_default = *d;
+  if (!r.table().get("hosts") && !out.is_default)
+    r.missing("hosts", "the host names the site answers for; or default = true");
+  if (auto root = read_existing_path(r, "root", true)) out.root = *root;
+  auto part = [&r](std::string_view key, auto& target, auto read) {
+    if (const toml::table* t = r.sub_table(key)) {
+      table_reader p(r.diag(), *t, r.key_path(key));
+      read(p, target.emplace());
+      p.finish();
+    }
+  };
+  part("captive_portal", out.captive_portal, read_captive_portal);
+  part("maintenance", out.maintenance, read_maintenance);
+  part("auth", out.auth, read_auth);
+  auto each = [&r](std::string_view key, auto& list, auto read) {
+    auto tables = r.tables(key);
+    for (std::size_t i = 0; i < tables.size(); ++i) {
+      table_reader p(r.diag(), *tables[i], r.key_path(key) + "[" + std::to_string(i) + "]");
+      read(p, list.emplace_back());
+      p.finish();
+    }
+  };
+  each("rate_limits", out.rate_limits, read_rate_limit);
+  each("rules", out.rules, read_rule);
+  each("early_hints", out.early_hints, read_early_hints);
+  if (auto ext = r.strings("mandatory_extensions")) {
+    for (const std::string& e : *ext)
+      if (e.empty() || !check_field_value(e).empty() ||
+          e.find_first_of(" \t\"") != std::string::npos)
+        r.error("mandatory_extensions", "'" + e +
+                                            "' is not an extension identifier (RFC 2774 "
+                                            "§4: an absolute URI or a field name)");
+    out.mandatory_extensions = *ext;
+  }
+  std::optional<error_pages_config> pages;
+  part("error_pages", pages, read_error_pages);
+  if (pages) out.error_pages = std::move(*pages);
+  std::optional<static_config> statics;
+  part("static", statics, read_static);
+  if (statics) out.static_files = std::move(*statics);
+}
+
+}  // namespace teapot::config::detail

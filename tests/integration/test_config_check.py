@@ -1,0 +1,113 @@
+"""`teapot check FILE`: a valid file prints "FILE: ok" and exits 0; a broken one prints each
+mistake as FILE:LINE:COLUMN: message on stderr and exits 2. Skipped while the CLI has no
+`check` subcommand."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, TEAPOT_BIN, run_cli
+
+
+def has_check_subcommand() -> bool:
+    try:
+        p = subprocess.run(
+            [str(TEAPOT_BIN), "--help"], capture_output=True, timeout=20, stdin=subprocess.DEVNULL
+        )
+    except OSError:
+        return False
+    return re.search(r"^\s*check\b", p.stdout.decode(errors="replace"), re.MULTILINE) is not None
+
+
+pytestmark = pytest.mark.skipif(
+    not has_check_subcommand(), reason="teapot --help lists no `check` subcommand yet"
+)
+
+SITE = '[[sites]]\ndefault = true\n'
+
+# (name, file text, line, column, message)
+BROKEN = [
+    ("unknown key", 'sever = {}\n' + SITE, 1, 1, "sever: unknown key; did you mean 'server'?"),
+    ("wrong type", '[server]\nworkers = "two"\n' + SITE, 2, 11,
+     "server.workers: expected an integer, found a string"),
+    ("redirect 305", SITE + '[[sites.rules]]\nprefix = "/a/"\nkind = "redirect"\nto = "/b/$1"\n'
+     'status = 305\n', 7, 10,
+     "sites[0].rules[0].status: 305 is never sent (RFC 9110 §15.4.6: Use Proxy is deprecated); "
+     "choose 307 or 308"),
+    ("return 306", SITE + '[[sites.rules]]\nexact = "/a"\nkind = "return"\nstatus = 306\n', 6, 10,
+     "sites[0].rules[0].status: 306 is never sent (RFC 9110 §15.4.7: reserved and unused); "
+     "choose 307 or 308"),
+    ("return 1xx", SITE + '[[sites.rules]]\nexact = "/a"\nkind = "return"\nstatus = 100\n', 6, 10,
+     "sites[0].rules[0].status: 100 is an interim (1xx) status, never a final one; for 103 use "
+     "[[sites.early_hints]]"),
+    ("status out of range", SITE + '[[sites.rules]]\nexact = "/a"\nkind = "return"\nstatus = 999\n',
+     6, 10,
+     "sites[0].rules[0].status: 999 is outside 100-599, the range of HTTP status codes "
+     "(RFC 9110 §15)"),
+    ("redirect with 200", SITE + '[[sites.rules]]\nexact = "/a"\nkind = "redirect"\nto = "/b"\n'
+     'status = 200\n', 7, 10,
+     "sites[0].rules[0].status: 200 is not a redirect status; expected 301, 302, 303, 307 or 308"),
+    ("bad size", '[server.limits]\nbody = "1.5MiB"\n' + SITE, 2, 8,
+     "server.limits.body: '1.5MiB' is not a size; write bytes or 8KiB, 1MiB, 2GiB"),
+    ("bad duration", '[server.limits]\nheader_timeout = "2 s"\n' + SITE, 2, 18,
+     "server.limits.header_timeout: '2 s' is not a duration; write seconds or 500ms, 2s, 1m, 1h"),
+    ("duplicate host",
+     '[[sites]]\nhosts = ["a.example"]\n[[sites]]\nhosts = ["A.EXAMPLE"]\n', 4, 10,
+     "sites[1].hosts[0]: host 'a.example' is already claimed by sites[0]; each host name belongs "
+     "to one site"),
+    ("bad CIDR", SITE + '[sites.auth]\nallow = ["10.1.2.3/8"]\n', 4, 10,
+     "sites[0].auth.allow[0]: '10.1.2.3/8' has bits set past its prefix; did you mean "
+     "'10.0.0.0/8'?"),
+    ("missing root", SITE + 'root = "nowhere"\n', 3, 8,
+     "sites[0].root: '{dir}/nowhere' does not exist"),
+    ("missing htpasswd", SITE + '[sites.auth]\nhtpasswd = "nobody"\n', 4, 12,
+     "sites[0].auth.htpasswd: '{dir}/nobody' does not exist"),
+    ("missing error page", SITE + '[sites.error_pages]\nfiles = { "404" = "404.html" }\n', 4, 19,
+     "sites[0].error_pages.files.404: '{dir}/404.html' does not exist"),
+    ("strict hosts with a default", '[server]\nstrict_hosts = true\n' + SITE, 4, 11,
+     "sites[0].default: a default site contradicts server.strict_hosts = true, which answers "
+     "unclaimed hosts with 421; remove one of them"),
+    ("TOML syntax", '[[sites]\n', 1, 9, None),
+]
+
+
+@pytest.mark.parametrize("name,text,line,column,message", BROKEN, ids=[b[0] for b in BROKEN])
+def test_a_broken_config_is_refused_with_its_position_and_exit_code_2(
+    tmp_path: Path, name, text, line, column, message
+):
+    config = tmp_path / "teapot.toml"
+    config.write_text(text)
+    p = run_cli("check", str(config))
+    assert p.returncode == 2, p.stderr
+    assert p.stdout == b""
+    lines = p.stderr.decode().splitlines()
+    prefix = f"{config}:{line}:{column}: "
+    assert len(lines) == 1 and lines[0].startswith(prefix), lines
+    if message is not None:
+        assert lines[0] == prefix + message.replace("{dir}", str(tmp_path))
+
+
+def test_the_sample_config_passes_the_check():
+    sample = REPO / "examples" / "teapot.toml"
+    p = run_cli("check", str(sample))
+    assert p.returncode == 0, p.stderr.decode()
+    assert p.stdout.decode() == f"{sample}: ok\n"
+
+
+def test_every_mistake_of_a_file_is_printed_on_its_own_line(tmp_path: Path):
+    config = tmp_path / "teapot.toml"
+    config.write_text('[server]\nworkers = "x"\nwrokers = 2\n' + SITE + 'root = "none"\n')
+    p = run_cli("check", str(config))
+    assert p.returncode == 2
+    positions = [line.split(": ")[0] for line in p.stderr.decode().splitlines()]
+    assert positions == [f"{config}:2:11", f"{config}:3:1", f"{config}:6:8"]
+
+
+def test_a_missing_file_is_an_error(tmp_path: Path):
+    p = run_cli("check", str(tmp_path / "absent.toml"))
+    assert p.returncode == 2
+    assert "absent.toml: cannot be read" in p.stderr.decode()

@@ -1,0 +1,195 @@
+#include "config/load.h"
+
+#include <gtest/gtest.h>
+
+#include <variant>
+
+#include "config_fixture.h"
+
+namespace teapot::config {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::config_fixture;
+
+const std::filesystem::path sample = std::filesystem::path(TEAPOT_SOURCE_DIR) / "examples";
+
+TEST(sample_config, loads_without_errors) {
+  load_result r = load_config(sample / "teapot.toml");
+  for (const config_error& e : r.errors)
+    ADD_FAILURE() << format_error(e);
+  ASSERT_TRUE(r.config.has_value());
+}
+
+TEST(sample_config, server_block_has_the_written_values) {
+  const configuration c = *load_config(sample / "teapot.toml").config;
+  const server_options& o = c.server.options;
+  EXPECT_EQ(o.listen, (std::vector<std::string>{"127.0.0.1:8080", "[::1]:8080"}));
+  EXPECT_EQ(o.workers, 2u);
+  EXPECT_EQ(o.drain_timeout, 10s);
+  EXPECT_EQ(o.limits.request_line, 8192u);
+  EXPECT_EQ(o.limits.header_section, 65536u);
+  EXPECT_EQ(o.limits.fields, 100u);
+  EXPECT_EQ(o.limits.chunk_line, 4096u);
+  EXPECT_EQ(o.limits.body, 1048576u);
+  EXPECT_EQ(o.limits.keep_alive_timeout, 5s);
+  ASSERT_EQ(c.server.body_limits.size(), 1u);
+  EXPECT_EQ(c.server.body_limits[0].prefix, "/upload/");
+  EXPECT_EQ(c.server.body_limits[0].max, 100u * 1024 * 1024);
+  EXPECT_FALSE(c.server.strict_hosts);
+  EXPECT_EQ(c.server.max_connections, 10000u);
+  EXPECT_EQ(c.access_log.format, access_log_format::combined);
+  EXPECT_TRUE(c.access_log.path.empty());
+  EXPECT_EQ(c.error_log.level, log_level::info);
+  EXPECT_EQ(c.source, (std::filesystem::absolute(sample) / "teapot.toml").lexically_normal());
+}
+
+TEST(sample_config, sites_hold_hosts_policies_and_resolved_paths) {
+  const configuration c = *load_config(sample / "teapot.toml").config;
+  ASSERT_EQ(c.sites.size(), 2u);
+  EXPECT_EQ(c.default_site, 0u);
+  const site_config& s = c.sites[0];
+  EXPECT_EQ(s.hosts, (std::vector<std::string>{"example.com", "www.example.com", "*.example.net"}));
+  EXPECT_EQ(s.root, (std::filesystem::absolute(sample) / "site").lexically_normal());
+  ASSERT_TRUE(s.maintenance.has_value());
+  EXPECT_FALSE(s.maintenance->enabled);
+  EXPECT_EQ(s.maintenance->prefixes, std::vector<std::string>{"/api/"});
+  EXPECT_EQ(std::get<std::chrono::seconds>(s.maintenance->retry_after), 120s);
+  ASSERT_EQ(s.rate_limits.size(), 2u);
+  EXPECT_EQ(s.rate_limits[0].key, rate_key::client_address);
+  EXPECT_EQ(s.rate_limits[0].requests, 10u);
+  EXPECT_EQ(s.rate_limits[0].per, 1s);
+  EXPECT_EQ(s.rate_limits[0].burst, 20u);
+  EXPECT_EQ(s.rate_limits[1].key, rate_key::header);
+  EXPECT_EQ(s.rate_limits[1].header, "X-API-Key");
+  EXPECT_EQ(s.rate_limits[1].per, 60s);
+  EXPECT_EQ(s.rate_limits[1].burst, 600u);
+  ASSERT_TRUE(s.auth.has_value());
+  EXPECT_EQ(s.auth->realm, "Example staff");
+  EXPECT_EQ(s.auth->groups.at("admins"), std::vector<std::string>{"alice"});
+  ASSERT_EQ(s.auth->paths.size(), 2u);
+  EXPECT_EQ(s.auth->paths[0].allow.size(), 3u);
+  EXPECT_EQ(s.auth->paths[1].users, std::vector<std::string>{"*"});
+  EXPECT_EQ(s.error_pages.files.count(404), 1u);
+  EXPECT_EQ(s.error_pages.cache_control, "no-store");
+  EXPECT_EQ(s.static_files.mime_types.at("webmanifest"), "application/manifest+json");
+  ASSERT_EQ(s.early_hints.size(), 1u);
+  EXPECT_EQ(s.early_hints[0].match.kind, match_kind::exact);
+  EXPECT_TRUE(s.mandatory_extensions.empty());
+  ASSERT_TRUE(c.sites[1].captive_portal.has_value());
+  EXPECT_EQ(c.sites[1].captive_portal->login_url, "/login");
+}
+
+TEST(sample_config, rules_keep_their_order_kinds_and_statuses) {
+  const configuration c = *load_config(sample / "teapot.toml").config;
+  const std::vector<rule>& rules = c.sites[0].rules;
+  ASSERT_EQ(rules.size(), 11u);
+  const std::pair<rule_kind, int> expected[] = {
+      {rule_kind::redirect, 301}, {rule_kind::redirect, 308},
+      {rule_kind::redirect, 303}, {rule_kind::redirect, 307},
+      {rule_kind::return_, 402},  {rule_kind::return_, 401},
+      {rule_kind::gone, 410},     {rule_kind::legal_block, 451},
+      {rule_kind::teapot, 418},   {rule_kind::require_conditional, 428},
+  };
+  for (std::size_t i = 0; i < std::size(expected); ++i) {
+    EXPECT_EQ(rules[i].kind, expected[i].first) << i;
+    EXPECT_EQ(http::to_int(rules[i].status), expected[i].second) << i;
+  }
+  EXPECT_EQ(rules[0].target, "/new/$1");
+  EXPECT_EQ(rules[1].match.kind, match_kind::glob);
+  EXPECT_FALSE(rules[2].keep_query);
+  EXPECT_EQ(rules[4].body, "This content needs a subscription.\n");
+  EXPECT_EQ(rules[4].content_type, "text/plain; charset=utf-8");
+  EXPECT_EQ(rules[7].blocked_by, "https://authority.example.org/");
+  EXPECT_EQ(rules[10].kind, rule_kind::headers);
+  EXPECT_EQ(rules[10].remove_headers, std::vector<std::string>{"X-Powered-By"});
+}
+
+using load_test = config_fixture;
+
+TEST_F(load_test, the_smallest_file_is_one_default_site_with_engine_defaults) {
+  load_result r = load("[[sites]]\ndefault = true\n");
+  ASSERT_TRUE(r.config) << (r.errors.empty() ? "" : format_error(r.errors[0]));
+  EXPECT_EQ(r.config->server.options.listen, std::vector<std::string>{"127.0.0.1:8080"});
+  EXPECT_EQ(r.config->server.options.limits.body, teapot::limits{}.body);
+  EXPECT_EQ(r.config->default_site, 0u);
+  EXPECT_EQ(r.config->sites[0].error_pages.cache_control, "no-store");
+  EXPECT_TRUE(r.config->sites[0].error_pages.problem_json);
+}
+
+TEST_F(load_test, sizes_durations_and_dates_accept_every_documented_form) {
+  load_result r = load(R"([server.limits]
+body = 0
+request_line = 16384
+header_timeout = 3
+body_timeout = "500ms"
+[[sites]]
+default = true
+[sites.maintenance]
+retry_after = "Sun, 06 Nov 1994 08:49:37 GMT"
+[[sites.rate_limits]]
+rate = "5/2s"
+)");
+  ASSERT_TRUE(r.config) << format_error(r.errors.at(0));
+  const limits& l = r.config->server.options.limits;
+  EXPECT_EQ(l.body, 0u);
+  EXPECT_EQ(l.request_line, 16384u);
+  EXPECT_EQ(l.header_timeout, 3s);
+  EXPECT_EQ(l.body_timeout, 500ms);
+  auto date =
+      std::get<std::chrono::system_clock::time_point>(r.config->sites[0].maintenance->retry_after);
+  EXPECT_EQ(std::chrono::system_clock::to_time_t(date), 784111777);
+  EXPECT_EQ(r.config->sites[0].rate_limits[0].requests, 5u);
+  EXPECT_EQ(r.config->sites[0].rate_limits[0].per, 2s);
+}
+
+TEST_F(load_test, host_names_are_lower_cased_and_strict_hosts_leaves_no_default) {
+  load_result r = load(R"([server]
+strict_hosts = true
+[[sites]]
+hosts = ["Example.COM", "[::1]", "*.Example.org"]
+)");
+  ASSERT_TRUE(r.config) << format_error(r.errors.at(0));
+  EXPECT_EQ(r.config->sites[0].hosts,
+            (std::vector<std::string>{"example.com", "[::1]", "*.example.org"}));
+  EXPECT_FALSE(r.config->default_site.has_value());
+}
+
+TEST_F(load_test, require_conditional_defaults_to_the_writing_methods) {
+  load_result r = load(
+      "[[sites]]\ndefault = true\n[[sites.rules]]\nprefix = \"/\"\n"
+      "kind = \"require_conditional\"\n");
+  ASSERT_TRUE(r.config) << format_error(r.errors.at(0));
+  EXPECT_EQ(r.config->sites[0].rules[0].methods,
+            (std::vector<std::string>{"PUT", "DELETE", "PATCH", "MOVE"}));
+}
+
+TEST_F(load_test, every_error_is_reported_in_file_order_and_no_model_is_returned) {
+  load_result r = load(R"([server]
+workers = -1
+[[sites]]
+hosts = ["a.example"]
+root = "absent"
+[[sites.rules]]
+exact = "/"
+kind = "return"
+status = 305
+)");
+  EXPECT_FALSE(r.config.has_value());
+  ASSERT_EQ(r.errors.size(), 3u);
+  EXPECT_EQ(r.errors[0].line, 2u);
+  EXPECT_EQ(r.errors[1].line, 5u);
+  EXPECT_EQ(r.errors[2].line, 9u);
+}
+
+TEST_F(load_test, a_file_that_cannot_be_read_is_one_error_without_position) {
+  load_result r = load_config(dir_ / "none.toml");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].line, 0u);
+  EXPECT_EQ(format_error(r.errors[0]),
+            (dir_ / "none.toml").string() + ": cannot be read: No such file or directory");
+  EXPECT_FALSE(r.config.has_value());
+}
+
+}  // namespace
+}  // namespace teapot::config

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "config/check_command.h"
+#include "config/load.h"
+#include "config/pipeline.h"
 #include "config/units.h"
 #include "http/explain.h"
 #include "teapot/handlers/static_files.h"
@@ -36,6 +38,7 @@ void add_unit_option(CLI::App& app, const std::string& name, T& target, Parse pa
 }
 
 struct serve_flags {
+  std::string config;
   std::string root = "examples/site";
   teapot::server_options options;
   teapot::handlers::static_files_options files;
@@ -93,6 +96,9 @@ void add_static_files_flags(CLI::App& serve, teapot::handlers::static_files_opti
 }
 
 void add_serve_flags(CLI::App& serve, serve_flags& f) {
+  serve.add_option("--config", f.config,
+                   "A TOML configuration (see docs/config.md): it then says everything, and no "
+                   "other flag may be given");
   serve.add_option("DIR", f.root, "Directory to serve")->capture_default_str();
   teapot::server_options& o = f.options;
   serve
@@ -131,16 +137,38 @@ void add_serve_flags(CLI::App& serve, serve_flags& f) {
   add_static_files_flags(serve, f.files);
 }
 
+void announce(const teapot::server& srv, const std::vector<std::string>& listen,
+              const std::string& what) {
+  auto ports = srv.ports();
+  for (std::size_t i = 0; i < listen.size(); ++i)
+    std::fprintf(stderr, "teapot: serving %s on %s (port %u)\n", what.c_str(), listen[i].c_str(),
+                 static_cast<unsigned>(ports[i]));
+}
+
+// `teapot serve --config FILE`: the file says everything; a broken file starts nothing.
+int run_serve_config(const std::string& file) {
+  teapot::config::load_result loaded = teapot::config::load_config(file);
+  if (!loaded.config) {
+    for (const auto& e : loaded.errors)
+      std::fprintf(stderr, "%s\n", teapot::config::format_error(e).c_str());
+    return 2;
+  }
+  auto srv = teapot::config::build_server(*loaded.config);
+  srv->start();
+  announce(*srv, loaded.config->server.options.listen, file);
+  srv->run();
+  return 0;
+}
+
 int run_serve(serve_flags& f) {
+  if (!f.config.empty()) return run_serve_config(f.config);
   teapot::server srv(f.options);
   f.files.root = f.root;
   teapot::handler files = teapot::handlers::make_static_files(f.files);
   // OPTIONS is routed too, so that the router's 405 lists it in Allow (RFC 9110 §15.5.6).
   srv.routes().get("/*", files).route("OPTIONS", "/*", files);
   srv.start();
-  for (std::size_t i = 0; i < f.options.listen.size(); ++i)
-    std::fprintf(stderr, "teapot: serving %s on %s (port %u)\n", f.root.c_str(),
-                 f.options.listen[i].c_str(), static_cast<unsigned>(srv.ports()[i]));
+  announce(srv, f.options.listen, f.root);
   srv.run();
   return 0;
 }
@@ -181,7 +209,17 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   try {
-    if (*serve_cmd) return run_serve(serve);
+    if (*serve_cmd) {
+      if (!serve.config.empty()) {
+        for (const CLI::Option* o : serve_cmd->get_options())
+          if (o->count() > 0 && o->get_name() != "--config" && o->get_name() != "--help") {
+            std::fprintf(stderr, "teapot: %s cannot be combined with --config\n",
+                         o->get_name().c_str());
+            return 2;
+          }
+      }
+      return run_serve(serve);
+    }
     if (*explain_cmd) return run_explain(code, lang);
     if (*check_cmd) return teapot::config::run_check(config_file, stdout, stderr);
   } catch (const std::exception& e) {

@@ -63,6 +63,9 @@ class server {
   // A site for these host names (see site.h), before start(). Sites are tried in the order
   // added; the default site takes the rest, unless strict_hosts.
   site& add_site(std::vector<std::string> hosts);
+  // Makes a site added with add_site the one that takes the Hosts nobody claims, in place of
+  // default_site() (before start()).
+  void set_default_site(site& s);
 
   // Binds the listeners and starts the workers; returns at once. Throws std::system_error when
   // an address cannot be bound.

@@ -20,6 +20,7 @@ struct server::impl {
   site default_site;
   std::vector<std::unique_ptr<site>> sites;
   srv::site_table site_table;
+  site* fallback = nullptr;  // set_default_site, else the built-in default site
   h1::parser_config parser_config;
   std::vector<std::unique_ptr<srv::worker>> workers;
   std::vector<std::thread> threads;
@@ -76,6 +77,11 @@ site& server::default_site() noexcept {
   return impl_->default_site;
 }
 
+void server::set_default_site(site& s) {
+  if (impl_->started) throw std::logic_error("teapot::server::set_default_site after start");
+  impl_->fallback = &s;
+}
+
 site& server::add_site(std::vector<std::string> hosts) {
   if (impl_->started) throw std::logic_error("teapot::server::add_site after start");
   impl_->sites.push_back(std::make_unique<site>(std::move(hosts)));
@@ -93,7 +99,8 @@ void server::start() {
   s.site_table.named.clear();
   for (const auto& named : s.sites)
     s.site_table.named.push_back(named.get());
-  s.site_table.fallback = s.options.strict_hosts ? nullptr : &s.default_site;
+  site* fallback = s.fallback ? s.fallback : &s.default_site;
+  s.site_table.fallback = s.options.strict_hosts ? nullptr : fallback;
   unsigned n = s.options.workers ? s.options.workers : std::thread::hardware_concurrency();
   if (n == 0) n = 1;
   for (unsigned i = 0; i < n; ++i)

@@ -224,7 +224,7 @@ def test_a_known_method_the_file_does_not_take_gives_405_with_allow(teapot, meth
     res = exchange(teapot.port, request(method, "/hello.txt", content_length=body_framing))
     assert res.status == 405, res
     allow = {t.strip() for t in (res.header("Allow") or "").split(",")}
-    assert allow == {"GET", "HEAD"}, res
+    assert allow == {"GET", "HEAD", "OPTIONS"}, res
 
 
 def test_options_gives_405_with_allow_or_204(teapot):

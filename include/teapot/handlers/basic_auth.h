@@ -1,0 +1,73 @@
+// Access control as a pipeline step: client networks (403), then HTTP Basic authentication
+// (RFC 7617) against an htpasswd file (401), then per-path user and group lists (403), all
+// decided from the request head (RFC 9110 §11).
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "teapot/policy.h"
+
+namespace teapot::handlers {
+
+// An IPv4 or IPv6 network. IPv4 is held in its IPv4-mapped IPv6 form (::ffff:a.b.c.d, RFC 4291
+// §2.5.5.2) with 96 added to its prefix length, so that one comparison serves both families
+// and a client connected over IPv6 with a mapped address matches the IPv4 lists.
+struct ip_network {
+  std::array<std::uint8_t, 16> address{};
+  std::uint8_t prefix_length = 0;  // 0..128, in the IPv6 form
+};
+
+// "10.0.0.0/8", "2001:db8::/32", "192.0.2.7" (a single address). Host bits past the prefix
+// must be zero. nullopt for anything else.
+std::optional<ip_network> parse_ip_network(std::string_view text);
+
+// Who may reach the paths starting with `prefix`.
+struct access_rule {
+  std::string prefix;
+  // When users or groups are named, Basic credentials are required (401 without valid ones)
+  // and the user must be named, or be in a named group (403 otherwise). "*" is any user of
+  // the htpasswd file. Both empty: no credentials are asked for.
+  std::vector<std::string> users;
+  std::vector<std::string> groups;
+  std::vector<ip_network> allow;  // non-empty: only these networks (403 for others)
+  std::vector<ip_network> deny;   // 403 for these, checked first
+};
+
+struct basic_auth_options {
+  // Lines "user:hash": bcrypt ($2y$, $2b$, $2a$), SHA-crypt ($5$, $6$) or yescrypt ($y$).
+  // Empty lines and lines starting with '#' are skipped. May stay empty when no rule names
+  // users or groups.
+  std::filesystem::path htpasswd;
+  // Sent as the realm of WWW-Authenticate; printable ASCII or UTF-8, no control characters.
+  std::string realm = "teapot";
+  std::map<std::string, std::vector<std::string>> groups;  // group -> its users
+  std::vector<ip_network> allow;                           // the whole site
+  std::vector<ip_network> deny;
+  std::vector<access_rule> paths;  // the rule with the longest matching prefix applies
+  // Verified credentials are remembered per worker thread for this long, so that a client
+  // sending the same credentials does not pay a slow hash (bcrypt: tens of ms) per request.
+  // Zero disables the cache. At most `cache_entries` are kept per thread.
+  std::chrono::milliseconds cache_ttl{30'000};
+  std::size_t cache_entries = 128;
+  // Where failed attempts are reported, one line each, never with the password. null: stderr.
+  std::function<void(std::string_view line)> log;
+};
+
+// Reads the htpasswd file now. Throws std::system_error when it cannot be read, and
+// std::invalid_argument for a malformed line (with its number), a hash of another kind, a
+// realm with control characters, or a rule naming users while no htpasswd is given.
+// The step is safe to share between worker threads.
+std::shared_ptr<teapot::policy> make_basic_auth(basic_auth_options options);
+
+}  // namespace teapot::handlers

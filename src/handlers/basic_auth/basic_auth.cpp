@@ -1,0 +1,215 @@
+// The access step: networks, then credentials, then the user lists (RFC 9110 §11, RFC 7617).
+#include "teapot/handlers/basic_auth.h"
+
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include "handlers/basic_auth/credentials.h"
+#include "handlers/basic_auth/htpasswd.h"
+#include "handlers/basic_auth/network.h"
+#include "handlers/basic_auth/verified_cache.h"
+
+namespace teapot::handlers::basic_auth {
+
+namespace {
+
+// For the log: printable ASCII as is, anything else (UTF-8 included) as \xNN, so that a user
+// name cannot forge log lines or smuggle terminal escapes.
+std::string escape_for_log(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u < 0x7f && c != '"' && c != '\\') {
+      out.push_back(c);
+    } else {
+      char buf[5];
+      std::snprintf(buf, sizeof buf, "\\x%02x", u);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+// WWW-Authenticate: Basic realm="...", charset="UTF-8" (RFC 7617 §2, §2.1); the realm is a
+// quoted-string (RFC 9110 §5.6.4).
+std::string make_challenge(std::string_view realm) {
+  std::string out = "Basic realm=\"";
+  for (char c : realm) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) throw std::invalid_argument("the realm holds a control character");
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "\", charset=\"UTF-8\"";
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::system_error(errno, std::generic_category(), path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return std::move(text).str();
+}
+
+std::map<std::string, std::string, std::less<>> load_users(const std::filesystem::path& path) {
+  if (path.empty()) return {};
+  htpasswd_file file = parse_htpasswd(read_file(path));
+  if (!file.errors.empty()) {
+    const htpasswd_error& e = file.errors.front();
+    throw std::invalid_argument(path.string() + ":" + std::to_string(e.line) + ": " + e.what);
+  }
+  return std::move(file.users);
+}
+
+const char* describe(credentials_error e) noexcept {
+  switch (e) {
+    case credentials_error::none:
+      return "no error";
+    case credentials_error::missing:
+      return "no credentials";
+    case credentials_error::other_scheme:
+      return "not the Basic scheme";
+    case credentials_error::bad_base64:
+      return "credentials not in base64";
+    case credentials_error::no_colon:
+      return "credentials without a colon";
+    case credentials_error::control_character:
+      return "credentials with a control character";
+  }
+  return "malformed credentials";
+}
+
+}  // namespace
+
+class step final : public policy {
+ public:
+  explicit step(basic_auth_options o)
+      : users_(load_users(o.htpasswd)),
+        challenge_(make_challenge(o.realm)),
+        allow_(std::move(o.allow)),
+        deny_(std::move(o.deny)),
+        rules_(std::move(o.paths)),
+        cache_(o.cache_ttl, o.cache_entries),
+        log_(std::move(o.log)) {
+    for (auto& [group, members] : o.groups)
+      groups_[group].insert(members.begin(), members.end());
+    for (const access_rule& r : rules_)
+      if ((!r.users.empty() || !r.groups.empty()) && o.htpasswd.empty())
+        throw std::invalid_argument("the rule for " + r.prefix + " names users but no htpasswd");
+    // An unknown user is still run through a real hash, so that timing does not tell which
+    // user names exist.
+    if (!users_.empty()) decoy_hash_ = users_.begin()->second;
+    if (!log_)
+      log_ = [](std::string_view line) {
+        std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+      };
+  }
+
+  verdict on_request(const request& req, response& res) override {
+    const access_rule* rule = rule_for(req.path);
+    if (!network_allowed(req, rule)) {
+      res.error(http::status::forbidden);
+      return verdict::answered;
+    }
+    if (rule == nullptr || (rule->users.empty() && rule->groups.empty())) return verdict::next;
+    std::optional<std::string> user = authenticate(req);
+    if (!user) {
+      // RFC 9110 §15.5.2: a 401 carries a challenge for the target resource.
+      res.error(http::status::unauthorized);
+      res.set_header("WWW-Authenticate", challenge_);
+      return verdict::answered;
+    }
+    if (!is_authorized(*rule, *user)) {
+      log_failure(req, *user, "user not allowed here");
+      res.error(http::status::forbidden);  // RFC 9110 §15.5.4: authenticated, still refused
+      return verdict::answered;
+    }
+    return verdict::next;
+  }
+
+ private:
+  const access_rule* rule_for(std::string_view path) const noexcept {
+    const access_rule* best = nullptr;
+    for (const access_rule& r : rules_)
+      if (path.starts_with(r.prefix) && (!best || r.prefix.size() > best->prefix.size())) best = &r;
+    return best;
+  }
+
+  // Deny lists first, then allow lists (site-wide, then the path's). A peer address that
+  // cannot be read fails every list that applies, rather than slipping past a deny.
+  bool network_allowed(const request& req, const access_rule* rule) const {
+    const bool rule_lists = rule && (!rule->allow.empty() || !rule->deny.empty());
+    if (allow_.empty() && deny_.empty() && !rule_lists) return true;
+    const std::optional<ip_address> peer = parse_peer_address(req.remote_address);
+    if (!peer) return false;
+    if (any_contains(deny_, *peer) || (rule && any_contains(rule->deny, *peer))) return false;
+    if (!allow_.empty() && !any_contains(allow_, *peer)) return false;
+    if (rule && !rule->allow.empty() && !any_contains(rule->allow, *peer)) return false;
+    return true;
+  }
+
+  std::optional<std::string> authenticate(const request& req) const {
+    credentials c = parse_basic_credentials(req.header("Authorization"));
+    if (c.error != credentials_error::none) {
+      if (c.error != credentials_error::missing) log_failure(req, c.user, describe(c.error));
+      return std::nullopt;
+    }
+    const std::string text = c.user + ":" + c.password;
+    const auto now = std::chrono::steady_clock::now();
+    if (auto cached = cache_.find(text, now)) return cached;
+    auto it = users_.find(c.user);
+    if (it == users_.end()) {
+      if (!decoy_hash_.empty()) (void)verify_password(c.password, decoy_hash_);
+      log_failure(req, c.user, "unknown user");
+      return std::nullopt;
+    }
+    if (!verify_password(c.password, it->second)) {
+      log_failure(req, c.user, "wrong password");
+      return std::nullopt;
+    }
+    cache_.remember(text, c.user, now);
+    return std::move(c.user);
+  }
+
+  bool is_authorized(const access_rule& rule, const std::string& user) const {
+    for (const std::string& u : rule.users)
+      if (u == "*" || u == user) return true;
+    for (const std::string& g : rule.groups) {
+      auto it = groups_.find(g);
+      if (it != groups_.end() && it->second.contains(user)) return true;
+    }
+    return false;
+  }
+
+  void log_failure(const request& req, std::string_view user, std::string_view why) const {
+    log_("teapot: basic auth refused user \"" + escape_for_log(user) + "\" from " +
+         escape_for_log(req.remote_address) + " for " + escape_for_log(req.path) + ": " +
+         std::string(why));
+  }
+
+  std::map<std::string, std::string, std::less<>> users_;
+  std::map<std::string, std::set<std::string>, std::less<>> groups_;
+  std::string challenge_;
+  std::vector<ip_network> allow_;
+  std::vector<ip_network> deny_;
+  std::vector<access_rule> rules_;
+  verified_cache cache_;
+  std::function<void(std::string_view)> log_;
+  std::string decoy_hash_;
+};
+
+}  // namespace teapot::handlers::basic_auth
+
+namespace teapot::handlers {
+
+std::shared_ptr<teapot::policy> make_basic_auth(basic_auth_options options) {
+  return std::make_shared<basic_auth::step>(std::move(options));
+}
+
+}  // namespace teapot::handlers

@@ -1,0 +1,1050 @@
+"""The site policies of a configuration file, provoked from outside over real sockets: each
+status code a site decides from its configuration rather than from the resource (103, 301-308,
+401, 402, 403, 410, 418, 421, 428, 429, 451, 503, 510, 511), the order of the steps, and a
+broken file that starts nothing.
+
+Every test writes its own file and runs `teapot serve --config FILE`; the file's [server]
+names the port (`--config` takes no other flag, so conftest's `start_server`, which appends
+`--listen`, cannot be used as it is). Every server is stopped by its PID with SIGTERM at the end
+of its test, which then fails unless the server exited with status 0 and left no sanitizer
+report on stderr.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import http.server
+import re
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+
+from conftest import (
+    SITE,
+    START_TIMEOUT,
+    TEAPOT_BIN,
+    Server,
+    build_docroot,
+    free_port,
+    require,
+    sanitizer_report,
+)
+from wire import Conn, exchange, request
+
+# -- servers started from a configuration file ------------------------------------------------
+
+SERVER_TABLE = """\
+[server]
+listen = ["127.0.0.1:@PORT@"]
+workers = 2
+drain_timeout = "1s"
+"""
+
+# Files of the site besides conftest's docroot (paths relative to the site's root).
+POLICY_FILES = {
+    "login.html": b"<!doctype html><title>login</title><p>Log in here.\n",
+    "private/secret.txt": b"for alice only\n",
+    "team/notes.txt": b"for any user\n",
+    "builders/plan.txt": b"for the builders group\n",
+    "nolocal/x.txt": b"not for loopback clients\n",
+    "limited/a.txt": b"rate limited\n",
+    "documents/a.txt": b"a document\n",
+    "legacy/old.txt": b"still on disk, but gone\n",
+    "banned/book.txt": b"still on disk, but blocked\n",
+}
+
+USERS = {"alice": "wonderland", "bob": "builder", "zo\u00eb": "caf\u00e9 cr\u00e8me"}
+REALM = "Staff only"
+CHALLENGE = f'Basic realm="{REALM}", charset="UTF-8"'
+
+
+def sha512_crypt(password: str) -> str:
+    """A SHA-crypt ($6$) hash: Python's crypt module where it still exists, else openssl."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import crypt  # deprecated in 3.11, removed in 3.13
+
+        return crypt.crypt(password, crypt.mksalt(crypt.METHOD_SHA512))
+    except ImportError:
+        openssl = shutil.which("openssl")
+        if openssl is None:
+            pytest.fail("neither Python's crypt module nor openssl is here to make a hash")
+        p = subprocess.run(
+            [openssl, "passwd", "-6", "-stdin"], input=password.encode(), capture_output=True,
+            check=True,
+        )
+        return p.stdout.decode().strip()
+
+
+def basic(user: str, password: str) -> tuple[str, str]:
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return ("Authorization", f"Basic {token}")
+
+
+class ConfigServer(Server):
+    """conftest's Server, started as `teapot serve --config FILE` with the port in the file."""
+
+    def __init__(self, text: str, config_path: Path, log_dir: Path, name: str):
+        super().__init__([], log_dir, name)
+        self.text = text
+        self.config_path = config_path
+
+    def url(self, path: str = "/") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def start(self) -> "ConfigServer":
+        argv = [str(TEAPOT_BIN), "serve", "--config", str(self.config_path)]
+        for _attempt in range(3):
+            self.port = free_port()
+            self.config_path.write_text(self.text.replace("@PORT@", str(self.port)))
+            with open(self.log_dir / f"{self.name}.stdout", "wb") as out, open(
+                self.stderr_path, "wb"
+            ) as err:
+                self.proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+            if self._wait_ready():
+                return self
+            if "in use" not in self.stderr().lower():
+                break
+        pytest.fail(
+            f"server did not start: {' '.join(argv)}\nexit status {self.proc.returncode}\n"
+            f"config:\n{self.config_path.read_text()}\nstderr:\n{self.stderr()[-3000:]}"
+        )
+
+
+@pytest.fixture
+def policy_dir(tmp_path: Path) -> Path:
+    """tmp_path with the site's files in site/ and an htpasswd file of USERS."""
+    root = build_docroot(tmp_path / "site")
+    for rel, content in POLICY_FILES.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(content)
+    lines = [f"{user}:{sha512_crypt(pw)}" for user, pw in USERS.items()]
+    (tmp_path / "htpasswd").write_text("# users of the policy tests\n" + "\n".join(lines) + "\n")
+    return tmp_path
+
+
+@pytest.fixture
+def serve_config(policy_dir: Path):
+    """Factory: serve_config(sites_toml, server_extra="") starts teapot on a file made of the
+    [server] table (plus server_extra) and sites_toml; relative paths start at policy_dir."""
+    require(TEAPOT_BIN, "teapot")
+    started: list[ConfigServer] = []
+    log_dir = policy_dir / "logs"
+    log_dir.mkdir(exist_ok=True)
+
+    def start(sites_toml: str, server_extra: str = "") -> ConfigServer:
+        n = len(started)
+        text = SERVER_TABLE + server_extra + "\n" + sites_toml
+        s = ConfigServer(text, policy_dir / f"teapot-{n}.toml", log_dir, f"teapot-{n}")
+        started.append(s)
+        return s.start()
+
+    yield start
+    problems = []
+    for s in started:
+        s.stop()
+        problems += s.problems()
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+def get(port: int, target: str, *, host: str = "localhost", headers=None, method: str = "GET",
+        body: bytes = b""):
+    return exchange(port, request(method, target, host=host, headers=headers, body=body))
+
+
+def curl(*args: str, timeout: float = 20.0) -> subprocess.CompletedProcess:
+    exe = shutil.which("curl")
+    if exe is None:
+        pytest.fail("curl is not installed (Debian package curl)")
+    return subprocess.run(
+        [exe, "-sS", "--max-time", "10", *args], capture_output=True, timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def index_body() -> bytes:
+    return SITE["index.html"]
+
+
+# -- 103 Early Hints ----------------------------------------------------------------------------
+
+HINTS = ["</style.css>; rel=preload; as=style", "</app.js>; rel=preload; as=script"]
+
+EARLY_HINTS_SITE = f"""
+[[sites]]
+default = true
+root = "site"
+
+[[sites.early_hints]]
+exact = "/"
+links = ["{HINTS[0]}"]
+
+[[sites.early_hints]]
+exact = "/"
+links = ["{HINTS[1]}"]
+"""
+
+
+def test_a_configured_path_gets_a_103_with_its_links_before_the_final_200(serve_config):
+    srv = serve_config(EARLY_HINTS_SITE)
+    with Conn(srv.port) as c:
+        c.send(request("GET", "/"))
+        interims, final = c.read_final_response()
+        assert [r.status for r in interims] == [103], interims
+        assert interims[0].header_all("Link") == HINTS, interims[0]
+        assert interims[0].reason == "Early Hints"
+        assert final.status == 200, final
+        assert final.body == index_body()
+        # The connection is still good for another request.
+        c.send(request("GET", "/hello.txt"))
+        interims, final = c.read_final_response()
+        assert interims == [] and final.status == 200 and final.body == b"Hello, file!\n"
+
+
+def test_an_http_1_0_client_gets_no_103_only_the_final_response(serve_config):
+    srv = serve_config(EARLY_HINTS_SITE)
+    with Conn(srv.port) as c:
+        c.send(request("GET", "/", version="HTTP/1.0"))
+        first = c.read_response()
+        assert first.status == 200, first
+        assert first.body == index_body()
+
+
+def test_curl_sees_the_103_and_still_gets_the_final_200_with_its_body(serve_config, tmp_path):
+    srv = serve_config(EARLY_HINTS_SITE)
+    out = tmp_path / "curl-body"
+    p = curl("-o", str(out), "-w", "%{http_code}", srv.url("/"))
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == b"200"
+    assert out.read_bytes() == index_body()
+    heads = curl("-i", "-o", "-", srv.url("/")).stdout
+    assert re.match(rb"HTTP/1\.1 103 Early Hints\r\n", heads), heads[:300]
+    assert b"\r\n\r\nHTTP/1.1 200 OK\r\n" in heads, heads[:600]
+
+
+def http_client_skips_interim_responses() -> bool:
+    """Whether this Python's http.client passes over a 103 to the final response. (3.11's
+    HTTPResponse.begin() skips only 100 Continue and hands any other 1xx to the caller.)"""
+    lsock = socket.socket()
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(1)
+
+    def answer():
+        c, _ = lsock.accept()
+        with c:
+            c.recv(65536)
+            c.sendall(
+                b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"
+                b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+            )
+
+    t = threading.Thread(target=answer, daemon=True)
+    t.start()
+    try:
+        h = http.client.HTTPConnection("127.0.0.1", lsock.getsockname()[1], timeout=5)
+        h.request("GET", "/")
+        status = h.getresponse().status
+        h.close()
+    finally:
+        t.join(5)
+        lsock.close()
+    return status == 200
+
+
+@pytest.mark.xfail(
+    not http_client_skips_interim_responses(),
+    reason="this Python's http.client returns a 103 from getresponse() instead of skipping it "
+    "(it skips only 100): it cannot see the final response of any server that sends 103 over "
+    "HTTP/1.1; the server's side is checked by the raw-socket and curl tests",
+    strict=True,
+)
+def test_python_http_client_still_gets_the_final_200_after_a_103(serve_config):
+    srv = serve_config(EARLY_HINTS_SITE)
+    h = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=5)
+    try:
+        h.request("GET", "/")
+        r = h.getresponse()
+        assert r.status == 200
+        assert r.read() == index_body()
+    finally:
+        h.close()
+
+
+# -- 301 302 303 307 308 -----------------------------------------------------------------------
+
+
+class Landing(http.server.BaseHTTPRequestHandler):
+    """Where the absolute redirects lead: records each request's method, path and body."""
+
+    seen: list[tuple[str, str, bytes]] = []
+
+    def _record(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n) if n else b""
+        type(self).seen.append((self.command, self.path, body))
+        reply = f"landed {self.command}\n".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+
+    do_GET = do_POST = _record
+
+    def log_message(self, *args):  # quiet
+        pass
+
+
+@pytest.fixture
+def landing():
+    Landing.seen = []
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Landing)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    yield srv.server_address[1]
+    srv.shutdown()
+    srv.server_close()
+    t.join(5)
+
+
+def redirect_site(landing_port: int) -> str:
+    away = f"http://127.0.0.1:{landing_port}"
+    return f"""
+[[sites]]
+default = true
+root = "site"
+
+[[sites.rules]]
+prefix = "/r301/"
+kind = "redirect"
+to = "/new/$1"
+status = 301
+
+[[sites.rules]]
+prefix = "/r302/"
+kind = "redirect"
+to = "/new/$1"
+
+[[sites.rules]]
+exact = "/r303"
+kind = "redirect"
+to = "/find"
+status = 303
+keep_query = false
+
+[[sites.rules]]
+glob = "/r307/*/*.php"
+kind = "redirect"
+to = "/v2/$2/$1"
+status = 307
+
+[[sites.rules]]
+prefix = "/r308/"
+kind = "redirect"
+to = "https://www.example.org/$1"
+status = 308
+
+[[sites.rules]]
+exact = "/away303"
+kind = "redirect"
+to = "{away}/landing303"
+status = 303
+
+[[sites.rules]]
+exact = "/away307"
+kind = "redirect"
+to = "{away}/landing307"
+status = 307
+
+[[sites.rules]]
+exact = "/away308"
+kind = "redirect"
+to = "{away}/landing308"
+status = 308
+"""
+
+
+@pytest.mark.parametrize(
+    "target,status,location",
+    [
+        ("/r301/a/b.html?x=1", 301, "/new/a/b.html?x=1"),
+        ("/r302/c.txt", 302, "/new/c.txt"),
+        ("/r303?q=tea", 303, "/find"),
+        ("/r307/2024/post.php", 307, "/v2/post/2024"),
+        ("/r308/docs/x?y=2", 308, "https://www.example.org/docs/x?y=2"),
+    ],
+    ids=["301", "302", "303", "307", "308"],
+)
+def test_a_redirect_rule_answers_its_status_with_a_location_made_of_captures_and_query(
+    serve_config, landing, target, status, location
+):
+    srv = serve_config(redirect_site(landing))
+    r = get(srv.port, target)
+    assert r.status == status, r
+    assert r.header("Location") == location, r
+    # HEAD gets the same status and Location, without a body.
+    with Conn(srv.port) as c:
+        c.send(request("HEAD", target))
+        _, h = c.read_final_response(head=True)
+        assert (h.status, h.header("Location")) == (status, location), h
+
+
+@pytest.mark.parametrize("code", [307, 308])
+def test_a_post_to_a_307_or_308_gets_the_same_redirect_and_curl_follows_it_with_post_and_body(
+    serve_config, landing, code
+):
+    srv = serve_config(redirect_site(landing))
+    want = f"http://127.0.0.1:{landing}/landing{code}"
+    assert get(srv.port, f"/away{code}").header("Location") == want
+    r = get(srv.port, f"/away{code}", method="POST", body=b"a=1&b=2",
+            headers=[("Content-Type", "application/x-www-form-urlencoded")])
+    assert r.status == code, r
+    assert r.header("Location") == want, r
+    # A client left to its own rules keeps the method and the body on 307/308 ...
+    p = curl("-L", "--data", "a=1&b=2", srv.url(f"/away{code}"))
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == b"landed POST\n"
+    # ... and so does one told the method.
+    p = curl("-L", "-X", "POST", "--data", "c=3", srv.url(f"/away{code}"))
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == b"landed POST\n"
+    assert Landing.seen == [
+        ("POST", f"/landing{code}", b"a=1&b=2"),
+        ("POST", f"/landing{code}", b"c=3"),
+    ]
+
+
+def test_a_post_to_a_303_is_followed_with_a_get(serve_config, landing):
+    srv = serve_config(redirect_site(landing))
+    r = get(srv.port, "/away303", method="POST", body=b"a=1")
+    assert r.status == 303, r
+    p = curl("-L", "--data", "a=1", srv.url("/away303"))
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == b"landed GET\n"
+    assert Landing.seen == [("GET", "/landing303", b"")]
+
+
+# -- 401 and 403 --------------------------------------------------------------------------------
+
+AUTH_SITE = f"""
+[[sites]]
+default = true
+root = "site"
+
+[sites.auth]
+htpasswd = "htpasswd"
+realm = "{REALM}"
+
+[sites.auth.groups]
+builders = ["bob"]
+
+[[sites.auth.paths]]
+prefix = "/private/"
+users = ["alice", "zo\u00eb"]
+
+[[sites.auth.paths]]
+prefix = "/team/"
+users = ["*"]
+
+[[sites.auth.paths]]
+prefix = "/builders/"
+groups = ["builders"]
+
+[[sites.auth.paths]]
+prefix = "/nolocal/"
+deny = ["127.0.0.0/8"]
+"""
+
+
+def test_a_protected_path_without_credentials_gets_401_with_a_basic_utf8_challenge(
+    serve_config,
+):
+    srv = serve_config(AUTH_SITE)
+    r = get(srv.port, "/private/secret.txt")
+    assert r.status == 401, r
+    assert r.header_all("WWW-Authenticate") == [CHALLENGE], r
+    assert b"for alice only" not in r.body
+    # Paths no entry guards need no credentials.
+    assert get(srv.port, "/hello.txt").status == 200
+
+
+@pytest.mark.parametrize(
+    "user,password",
+    [("alice", "wonderland!"), ("alice", ""), ("mallory", "wonderland"), ("alice", "WONDERLAND")],
+    ids=["wrong password", "empty password", "unknown user", "password in the wrong case"],
+)
+def test_wrong_credentials_get_401_with_the_challenge_again(serve_config, user, password):
+    srv = serve_config(AUTH_SITE)
+    r = get(srv.port, "/private/secret.txt", headers=[basic(user, password)])
+    assert r.status == 401, r
+    assert r.header("WWW-Authenticate") == CHALLENGE, r
+    assert b"for alice only" not in r.body
+
+
+def test_malformed_credentials_get_401_never_400_or_500(serve_config):
+    srv = serve_config(AUTH_SITE)
+    for value in ["Basic", "Basic !!!", "Bearer abc", "Basic " + base64.b64encode(b"nocolon").decode()]:
+        r = get(srv.port, "/private/secret.txt", headers=[("Authorization", value)])
+        assert r.status == 401, (value, r)
+        assert r.header("WWW-Authenticate") == CHALLENGE, (value, r)
+
+
+def test_right_credentials_get_the_file_also_for_a_utf8_user_and_through_curl(serve_config):
+    srv = serve_config(AUTH_SITE)
+    for user in ("alice", "zo\u00eb"):
+        r = get(srv.port, "/private/secret.txt", headers=[basic(user, USERS[user])])
+        assert r.status == 200, (user, r)
+        assert r.body == b"for alice only\n"
+    r = get(srv.port, "/team/notes.txt", headers=[basic("bob", "builder")])
+    assert (r.status, r.body) == (200, b"for any user\n"), r
+    p = curl("-u", "alice:wonderland", "-w", " %{http_code}", srv.url("/private/secret.txt"))
+    assert p.stdout == b"for alice only\n 200", p.stderr
+    p = curl("-u", "alice:nope", "-o", "/dev/null", "-w", "%{http_code}",
+             srv.url("/private/secret.txt"))
+    assert p.stdout == b"401"
+
+
+def test_a_valid_user_the_path_does_not_allow_gets_403(serve_config):
+    srv = serve_config(AUTH_SITE)
+    r = get(srv.port, "/private/secret.txt", headers=[basic("bob", "builder")])
+    assert r.status == 403, r
+    assert b"for alice only" not in r.body
+    # Groups: bob is a builder, alice is not.
+    assert get(srv.port, "/builders/plan.txt", headers=[basic("bob", "builder")]).status == 200
+    r = get(srv.port, "/builders/plan.txt", headers=[basic("alice", "wonderland")])
+    assert r.status == 403, r
+    # A wrong password for a user who would not be allowed anyway is still a 401.
+    r = get(srv.port, "/private/secret.txt", headers=[basic("bob", "wrong")])
+    assert r.status == 401, r
+
+
+def test_a_path_that_denies_the_loopback_network_gets_403_even_with_valid_credentials(
+    serve_config,
+):
+    srv = serve_config(AUTH_SITE)
+    r = get(srv.port, "/nolocal/x.txt")
+    assert r.status == 403, r
+    assert r.header("WWW-Authenticate") is None, r
+    r = get(srv.port, "/nolocal/x.txt", headers=[basic("alice", "wonderland")])
+    assert r.status == 403, r
+    assert b"not for loopback" not in r.body
+
+
+def test_a_site_that_denies_127_0_0_0_8_answers_403_to_every_loopback_request(serve_config):
+    srv = serve_config(
+        '[[sites]]\ndefault = true\nroot = "site"\n\n[sites.auth]\ndeny = ["127.0.0.0/8"]\n'
+    )
+    for target in ("/", "/hello.txt", "/no-such-file"):
+        r = get(srv.port, target)
+        assert r.status == 403, (target, r)
+        assert b"Hello" not in r.body
+
+
+def test_a_site_that_allows_only_another_network_answers_403_to_loopback(serve_config):
+    srv = serve_config(
+        '[[sites]]\ndefault = true\nroot = "site"\n\n[sites.auth]\nallow = ["10.0.0.0/8"]\n'
+    )
+    assert get(srv.port, "/hello.txt").status == 403
+
+
+# -- 402 410 418 428 451 and header rules --------------------------------------------------------
+
+BLOCKED_BY = "https://authority.example.org/orders/17"
+
+RULES_SITE = f"""
+[[sites]]
+default = true
+root = "site"
+
+[[sites.rules]]
+exact = "/premium"
+kind = "return"
+status = 402
+body = "This content needs a subscription.\\n"
+headers = {{ "X-Subscription" = "https://pay.example.org/" }}
+
+[[sites.rules]]
+exact = "/premium-plain"
+kind = "return"
+status = 402
+
+[[sites.rules]]
+prefix = "/legacy/"
+kind = "gone"
+
+[[sites.rules]]
+prefix = "/banned/"
+kind = "legal_block"
+blocked_by = "{BLOCKED_BY}"
+
+[[sites.rules]]
+exact = "/coffee"
+kind = "teapot"
+
+[[sites.rules]]
+prefix = "/documents/"
+kind = "require_conditional"
+
+[[sites.rules]]
+prefix = "/"
+kind = "headers"
+add = {{ "X-Frame-Options" = "DENY" }}
+remove = ["Accept-Ranges"]
+"""
+
+BREW_METHODS = (
+    'methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "BREW", "WHEN"]\n'
+)
+
+
+def test_a_return_rule_answers_402_with_its_body_and_headers(serve_config):
+    srv = serve_config(RULES_SITE)
+    r = get(srv.port, "/premium")
+    assert r.status == 402, r
+    assert r.reason == "Payment Required"
+    assert r.body == b"This content needs a subscription.\n"
+    assert r.header("Content-Type") == "text/plain; charset=utf-8"
+    assert r.header("X-Subscription") == "https://pay.example.org/"
+    # Without a body: the standard error page, with its charset.
+    r = get(srv.port, "/premium-plain")
+    assert r.status == 402, r
+    assert r.body
+    assert "charset=utf-8" in (r.header("Content-Type") or "").lower(), r
+
+
+def test_a_gone_rule_answers_410_even_where_the_file_still_exists(serve_config):
+    srv = serve_config(RULES_SITE)
+    r = get(srv.port, "/legacy/old.txt")
+    assert r.status == 410, r
+    assert r.reason == "Gone"
+    assert b"still on disk" not in r.body
+    assert get(srv.port, "/legacy/never-was").status == 410
+
+
+def test_a_legal_block_answers_451_with_a_blocked_by_link(serve_config):
+    srv = serve_config(RULES_SITE)
+    r = get(srv.port, "/banned/book.txt")
+    assert r.status == 451, r
+    assert r.reason == "Unavailable For Legal Reasons"
+    assert r.header_all("Link") == [f'<{BLOCKED_BY}>; rel="blocked-by"'], r
+    assert b"still on disk" not in r.body
+
+
+def test_the_teapot_rule_answers_418_to_get_post_brew_and_when(serve_config):
+    srv = serve_config(RULES_SITE, BREW_METHODS)
+    for method in ("GET", "POST", "BREW", "WHEN"):
+        body = b"start" if method in ("POST", "BREW") else b""
+        headers = [("Content-Type", "message/coffeepot")] if method == "BREW" else []
+        r = get(srv.port, "/coffee", method=method, headers=headers, body=body)
+        assert r.status == 418, (method, r)
+        assert r.reason == "I'm a teapot", r
+    p = curl("-X", "BREW", "-o", "/dev/null", "-w", "%{http_code}", srv.url("/coffee"))
+    assert p.stdout == b"418", p.stderr
+
+
+def test_brew_is_501_on_a_server_whose_methods_do_not_list_it(serve_config):
+    srv = serve_config(RULES_SITE)
+    r = get(srv.port, "/coffee", method="BREW")
+    assert r.status == 501, r
+    assert get(srv.port, "/coffee").status == 418
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+def test_a_write_without_if_match_or_if_unmodified_since_gets_428(serve_config, method):
+    srv = serve_config(RULES_SITE)
+    body = b"new text\n" if method != "DELETE" else b""
+    r = get(srv.port, "/documents/a.txt", method=method, body=body)
+    assert r.status == 428, r
+    assert r.reason == "Precondition Required"
+    # With a precondition the rule lets the write through to whatever answers it next.
+    for cond in [("If-Match", '"abc"'), ("If-Unmodified-Since", "Sun, 06 Nov 1994 08:49:37 GMT")]:
+        r = get(srv.port, "/documents/a.txt", method=method, body=body, headers=[cond])
+        assert r.status != 428, (cond, r)
+    # Reads are never asked for a precondition.
+    r = get(srv.port, "/documents/a.txt")
+    assert (r.status, r.body) == (200, b"a document\n"), r
+
+
+def test_a_headers_rule_adds_and_removes_fields_on_every_response(serve_config):
+    srv = serve_config(RULES_SITE)
+    for target in ("/hello.txt", "/legacy/old.txt", "/no-such-file"):
+        r = get(srv.port, target)
+        assert r.header_all("X-Frame-Options") == ["DENY"], (target, r)
+        assert r.header("Accept-Ranges") is None, (target, r)
+
+
+# -- 421 strict hosts ----------------------------------------------------------------------------
+
+STRICT_SITES = """
+[[sites]]
+hosts = ["localhost", "127.0.0.1"]
+root = "site"
+
+[[sites]]
+hosts = ["*.example.net"]
+root = "site"
+"""
+
+
+def test_a_host_no_site_claims_gets_421_with_strict_hosts(serve_config):
+    srv = serve_config(STRICT_SITES, "strict_hosts = true\n")
+    for host in ("localhost", f"127.0.0.1:{srv.port}", "LocalHost", "www.example.net"):
+        r = get(srv.port, "/hello.txt", host=host)
+        assert (r.status, r.body) == (200, b"Hello, file!\n"), (host, r)
+    for host in ("other.example", "example.net", "localhost.evil"):
+        r = get(srv.port, "/hello.txt", host=host)
+        assert r.status == 421, (host, r)
+        assert r.reason == "Misdirected Request"
+        assert b"Hello, file!" not in r.body
+
+
+def test_an_absolute_form_target_naming_a_foreign_authority_gets_421(serve_config):
+    srv = serve_config(STRICT_SITES, "strict_hosts = true\n")
+    r = get(srv.port, "http://other.example/hello.txt", host="localhost")
+    assert r.status == 421, r
+    r = get(srv.port, f"http://localhost:{srv.port}/hello.txt", host="localhost")
+    assert (r.status, r.body) == (200, b"Hello, file!\n"), r
+
+
+# -- 429 rate limits -----------------------------------------------------------------------------
+
+RATE_SITE = """
+[[sites]]
+default = true
+root = "site"
+
+[[sites.rate_limits]]
+prefix = "/limited/"
+rate = "2/s"
+burst = 2
+"""
+
+
+def test_over_the_rate_a_client_gets_429_and_after_retry_after_it_is_let_through(serve_config):
+    srv = serve_config(RATE_SITE)
+    for i in range(2):
+        r = get(srv.port, "/limited/a.txt")
+        assert r.status == 200, (i, r)
+        assert r.header("RateLimit-Policy") == '"default";q=2;w=1', r
+        assert r.header("RateLimit") is not None, r
+    r = get(srv.port, "/limited/a.txt")
+    assert r.status == 429, r
+    assert r.reason == "Too Many Requests"
+    retry_after = r.header("Retry-After")
+    assert retry_after is not None and retry_after.isdigit() and int(retry_after) >= 1, r
+    assert int(retry_after) <= 1, r  # a token comes back every 0.5 s; whole seconds, rounded up
+    assert r.header("RateLimit-Policy") == '"default";q=2;w=1', r
+    assert re.fullmatch(r'"default";r=0;t=\d+', r.header("RateLimit") or ""), r
+    assert b"rate limited" not in r.body
+    # Paths outside the prefix are not limited.
+    assert get(srv.port, "/hello.txt").status == 200
+    time.sleep(int(retry_after) + 0.1)
+    r = get(srv.port, "/limited/a.txt")
+    assert (r.status, r.body) == (200, b"rate limited\n"), r
+
+
+# -- 503 maintenance -----------------------------------------------------------------------------
+
+TRIGGER_WAIT = 1.3  # the trigger file is looked at no more than once per second
+
+
+def test_creating_and_removing_the_trigger_file_switches_503_on_and_off(serve_config, policy_dir):
+    trigger = policy_dir / "maintenance.on"
+    srv = serve_config(
+        '[[sites]]\ndefault = true\nroot = "site"\n\n[sites.maintenance]\n'
+        'trigger_file = "maintenance.on"\nretry_after = "2m"\n'
+    )
+    assert get(srv.port, "/hello.txt").status == 200
+    trigger.write_text("")
+    time.sleep(TRIGGER_WAIT)
+    for target in ("/hello.txt", "/"):
+        r = get(srv.port, target)
+        assert r.status == 503, (target, r)
+        assert r.reason == "Service Unavailable"
+        assert r.header("Retry-After") == "120", r
+        assert b"Hello" not in r.body
+    trigger.unlink()
+    time.sleep(TRIGGER_WAIT)
+    r = get(srv.port, "/hello.txt")
+    assert (r.status, r.body) == (200, b"Hello, file!\n"), r
+
+
+def test_maintenance_enabled_for_a_prefix_answers_503_there_only(serve_config):
+    srv = serve_config(
+        '[[sites]]\ndefault = true\nroot = "site"\n\n[sites.maintenance]\nenabled = true\n'
+        'prefixes = ["/team/"]\nretry_after = "Sun, 06 Nov 1994 08:49:37 GMT"\n'
+    )
+    r = get(srv.port, "/team/notes.txt")
+    assert r.status == 503, r
+    assert r.header("Retry-After") == "Sun, 06 Nov 1994 08:49:37 GMT", r
+    assert get(srv.port, "/hello.txt").status == 200
+
+
+# -- 510 mandatory extensions -------------------------------------------------------------------
+
+EXTENSIONS_SITE = """
+[[sites]]
+default = true
+root = "site"
+mandatory_extensions = ["http://ext.example/implemented"]
+"""
+EXTENSION_METHODS = 'methods = ["GET", "HEAD", "POST", "M-GET"]\n'
+
+
+def test_an_m_method_the_server_lists_gets_510(serve_config):
+    srv = serve_config(EXTENSIONS_SITE, EXTENSION_METHODS)
+    r = get(srv.port, "/hello.txt", method="M-GET",
+            headers=[("Man", '"http://ext.example/unknown"; ns=16')])
+    assert r.status == 510, r
+    assert r.reason == "Not Extended"
+
+
+def test_a_man_field_naming_an_extension_not_implemented_gets_510(serve_config):
+    srv = serve_config(EXTENSIONS_SITE, EXTENSION_METHODS)
+    r = get(srv.port, "/hello.txt", headers=[("Man", '"http://ext.example/unknown"; ns=16')])
+    assert r.status == 510, r
+    assert b"Hello, file!" not in r.body
+    # An implemented one, or an optional one, changes nothing.
+    r = get(srv.port, "/hello.txt", headers=[("Man", '"http://ext.example/implemented"; ns=16')])
+    assert (r.status, r.body) == (200, b"Hello, file!\n"), r
+    r = get(srv.port, "/hello.txt", headers=[("Opt", '"http://ext.example/unknown"; ns=16')])
+    assert (r.status, r.body) == (200, b"Hello, file!\n"), r
+
+
+# -- 511 captive portal --------------------------------------------------------------------------
+
+CAPTIVE_SITE = """
+[[sites]]
+default = true
+root = "site"
+
+[sites.captive_portal]
+login_url = "/login.html"
+"""
+
+
+def test_a_captive_portal_answers_511_linking_to_the_login_page_which_itself_is_served(
+    serve_config,
+):
+    srv = serve_config(CAPTIVE_SITE)
+    for method, target in [("GET", "/"), ("GET", "/hello.txt"), ("POST", "/anything"),
+                           ("HEAD", "/hello.txt")]:
+        with Conn(srv.port) as c:
+            c.send(request(method, target, body=b"x" if method == "POST" else b""))
+            _, r = c.read_final_response(head=method == "HEAD")
+        assert r.status == 511, (method, target, r)
+        assert r.reason == "Network Authentication Required"
+        assert r.header("Cache-Control") == "no-store", r
+        assert r.header("Content-Type") == "text/html; charset=utf-8", r
+        if method != "HEAD":
+            assert b'href="/login.html"' in r.body, r
+    r = get(srv.port, "/login.html")
+    assert r.status == 200, r
+    assert r.body == POLICY_FILES["login.html"]
+    p = curl("-o", "/dev/null", "-w", "%{http_code}", srv.url("/"))
+    assert p.stdout == b"511"
+
+
+# -- the order of the steps ----------------------------------------------------------------------
+
+ORDER_SITES = """
+[[sites]]
+hosts = ["portal.test"]
+root = "site"
+
+[sites.captive_portal]
+login_url = "/login.html"
+
+[sites.maintenance]
+enabled = true
+retry_after = 30
+
+[sites.auth]
+htpasswd = "htpasswd"
+realm = "Staff only"
+
+[[sites.auth.paths]]
+prefix = "/"
+users = ["alice"]
+
+[[sites]]
+hosts = ["maint.test"]
+root = "site"
+
+[sites.maintenance]
+enabled = true
+prefixes = ["/private/"]
+retry_after = 30
+
+[sites.auth]
+htpasswd = "htpasswd"
+realm = "Staff only"
+
+[[sites.auth.paths]]
+prefix = "/private/"
+users = ["alice"]
+
+[[sites]]
+hosts = ["rules.test"]
+root = "site"
+
+[[sites.rate_limits]]
+prefix = "/team/"
+rate = "2/m"
+burst = 2
+
+[sites.auth]
+htpasswd = "htpasswd"
+realm = "Staff only"
+
+[[sites.auth.paths]]
+prefix = "/team/"
+users = ["*"]
+
+[[sites.auth.paths]]
+prefix = "/private/"
+users = ["alice"]
+
+[[sites.rules]]
+prefix = "/private/"
+kind = "gone"
+
+[[sites.rules]]
+exact = "/"
+kind = "gone"
+
+[[sites.early_hints]]
+prefix = "/"
+links = ["</style.css>; rel=preload; as=style"]
+"""
+
+
+def order_server(serve_config):
+    return serve_config(ORDER_SITES, "strict_hosts = true\n")
+
+
+def test_a_request_that_would_get_both_511_and_401_gets_511(serve_config):
+    srv = order_server(serve_config)
+    r = get(srv.port, "/hello.txt", host="portal.test")
+    assert r.status == 511, r
+    assert r.header("WWW-Authenticate") is None, r
+
+
+def test_the_login_page_passes_the_portal_and_meets_maintenance_before_auth(serve_config):
+    srv = order_server(serve_config)
+    r = get(srv.port, "/login.html", host="portal.test")
+    assert r.status == 503, r
+    assert r.header("Retry-After") == "30", r
+
+
+def test_a_request_that_would_get_both_503_and_401_gets_503(serve_config):
+    srv = order_server(serve_config)
+    r = get(srv.port, "/private/secret.txt", host="maint.test")
+    assert r.status == 503, r
+    assert r.header("WWW-Authenticate") is None, r
+    # Outside the maintenance prefix, auth is reached.
+    assert get(srv.port, "/hello.txt", host="maint.test").status == 200
+
+
+def test_the_rate_limit_counts_requests_before_auth_refuses_them(serve_config):
+    srv = order_server(serve_config)
+    for i in range(2):
+        r = get(srv.port, "/team/notes.txt", host="rules.test")
+        assert r.status == 401, (i, r)
+    r = get(srv.port, "/team/notes.txt", host="rules.test", headers=[basic("bob", "builder")])
+    assert r.status == 429, r
+    assert r.header("Retry-After") is not None, r
+
+
+def test_auth_comes_before_the_rules_and_rules_before_early_hints(serve_config):
+    srv = order_server(serve_config)
+    r = get(srv.port, "/private/secret.txt", host="rules.test")
+    assert r.status == 401, r
+    r = get(srv.port, "/private/secret.txt", host="rules.test",
+            headers=[basic("alice", "wonderland")])
+    assert r.status == 410, r
+    with Conn(srv.port) as c:
+        # Answered by a rule: no 103 first.
+        c.send(request("GET", "/", host="rules.test"))
+        interims, final = c.read_final_response()
+        assert (interims, final.status) == ([], 410), (interims, final)
+        # Let through to the files: the 103 comes first.
+        c.send(request("GET", "/hello.txt", host="rules.test"))
+        interims, final = c.read_final_response()
+        assert [r.status for r in interims] == [103], interims
+        assert final.status == 200, final
+
+
+def test_an_unclaimed_host_gets_421_before_any_site_step(serve_config):
+    srv = order_server(serve_config)
+    r = get(srv.port, "/hello.txt", host="elsewhere.test")
+    assert r.status == 421, r
+
+
+# -- a broken configuration ----------------------------------------------------------------------
+
+BROKEN = [
+    (
+        "unknown key",
+        'wrokers = 2\n[[sites]]\ndefault = true\n',
+        "5:1: server.wrokers: unknown key; did you mean 'workers'?",
+    ),
+    (
+        "redirect 305",
+        '[[sites]]\ndefault = true\n[[sites.rules]]\nprefix = "/a/"\nkind = "redirect"\n'
+        'to = "/b/$1"\nstatus = 305\n',
+        "11:10: sites[0].rules[0].status: 305 is never sent (RFC 9110 §15.4.6: Use Proxy is "
+        "deprecated); choose 307 or 308",
+    ),
+    (
+        "missing htpasswd",
+        '[[sites]]\ndefault = true\n[sites.auth]\nhtpasswd = "nobody"\n',
+        "8:12: sites[0].auth.htpasswd: '{dir}/nobody' does not exist",
+    ),
+]
+
+
+@pytest.mark.parametrize("name,tail,message", BROKEN, ids=[b[0] for b in BROKEN])
+def test_a_broken_config_starts_nothing_and_exits_2_with_the_error(
+    tmp_path: Path, name, tail, message
+):
+    require(TEAPOT_BIN, "teapot")
+    port = free_port()
+    config = tmp_path / "broken.toml"
+    config.write_text(SERVER_TABLE.replace("@PORT@", str(port)) + tail)
+    proc = subprocess.Popen(
+        [str(TEAPOT_BIN), "serve", "--config", str(config)], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+    )
+    try:
+        out, err = proc.communicate(timeout=START_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail(f"teapot served a broken config ({name}) instead of refusing it")
+    text = err.decode(errors="replace")
+    assert sanitizer_report(text) is None, text
+    assert proc.returncode == 2, text
+    assert text.splitlines() == [f"{config}:" + message.replace("{dir}", str(tmp_path))], text
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+
+
+def test_a_missing_config_file_starts_nothing_and_exits_2(tmp_path: Path):
+    require(TEAPOT_BIN, "teapot")
+    p = subprocess.run(
+        [str(TEAPOT_BIN), "serve", "--config", str(tmp_path / "absent.toml")],
+        capture_output=True, timeout=START_TIMEOUT, stdin=subprocess.DEVNULL,
+    )
+    assert p.returncode == 2, p.stderr
+    assert "absent.toml: cannot be read" in p.stderr.decode(errors="replace")

@@ -1,0 +1,111 @@
+#include "teapot/handlers/early_hints.h"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace teapot::handlers {
+namespace {
+
+using verdict = policy::verdict;
+
+// Records the interim responses a step sends, as the connection would write them.
+class recording_channel final : public exchange_channel {
+ public:
+  struct interim {
+    http::status code;
+    std::vector<std::pair<std::string, std::string>> fields;
+  };
+  std::vector<interim> sent;
+  bool accepts = true;  // false: a client that cannot take a 1xx (HTTP/1.0)
+
+  bool send_interim(http::status code,
+                    std::span<const std::pair<std::string_view, std::string_view>> f) override {
+    if (!accepts) return false;
+    interim i{code, {}};
+    for (const auto& [name, value] : f)
+      i.fields.emplace_back(name, value);
+    sent.push_back(std::move(i));
+    return true;
+  }
+  void complete(response&) override {}
+  void run_after(std::chrono::milliseconds, std::function<void()>) override {}
+  deferred_response make_deferred(response&) override { return {}; }
+};
+
+struct exchange {
+  recording_channel channel;
+  request req;
+  response res;
+  explicit exchange(std::string_view path) {
+    req.method = "GET";
+    req.path = path;
+    res.reset(&channel);
+  }
+};
+
+early_hints_options sample() {
+  early_hints_options o;
+  o.hints.push_back({{match_kind::exact, "/"},
+                     {"</app.css>; rel=preload; as=style", "</app.js>; rel=preload; as=script"}});
+  o.hints.push_back({{match_kind::glob, "/docs/**.html"}, {"</docs.css>; rel=preload; as=style"}});
+  o.hints.push_back({{match_kind::prefix, "/docs/"}, {"<https://cdn.example>; rel=preconnect"}});
+  return o;
+}
+
+using fields = std::vector<std::pair<std::string, std::string>>;
+
+TEST(EarlyHints, SendsOne103WithEachLinkOfTheMatchingEntryThenLetsTheRequestThrough) {
+  auto step = make_early_hints(sample());
+  exchange x("/");
+  EXPECT_EQ(step->on_request(x.req, x.res), verdict::next);
+  ASSERT_EQ(x.channel.sent.size(), 1u);
+  EXPECT_EQ(x.channel.sent[0].code, http::status::early_hints);
+  EXPECT_EQ(x.channel.sent[0].fields, (fields{{"Link", "</app.css>; rel=preload; as=style"},
+                                              {"Link", "</app.js>; rel=preload; as=script"}}));
+  EXPECT_EQ(x.res.status(), http::status::ok);  // the final response is untouched
+  EXPECT_FALSE(x.res.header("Link"));
+}
+
+TEST(EarlyHints, MergesTheLinksOfEveryMatchingEntryInOrder) {
+  auto step = make_early_hints(sample());
+  exchange x("/docs/guide/intro.html");
+  EXPECT_EQ(step->on_request(x.req, x.res), verdict::next);
+  ASSERT_EQ(x.channel.sent.size(), 1u);
+  EXPECT_EQ(x.channel.sent[0].fields, (fields{{"Link", "</docs.css>; rel=preload; as=style"},
+                                              {"Link", "<https://cdn.example>; rel=preconnect"}}));
+}
+
+TEST(EarlyHints, SendsNothingForAPathNoEntrySelects) {
+  auto step = make_early_hints(sample());
+  exchange x("/index.html");
+  EXPECT_EQ(step->on_request(x.req, x.res), verdict::next);
+  EXPECT_TRUE(x.channel.sent.empty());
+}
+
+TEST(EarlyHints, AClientThatTakesNoInterimResponseStillGetsThrough) {
+  auto step = make_early_hints(sample());
+  exchange x("/");
+  x.channel.accepts = false;
+  EXPECT_EQ(step->on_request(x.req, x.res), verdict::next);
+  EXPECT_TRUE(x.channel.sent.empty());
+  EXPECT_EQ(x.res.status(), http::status::ok);
+}
+
+TEST(EarlyHints, RefusesALinkThatWouldSplitTheResponse) {
+  early_hints_options bad;
+  bad.hints.push_back({{match_kind::prefix, "/"}, {"</a.css>\r\nSet-Cookie: x=1"}});
+  EXPECT_THROW(make_early_hints(std::move(bad)), std::invalid_argument);
+  early_hints_options empty;
+  empty.hints.push_back({{match_kind::prefix, "/"}, {""}});
+  EXPECT_THROW(make_early_hints(std::move(empty)), std::invalid_argument);
+  early_hints_options no_pattern;
+  no_pattern.hints.push_back({{match_kind::prefix, ""}, {"</a.css>; rel=preload"}});
+  EXPECT_THROW(make_early_hints(std::move(no_pattern)), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace teapot::handlers

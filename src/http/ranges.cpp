@@ -172,17 +172,20 @@ void select_ranges(std::string_view range_field, std::uint64_t length, const ran
   out.outcome = range_outcome::partial;
 }
 
+namespace {
+void append_number(std::string& out, std::uint64_t n) {
+  char digits[20];  // 2^64 - 1 has 20
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
+}
+}  // namespace
+
 void format_content_range(const byte_range& r, std::uint64_t length, std::string& out) {
-  char buf[80];
-  char* p = buf;
-  const auto number = [&](std::uint64_t n) { p = std::to_chars(p, buf + sizeof buf, n).ptr; };
-  number(r.first);
-  *p++ = '-';
-  number(r.last);
-  *p++ = '/';
-  number(length);
   out.assign("bytes ");
-  out.append(buf, p);
+  append_number(out, r.first);
+  out.push_back('-');
+  append_number(out, r.last);
+  out.push_back('/');
+  append_number(out, length);
 }
 
 void format_unsatisfied_range(std::uint64_t length, std::string& out) {

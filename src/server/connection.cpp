@@ -462,13 +462,14 @@ void connection::write_response() {
   response& res = *res_;
   interim_allowed_ = false;
   if (http::is_informational(res.status())) res.error(http::status::internal_server_error);
+  apply_representation(req_, res, worker_.now(), plan_);
+  if (res.wants_error_page()) write_error_page(res.status(), language_for(req_), res);
+  // Last, so that the steps see (and may change) every field the server itself added.
   if (site_) {
     const auto& steps = site_->policies();
     for (auto it = steps.rbegin(); it != steps.rend(); ++it)
       (*it)->on_response(req_, res);
   }
-  apply_representation(req_, res, worker_.now(), plan_);
-  if (res.wants_error_page()) write_error_page(res.status(), language_for(req_), res);
   h1::head_params p;
   p.status = res.status();
   p.version_minor = req_.version_minor;

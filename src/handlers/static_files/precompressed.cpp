@@ -21,15 +21,19 @@ bool may_exist(int root_fd, const std::string& name) noexcept {
 }  // namespace
 
 coding_choice choose_coding(int root_fd, std::string_view relative,
-                            std::optional<std::string_view> accept_encoding) {
+                            std::optional<std::string_view> accept_encoding, const bool* known) {
   coding_choice c;
   thread_local std::string name;  // no allocation once it has grown
   http::variant variants[sibling_count + 1];
   std::size_t index_of[sibling_count + 1] = {};
   std::size_t n = 0;
   for (std::size_t i = 0; i < sibling_count; ++i) {
-    name.assign(relative).append(sibling_codings[i].suffix);
-    if (!may_exist(root_fd, name)) continue;
+    if (known) {
+      if (!known[i]) continue;
+    } else {
+      name.assign(relative).append(sibling_codings[i].suffix);
+      if (!may_exist(root_fd, name)) continue;
+    }
     c.present[i] = c.has_siblings = true;
     variants[n] = {{}, {}, sibling_codings[i].coding};
     index_of[n++] = i;

@@ -32,7 +32,9 @@ struct coding_choice {
 // Looks for the siblings of relative (a name below root_fd) and picks the representation
 // Accept-Encoding ranks best. Existence is only a hint here: the caller opens the chosen
 // sibling under the same rules as any request, and falls back to the file if it cannot.
+// known, when given, says which siblings exist (sibling_count flags), and no lookup is made.
 coding_choice choose_coding(int root_fd, std::string_view relative,
-                            std::optional<std::string_view> accept_encoding);
+                            std::optional<std::string_view> accept_encoding,
+                            const bool* known = nullptr);
 
 }  // namespace teapot::handlers::static_files

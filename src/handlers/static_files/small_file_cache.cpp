@@ -38,7 +38,12 @@ const small_file_cache::entry* small_file_cache::store(std::string_view key, int
   if (!S_ISREG(st.st_mode) || st.st_size < 0 ||
       static_cast<std::size_t>(st.st_size) > max_file_size)
     return nullptr;
-  entry e{st.st_dev, st.st_ino, st.st_size, st.st_mtim, st.st_ctim, {}};
+  entry e;
+  e.dev = st.st_dev;
+  e.ino = st.st_ino;
+  e.size = st.st_size;
+  e.mtime = st.st_mtim;
+  e.ctime = st.st_ctim;
   e.bytes.resize(static_cast<std::size_t>(st.st_size));
   ssize_t n = ::pread(fd, e.bytes.data(), e.bytes.size(), 0);
   if (n != st.st_size) return nullptr;

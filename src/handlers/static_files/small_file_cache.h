@@ -22,13 +22,21 @@ class small_file_cache {
   // The stat facts from which validators are derived; the content type and validators
   // themselves are not kept (one key may be served under several types).
   struct entry {
-    dev_t dev;
-    ino_t ino;
-    off_t size;
-    timespec mtime;
-    timespec ctime;  // changes with content, mode and owner: any of them invalidates
+    dev_t dev = 0;
+    ino_t ino = 0;
+    off_t size = 0;
+    timespec mtime{};
+    timespec ctime{};  // changes with content, mode and owner: any of them invalidates
     std::string bytes;
+    // Facts derived once per entry rather than per request (single thread: mutable is safe).
+    mutable std::string etag;         // empty until first formatted
+    mutable std::string etag_coding;  // the content-coding etag was made for
+    // Which precompressed siblings exist, as last looked up, and when (monotonic ms; a new
+    // sibling is noticed within sibling_memo_ms).
+    mutable std::int64_t siblings_checked_ms = -1;
+    mutable bool siblings[3] = {};
   };
+  static constexpr std::int64_t sibling_memo_ms = 1000;
 
   // The entry for key if the file at relative (beneath root_fd) is still the one cached.
   const entry* find(int root_fd, const char* relative, std::string_view key);

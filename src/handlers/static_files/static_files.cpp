@@ -2,8 +2,10 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <memory>
@@ -23,6 +25,10 @@
 #include "http/validators.h"
 
 namespace teapot::handlers {
+
+static_assert(static_files::sibling_count ==
+                  sizeof(static_files::small_file_cache::entry::siblings) / sizeof(bool),
+              "the cache keeps one flag per precompressed sibling");
 
 namespace {
 
@@ -79,6 +85,12 @@ http::status status_for_open_error(int err) noexcept {
   }
 }
 
+std::int64_t monotonic_ms() noexcept {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
+}
+
 // The cache of this thread for the handler whose root has this id.
 small_file_cache& cache_for(std::uint64_t root_id) {
   thread_local std::vector<std::pair<std::uint64_t, std::unique_ptr<small_file_cache>>> caches;
@@ -123,9 +135,17 @@ void describe_file(small_file_cache& cache, file_source& src, std::string_view t
     res.set_file(src.fd, 0, size, type);
     src.fd = -1;  // the response owns it now
   }
-  thread_local std::string etag;
-  http::format_file_etag(dev, ino, size, mtime.tv_sec, mtime.tv_nsec, coding, etag);
-  res.set_etag(etag);
+  if (e && !e->etag.empty() && e->etag_coding == coding) {
+    res.set_etag(e->etag);
+  } else {
+    thread_local std::string etag;
+    http::format_file_etag(dev, ino, size, mtime.tv_sec, mtime.tv_nsec, coding, etag);
+    res.set_etag(etag);
+    if (e) {
+      e->etag = etag;
+      e->etag_coding.assign(coding);
+    }
+  }
   res.set_last_modified(mtime.tv_sec);
   if (!coding.empty()) res.set_header("Content-Encoding", coding);
 }
@@ -168,7 +188,21 @@ void serve_file(const handler_state& h, small_file_cache& cache, file_source& sr
   thread_local std::string type_scratch;
   std::string_view type = h.types.for_path(src.relative, type_scratch);
   if (!h.opts.precompressed) return describe_file(cache, src, type, {}, res);
-  auto c = static_files::choose_coding(h.root_fd, src.relative, req.header("Accept-Encoding"));
+  const bool* known = nullptr;
+  std::int64_t now = 0;
+  if (src.cached) {
+    now = monotonic_ms();
+    const auto* e = src.cached;
+    if (e->siblings_checked_ms >= 0 &&
+        now - e->siblings_checked_ms < small_file_cache::sibling_memo_ms)
+      known = e->siblings;
+  }
+  auto c =
+      static_files::choose_coding(h.root_fd, src.relative, req.header("Accept-Encoding"), known);
+  if (src.cached && !known) {
+    src.cached->siblings_checked_ms = now;
+    std::copy(std::begin(c.present), std::end(c.present), src.cached->siblings);
+  }
   // RFC 9110 §12.5.5: the choice depends on Accept-Encoding, whichever way it went.
   if (c.has_siblings) res.add_header("Vary", "Accept-Encoding");
   if (c.none_acceptable && h.opts.negotiation != negotiation_mode::lenient) {

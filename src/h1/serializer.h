@@ -33,6 +33,12 @@ struct head_params {
 // length is chunked for HTTP/1.1 and delimited by close for HTTP/1.0 (RFC 9112 §6.3).
 body_kind choose_body_kind(http::status s, bool length_known, int version_minor) noexcept;
 
+// Appends a string literal without measuring it at run time.
+template <std::size_t N>
+inline void append_literal(std::string& out, const char (&text)[N]) {
+  out.append(text, N - 1);
+}
+
 inline void append_number(std::string& out, std::uint64_t n) {
   char buf[20];
   auto r = std::to_chars(buf, buf + sizeof buf, n);
@@ -45,39 +51,39 @@ template <class ForEachField>
 void append_response_head(std::string& out, const head_params& p, ForEachField&& for_each_field) {
   out.append(http::status_line(p.status));
   if (!p.date.empty()) {
-    out.append("Date: ");
+    append_literal(out, "Date: ");
     out.append(p.date);
-    out.append("\r\n");
+    append_literal(out, "\r\n");
   }
   if (!p.server.empty()) {
-    out.append("Server: ");
+    append_literal(out, "Server: ");
     out.append(p.server);
-    out.append("\r\n");
+    append_literal(out, "\r\n");
   }
   for_each_field([&out](std::string_view name, std::string_view value) {
     out.append(name);
-    out.append(": ");
+    append_literal(out, ": ");
     out.append(value);
-    out.append("\r\n");
+    append_literal(out, "\r\n");
   });
   switch (p.body) {
     case body_kind::length:
-      out.append("Content-Length: ");
+      append_literal(out, "Content-Length: ");
       append_number(out, p.content_length);
-      out.append("\r\n");
+      append_literal(out, "\r\n");
       break;
     case body_kind::chunked:
-      out.append("Transfer-Encoding: chunked\r\n");
+      append_literal(out, "Transfer-Encoding: chunked\r\n");
       break;
     case body_kind::none:
     case body_kind::close_delimited:
       break;
   }
   if (!p.keep_alive && p.version_minor >= 1)
-    out.append("Connection: close\r\n");
+    append_literal(out, "Connection: close\r\n");
   else if (p.keep_alive && p.version_minor == 0)
-    out.append("Connection: keep-alive\r\n");
-  out.append("\r\n");
+    append_literal(out, "Connection: keep-alive\r\n");
+  append_literal(out, "\r\n");
 }
 
 // An interim (1xx) response: status line, the given fields, empty line. No Date or framing.
@@ -86,11 +92,11 @@ void append_interim_head(std::string& out, http::status s, ForEachField&& for_ea
   out.append(http::status_line(s));
   for_each_field([&out](std::string_view name, std::string_view value) {
     out.append(name);
-    out.append(": ");
+    append_literal(out, ": ");
     out.append(value);
-    out.append("\r\n");
+    append_literal(out, "\r\n");
   });
-  out.append("\r\n");
+  append_literal(out, "\r\n");
 }
 
 }  // namespace teapot::h1

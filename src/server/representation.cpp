@@ -1,9 +1,8 @@
 #include "server/representation.h"
 
-#include <strings.h>
-
 #include <random>
 
+#include "base/ascii.h"
 #include "http/validators.h"
 #include "server/error_page.h"
 
@@ -11,9 +10,7 @@ namespace teapot::srv {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
+using base::ascii::iequals;
 
 // The request fields this step reads, found in one pass over the header section.
 struct request_fields {

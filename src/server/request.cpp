@@ -1,13 +1,11 @@
 #include "teapot/request.h"
 
-#include <strings.h>
+#include "base/ascii.h"
 
 namespace teapot {
 
 namespace {
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
+using base::ascii::iequals;
 }  // namespace
 
 std::optional<std::string_view> request::header(std::string_view name) const noexcept {

@@ -1,5 +1,6 @@
 #include "teapot/response.h"
 
+#include "base/ascii.h"
 #include "http/date.h"
 
 #include <strings.h>
@@ -9,9 +10,7 @@ namespace teapot {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
+using base::ascii::iequals;
 
 // The message's framing and persistence belong to the server: a handler's Content-Length,
 // Transfer-Encoding or Connection could contradict what the server writes (RFC 9112 §6).
@@ -22,11 +21,9 @@ bool is_framing_field(std::string_view name) noexcept {
 
 // A field that would let a handler split the response (CR, LF) or smuggle NUL is never sent.
 bool is_safe_field(std::string_view name, std::string_view value) noexcept {
-  if (name.empty() || is_framing_field(name)) return false;
-  for (char c : name)
-    if (c <= ' ' || c == ':' || c == 0x7f) return false;
+  if (!base::ascii::is_token(name) || is_framing_field(name)) return false;
   for (char c : value)
-    if (c == '\r' || c == '\n' || c == '\0') return false;
+    if (!base::ascii::is_field_content(c)) return false;
   return true;
 }
 

@@ -73,21 +73,28 @@ void router::find(std::string_view method, std::string_view path, match& out) co
   const entry* exact_pick = nullptr;
   const entry* head_pick = nullptr;
   bool path_known = false;
+  // The Allow list is built only for a 405, from the entries of the tier that knew the path.
+  // Per thread: one router serves every worker at once.
+  thread_local std::vector<const entry*> known;
+  known.clear();
   auto take = [&](const entry& e) {
     path_known = true;
+    known.push_back(&e);
     if (e.method == method || e.method == "*") {
       if (!exact_pick) exact_pick = &e;
     } else if (method == "HEAD" && e.method == "GET") {
       if (!head_pick) head_pick = &e;
     }
-    append_allow(out.allow, e.method);
-    if (e.method == "GET") append_allow(out.allow, "HEAD");
   };
   auto decide = [&]() {
     const entry* pick = exact_pick ? exact_pick : head_pick;
     if (pick) {
       out.target = &pick->h;
-      out.allow.clear();
+    } else if (path_known) {
+      for (const entry* k : known) {
+        append_allow(out.allow, k->method);
+        if (k->method == "GET") append_allow(out.allow, "HEAD");
+      }
     }
     return path_known;
   };

@@ -212,3 +212,46 @@ def test_curl_range_downloads_the_asked_bytes(big, tmp_path):
         check=True, timeout=20,
     )
     assert out.read_bytes() == BIG[1000:2000]
+
+
+# -- validators of files ------------------------------------------------------------------------
+
+FILE_TIME = 1700000000  # Tue, 14 Nov 2023 22:13:20 GMT
+
+
+@pytest.fixture
+def dated(serve, docroot):
+    path = docroot / "dated.txt"
+    path.write_bytes(b"a file with a known modification time\n")
+    os.utime(path, (FILE_TIME, FILE_TIME))
+    return serve("--workers", "1")
+
+
+def test_a_file_is_not_modified_for_its_own_etag(dated):
+    first = exchange(dated.port, request("GET", "/dated.txt"))
+    etag = first.header("ETag")
+    assert etag and etag.startswith('"'), first
+    res = exchange(dated.port, request("GET", "/dated.txt", headers=[("If-None-Match", etag)]))
+    assert res.status == 304, res
+    assert res.header("ETag") == etag and res.body == b""
+
+
+def test_a_file_is_not_modified_since_its_last_modified_date(dated):
+    res = exchange(dated.port, request("GET", "/dated.txt", headers=[("If-Modified-Since", TEA_DATE)]))
+    assert res.status == 304, res
+    assert res.header("Last-Modified") == TEA_DATE
+
+
+def test_a_file_with_a_foreign_etag_fails_if_match_with_412(dated):
+    res = exchange(dated.port, request("GET", "/dated.txt", headers=[("If-Match", '"not-this-one"')]))
+    assert res.status == 412, res
+
+
+@pytest.mark.parametrize("date,expected", [(TEA_DATE, "304"), (EARLIER, "200")])
+def test_curl_time_condition_gets_304_or_the_file(dated, tmp_path, date, expected):
+    out = subprocess.run(
+        ["curl", "-sS", "-o", str(tmp_path / "body"), "-w", "%{http_code}", "-z", date,
+         f"http://127.0.0.1:{dated.port}/dated.txt"],
+        capture_output=True, timeout=20, check=True,
+    )
+    assert out.stdout.decode() == expected

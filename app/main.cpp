@@ -39,6 +39,8 @@ void add_unit_option(CLI::App& app, const std::string& name, T& target, Parse pa
 
 struct serve_flags {
   std::string config;
+  bool listen_given = false;
+  bool workers_given = false;
   std::string root = "examples/site";
   teapot::server_options options;
   teapot::handlers::static_files_options files;
@@ -97,8 +99,8 @@ void add_static_files_flags(CLI::App& serve, teapot::handlers::static_files_opti
 
 void add_serve_flags(CLI::App& serve, serve_flags& f) {
   serve.add_option("--config", f.config,
-                   "A TOML configuration (see docs/config.md): it then says everything, and no "
-                   "other flag may be given");
+                   "A TOML configuration (see docs/config.md): it then says everything; only "
+                   "--listen and --workers may stand beside it, and override the file's");
   serve.add_option("DIR", f.root, "Directory to serve")->capture_default_str();
   teapot::server_options& o = f.options;
   serve
@@ -145,14 +147,24 @@ void announce(const teapot::server& srv, const std::vector<std::string>& listen,
                  static_cast<unsigned>(ports[i]));
 }
 
-// `teapot serve --config FILE`: the file says everything; a broken file starts nothing.
-int run_serve_config(const std::string& file) {
+// The flags that may stand beside --config: where to listen and how many workers, so that one
+// file serves on several machines or ports (and tests pick free ports).
+bool is_config_override(const std::string& flag) {
+  return flag == "--config" || flag == "--help" || flag == "--listen" || flag == "--workers";
+}
+
+// `teapot serve --config FILE`: the file says everything else; a broken file starts nothing.
+int run_serve_config(const serve_flags& f) {
+  const std::string& file = f.config;
   teapot::config::load_result loaded = teapot::config::load_config(file);
   if (!loaded.config) {
     for (const auto& e : loaded.errors)
       std::fprintf(stderr, "%s\n", teapot::config::format_error(e).c_str());
     return 2;
   }
+  teapot::server_options& o = loaded.config->server.options;
+  if (f.listen_given) o.listen = f.options.listen;
+  if (f.workers_given) o.workers = f.options.workers;
   auto srv = teapot::config::build_server(*loaded.config);
   srv->start();
   announce(*srv, loaded.config->server.options.listen, file);
@@ -161,7 +173,7 @@ int run_serve_config(const std::string& file) {
 }
 
 int run_serve(serve_flags& f) {
-  if (!f.config.empty()) return run_serve_config(f.config);
+  if (!f.config.empty()) return run_serve_config(f);
   teapot::server srv(f.options);
   f.files.root = f.root;
   teapot::handler files = teapot::handlers::make_static_files(f.files);
@@ -212,12 +224,14 @@ int main(int argc, char** argv) {
     if (*serve_cmd) {
       if (!serve.config.empty()) {
         for (const CLI::Option* o : serve_cmd->get_options())
-          if (o->count() > 0 && o->get_name() != "--config" && o->get_name() != "--help") {
+          if (o->count() > 0 && !is_config_override(o->get_name())) {
             std::fprintf(stderr, "teapot: %s cannot be combined with --config\n",
                          o->get_name().c_str());
             return 2;
           }
       }
+      serve.listen_given = serve_cmd->count("--listen") > 0;
+      serve.workers_given = serve_cmd->count("--workers") > 0;
       return run_serve(serve);
     }
     if (*explain_cmd) return run_explain(code, lang);

@@ -72,3 +72,10 @@ def test_a_file_replaced_by_a_link_out_of_the_root_is_not_served(teapot, docroot
     res = get(teapot.port, "/hello.txt")
     assert res.status == 403, res
     assert b"OUTSIDE-THE-ROOT" not in res.body
+
+
+def test_the_slash_redirect_of_an_encoded_name_stays_encoded(teapot, docroot):
+    (docroot / "sp ace").mkdir()
+    (docroot / "q?m").mkdir()
+    assert get(teapot.port, "/sp%20ace").header("Location") == "/sp%20ace/"
+    assert get(teapot.port, "/q%3Fm").header("Location") == "/q%3Fm/"

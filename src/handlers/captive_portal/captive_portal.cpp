@@ -1,5 +1,7 @@
 #include "teapot/handlers/captive_portal.h"
 
+#include "handlers/common/html.h"
+
 #include <algorithm>
 #include <stdexcept>
 #include <string_view>
@@ -52,27 +54,7 @@ login_target parse_login_url(std::string_view url) {
 
 std::string escape_html(std::string_view text) {
   std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
+  append_html_escaped(out, text);
   return out;
 }
 

@@ -204,30 +204,6 @@ std::string json_listing(std::string_view path, const std::vector<dir_entry>& en
 
 }  // namespace
 
-void append_html_escaped(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
-
 void append_percent_encoded(std::string& out, std::string_view name) {
   constexpr char hex[] = "0123456789ABCDEF";
   for (char c : name) {

@@ -2,6 +2,8 @@
 // §12.5.1). Not on the hot path: a listing allocates freely.
 #pragma once
 
+#include "handlers/common/html.h"
+
 #include <string>
 #include <string_view>
 
@@ -11,12 +13,7 @@
 
 namespace teapot::handlers::static_files {
 
-// Lists the directory open as dir_fd (owned: closed here) whose path below root_fd is
-// relative ("." for the root). Hidden names are left out unless the options allow them, and
-// so are names no request could reach (not UTF-8, control characters). The order comes from
-// the query: sort=name|size|mtime, order=asc|desc (directories first in every order).
-// HTML text with &, <, >, " and ' escaped.
-void append_html_escaped(std::string& out, std::string_view text);
+using handlers::append_html_escaped;
 // RFC 3986 §2.1: every byte but the unreserved ones percent-encoded, so that any name ("a:b",
 // "x?y#z") stays one relative path segment.
 void append_percent_encoded(std::string& out, std::string_view name);

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/ascii.h"
 #include "handlers/static_files/listing.h"
 #include "handlers/static_files/policy.h"
 #include "handlers/static_files/precompressed.h"
@@ -89,6 +90,22 @@ std::int64_t monotonic_ms() noexcept {
   timespec ts{};
   ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
   return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
+}
+
+// RFC 3986 §3.3: a path keeps '/' and pchar; every other byte is percent-encoded.
+void append_path_encoded(std::string& out, std::string_view path) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  static constexpr std::string_view kept = "-._~!$&'()*+,;=:@/";
+  for (char c : path) {
+    const auto u = static_cast<unsigned char>(c);
+    if (base::ascii::is_alpha(c) || base::ascii::is_digit(c) || kept.find(c) != kept.npos) {
+      out += c;
+    } else {
+      out += '%';
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    }
+  }
 }
 
 // The cache of this thread for the handler whose root has this id.
@@ -230,7 +247,10 @@ void serve_directory(const handler_state& h, small_file_cache& cache, int dir_fd
                      const request& req, response& res) {
   if (!req.path.ends_with('/')) {
     // RFC 9110 §15.4.2: the collection's URI has the slash; relative links depend on it.
-    std::string location(req.path);
+    // The path is decoded: encode it again, or "/a b" and "/q%3Fm" would give a Location that
+    // is no URI, or one whose '?' starts a query.
+    std::string location;
+    append_path_encoded(location, req.path);
     location += '/';
     if (!req.query.empty()) location.append("?").append(req.query);
     ::close(dir_fd);

@@ -33,6 +33,13 @@ const small_file_cache::entry* small_file_cache::find(int root_fd, const char* r
   return &it->second;
 }
 
+small_file_cache::sibling_memo& small_file_cache::memo_for(std::string_view key) {
+  auto it = memos_.find(key);
+  if (it != memos_.end()) return it->second;
+  if (memos_.size() >= 4096) memos_.clear();  // bounded; a miss only costs a lookup
+  return memos_.emplace(std::string(key), sibling_memo{}).first->second;
+}
+
 const small_file_cache::entry* small_file_cache::store(std::string_view key, int fd,
                                                        const struct stat& st) {
   if (!S_ISREG(st.st_mode) || st.st_size < 0 ||

@@ -38,6 +38,14 @@ class small_file_cache {
   };
   static constexpr std::int64_t sibling_memo_ms = 1000;
 
+  // The same memo for files too large to be cached: their siblings are looked up at most once
+  // per sibling_memo_ms too.
+  struct sibling_memo {
+    std::int64_t checked_ms = -1;
+    bool present[3] = {};
+  };
+  sibling_memo& memo_for(std::string_view key);
+
   // The entry for key if the file at relative (beneath root_fd) is still the one cached.
   const entry* find(int root_fd, const char* relative, std::string_view key);
   // Caches the file open as fd, described by st; nullptr when it is too large or changed
@@ -53,6 +61,7 @@ class small_file_cache {
   };
   std::unordered_map<std::string, entry, key_hash, std::equal_to<>> entries_;
   std::size_t total_bytes_ = 0;
+  std::unordered_map<std::string, sibling_memo, key_hash, std::equal_to<>> memos_;
 };
 
 }  // namespace teapot::handlers::static_files

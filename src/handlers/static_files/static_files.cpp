@@ -205,20 +205,25 @@ void serve_file(const handler_state& h, small_file_cache& cache, file_source& sr
   thread_local std::string type_scratch;
   std::string_view type = h.types.for_path(src.relative, type_scratch);
   if (!h.opts.precompressed) return describe_file(cache, src, type, {}, res);
-  const bool* known = nullptr;
-  std::int64_t now = 0;
+  // Where the last lookup of the siblings is remembered: in the cached file's entry, or in
+  // the cache's memo for a file too large to be cached.
+  const std::int64_t now = monotonic_ms();
+  std::int64_t* checked = nullptr;
+  bool* present = nullptr;
   if (src.cached) {
-    now = monotonic_ms();
-    const auto* e = src.cached;
-    if (e->siblings_checked_ms >= 0 &&
-        now - e->siblings_checked_ms < small_file_cache::sibling_memo_ms)
-      known = e->siblings;
+    checked = &src.cached->siblings_checked_ms;
+    present = src.cached->siblings;
+  } else {
+    auto& memo = cache.memo_for(src.key);
+    checked = &memo.checked_ms;
+    present = memo.present;
   }
-  auto c =
-      static_files::choose_coding(h.root_fd, src.relative, req.header("Accept-Encoding"), known);
-  if (src.cached && !known) {
-    src.cached->siblings_checked_ms = now;
-    std::copy(std::begin(c.present), std::end(c.present), src.cached->siblings);
+  const bool fresh = *checked >= 0 && now - *checked < small_file_cache::sibling_memo_ms;
+  auto c = static_files::choose_coding(h.root_fd, src.relative, req.header("Accept-Encoding"),
+                                       fresh ? present : nullptr);
+  if (!fresh) {
+    *checked = now;
+    std::copy(std::begin(c.present), std::end(c.present), present);
   }
   // RFC 9110 §12.5.5: the choice depends on Accept-Encoding, whichever way it went.
   if (c.has_siblings) res.add_header("Vary", "Accept-Encoding");

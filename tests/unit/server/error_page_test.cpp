@@ -6,6 +6,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace {
 
@@ -26,6 +28,11 @@ struct fake_response {
   }
   void set_header(std::string_view name, std::string_view value) {
     headers[std::string(name)] = std::string(value);
+  }
+  std::optional<std::string> header(std::string_view name) const {
+    const auto it = headers.find(std::string(name));
+    if (it == headers.end()) return std::nullopt;
+    return it->second;
   }
 };
 
@@ -137,6 +144,244 @@ TEST(error_page, written_into_a_real_response) {
   EXPECT_EQ(res.header("Content-Language"), "fr");
   EXPECT_TRUE(contains(res.body(), "405 Méthode non autorisée"));
   EXPECT_FALSE(res.wants_error_page());
+}
+
+// -- Cache-Control (pages are never cached by default) ----------------------------------------
+
+TEST(error_page, client_and_server_errors_are_not_stored) {
+  for (status s : {status::bad_request, status::not_found, status::gone, status::im_a_teapot,
+                   status::internal_server_error, status::service_unavailable}) {
+    const auto res = page_for(s, language::en);
+    EXPECT_EQ(res.headers.at("Cache-Control"), "no-store") << teapot::http::to_int(s);
+  }
+  const auto unregistered = page_for(static_cast<status>(599), language::en);
+  EXPECT_EQ(unregistered.headers.at("Cache-Control"), "no-store");
+}
+
+TEST(error_page, a_cache_control_already_set_is_kept) {
+  fake_response res;
+  res.set_header("Cache-Control", "max-age=60");
+  teapot::srv::fill_error_page(status::not_found, language::fr, res);
+  EXPECT_EQ(res.headers.at("Cache-Control"), "max-age=60");
+
+  teapot::response real;
+  real.error(status::gone);
+  real.set_header("Cache-Control", "public, max-age=3600");
+  teapot::srv::write_error_page(real.status(), language::en, real);
+  EXPECT_EQ(real.header("Cache-Control"), "public, max-age=3600");
+}
+
+TEST(error_page, only_errors_get_no_store) {
+  // A 3xx page or a body-less code is none of this field's business.
+  EXPECT_FALSE(page_for(status::moved_permanently, language::en).headers.contains("Cache-Control"));
+  EXPECT_FALSE(page_for(status::not_modified, language::en).headers.contains("Cache-Control"));
+}
+
+TEST(error_page, a_real_error_response_gets_no_store) {
+  teapot::response res;
+  res.error(status::not_found);
+  teapot::srv::write_error_page(res.status(), language::en, res);
+  EXPECT_EQ(res.header("Cache-Control"), "no-store");
+}
+
+// -- problem details (RFC 9457) -----------------------------------------------------------------
+
+using teapot::srv::error_format;
+using teapot::srv::page_language;
+
+fake_response error_for(status s, page_language lang, error_format format) {
+  fake_response res;
+  teapot::srv::fill_error_page(s, lang, format, res);
+  return res;
+}
+
+TEST(error_page, problem_json_for_not_found_in_english) {
+  const auto res = error_for(status::not_found, page_language::en, error_format::problem_json);
+  EXPECT_EQ(res.status_set, status::not_found);
+  EXPECT_EQ(res.content_type, "application/problem+json; charset=utf-8");
+  EXPECT_EQ(res.body,
+            R"({"type":"about:blank","title":"Not Found","status":404,)"
+            R"("detail":"The server has nothing at this address. Check the address for typing )"
+            R"(mistakes, or start again from the site's home page."})");
+  EXPECT_EQ(res.headers.at("Content-Language"), "en");
+  EXPECT_EQ(res.headers.at("Vary"), "Accept, Accept-Language");
+  EXPECT_EQ(res.headers.at("Cache-Control"), "no-store");
+}
+
+TEST(error_page, problem_json_for_not_found_in_french) {
+  const auto res = error_for(status::not_found, page_language::fr, error_format::problem_json);
+  EXPECT_EQ(res.body,
+            "{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404,"
+            "\"detail\":\"Le serveur n\u2019a rien \u00e0 cette adresse. V\u00e9rifiez "
+            "qu\u2019elle ne contient pas de faute de frappe, ou repartez de la page "
+            "d\u2019accueil du site.\"}");
+  EXPECT_EQ(res.headers.at("Content-Language"), "fr");
+}
+
+TEST(error_page, problem_json_of_an_unregistered_code_leaves_out_what_it_does_not_know) {
+  EXPECT_EQ(teapot::srv::render_problem_json(static_cast<status>(599), page_language::en),
+            R"({"type":"about:blank","status":599})");
+}
+
+TEST(error_page, problem_json_of_every_code_is_escaped_text) {
+  for (const auto& e : teapot::http::all_statuses()) {
+    const std::string json = teapot::srv::render_problem_json(e.code, page_language::fr);
+    EXPECT_EQ(json.find('\n'), std::string::npos) << teapot::http::to_int(e.code);
+    EXPECT_TRUE(json.ends_with("\"}")) << teapot::http::to_int(e.code);
+  }
+}
+
+TEST(error_page, json_string_escaping) {
+  const auto escaped = [](std::string_view text) {
+    std::string out;
+    teapot::srv::append_json_string_chars(out, text);
+    return out;
+  };
+  EXPECT_EQ(escaped("plain"), "plain");
+  EXPECT_EQ(escaped("say \"hi\""), "say \\\"hi\\\"");
+  EXPECT_EQ(escaped("a\\b"), "a\\\\b");
+  EXPECT_EQ(escaped("l1\nl2\r\t"), "l1\\nl2\\r\\t");
+  EXPECT_EQ(escaped(std::string_view("\x01\x1f\x00", 3)), "\\u0001\\u001f\\u0000");
+  EXPECT_EQ(escaped("\x7f"), "\x7f");
+  EXPECT_EQ(escaped("caf\u00e9 \u2019 </script>"), "caf\u00e9 \u2019 </script>");
+}
+
+TEST(error_page, format_from_accept) {
+  using teapot::srv::error_format_for;
+  EXPECT_EQ(error_format_for(std::nullopt), error_format::html);
+  EXPECT_EQ(error_format_for(""), error_format::html);
+  EXPECT_EQ(error_format_for("*/*"), error_format::html);
+  EXPECT_EQ(error_format_for("application/json"), error_format::problem_json);
+  EXPECT_EQ(error_format_for("application/problem+json"), error_format::problem_json);
+  EXPECT_EQ(error_format_for("application/json, text/html"), error_format::html);
+  EXPECT_EQ(error_format_for("text/html;q=0.5, application/json"), error_format::problem_json);
+  EXPECT_EQ(error_format_for("application/*, text/*;q=0.1"), error_format::problem_json);
+  EXPECT_EQ(error_format_for("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
+            error_format::html);
+  EXPECT_EQ(error_format_for("application/json;q=2"), error_format::html);  // malformed
+}
+
+TEST(error_page, chosen_from_a_request) {
+  teapot::header_field fields[] = {{"accept", "application/json"}, {"accept-language", "fr-CA"}};
+  teapot::request req;
+  req.headers = fields;
+  teapot::response res;
+  res.error(status::not_found);
+  teapot::srv::write_error_page(res.status(), req, res);
+  EXPECT_EQ(res.header("Content-Type"), "application/problem+json; charset=utf-8");
+  EXPECT_EQ(res.header("Content-Language"), "fr");
+  EXPECT_EQ(res.header("Vary"), "Accept, Accept-Language");
+  EXPECT_EQ(res.header("Cache-Control"), "no-store");
+  EXPECT_TRUE(contains(res.body(), "\"status\":404"));
+  EXPECT_FALSE(res.wants_error_page());
+
+  teapot::response page;
+  page.error(status::not_found);
+  teapot::srv::write_error_page(page.status(), teapot::request{}, page);
+  EXPECT_EQ(page.header("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_EQ(page.header("Content-Language"), "en");
+  EXPECT_EQ(page.header("Vary"), "Accept, Accept-Language");
+  EXPECT_TRUE(contains(page.body(), "<title>404 Not Found</title>"));
+}
+
+// -- fr-x-uwu -------------------------------------------------------------------------------------
+
+// Whether text is well-formed UTF-8 (RFC 3629 §4): no stray continuation byte, no truncated,
+// overlong or surrogate sequence.
+bool is_valid_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::size_t n = 0;
+    unsigned cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xc2 && c <= 0xdf) {
+      n = 1, cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      n = 2, cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + n >= text.size()) return false;  // truncated sequence
+    for (std::size_t k = 1; k <= n; ++k) {
+      const auto b = static_cast<unsigned char>(text[i + k]);
+      if ((b & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (b & 0x3f);
+    }
+    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+      return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+TEST(error_page, uwu_filter_table) {
+  struct row {
+    std::string_view in, out;
+  };
+  const row rows[] = {
+      {"", ""},
+      {"Le serveur", "we sewveuw"},
+      {"RIEN", "wien"},
+      {"Non", "nyon"},
+      {"une", "unye"},
+      {"n", "n"},
+      {"un deux trois pas", "un deux twois p-pas"},
+      {"a b c d e f g h", "a b c d-d e f g h-h"},
+      {"Réseau élan", "wéseau éwan"},  // UTF-8 letters are part of the word, kept as they are
+      {"n’a", "n’a"},                  // ’ is not a vowel
+      {"404 — Introuvable !", "404 — intwouvabwe !"},
+      {"1 2 3 4 ils", "1 2 3 4 iws"},  // only words that start with a letter count
+  };
+  for (const auto& r : rows)
+    EXPECT_EQ(teapot::srv::uwu_filter(r.in), r.out) << r.in;
+}
+
+TEST(error_page, uwu_keeps_every_french_text_valid_utf8) {
+  EXPECT_TRUE(is_valid_utf8("é ’ 😀"));
+  EXPECT_FALSE(is_valid_utf8("\xc3"));
+  EXPECT_FALSE(is_valid_utf8("\xa9"));
+  for (const auto& e : teapot::http::all_statuses()) {
+    const std::string meaning =
+        teapot::srv::uwu_filter(teapot::http::meaning(e.code, language::fr));
+    EXPECT_TRUE(is_valid_utf8(meaning)) << teapot::http::to_int(e.code);
+    if (!teapot::srv::has_error_page_body(e.code)) continue;
+    const std::string page(teapot::srv::error_page_html(e.code, page_language::fr_x_uwu));
+    EXPECT_TRUE(is_valid_utf8(page)) << teapot::http::to_int(e.code);
+    EXPECT_TRUE(page.ends_with("</body>\n</html>\n")) << teapot::http::to_int(e.code);
+  }
+}
+
+TEST(error_page, not_found_in_uwu) {
+  const auto res = error_for(status::not_found, page_language::fr_x_uwu, error_format::html);
+  ASSERT_TRUE(res.body);
+  EXPECT_EQ(res.content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(res.headers.at("Content-Language"), "fr-x-uwu");
+  EXPECT_EQ(res.headers.at("Cache-Control"), "no-store");
+  EXPECT_TRUE(contains(*res.body, "<html lang=\"fr-x-uwu\">"));
+  EXPECT_TRUE(contains(*res.body, "<title>404 intwouvabwe</title>"));
+  EXPECT_TRUE(contains(*res.body, "we sewveuw n’a w-wien à cette adwesse. véwifiez"));
+  EXPECT_TRUE(contains(*res.body, "</head>"));  // the markup itself is not filtered
+  EXPECT_FALSE(contains(*res.body, "Ã"));
+}
+
+TEST(error_page, uwu_only_for_a_client_that_names_it) {
+  using teapot::srv::page_language_for;
+  EXPECT_EQ(page_language_for(std::string_view{}), page_language::en);
+  EXPECT_EQ(page_language_for("fr-x-uwu"), page_language::fr_x_uwu);
+  EXPECT_EQ(page_language_for("FR-X-UWU, en;q=0.5"), page_language::fr_x_uwu);
+  EXPECT_EQ(page_language_for("fr"), page_language::fr);
+  EXPECT_EQ(page_language_for("fr-CA"), page_language::fr);
+  EXPECT_EQ(page_language_for("*"), page_language::en);
+  EXPECT_EQ(page_language_for("de, *;q=0.5"), page_language::en);
+  // The old chooser still knows only en and fr: uwu is truncated to French there.
+  EXPECT_EQ(teapot::srv::language_for("fr-x-uwu"), language::fr);
+  EXPECT_EQ(teapot::srv::page_language_tag(page_language::fr_x_uwu), "fr-x-uwu");
+  EXPECT_EQ(teapot::http::supported_language_tags().size(), 2u);  // explain: en|fr only
 }
 
 }  // namespace

@@ -463,7 +463,7 @@ void connection::write_response() {
   interim_allowed_ = false;
   if (http::is_informational(res.status())) res.error(http::status::internal_server_error);
   apply_representation(req_, res, worker_.now(), plan_);
-  if (res.wants_error_page()) write_error_page(res.status(), language_for(req_), res);
+  if (res.wants_error_page()) write_error_page(res.status(), req_, res);
   // Last, so that the steps see (and may change) every field the server itself added.
   if (site_) {
     const auto& steps = site_->policies();

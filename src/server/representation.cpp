@@ -109,7 +109,7 @@ void apply_ranges(const request& req, const request_fields& f, response& res,
       http::format_unsatisfied_range(length, value);
       res.error(http::status::range_not_satisfiable);
       res.set_header("Content-Range", value);
-      write_error_page(res.status(), language_for(req), res);
+      write_error_page(res.status(), req, res);
       return;
     }
     case http::range_outcome::partial:
@@ -146,7 +146,7 @@ void apply_representation(const request& req, response& res, std::time_t now,
         return make_not_modified(res);
       case http::precondition_result::precondition_failed:
         res.error(http::status::precondition_failed);
-        return write_error_page(res.status(), language_for(req), res);
+        return write_error_page(res.status(), req, res);
     }
   }
   // RFC 9110 §14.2: Range is defined for GET only; If-Range decides whether to honour it.

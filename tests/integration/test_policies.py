@@ -90,33 +90,15 @@ def basic(user: str, password: str) -> tuple[str, str]:
 
 
 class ConfigServer(Server):
-    """conftest's Server, started as `teapot serve --config FILE` with the port in the file."""
+    """conftest's Server as `teapot serve --config FILE`: the --listen it appends with a free
+    port replaces the file's listener."""
 
     def __init__(self, text: str, config_path: Path, log_dir: Path, name: str):
-        super().__init__([], log_dir, name)
-        self.text = text
-        self.config_path = config_path
+        config_path.write_text(text.replace("@PORT@", "1"))
+        super().__init__([str(TEAPOT_BIN), "serve", "--config", str(config_path)], log_dir, name)
 
     def url(self, path: str = "/") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
-
-    def start(self) -> "ConfigServer":
-        argv = [str(TEAPOT_BIN), "serve", "--config", str(self.config_path)]
-        for _attempt in range(3):
-            self.port = free_port()
-            self.config_path.write_text(self.text.replace("@PORT@", str(self.port)))
-            with open(self.log_dir / f"{self.name}.stdout", "wb") as out, open(
-                self.stderr_path, "wb"
-            ) as err:
-                self.proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-            if self._wait_ready():
-                return self
-            if "in use" not in self.stderr().lower():
-                break
-        pytest.fail(
-            f"server did not start: {' '.join(argv)}\nexit status {self.proc.returncode}\n"
-            f"config:\n{self.config_path.read_text()}\nstderr:\n{self.stderr()[-3000:]}"
-        )
 
 
 @pytest.fixture

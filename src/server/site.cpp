@@ -1,14 +1,12 @@
 #include "teapot/site.h"
 
-#include <strings.h>
+#include "base/ascii.h"
 
 namespace teapot {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
+using base::ascii::iequals;
 
 }  // namespace
 

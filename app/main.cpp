@@ -12,7 +12,9 @@
 
 #include "config/check_command.h"
 #include "config/load.h"
+#include "config/logs.h"
 #include "config/pipeline.h"
+#include "config/reload.h"
 #include "config/units.h"
 #include "http/explain.h"
 #include "teapot/handlers/static_files.h"
@@ -42,6 +44,8 @@ struct serve_flags {
   bool listen_given = false;
   bool workers_given = false;
   std::string root = "examples/site";
+  std::string access_log;  // without --config: "-" is standard output; empty: none
+  teapot::access_log_format access_log_format = teapot::access_log_format::combined;
   teapot::server_options options;
   teapot::handlers::static_files_options files;
 };
@@ -136,21 +140,61 @@ void add_serve_flags(CLI::App& serve, serve_flags& f) {
                   "duration");
   add_unit_option(serve, "--drain-timeout", o.drain_timeout, dur,
                   "On SIGTERM/SIGINT, time left to in-flight requests (default 10s)", "duration");
+  serve.add_option("--access-log", f.access_log,
+                   "Write one line per response to this file, or '-' for standard output "
+                   "(default: no access log)");
+  static const std::map<std::string, teapot::access_log_format> formats{
+      {"common", teapot::access_log_format::common},
+      {"combined", teapot::access_log_format::combined},
+      {"json", teapot::access_log_format::json}};
+  serve.add_option("--access-log-format", f.access_log_format, "common, combined or json")
+      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case))
+      ->default_str("combined");
   add_static_files_flags(serve, f.files);
 }
 
-void announce(const teapot::server& srv, const std::vector<std::string>& listen,
+void announce(teapot::server& srv, const std::vector<std::string>& listen,
               const std::string& what) {
   auto ports = srv.ports();
   for (std::size_t i = 0; i < listen.size(); ++i)
-    std::fprintf(stderr, "teapot: serving %s on %s (port %u)\n", what.c_str(), listen[i].c_str(),
-                 static_cast<unsigned>(ports[i]));
+    srv.error_log().write(teapot::log_level::info, "serving " + what + " on " + listen[i] +
+                                                       " (port " + std::to_string(ports[i]) + ")");
 }
 
 // The flags that may stand beside --config: where to listen and how many workers, so that one
 // file serves on several machines or ports (and tests pick free ports).
 bool is_config_override(const std::string& flag) {
   return flag == "--config" || flag == "--help" || flag == "--listen" || flag == "--workers";
+}
+
+void apply_overrides(const serve_flags& f, teapot::config::configuration& c) {
+  teapot::server_options& o = c.server.options;
+  if (f.listen_given) o.listen = f.options.listen;
+  if (f.workers_given) o.workers = f.options.workers;
+}
+
+// SIGHUP: the file is read and checked again. A broken file changes nothing (its mistakes go
+// to the error log); a sound one hands its sites to the running server, whose requests in
+// flight finish on the old ones. What only a restart can change is named in a warning.
+void reload(const serve_flags& f, const teapot::config::configuration& running,
+            const teapot::config::logs& logs, teapot::server& srv) {
+  using teapot::log_level;
+  teapot::error_log& log = *logs.errors;
+  teapot::config::load_result loaded = teapot::config::load_config(f.config);
+  if (!loaded.config) {
+    for (const auto& e : loaded.errors)
+      log.write(log_level::error, "reload: " + teapot::config::format_error(e));
+    log.write(log_level::error,
+              "reload: " + f.config + " refused; the running configuration stays");
+    return;
+  }
+  apply_overrides(f, *loaded.config);
+  for (const std::string& key : teapot::config::changes_needing_restart(running, *loaded.config))
+    log.write(log_level::warn, "reload: " + key + " changed; it needs a restart to take effect");
+  auto fresh = teapot::config::build_server(*loaded.config, logs);
+  srv.adopt_sites(*fresh);
+  log.set_level(teapot::config::to_public(loaded.config->error_log.level));
+  log.write(log_level::info, "reload: " + f.config + " loaded; new requests use its sites");
 }
 
 // `teapot serve --config FILE`: the file says everything else; a broken file starts nothing.
@@ -162,18 +206,24 @@ int run_serve_config(const serve_flags& f) {
       std::fprintf(stderr, "%s\n", teapot::config::format_error(e).c_str());
     return 2;
   }
-  teapot::server_options& o = loaded.config->server.options;
-  if (f.listen_given) o.listen = f.options.listen;
-  if (f.workers_given) o.workers = f.options.workers;
-  auto srv = teapot::config::build_server(*loaded.config);
+  apply_overrides(f, *loaded.config);
+  const teapot::config::configuration& running = *loaded.config;
+  const teapot::config::logs logs = teapot::config::open_logs(running);
+  auto srv = teapot::config::build_server(running, logs);
+  srv->on_reload([&] { reload(f, running, logs, *srv); });
   srv->start();
-  announce(*srv, loaded.config->server.options.listen, file);
+  announce(*srv, running.server.options.listen, file);
   srv->run();
   return 0;
 }
 
 int run_serve(serve_flags& f) {
   if (!f.config.empty()) return run_serve_config(f);
+  if (!f.access_log.empty()) {
+    f.options.access_log.file = f.access_log == "-" ? teapot::log_file::standard_output()
+                                                    : teapot::log_file::open(f.access_log);
+    f.options.access_log.format = f.access_log_format;
+  }
   teapot::server srv(f.options);
   f.files.root = f.root;
   teapot::handler files = teapot::handlers::make_static_files(f.files);

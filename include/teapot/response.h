@@ -72,6 +72,10 @@ class response {
 
   // Content from a file: the response owns fd and closes it. Sent with sendfile.
   void set_file(int fd, std::uint64_t offset, std::uint64_t length, std::string_view content_type);
+  // The same from a descriptor that outlives the response (an open-file cache's): keeper holds
+  // fd open for as long as the server may still send from it, and fd is never closed here.
+  void set_file(std::shared_ptr<const void> keeper, int fd, std::uint64_t offset,
+                std::uint64_t length, std::string_view content_type);
   int file_fd() const noexcept { return file_fd_; }
   std::uint64_t file_offset() const noexcept { return file_offset_; }
   std::uint64_t content_length() const noexcept;
@@ -110,8 +114,9 @@ class response {
 
   // Server side: readies the object for the next exchange.
   void reset(exchange_channel* channel) noexcept;
-  // Server side: hands the file descriptor over to the caller (-1 when there is none).
-  int take_file() noexcept;
+  // Server side: hands the file descriptor over to the caller (-1 when there is none). With a
+  // keeper (see set_file), the caller holds keeper instead of closing the descriptor.
+  int take_file(std::shared_ptr<const void>& keeper) noexcept;
   // Server side: narrows the content to [first, first + length) (a single byte range).
   void set_content_window(std::uint64_t first, std::uint64_t length);
 
@@ -123,7 +128,9 @@ class response {
   std::string fields_;  // every name and value, back to back
   std::vector<field_ref> headers_;
   std::string body_;
+  void release_file() noexcept;
   int file_fd_ = -1;
+  std::shared_ptr<const void> file_keeper_;  // set: file_fd_ is borrowed, not owned
   std::uint64_t file_offset_ = 0;
   std::uint64_t file_length_ = 0;
   bool length_unknown_ = false;

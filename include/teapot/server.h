@@ -9,14 +9,23 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "teapot/log.h"
 #include "teapot/router.h"
 #include "teapot/site.h"
 
 namespace teapot {
+
+// A body limit below a path prefix, in place of limits::body: larger for uploads, say.
+struct body_limit_rule {
+  std::string prefix;  // compared with the normalized path, byte for byte ("/upload/")
+  std::uint64_t max = 0;
+};
 
 // Every limit has a status: see docs/status-codes.md.
 struct limits {
@@ -26,10 +35,21 @@ struct limits {
   std::size_t fields = 100;                // 431
   std::size_t chunk_line = 4 * 1024;       // 413 (chunk size with its extensions)
   std::uint64_t body = 1024 * 1024;        // 413, decided from Content-Length before reading
+  // The longest prefix that starts the request's path wins over body. Here rather than on a
+  // site or a route: the server decides from the path alone, before any policy, route or
+  // handler runs and before it sends 100 Continue, and the limit guards the server's memory
+  // whichever site the request is for.
+  std::vector<body_limit_rule> body_by_prefix;
+  // The limit for a normalized request path (chunked content counts its de-chunked bytes).
+  std::uint64_t body_for(std::string_view path) const noexcept;
   std::chrono::milliseconds header_timeout{10'000};     // 408, then close
   std::chrono::milliseconds body_timeout{10'000};       // 408 when the body stalls this long
   std::chrono::milliseconds keep_alive_timeout{5'000};  // idle connections close silently
   std::chrono::milliseconds send_timeout{30'000};       // a client that stops reading is dropped
+  // Open connections across all workers; 0 is no cap. Past it, a new connection is answered
+  // 503 with Retry-After and Connection: close, then closed, without reading its request.
+  std::size_t max_connections = 0;
+  std::chrono::seconds overload_retry_after{5};
 };
 
 struct server_options {
@@ -47,7 +67,13 @@ struct server_options {
   // SIGTERM/SIGINT: graceful stop. start() blocks these signals in the calling thread and so in
   // every thread created after it: a program that started threads before must block them
   // itself (pthread_sigmask) or a signal may land in one of those and end the process.
+  // SIGHUP (configuration reload) and SIGUSR1 (log rotation) are handled too: both reopen the
+  // log files, and SIGHUP then calls the on_reload function.
   bool handle_signals = true;
+  access_log_options access_log;  // off by default
+  // Where the server reports failures (a handler that throws, a reload refused); null: standard
+  // error, info and above.
+  std::shared_ptr<teapot::error_log> error_log;
 };
 
 class server {
@@ -81,7 +107,22 @@ class server {
   // The ports actually bound, in the order of options.listen (useful with port 0).
   std::vector<std::uint16_t> ports() const;
 
+  // Takes the sites of other (its added sites, its default site, and its strict_hosts choice)
+  // in place of this server's, from any thread, before or after start(); other must not be
+  // started, and is left without sites. Requests that begin afterwards use the new sites;
+  // those in flight finish on the old ones, which are freed after them. Nothing else of
+  // other's options is taken: listeners, workers and limits stay as they are.
+  void adopt_sites(server& other);
+  // What SIGHUP does besides reopening the logs (with handle_signals), set before run(): fn
+  // runs on the thread that runs run(), and may call adopt_sites(). An exception from it is
+  // written to the error log and the server goes on as it was.
+  void on_reload(std::function<void()> fn);
+  // Opens the log files again by their paths (after a log rotation moved them). Any thread.
+  void reopen_logs();
+  teapot::error_log& error_log() noexcept;
+
  private:
+  void on_reload_signal(int signal_number);
   struct impl;
   std::unique_ptr<impl> impl_;
 };

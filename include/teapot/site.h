@@ -1,15 +1,37 @@
 // A site: the host names it answers for, its pipeline of policies and its routes.
 #pragma once
 
+#include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "teapot/http/status.h"
 #include "teapot/policy.h"
 #include "teapot/router.h"
 
 namespace teapot {
+
+// How a site's error responses look: every 4xx and 5xx the site answers without a body of its
+// own (router 404/405, policies, handlers, preconditions). Errors decided before a site is
+// known (a malformed request, 421 with strict hosts) keep the built-in pages.
+struct error_page_options {
+  // Status (a 4xx or 5xx code) -> a file whose bytes are sent in place of the built-in page,
+  // with the Content-Type of its extension ("charset=utf-8" for text) and no Content-Language.
+  std::map<int, std::filesystem::path> files{};
+  // RFC 9457 problem details for a client that prefers JSON; off: pages only.
+  bool problem_json = true;
+  // The Cache-Control of error pages unless the handler set one; empty: none is sent.
+  std::string cache_control = "no-store";
+};
+
+// A page of error_page_options::files as it was read.
+struct custom_error_page {
+  std::string body;
+  std::string content_type;
+};
 
 class site {
  public:
@@ -27,10 +49,20 @@ class site {
   // True when host (a Host field value or an authority, port included or not) names this site.
   bool answers_for(std::string_view host) const noexcept;
 
+  // Replaces the error-page options, before the server starts. The files are read here, once,
+  // not per request: throws std::invalid_argument for a key that is not a 4xx or 5xx code and
+  // std::system_error for a file that cannot be read (the site is then left unchanged).
+  site& set_error_pages(error_page_options options);
+  const error_page_options& error_pages() const noexcept { return error_pages_; }
+  // The page read for s, or null when s keeps the built-in one.
+  const custom_error_page* custom_page_for(http::status s) const noexcept;
+
  private:
   std::vector<std::string> hosts_;
   std::vector<std::shared_ptr<policy>> policies_;
   router routes_;
+  error_page_options error_pages_;
+  std::map<int, custom_error_page> custom_pages_;
 };
 
 // The host of a Host field value or authority: lower case is the caller's business; the port

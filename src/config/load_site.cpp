@@ -1,7 +1,10 @@
 // A [[sites]] table and its parts, but for auth (load_auth.cpp) and rules (load_rules.cpp).
 #include <arpa/inet.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <fstream>
 
 #include "base/ascii.h"
 #include "config/load_parts.h"
@@ -158,9 +161,9 @@ void read_rate_limit(table_reader& r, rate_limit_config& out) {
 
 void read_error_pages(table_reader& r, error_pages_config& out) {
   if (auto b = r.boolean("problem_json")) out.problem_json = *b;
+  // Empty is allowed: no Cache-Control at all, for a site behind a cache that decides itself.
   if (auto c = r.string("cache_control")) {
-    if (std::string why = check_field_value(*c); !why.empty() || c->empty())
-      r.error("cache_control", why.empty() ? "is empty; omit it for \"no-store\"" : why);
+    if (std::string why = check_field_value(*c); !why.empty()) r.error("cache_control", why);
     out.cache_control = *c;
   }
   const toml::table* files = r.sub_table("files");
@@ -178,7 +181,14 @@ void read_error_pages(table_reader& r, error_pages_config& out) {
       f.get(k);
       continue;
     }
-    if (auto path = read_existing_path(f, k, false)) out.files[code] = *path;
+    if (auto path = read_existing_path(f, k, false)) {
+      // The server reads the page when it starts: a file it may not read is a mistake now.
+      errno = 0;
+      if (!std::ifstream(*path, std::ios::binary))
+        f.error(
+            k, "'" + path->string() + "' cannot be read: " + std::strerror(errno ? errno : EACCES));
+      out.files[code] = *path;
+    }
   }
   f.finish();
 }

@@ -82,8 +82,11 @@ std::vector<handlers::ip_network> networks(const std::vector<cidr>& list) {
   return out;
 }
 
-handlers::basic_auth_options auth_options(const auth_config& a) {
+handlers::basic_auth_options auth_options(const auth_config& a,
+                                          const std::shared_ptr<error_log>& errors) {
   handlers::basic_auth_options o;
+  if (errors)
+    o.log = [errors](std::string_view line) { errors->write(teapot::log_level::warn, line); };
   o.htpasswd = a.htpasswd;
   o.realm = a.realm;
   o.groups = a.groups;
@@ -137,13 +140,13 @@ handlers::rules_options rules_options(const site_config& s) {
 // The pipeline of a site, in the order of DESIGN.md: captive portal (511), maintenance (503),
 // rate limits (429), authentication (401/403), rules (3xx/402/410/418/428/451), early hints
 // (103); then the routes. Steps whose configuration is absent are not added at all.
-void build_pipeline(const site_config& s, site& out) {
+void build_pipeline(const site_config& s, site& out, const std::shared_ptr<error_log>& errors) {
   if (s.captive_portal)
     out.add_policy(handlers::make_captive_portal({.login_url = s.captive_portal->login_url}));
   if (s.maintenance)
     out.add_policy(handlers::make_maintenance(maintenance_options(*s.maintenance)));
   if (!s.rate_limits.empty()) out.add_policy(handlers::make_rate_limit(rate_limit_options(s)));
-  if (s.auth) out.add_policy(handlers::make_basic_auth(auth_options(*s.auth)));
+  if (s.auth) out.add_policy(handlers::make_basic_auth(auth_options(*s.auth, errors)));
   if (!s.rules.empty()) out.add_policy(handlers::make_rules(rules_options(s)));
   if (!s.early_hints.empty()) {
     handlers::early_hints_options hints;
@@ -155,8 +158,12 @@ void build_pipeline(const site_config& s, site& out) {
   out.add_policy(handlers::make_mandatory_extensions({.implemented = s.mandatory_extensions}));
 }
 
-void build_site(const site_config& s, site& out) {
-  build_pipeline(s, out);
+void build_site(const site_config& s, site& out, const std::shared_ptr<error_log>& errors) {
+  build_pipeline(s, out, errors);
+  // The pages are read here, once: a file that vanished since the check throws.
+  out.set_error_pages({.files = s.error_pages.files,
+                       .problem_json = s.error_pages.problem_json,
+                       .cache_control = s.error_pages.cache_control});
   if (s.root.empty()) return;
   handler files = handlers::make_static_files(static_options(s));
   out.routes().get("/*", files).route("OPTIONS", "/*", files);
@@ -164,13 +171,19 @@ void build_site(const site_config& s, site& out) {
 
 }  // namespace
 
-std::unique_ptr<teapot::server> build_server(const configuration& c) {
+std::unique_ptr<teapot::server> build_server(const configuration& c, const logs& l) {
   teapot::server_options options = c.server.options;
   options.strict_hosts = c.server.strict_hosts;
+  options.limits.max_connections = c.server.max_connections;
+  options.limits.overload_retry_after = c.server.overload_retry_after;
+  options.access_log = l.access;
+  options.error_log = l.errors;
+  for (const body_limit& b : c.server.body_limits)
+    options.limits.body_by_prefix.push_back({b.prefix, b.max});
   auto srv = std::make_unique<teapot::server>(std::move(options));
   for (std::size_t i = 0; i < c.sites.size(); ++i) {
     site& built = srv->add_site(c.sites[i].hosts);
-    build_site(c.sites[i], built);
+    build_site(c.sites[i], built, l.errors);
     // One object whether a request names the site or falls back to it: its steps keep one
     // state (rate-limit buckets, say).
     if (c.default_site && *c.default_site == i) srv->set_default_site(built);

@@ -4,13 +4,15 @@
 
 #include <memory>
 
+#include "config/logs.h"
 #include "config/model.h"
 #include "teapot/server.h"
 
 namespace teapot::config {
 
 // Throws std::system_error when a site's root cannot be opened (the file may have changed
-// since it was checked).
-std::unique_ptr<teapot::server> build_server(const configuration& c);
+// since it was checked). The server writes to the given logs (none: no access log, errors to
+// standard error); failed Basic authentication goes to the error log at warn.
+std::unique_ptr<teapot::server> build_server(const configuration& c, const logs& l = {});
 
 }  // namespace teapot::config

@@ -21,6 +21,7 @@ sigset_t shutdown_set() noexcept {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGUSR1);
   return set;
 }
 
@@ -94,6 +95,8 @@ std::string_view signal_name(int signal_number) noexcept {
       return "SIGINT";
     case SIGHUP:
       return "SIGHUP";
+    case SIGUSR1:
+      return "SIGUSR1";
     default:
       return "signal";
   }

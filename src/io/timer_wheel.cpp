@@ -1,6 +1,7 @@
 #include "io/timer_wheel.h"
 
 #include <algorithm>
+#include <bit>
 #include <limits>
 
 namespace teapot::io {
@@ -27,7 +28,9 @@ timer::~timer() {
 }
 
 timer_wheel::timer_wheel(std::size_t slots, std::int64_t slot_ms)
-    : slots_(std::max<std::size_t>(slots, 1)), slot_ms_(std::max<std::int64_t>(slot_ms, 1)) {}
+    : slots_(std::max<std::size_t>(slots, 1)),
+      occupied_((slots_.size() + 63) / 64),
+      slot_ms_(std::max<std::int64_t>(slot_ms, 1)) {}
 
 timer_wheel::~timer_wheel() {
   for (auto& slot : slots_) {
@@ -48,7 +51,9 @@ detail::timer_link& timer_wheel::slot_for(std::int64_t tick) noexcept {
 void timer_wheel::insert(timer& t) noexcept {
   std::int64_t tick = tick_of(t.deadline_ms_);
   if (last_ms_ >= 0) tick = std::max(tick, tick_of(last_ms_));
-  slot_for(tick).push_back(t);
+  const auto index = static_cast<std::size_t>(tick) % slots_.size();
+  slots_[index].push_back(t);
+  occupied_[index / 64] |= std::uint64_t{1} << (index % 64);
 }
 
 void timer_wheel::arm(timer& t, std::int64_t deadline_ms) noexcept {
@@ -133,18 +138,41 @@ std::int64_t timer_wheel::earliest_in(const detail::timer_link& slot,
   return earliest;
 }
 
+std::size_t timer_wheel::next_occupied(std::size_t from, std::size_t to) const noexcept {
+  while (from < to) {
+    std::uint64_t word = occupied_[from / 64] & (~std::uint64_t{0} << (from % 64));
+    if (word == 0) {
+      from = (from / 64 + 1) * 64;
+      continue;
+    }
+    const std::size_t index = (from / 64) * 64 + static_cast<std::size_t>(std::countr_zero(word));
+    if (index >= to) return to;
+    if (slots_[index].is_linked()) return index;
+    occupied_[index / 64] &= ~(std::uint64_t{1} << (index % 64));
+    from = index + 1;
+  }
+  return to;
+}
+
 int timer_wheel::next_timeout_ms(std::int64_t now_ms) const noexcept {
   if (armed_ == 0) return -1;
   if (last_ms_ < 0) return 0;  // the first advance() has not sorted them yet
   const std::int64_t first = tick_of(std::min(last_ms_, now_ms));
-  const std::int64_t span = static_cast<std::int64_t>(slots_.size());
-  for (std::int64_t i = 0; i < span; ++i) {
-    const auto& slot = slots_[static_cast<std::size_t>(first + i) % slots_.size()];
-    if (!slot.is_linked()) continue;
-    const std::int64_t wait = earliest_in(slot, first + i) - now_ms;
-    return static_cast<int>(std::clamp<std::int64_t>(wait, 0, span * slot_ms_));
+  const std::size_t size = slots_.size();
+  const std::size_t start = static_cast<std::size_t>(first) % size;
+  std::size_t found = next_occupied(start, size);
+  std::int64_t distance = static_cast<std::int64_t>(found - start);
+  if (found == size) {
+    found = next_occupied(0, start);
+    distance = static_cast<std::int64_t>(size - start + found);
   }
-  return static_cast<int>(std::min<std::int64_t>(span * slot_ms_, std::numeric_limits<int>::max()));
+  const std::int64_t span = static_cast<std::int64_t>(size);
+  if (found == start && distance != 0) {  // nothing in any slot
+    return static_cast<int>(
+        std::min<std::int64_t>(span * slot_ms_, std::numeric_limits<int>::max()));
+  }
+  const std::int64_t wait = earliest_in(slots_[found], first + distance) - now_ms;
+  return static_cast<int>(std::clamp<std::int64_t>(wait, 0, span * slot_ms_));
 }
 
 }  // namespace teapot::io

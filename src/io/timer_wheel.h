@@ -71,8 +71,16 @@ class timer_wheel {
   void insert(timer& t) noexcept;
   void fire_slot(detail::timer_link& slot, std::int64_t now_ms);
   std::int64_t earliest_in(const detail::timer_link& slot, std::int64_t tick) const noexcept;
+  // The first slot at or after index from (and before to) whose bit is set and that still holds
+  // a timer; to when there is none. Clears the bits of slots found empty on the way.
+  std::size_t next_occupied(std::size_t from, std::size_t to) const noexcept;
 
   std::vector<detail::timer_link> slots_;  // sentinels; the vector never reallocates
+  // A bit per slot, set when a timer is slotted there. A timer unlinks itself without telling
+  // the wheel, so a bit may outlive its slot's last timer: set bits are a superset of occupied
+  // slots, made exact lazily. Without it, finding the next deadline walked every empty slot up
+  // to the keep-alive timeout (hundreds) on each turn of the event loop.
+  mutable std::vector<std::uint64_t> occupied_;
   std::int64_t slot_ms_;
   std::int64_t last_ms_ = -1;  // now_ms of the last advance(), -1 before the first
   std::size_t armed_ = 0;

@@ -75,8 +75,14 @@ connection::connection(worker& w, int fd, std::string peer)
 connection::~connection() {
   if (deferral_open_) *deferral_open_ = false;
   for (auto& f : files_)
-    ::close(f.fd);
+    f.release();
   if (fd_ >= 0) ::close(fd_);
+}
+
+void connection::file_part::release() noexcept {
+  if (!keeper && fd >= 0) ::close(fd);
+  fd = -1;
+  keeper.reset();
 }
 
 void connection::start() {
@@ -128,6 +134,7 @@ void connection::begin_drain() {
 
 void connection::on_io(std::uint32_t events) {
   if (events & EPOLLERR) return close_now();
+  if (events & (EPOLLRDHUP | EPOLLHUP)) hangup_seen_ = true;
   if ((events & EPOLLOUT) && !flush()) return;
   // Input held back while the output was over its mark is read once the output has drained.
   if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) || (held_back_ && is_output_low())) read_input();
@@ -204,6 +211,7 @@ void connection::read_input() {
 }
 
 void connection::read_available() {
+  bool drained = false;
   while (phase_ != phase::closed) {
     if (phase_ == phase::handling) return;  // resumed by complete()
     if (!is_output_low()) {
@@ -217,14 +225,19 @@ void connection::read_available() {
       if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
       return close_now();
     }
+    if (drained) return;
     if (!ensure_space()) {
       // A head that fills the buffer has passed a parser limit already; this is a backstop.
       return reject_with(http::status::request_header_fields_too_large);
     }
-    ssize_t n = ::read(fd_, in_.data() + in_end_, in_.size() - in_end_);
+    const std::size_t space = in_.size() - in_end_;
+    ssize_t n = ::read(fd_, in_.data() + in_end_, space);
     if (n > 0) {
       in_end_ += static_cast<std::size_t>(n);
       process();
+      // A short read emptied the socket: with edge-triggered epoll, data arriving later raises
+      // a new edge, so the read that would only say EAGAIN is saved (one syscall a request).
+      drained = static_cast<std::size_t>(n) < space && !hangup_seen_;
       continue;
     }
     if (n == 0) return on_peer_eof();
@@ -304,12 +317,17 @@ void connection::begin_exchange() {
   if (!bind_request()) return reject_with(http::status::bad_request);
   res_->reset(this);
   interim_allowed_ = true;
-  site_ = worker_.sites().find(authority_of(h));
+  if (sites_ != worker_.sites()) sites_ = worker_.sites();
+  site_ = sites_->table.find(authority_of(h));
   if (site_ == nullptr) {
     // Strict hosts: this server is not configured for that authority (RFC 9110 §15.5.20).
     res_->error(http::status::misdirected_request);
     return answer_from_head();
   }
+  // Before the policies and before any 100: a body too large for its path is never read.
+  body_max_ = worker_.options().limits.body_for(req_.path);
+  if (h.framing == h1::body_framing::content_length && h.content_length > body_max_)
+    return refuse_body();
   if (run_policies()) return answer_from_head();
   site_->routes().find(h.method, req_.path, match_);
   req_.params = match_.params;
@@ -366,6 +384,11 @@ bool connection::read_body() {
     used = r.consumed;
     complete = r.outcome == h1::parse_result::kind::done;
     body_view_ = body_;
+    // Counted as it is decoded: the chunks' sizes say nothing of the whole.
+    if (body_.size() > body_max_) {
+      refuse_body();
+      return false;
+    }
   }
   // Consumed content leaves the buffer, so that a large body never grows it; what follows
   // (a pipelined request) moves down behind the head.
@@ -391,8 +414,7 @@ bool connection::run_policies() {
     for (const auto& step : site_->policies())
       if (step->on_request(req_, *res_) == policy::verdict::answered) return true;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "teapot: a policy failed on %.*s: %s\n",
-                 static_cast<int>(req_.path.size()), req_.path.data(), e.what());
+    worker_.log(log_level::error, "a policy failed on " + std::string(req_.path) + ": " + e.what());
     res_->reset(this);
     res_->error(http::status::internal_server_error);
     return true;
@@ -408,6 +430,14 @@ void connection::answer_from_head() {
   waiting_ = wait_for::nothing;
   phase_ = phase::handling;
   finish_exchange();
+}
+
+// 413 (RFC 9110 §15.5.14) from the site, whose page it gets. The rest of the content is not
+// read, so the connection closes after the answer.
+void connection::refuse_body() {
+  res_->reset(this);
+  res_->error(http::status::content_too_large);
+  answer_from_head();
 }
 
 void connection::dispatch() {
@@ -427,8 +457,8 @@ void connection::dispatch() {
     try {
       (*match_.target)(req_, res);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "teapot: handler for %.*s failed: %s\n",
-                   static_cast<int>(req_.path.size()), req_.path.data(), e.what());
+      worker_.log(log_level::error,
+                  "the handler for " + std::string(req_.path) + " failed: " + e.what());
       res.reset(this);
       res.error(http::status::internal_server_error);
     } catch (...) {
@@ -462,8 +492,8 @@ void connection::write_response() {
   response& res = *res_;
   interim_allowed_ = false;
   if (http::is_informational(res.status())) res.error(http::status::internal_server_error);
-  apply_representation(req_, res, worker_.now(), plan_);
-  if (res.wants_error_page()) write_error_page(res.status(), req_, res);
+  apply_representation(req_, res, worker_.now(), plan_, site_);
+  if (res.wants_error_page()) write_error_page(res.status(), req_, site_, res);
   // Last, so that the steps see (and may change) every field the server itself added.
   if (site_) {
     const auto& steps = site_->policies();
@@ -481,10 +511,35 @@ void connection::write_response() {
   p.date = worker_.date();
   p.server = worker_.options().server_header;
   h1::append_response_head(out_, p, [&res](auto&& emit) { res.for_each_header(emit); });
+  if (worker_.logs_access()) log_access(p.status, p.body != h1::body_kind::none);
   if (p.body == h1::body_kind::none || req_.is_head()) return;
   if (plan_.is_multipart()) return append_multipart();
   append_body();
   if (p.body == h1::body_kind::chunked) out_.append("0\r\n\r\n");
+}
+
+void connection::log_access(http::status status, bool has_content) {
+  const response& res = *res_;
+  access_entry e;
+  e.client = peer_;
+  e.time = worker_.now();
+  e.status = static_cast<int>(status);
+  if (has_content && !req_.is_head())
+    e.bytes = plan_.is_multipart() ? plan_.content_length : res.content_length();
+  // The request line as it came (for a rejected message, as far as it came), still in the
+  // input buffer until the exchange ends; the empty lines a client may send first are skipped.
+  std::string_view raw = pending_input();
+  raw.remove_prefix(std::min(raw.size(), raw.find_first_not_of("\r\n")));
+  raw = raw.substr(0, worker_.options().limits.request_line);
+  e.request_line = raw.substr(0, raw.find_first_of("\r\n"));
+  if (!req_.method.empty()) {
+    e.method = req_.method;
+    e.target = req_.target;
+    e.protocol = req_.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
+    e.referer = req_.header("Referer").value_or(std::string_view{});
+    e.user_agent = req_.header("User-Agent").value_or(std::string_view{});
+  }
+  worker_.log_access(e);
 }
 
 void connection::append_body() {
@@ -522,13 +577,14 @@ void connection::append_window(std::uint64_t first, std::uint64_t length) {
     return;
   }
   // A single window takes the descriptor over; the parts of a multipart answer share it.
-  int fd = plan_.is_multipart() ? ::dup(res.file_fd()) : res.take_file();
+  std::shared_ptr<const void> keeper;
+  int fd = plan_.is_multipart() ? ::dup(res.file_fd()) : res.take_file(keeper);
   if (fd < 0) {
     keep_alive_ = false;
     close_after_flush_ = true;
     return;
   }
-  files_.push_back({out_.size(), fd, offset, length});
+  files_.push_back({out_.size(), fd, offset, length, std::move(keeper)});
 }
 
 void connection::append_multipart() {
@@ -601,7 +657,7 @@ void connection::run_after(std::chrono::milliseconds delay, std::function<void()
     try {
       fn();
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "teapot: a deferred callback failed: %s\n", e.what());
+      worker_.log(log_level::error, std::string("a deferred callback failed: ") + e.what());
       if (open && *open) {
         *open = false;
         res_->reset(this);
@@ -626,13 +682,16 @@ bool connection::flush() {
       f.offset = static_cast<std::uint64_t>(off);
       f.left -= static_cast<std::uint64_t>(n);
       if (f.left == 0) {
-        ::close(f.fd);
+        f.release();
         files_.erase(files_.begin());
       }
       continue;
     }
     std::size_t end = files_.empty() ? out_.size() : files_.front().at;
-    ssize_t n = ::send(fd_, out_.data() + out_sent_, end - out_sent_, MSG_NOSIGNAL);
+    // Bytes that a file part follows (a head before its body) wait for it, as TCP_CORK would
+    // have them: one segment instead of a small one and then the data.
+    const int more = files_.empty() ? 0 : MSG_MORE;
+    ssize_t n = ::send(fd_, out_.data() + out_sent_, end - out_sent_, MSG_NOSIGNAL | more);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN) return wait_for_send();

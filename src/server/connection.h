@@ -12,6 +12,7 @@
 #include "io/event_loop.h"
 #include "io/timer_wheel.h"
 #include "server/representation.h"
+#include "server/site_table.h"
 #include "teapot/request.h"
 #include "teapot/response.h"
 #include "teapot/router.h"
@@ -71,8 +72,10 @@ class connection final : public io::fd_handler, public exchange_channel {
   void dispatch();
   bool run_policies();
   void answer_from_head();
+  void refuse_body();
   void finish_exchange();
   void write_response();
+  void log_access(http::status status, bool has_content);
   void append_body();
   void append_window(std::uint64_t first, std::uint64_t length);
   void append_multipart();
@@ -105,6 +108,7 @@ class connection final : public io::fd_handler, public exchange_channel {
   h1::request_parser parser_;
   h1::chunked_decoder chunked_;
   std::uint64_t body_left_ = 0;  // with Content-Length
+  std::uint64_t body_max_ = 0;   // the limit for this request's path (limits::body_for)
   std::string body_;             // content that did not arrive with the head
   std::string_view body_view_;
   std::size_t body_in_buffer_ = 0;  // content bytes read straight from in_ (zero copy)
@@ -115,11 +119,16 @@ class connection final : public io::fd_handler, public exchange_channel {
   std::shared_ptr<response> res_;
   representation_plan plan_;
   const site* site_ = nullptr;  // of the current exchange; null for a parse error
+  // The sites site_ belongs to: a reload may publish new ones while this exchange runs.
+  std::shared_ptr<const site_set> sites_;
   bool interim_allowed_ = false;
   std::shared_ptr<bool> deferral_open_;
   bool keep_alive_ = true;
   bool draining_ = false;
   bool peer_eof_ = false;
+  // EPOLLRDHUP or EPOLLHUP seen: the end of input is queued, and no later edge will announce
+  // it, so reading goes on to EOF instead of stopping at a short read.
+  bool hangup_seen_ = false;
   bool held_back_ = false;              // reading paused until the output drains
   bool in_dispatch_ = false;            // a handler is running
   bool completed_in_dispatch_ = false;  // and it sent its deferred response itself
@@ -130,6 +139,8 @@ class connection final : public io::fd_handler, public exchange_channel {
     int fd;
     std::uint64_t offset;
     std::uint64_t left;
+    std::shared_ptr<const void> keeper;  // set: fd is borrowed (an open-file cache's)
+    void release() noexcept;
   };
   std::string out_;
   std::size_t out_sent_ = 0;

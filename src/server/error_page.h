@@ -13,6 +13,7 @@
 #include "teapot/http/status.h"
 #include "teapot/request.h"
 #include "teapot/response.h"
+#include "teapot/site.h"
 
 // The module's namespace is teapot::srv: teapot::server is the public server class.
 namespace teapot::srv {
@@ -98,12 +99,29 @@ inline error_format error_format_for(const teapot::request& req) {
 namespace detail {
 // Cache-Control: no-store on a 4xx or 5xx page, so that a transient error is not replayed from
 // a cache (RFC 9111 §5.2.2.5; 404, 405, 410, 414 and 501 are heuristically cacheable, RFC 9110
-// §15.1). A Cache-Control the handler or the configuration set is kept.
+// §15.1). A Cache-Control the handler or the configuration set is kept; a site may choose
+// another value, or none (empty).
 template <class Response>
-void set_error_cache_control(http::status s, Response& res) {
+void set_error_cache_control(http::status s, std::string_view value, Response& res) {
   const auto cls = http::class_of(s);
   if (cls != http::status_class::client_error && cls != http::status_class::server_error) return;
-  if (!res.header("Cache-Control")) res.set_header("Cache-Control", "no-store");
+  if (!value.empty() && !res.header("Cache-Control")) res.set_header("Cache-Control", value);
+}
+template <class Response>
+void set_error_cache_control(http::status s, Response& res) {
+  set_error_cache_control(s, "no-store", res);
+}
+
+// The built-in body alone: the page in lang, or problem details.
+template <class Response>
+void set_builtin_body(http::status s, page_language lang, error_format format, Response& res) {
+  if (format == error_format::problem_json) {
+    res.set_body(render_problem_json(s, lang), problem_json_content_type);
+  } else if (const std::string_view page = error_page_html(s, lang); !page.empty()) {
+    res.set_body(page, error_page_content_type);
+  } else {
+    res.set_body(render_error_page(s, lang), error_page_content_type);
+  }
 }
 }  // namespace detail
 
@@ -117,13 +135,7 @@ template <class Response>
 void fill_error_page(http::status s, page_language lang, error_format format, Response& res) {
   res.set_status(s);
   if (!has_error_page_body(s)) return;
-  if (format == error_format::problem_json) {
-    res.set_body(render_problem_json(s, lang), problem_json_content_type);
-  } else if (const std::string_view page = error_page_html(s, lang); !page.empty()) {
-    res.set_body(page, error_page_content_type);
-  } else {
-    res.set_body(render_error_page(s, lang), error_page_content_type);
-  }
+  detail::set_builtin_body(s, lang, format, res);
   res.set_header("Content-Language", page_language_tag(lang));
   res.set_header("Vary", "Accept, Accept-Language");
   detail::set_error_cache_control(s, res);
@@ -150,11 +162,43 @@ void fill_error_page(http::status s, const teapot::request& req, Response& res) 
   fill_error_page(s, page_language_for(req), error_format_for(req), res);
 }
 
+// As the site's error_page_options say: its own page for s when it has one (the file's bytes
+// and type, no Content-Language: a file has no language we know), else the built-in page;
+// problem details only when the site allows them; the site's Cache-Control. Vary names what
+// chose among the variants this site can send: Accept when problem details are possible (for
+// them also Accept-Language), Accept-Language for the built-in pages, nothing for a file that
+// every client gets. Without a site (an error decided before one is known), the built-in
+// behaviour.
+template <class Response>
+void fill_error_page(http::status s, const teapot::request& req, const teapot::site* site,
+                     Response& res) {
+  if (site == nullptr) return fill_error_page(s, req, res);
+  const teapot::error_page_options& options = site->error_pages();
+  res.set_status(s);
+  if (!has_error_page_body(s)) return;
+  const error_format format = options.problem_json ? error_format_for(req) : error_format::html;
+  const teapot::custom_error_page* own = site->custom_page_for(s);
+  if (own != nullptr && format == error_format::html) {
+    res.set_body(own->body, own->content_type);
+    if (options.problem_json) res.set_header("Vary", "Accept, Accept-Language");
+  } else {
+    const page_language lang = page_language_for(req);
+    detail::set_builtin_body(s, lang, format, res);
+    res.set_header("Content-Language", page_language_tag(lang));
+    res.set_header("Vary", options.problem_json ? "Accept, Accept-Language" : "Accept-Language");
+  }
+  detail::set_error_cache_control(s, options.cache_control, res);
+}
+
 inline void write_error_page(http::status s, http::language lang, teapot::response& res) {
   fill_error_page(s, lang, res);
 }
 inline void write_error_page(http::status s, const teapot::request& req, teapot::response& res) {
   fill_error_page(s, req, res);
+}
+inline void write_error_page(http::status s, const teapot::request& req, const teapot::site* site,
+                             teapot::response& res) {
+  fill_error_page(s, req, site, res);
 }
 
 }  // namespace teapot::srv

@@ -98,7 +98,7 @@ void plan_multipart(response& res, std::uint64_t length, representation_plan& pl
 }
 
 void apply_ranges(const request& req, const request_fields& f, response& res,
-                  representation_plan& plan) {
+                  representation_plan& plan, const site* site) {
   const std::uint64_t length = res.content_length();
   http::select_ranges(*f.range, length, http::range_limits{}, plan.selection);
   switch (plan.selection.outcome) {
@@ -109,7 +109,7 @@ void apply_ranges(const request& req, const request_fields& f, response& res,
       http::format_unsatisfied_range(length, value);
       res.error(http::status::range_not_satisfiable);
       res.set_header("Content-Range", value);
-      write_error_page(res.status(), req, res);
+      write_error_page(res.status(), req, site, res);
       return;
     }
     case http::range_outcome::partial:
@@ -127,7 +127,7 @@ void apply_ranges(const request& req, const request_fields& f, response& res,
 }  // namespace
 
 void apply_representation(const request& req, response& res, std::time_t now,
-                          representation_plan& plan) {
+                          representation_plan& plan, const site* site) {
   plan.clear();
   // Conditionals and ranges are about a successful GET or HEAD of a representation; other
   // methods check their preconditions before acting (RFC 9110 §13.2.1).
@@ -146,13 +146,13 @@ void apply_representation(const request& req, response& res, std::time_t now,
         return make_not_modified(res);
       case http::precondition_result::precondition_failed:
         res.error(http::status::precondition_failed);
-        return write_error_page(res.status(), req, res);
+        return write_error_page(res.status(), req, site, res);
     }
   }
   // RFC 9110 §14.2: Range is defined for GET only; If-Range decides whether to honour it.
   if (!is_get || !ranged || !f.range) return;
   if (f.if_range && !http::if_range_allows(f.if_range, validators_of(res))) return;
-  apply_ranges(req, f, res, plan);
+  apply_ranges(req, f, res, plan, site);
 }
 
 }  // namespace teapot::srv

@@ -12,6 +12,7 @@
 #include "http/ranges.h"
 #include "teapot/request.h"
 #include "teapot/response.h"
+#include "teapot/site.h"
 
 namespace teapot::srv {
 
@@ -38,8 +39,9 @@ struct representation_plan {
 };
 
 // Applies RFC 9110 §13.2 and §14 to res for req. now is the server clock (for
-// If-Modified-Since dates in the future). Leaves res untouched when neither applies.
+// If-Modified-Since dates in the future). Leaves res untouched when neither applies. A 412 or
+// 416 gets the error page of site (null: the built-in one).
 void apply_representation(const request& req, response& res, std::time_t now,
-                          representation_plan& plan);
+                          representation_plan& plan, const site* site = nullptr);
 
 }  // namespace teapot::srv

@@ -30,7 +30,13 @@ bool is_safe_field(std::string_view name, std::string_view value) noexcept {
 }  // namespace
 
 response::~response() {
-  if (file_fd_ >= 0) ::close(file_fd_);
+  release_file();
+}
+
+void response::release_file() noexcept {
+  if (file_fd_ >= 0 && !file_keeper_) ::close(file_fd_);
+  file_fd_ = -1;
+  file_keeper_.reset();
 }
 
 void response::add_header(std::string_view name, std::string_view value) {
@@ -65,10 +71,7 @@ std::optional<std::string_view> response::header(std::string_view name) const no
 }
 
 void response::set_body(std::string_view body, std::string_view content_type) {
-  if (file_fd_ >= 0) {
-    ::close(file_fd_);
-    file_fd_ = -1;
-  }
+  release_file();
   body_.assign(body);
   body_set_ = true;
   if (!content_type.empty()) set_header("Content-Type", content_type);
@@ -76,13 +79,19 @@ void response::set_body(std::string_view body, std::string_view content_type) {
 
 void response::set_file(int fd, std::uint64_t offset, std::uint64_t length,
                         std::string_view content_type) {
-  if (file_fd_ >= 0) ::close(file_fd_);
+  release_file();
   body_.clear();
   file_fd_ = fd;
   file_offset_ = offset;
   file_length_ = length;
   body_set_ = true;
   if (!content_type.empty()) set_header("Content-Type", content_type);
+}
+
+void response::set_file(std::shared_ptr<const void> keeper, int fd, std::uint64_t offset,
+                        std::uint64_t length, std::string_view content_type) {
+  set_file(fd, offset, length, content_type);
+  file_keeper_ = std::move(keeper);
 }
 
 std::uint64_t response::content_length() const noexcept {
@@ -137,9 +146,11 @@ void response::set_content_window(std::uint64_t first, std::uint64_t length) {
   }
 }
 
-int response::take_file() noexcept {
+int response::take_file(std::shared_ptr<const void>& keeper) noexcept {
   int fd = file_fd_;
   file_fd_ = -1;
+  keeper = std::move(file_keeper_);
+  file_keeper_.reset();
   return fd;
 }
 
@@ -148,8 +159,7 @@ void response::reset(exchange_channel* channel) noexcept {
   fields_.clear();
   headers_.clear();
   body_.clear();
-  if (file_fd_ >= 0) ::close(file_fd_);
-  file_fd_ = -1;
+  release_file();
   file_offset_ = file_length_ = 0;
   length_unknown_ = body_set_ = deferred_ = false;
   ranges_allowed_ = true;

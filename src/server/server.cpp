@@ -2,12 +2,15 @@
 
 #include <netinet/in.h>
 
+#include <atomic>
 #include <csignal>
-#include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <stdexcept>
 #include <stop_token>
+#include <string>
 #include <thread>
+#include <utility>
 
 #include "io/listener.h"
 #include "io/signals.h"
@@ -17,10 +20,10 @@ namespace teapot {
 
 struct server::impl {
   server_options options;
-  site default_site;
-  std::vector<std::unique_ptr<site>> sites;
-  srv::site_table site_table;
-  site* fallback = nullptr;  // set_default_site, else the built-in default site
+  std::shared_ptr<srv::site_set> sites = std::make_shared<srv::site_set>();
+  std::mutex sites_mu;                           // adopt_sites() may come from any thread
+  std::atomic<std::size_t> open_connections{0};  // with limits.max_connections only
+  std::function<void()> on_reload;
   h1::parser_config parser_config;
   std::vector<std::unique_ptr<srv::worker>> workers;
   std::vector<std::thread> threads;
@@ -30,8 +33,11 @@ struct server::impl {
 
   void configure_parser() {
     const limits& l = options.limits;
+    // The body limit depends on the path: the connection applies it (limits::body_for), so
+    // that it can differ under a prefix and a site's 413 page can answer it.
+    constexpr std::uint64_t any_body = ~std::uint64_t{0};
     parser_config.limits = {l.request_line, l.field_line, l.header_section,
-                            l.fields,       l.body,       l.chunk_line};
+                            l.fields,       any_body,     l.chunk_line};
     parser_config.methods = options.methods;
   }
 
@@ -62,6 +68,8 @@ struct server::impl {
 
 server::server(server_options options) : impl_(std::make_unique<impl>()) {
   impl_->options = std::move(options);
+  if (!impl_->options.error_log)
+    impl_->options.error_log = std::make_shared<teapot::error_log>(log_file::standard_error());
 }
 
 server::~server() {
@@ -70,22 +78,49 @@ server::~server() {
 }
 
 router& server::routes() noexcept {
-  return impl_->default_site.routes();
+  return impl_->sites->default_site.routes();
 }
 
 site& server::default_site() noexcept {
-  return impl_->default_site;
+  return impl_->sites->default_site;
 }
 
 void server::set_default_site(site& s) {
   if (impl_->started) throw std::logic_error("teapot::server::set_default_site after start");
-  impl_->fallback = &s;
+  impl_->sites->chosen_default = &s;
 }
 
 site& server::add_site(std::vector<std::string> hosts) {
   if (impl_->started) throw std::logic_error("teapot::server::add_site after start");
-  impl_->sites.push_back(std::make_unique<site>(std::move(hosts)));
-  return *impl_->sites.back();
+  impl_->sites->added.push_back(std::make_unique<site>(std::move(hosts)));
+  return *impl_->sites->added.back();
+}
+
+void server::adopt_sites(server& other) {
+  if (&other == this) return;
+  if (other.impl_->started)
+    throw std::logic_error("teapot::server::adopt_sites of a started server");
+  auto fresh = std::exchange(other.impl_->sites, std::make_shared<srv::site_set>());
+  fresh->index(other.impl_->options.strict_hosts);
+  std::lock_guard lock(impl_->sites_mu);
+  // Before start() the option is still this server's to change; after, the table says it.
+  if (!impl_->started) impl_->options.strict_hosts = other.impl_->options.strict_hosts;
+  impl_->sites = fresh;
+  for (auto& w : impl_->workers)
+    w->adopt_sites(fresh);
+}
+
+void server::on_reload(std::function<void()> fn) {
+  impl_->on_reload = std::move(fn);
+}
+
+void server::reopen_logs() {
+  if (impl_->options.access_log.file) impl_->options.access_log.file->reopen();
+  if (impl_->options.error_log->file()) impl_->options.error_log->file()->reopen();
+}
+
+error_log& server::error_log() noexcept {
+  return *impl_->options.error_log;
 }
 
 void server::start() {
@@ -96,15 +131,13 @@ void server::start() {
   else
     std::signal(SIGPIPE, SIG_IGN);
   s.configure_parser();
-  s.site_table.named.clear();
-  for (const auto& named : s.sites)
-    s.site_table.named.push_back(named.get());
-  site* fallback = s.fallback ? s.fallback : &s.default_site;
-  s.site_table.fallback = s.options.strict_hosts ? nullptr : fallback;
+  std::lock_guard lock(s.sites_mu);
+  s.sites->index(s.options.strict_hosts);
   unsigned n = s.options.workers ? s.options.workers : std::thread::hardware_concurrency();
   if (n == 0) n = 1;
   for (unsigned i = 0; i < n; ++i)
-    s.workers.push_back(std::make_unique<srv::worker>(s.options, s.site_table, s.parser_config));
+    s.workers.push_back(
+        std::make_unique<srv::worker>(s.options, s.sites, s.parser_config, s.open_connections));
   s.bind_listeners();
   s.started = true;
   for (auto& w : s.workers)
@@ -117,11 +150,11 @@ void server::run() {
     std::stop_token token = impl_->stopping.get_token();
     while (auto sig = io::wait_for_signal(token)) {
       if (*sig == SIGTERM || *sig == SIGINT) {
-        std::fprintf(stderr, "teapot: %.*s: stopping gracefully\n",
-                     static_cast<int>(io::signal_name(*sig).size()), io::signal_name(*sig).data());
+        error_log().write(log_level::info,
+                          std::string(io::signal_name(*sig)) + ": stopping gracefully");
         break;
       }
-      // SIGHUP (configuration reload) has no work to do until there is a configuration file.
+      on_reload_signal(*sig);
     }
     stop();
     // While the workers drain, a second SIGTERM or SIGINT means "now": the operator has seen
@@ -133,8 +166,9 @@ void server::run() {
     });
     while (auto sig = io::wait_for_signal(drained.get_token())) {
       if (*sig == SIGTERM || *sig == SIGINT) {
-        std::fprintf(stderr, "teapot: second %.*s: exiting without waiting for the drain\n",
-                     static_cast<int>(io::signal_name(*sig).size()), io::signal_name(*sig).data());
+        error_log().write(log_level::error, "second " + std::string(io::signal_name(*sig)) +
+                                                ": exiting without waiting for the drain");
+        if (error_log().file()) error_log().file()->flush();
         std::_Exit(1);
       }
     }
@@ -154,6 +188,29 @@ void server::wait() {
   for (auto& t : impl_->threads)
     if (t.joinable()) t.join();
   impl_->threads.clear();
+  // What the workers logged is on disk when the server has stopped.
+  if (impl_->options.access_log.file) impl_->options.access_log.file->flush();
+  if (impl_->options.error_log->file()) impl_->options.error_log->file()->flush();
+}
+
+// SIGUSR1 reopens the logs (nginx's USR1, for logrotate); SIGHUP does that too, then reloads.
+void server::on_reload_signal(int sig) {
+  reopen_logs();
+  if (sig != SIGHUP) {
+    error_log().write(log_level::info, std::string(io::signal_name(sig)) + ": logs reopened");
+    return;
+  }
+  if (!impl_->on_reload) {
+    error_log().write(log_level::info, "SIGHUP: logs reopened; nothing to reload");
+    return;
+  }
+  try {
+    impl_->on_reload();
+  } catch (const std::exception& e) {
+    error_log().write(
+        log_level::error,
+        std::string("SIGHUP: reload failed, the running configuration stays: ") + e.what());
+  }
 }
 
 std::vector<std::uint16_t> server::ports() const {

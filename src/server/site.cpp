@@ -1,12 +1,37 @@
 #include "teapot/site.h"
 
+#include <cerrno>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+#include <system_error>
+
 #include "base/ascii.h"
+#include "http/mime_types.h"
 
 namespace teapot {
 
 namespace {
 
 using base::ascii::iequals;
+
+custom_error_page read_error_page(const std::filesystem::path& file) {
+  const auto fail = [&file](int error) {
+    throw std::system_error(error, std::generic_category(),
+                            "teapot: cannot read the error page " + file.string());
+  };
+  // A directory opens as a stream on Linux and fails only when read: rule it out first.
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) fail(ec ? ec.value() : EISDIR);
+  errno = 0;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) fail(errno ? errno : EACCES);
+  custom_error_page page;
+  page.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (in.bad()) fail(EIO);
+  page.content_type = http::content_type_for_path(file.native());
+  return page;
+}
 
 }  // namespace
 
@@ -24,6 +49,24 @@ site::site(std::vector<std::string> hosts) : hosts_(std::move(hosts)) {}
 site& site::add_policy(std::shared_ptr<policy> step) {
   policies_.push_back(std::move(step));
   return *this;
+}
+
+site& site::set_error_pages(error_page_options options) {
+  std::map<int, custom_error_page> pages;
+  for (const auto& [code, file] : options.files) {
+    if (code < 400 || code > 599)
+      throw std::invalid_argument("teapot: an error page for " + std::to_string(code) +
+                                  ", which is not a 4xx or 5xx code");
+    pages.emplace(code, read_error_page(file));
+  }
+  error_pages_ = std::move(options);
+  custom_pages_ = std::move(pages);
+  return *this;
+}
+
+const custom_error_page* site::custom_page_for(http::status s) const noexcept {
+  const auto it = custom_pages_.find(http::to_int(s));
+  return it == custom_pages_.end() ? nullptr : &it->second;
 }
 
 bool site::answers_for(std::string_view host) const noexcept {

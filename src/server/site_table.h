@@ -1,8 +1,10 @@
 // Which site answers a request, by its Host (RFC 9110 §7.4): the first site that claims the
 // name, else the default site, else nobody (strict hosts: 421).
-// Thread contract: built before the workers start, then only read.
+// Thread contract: built before the workers start (or before a reload publishes it), then
+// only read.
 #pragma once
 
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -18,6 +20,23 @@ struct site_table {
     for (const site* s : named)
       if (s->answers_for(host)) return s;
     return fallback;
+  }
+};
+
+// Every site of a server and the table over them, owned together. Workers share one set
+// through shared_ptr: a reload publishes a new set to each worker, and an exchange that
+// began on the old set keeps it alive until it ends.
+struct site_set {
+  std::vector<std::unique_ptr<site>> added;  // add_site, in order
+  site default_site;
+  site* chosen_default = nullptr;  // set_default_site, else default_site
+  site_table table;
+
+  void index(bool strict_hosts) {
+    table.named.clear();
+    for (const auto& s : added)
+      table.named.push_back(s.get());
+    table.fallback = strict_hosts ? nullptr : (chosen_default ? chosen_default : &default_site);
   }
 };
 

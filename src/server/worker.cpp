@@ -1,14 +1,18 @@
 #include "server/worker.h"
 
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <string>
 
+#include "h1/serializer.h"
 #include "http/date.h"
 #include "io/listener.h"
 #include "server/connection.h"
+#include "server/error_page.h"
 
 namespace teapot::srv {
 
@@ -31,22 +35,80 @@ class worker::acceptor final : public io::fd_handler {
   int fd_;
 };
 
-worker::worker(const server_options& options, const site_table& sites,
-               const h1::parser_config& config)
-    : options_(options), sites_(sites), parser_config_(config) {
+namespace {
+
+// How long a refused connection may keep sending before it is closed anyway, and how many
+// may linger at once (past that, they are closed at once and may see a reset).
+constexpr std::chrono::milliseconds refusal_linger{1000};
+constexpr std::size_t max_lingering_refusals = 256;
+
+}  // namespace
+
+// A connection past limits.max_connections: a 503 written at once, then closed. What the
+// client sends meanwhile is read and discarded for a moment, because closing a socket with
+// unread input sends a reset, which may destroy the 503 before the client has read it.
+class worker::refusal final : public io::fd_handler {
+ public:
+  refusal(worker& w, int fd) : worker_(w), fd_(fd) {
+    timer_.set_callback([this] { finish(); });
+  }
+  ~refusal() override { finish(); }
+
+  void start(std::string_view answer) {
+    // The socket is new and its buffer empty: the few hundred bytes leave in one send.
+    [[maybe_unused]] ssize_t n = ::send(fd_, answer.data(), answer.size(), MSG_NOSIGNAL);
+    ::shutdown(fd_, SHUT_WR);
+    worker_.loop().add(fd_, EPOLLIN | EPOLLRDHUP, this);
+    worker_.loop().arm(timer_, refusal_linger);
+    on_io(EPOLLIN);
+  }
+
+  void on_io(std::uint32_t) override {
+    char sink[4096];
+    for (;;) {
+      ssize_t n = ::read(fd_, sink, sizeof sink);
+      if (n > 0) continue;
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EAGAIN) return;
+      return finish();
+    }
+  }
+
+ private:
+  void finish() noexcept {
+    if (fd_ < 0) return;
+    worker_.loop().disarm(timer_);
+    worker_.loop().remove(fd_);
+    ::close(fd_);
+    fd_ = -1;
+    worker_.retired_refusals_.push_back(this);
+  }
+
+  worker& worker_;
+  int fd_;
+  io::timer timer_;
+};
+
+worker::worker(const server_options& options, std::shared_ptr<const site_set> sites,
+               const h1::parser_config& config, std::atomic<std::size_t>& open_connections)
+    : options_(options),
+      sites_(std::move(sites)),
+      parser_config_(config),
+      open_connections_(open_connections) {
+  if (options.access_log.file) access_format_ = options.access_log.format;
   drain_timer_.set_callback([this] {
     // The drain timeout has passed: whatever is still open is cut.
     while (connections_) {
       connection* c = connections_;
-      connections_ = c->next_;
-      if (connections_) connections_->prev_ = nullptr;
-      c->prev_ = c->next_ = nullptr;
-      --connection_count_;
+      forget(c);
       delete c;
     }
     loop_.stop();
   });
-  loop_.set_after_batch([this] { collect_retired(); });
+  loop_.set_after_batch([this] {
+    collect_retired();
+    hand_access_lines();
+  });
   accept_retry_.set_callback([this] {
     if (!draining_) accept_from(accept_retry_fd_);
   });
@@ -57,9 +119,12 @@ worker::~worker() {
   collect_retired();
   while (connections_) {
     connection* c = connections_;
-    connections_ = c->next_;
+    forget(c);
     delete c;
   }
+  refusals_.clear();
+  retired_refusals_.clear();
+  hand_access_lines();
 }
 
 void worker::add_listener(int fd) {
@@ -75,11 +140,29 @@ void worker::run() {
       loop_.run();
       return;
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "teapot: worker: %s\n", e.what());
+      log(log_level::error, std::string("worker: ") + e.what());
     } catch (...) {
-      std::fprintf(stderr, "teapot: worker: unknown exception\n");
+      log(log_level::error, "worker: unknown exception");
     }
   }
+}
+
+void worker::adopt_sites(std::shared_ptr<const site_set> sites) {
+  loop_.post([this, sites = std::move(sites)]() mutable { sites_ = std::move(sites); });
+}
+
+void worker::log_access(const access_entry& entry) {
+  if (access_format_) append_access_line(*access_format_, entry, access_lines_);
+}
+
+void worker::hand_access_lines() {
+  if (access_lines_.empty()) return;
+  options_.access_log.file->write(access_lines_);
+  access_lines_.clear();
+}
+
+void worker::log(log_level level, std::string_view message) const {
+  options_.error_log->write(level, message);
 }
 
 void worker::run_after(std::chrono::milliseconds delay, std::function<void()> fn) {
@@ -124,6 +207,10 @@ void worker::accept_from(int listen_fd) {
       ::close(fd);
       continue;
     }
+    if (!admit()) {
+      refuse(fd);
+      continue;
+    }
     auto* c = new connection(*this, fd, peer.to_string());
     c->next_ = connections_;
     if (connections_) connections_->prev_ = c;
@@ -133,12 +220,55 @@ void worker::accept_from(int listen_fd) {
   }
 }
 
-void worker::retire(connection* c) noexcept {
+// One more open connection, unless the server-wide cap is reached. Counted only with a cap:
+// without one, workers share no counter at all.
+bool worker::admit() {
+  const std::size_t cap = options_.limits.max_connections;
+  if (cap == 0) return true;
+  if (open_connections_.fetch_add(1, std::memory_order_relaxed) < cap) return true;
+  open_connections_.fetch_sub(1, std::memory_order_relaxed);
+  return false;
+}
+
+void worker::refuse(int fd) {
+  std::string answer;
+  std::string_view page = error_page_html(http::status::service_unavailable, http::language::en);
+  h1::head_params p;
+  p.status = http::status::service_unavailable;
+  p.keep_alive = false;
+  p.content_length = page.size();
+  p.date = date();
+  p.server = options_.server_header;
+  const std::string retry = std::to_string(options_.limits.overload_retry_after.count());
+  h1::append_response_head(answer, p, [&](auto&& emit) {
+    emit("Retry-After", retry);
+    emit("Content-Type", error_page_content_type);
+    emit("Cache-Control", "no-store");
+  });
+  answer.append(page);
+  if (refusals_.size() >= max_lingering_refusals) {
+    [[maybe_unused]] ssize_t n = ::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL);
+    ::close(fd);
+    return;
+  }
+  auto owned = std::make_unique<refusal>(*this, fd);
+  refusal* r = owned.get();
+  refusals_.emplace(r, std::move(owned));
+  r->start(answer);
+}
+
+void worker::forget(connection* c) noexcept {
   if (c->prev_) c->prev_->next_ = c->next_;
   if (c->next_) c->next_->prev_ = c->prev_;
   if (connections_ == c) connections_ = c->next_;
   c->prev_ = c->next_ = nullptr;
   --connection_count_;
+  if (options_.limits.max_connections > 0)
+    open_connections_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void worker::retire(connection* c) noexcept {
+  forget(c);
   retired_.push_back(c);
 }
 
@@ -146,6 +276,9 @@ void worker::collect_retired() {
   for (connection* c : retired_)
     delete c;
   retired_.clear();
+  for (refusal* r : retired_refusals_)
+    refusals_.erase(r);
+  retired_refusals_.clear();
   if (draining_) maybe_finish_drain();
 }
 

@@ -2,9 +2,12 @@
 // connections it accepted. Nothing here is shared with another worker.
 #pragma once
 
+#include <atomic>
 #include <ctime>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -12,6 +15,7 @@
 #include "h1/request_parser.h"
 #include "http/date.h"
 #include "io/event_loop.h"
+#include "server/access_log.h"
 #include "server/site_table.h"
 #include "teapot/server.h"
 
@@ -21,7 +25,9 @@ class connection;
 
 class worker {
  public:
-  worker(const server_options& options, const site_table& sites, const h1::parser_config& config);
+  // open_connections is shared by every worker of the server (for limits.max_connections).
+  worker(const server_options& options, std::shared_ptr<const site_set> sites,
+         const h1::parser_config& config, std::atomic<std::size_t>& open_connections);
   ~worker();
   worker(const worker&) = delete;
   worker& operator=(const worker&) = delete;
@@ -36,7 +42,16 @@ class worker {
 
   io::event_loop& loop() noexcept { return loop_; }
   const server_options& options() const noexcept { return options_; }
-  const site_table& sites() const noexcept { return sites_; }
+  // The sites for exchanges that begin now. A connection holds the set its exchange began
+  // with (copied only when it differs, so the hot path takes no atomic reference count).
+  const std::shared_ptr<const site_set>& sites() const noexcept { return sites_; }
+  // From any thread: exchanges that begin after this loop has run the post use these sites.
+  void adopt_sites(std::shared_ptr<const site_set> sites);
+  bool logs_access() const noexcept { return access_format_.has_value(); }
+  // Queues the entry's line; the worker hands its lines to the log's writer once per loop
+  // iteration.
+  void log_access(const access_entry& entry);
+  void log(log_level level, std::string_view message) const;
   const h1::parser_config& parser_config() const noexcept { return parser_config_; }
   bool is_draining() const noexcept { return draining_; }
   // IMF-fixdate of the current second, formatted once per second.
@@ -54,14 +69,24 @@ class worker {
 
  private:
   class acceptor;
+  class refusal;
   void accept_from(int listen_fd);
+  bool admit();
+  void refuse(int fd);
+  void forget(connection* c) noexcept;
+  void hand_access_lines();
   void begin_drain();
   void maybe_finish_drain();
   void collect_retired();
 
   const server_options& options_;
-  const site_table& sites_;
+  std::shared_ptr<const site_set> sites_;
   const h1::parser_config& parser_config_;
+  std::atomic<std::size_t>& open_connections_;
+  std::optional<access_log_format> access_format_;  // none: no access log
+  std::string access_lines_;                        // queued since the last hand-over
+  std::unordered_map<refusal*, std::unique_ptr<refusal>> refusals_;
+  std::vector<refusal*> retired_refusals_;
   io::event_loop loop_;
   std::vector<std::unique_ptr<acceptor>> acceptors_;
   connection* connections_ = nullptr;  // intrusive list head

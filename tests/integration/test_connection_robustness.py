@@ -79,6 +79,9 @@ def test_thousands_of_pipelined_requests_are_all_answered(hello):
 
 def test_a_client_that_stops_reading_holds_few_descriptors_and_is_dropped(serve, files):
     srv = serve("--workers", "1", "--send-timeout", "1s")
+    with Conn(srv.port) as c:  # the file cache's descriptor is open from here on
+        c.send(request("GET", "/mid.bin"))
+        assert c.read_response().status == 200
     before = open_fds(srv.proc.pid)
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)

@@ -79,3 +79,49 @@ def test_the_slash_redirect_of_an_encoded_name_stays_encoded(teapot, docroot):
     (docroot / "q?m").mkdir()
     assert get(teapot.port, "/sp%20ace").header("Location") == "/sp%20ace/"
     assert get(teapot.port, "/q%3Fm").header("Location") == "/q%3Fm/"
+
+
+# Files over 16 KiB are served from a descriptor the worker keeps open: the same promises hold.
+LARGE = 100_000
+
+
+def test_a_large_file_rewritten_in_place_is_served_new_at_once(teapot, docroot):
+    path = docroot / "large.bin"
+    path.write_bytes(b"a" * LARGE)
+    first = get(teapot.port, "/large.bin")
+    assert first.status == 200 and first.body == b"a" * LARGE
+    st = os.stat(path)
+    with open(path, "r+b") as f:  # the same inode and length, the mtime forced back
+        f.write(b"b" * LARGE)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    res = get(teapot.port, "/large.bin")
+    assert res.body == b"b" * LARGE
+    assert get(teapot.port, "/large.bin").body == b"b" * LARGE
+
+
+def test_a_large_file_replaced_by_rename_is_served_new_at_once(teapot, docroot):
+    (docroot / "swap.bin").write_bytes(b"1" * LARGE)
+    first = get(teapot.port, "/swap.bin")
+    assert first.body == b"1" * LARGE
+    (docroot / "swap.new").write_bytes(b"2" * LARGE)
+    os.rename(docroot / "swap.new", docroot / "swap.bin")
+    res = get(teapot.port, "/swap.bin")
+    assert res.status == 200 and res.body == b"2" * LARGE
+    assert res.header("ETag") != first.header("ETag")
+
+
+def test_a_deleted_large_file_is_gone_on_the_next_request(teapot, docroot):
+    (docroot / "gone.bin").write_bytes(b"g" * LARGE)
+    assert get(teapot.port, "/gone.bin").status == 200
+    (docroot / "gone.bin").unlink()
+    assert get(teapot.port, "/gone.bin").status == 404
+
+
+def test_a_large_file_replaced_by_a_link_out_of_the_root_is_not_served(teapot, docroot):
+    (docroot / "big-link.bin").write_bytes(b"k" * LARGE)
+    assert get(teapot.port, "/big-link.bin").status == 200
+    (docroot / "big-link.bin").unlink()
+    (docroot / "big-link.bin").symlink_to(docroot.parent / "outside" / "secret.txt")
+    res = get(teapot.port, "/big-link.bin")
+    assert res.status == 403, res
+    assert b"OUTSIDE-THE-ROOT" not in res.body

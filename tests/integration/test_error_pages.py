@@ -4,8 +4,12 @@ as RFC 9457 problem details, each with its charset, and never stored by caches."
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from wire import exchange, request
+import pytest
+
+from conftest import TEAPOT_BIN, build_docroot, require, run_cli
+from wire import Conn, exchange, request
 
 MISSING = "/no-such-file.txt"
 
@@ -115,3 +119,168 @@ def test_head_of_a_missing_file_has_the_same_headers(teapot):
     assert res.body == b""
     assert res.header("Content-Type") == "application/problem+json; charset=utf-8", res
     assert_not_stored(res)
+
+
+# -- a site's own error pages and options (teapot serve --config) -----------------------------
+
+OWN_404 = "<!DOCTYPE html>\n<title>Perdu ?</title>\n<p>Rien à cette adresse.</p>\n".encode()
+OWN_503 = b'{"down": "for maintenance"}\n'
+OWN_400 = b"never sent: a malformed request has no site\n"
+OWN_412 = b"Somebody changed this file first.\n"
+
+SITE_PAGES = f"""
+[[sites]]
+default = true
+root = "site"
+
+[sites.maintenance]
+enabled = true
+prefixes = ["/down/"]
+retry_after = 120
+
+[sites.error_pages]
+files = {{ "404" = "pages/404.html", "503" = "pages/503.json", "400" = "pages/400.html", \
+"412" = "pages/412.txt" }}
+@OPTIONS@
+"""
+
+
+@pytest.fixture
+def serve_site(start_server, tmp_path: Path):
+    """Factory: serve_site(error_page_options) runs `teapot serve --config FILE` on a site with
+    its own 404, 503 and 400 pages, maintenance (503) under /down/, and the given extra keys of
+    [sites.error_pages]."""
+    require(TEAPOT_BIN, "teapot")
+    build_docroot(tmp_path / "site")
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "404.html").write_bytes(OWN_404)
+    (pages / "503.json").write_bytes(OWN_503)
+    (pages / "400.html").write_bytes(OWN_400)
+    (pages / "412.txt").write_bytes(OWN_412)
+
+    def start(options: str = ""):
+        config = tmp_path / f"teapot-{len(list(tmp_path.glob('teapot-*.toml')))}.toml"
+        config.write_text(
+            '[server]\nlisten = ["127.0.0.1:1"]\nworkers = 1\ndrain_timeout = "1s"\n'
+            + SITE_PAGES.replace("@OPTIONS@", options)
+        )
+        return start_server([TEAPOT_BIN, "serve", "--config", config], "teapot-pages")
+
+    return start
+
+
+def test_a_site_page_replaces_the_404_byte_for_byte(serve_site):
+    srv = serve_site()
+    for language in ("en", "fr", "fr-x-uwu"):
+        res = not_found(srv.port, ("Accept-Language", language))
+        assert res.body == OWN_404, res
+        assert res.header("Content-Type") == "text/html; charset=utf-8", res
+        assert int(res.header("Content-Length")) == len(OWN_404), res
+        # The file has no language teapot knows of, whatever the client asked for.
+        assert res.header("Content-Language") is None, res
+        # Problem details are still possible, in the client's language: both fields choose.
+        assert vary_tokens(res) == {"accept", "accept-language"}, res
+        assert_not_stored(res)
+    head = exchange(srv.port, request("HEAD", MISSING), head=True)
+    assert head.status == 404 and head.body == b"", head
+    assert head.header("Content-Length") == str(len(OWN_404)), head
+
+
+def test_a_json_client_still_gets_problem_details_from_a_site_with_its_own_404(serve_site):
+    srv = serve_site()
+    res = not_found(srv.port, ("Accept", "application/json"))
+    assert res.header("Content-Type") == "application/problem+json; charset=utf-8", res
+    assert json.loads(res.body)["status"] == 404
+
+
+def test_a_policy_error_gets_the_site_page_and_keeps_its_required_fields(serve_site):
+    srv = serve_site()
+    res = exchange(srv.port, request("GET", "/down/x"))
+    assert res.status == 503, res
+    assert res.body == OWN_503, res
+    assert res.header("Content-Type") == "application/json; charset=utf-8", res
+    assert res.header("Retry-After") == "120", res
+    assert_not_stored(res)
+
+
+def test_problem_json_off_gives_html_even_to_a_json_client(serve_site):
+    srv = serve_site("problem_json = false")
+    res = not_found(srv.port, ("Accept", "application/problem+json"))
+    assert res.body == OWN_404, res
+    assert res.header("Content-Type") == "text/html; charset=utf-8", res
+    assert res.header("Vary") is None, res  # one page for every client
+    # A code without a page of the site's own: the built-in HTML page, chosen by language only.
+    res = exchange(
+        srv.port,
+        request("POST", "/hello.txt", headers=[("Accept", "application/json")], body=b"x"),
+    )
+    assert res.status == 405, res
+    text = assert_html_page_by_language(res, "en")
+    assert "<title>405 Method Not Allowed</title>" in text
+
+
+def assert_html_page_by_language(res, lang: str) -> str:
+    assert res.header("Content-Type") == "text/html; charset=utf-8", res
+    assert res.header("Content-Language") == lang, res
+    assert vary_tokens(res) == {"accept-language"}, res
+    return res.body.decode("utf-8")
+
+
+def test_a_site_chooses_the_cache_control_of_its_error_pages(serve_site):
+    srv = serve_site('cache_control = "public, max-age=60"')
+    assert not_found(srv.port).header("Cache-Control") == "public, max-age=60"
+    # And the router's 405, which has no page of the site's own, too.
+    res = exchange(srv.port, request("DELETE", "/hello.txt"))
+    assert res.status == 405 and res.header("Cache-Control") == "public, max-age=60", res
+
+
+def test_an_empty_cache_control_sends_none(serve_site):
+    srv = serve_site('cache_control = ""')
+    res = not_found(srv.port)
+    assert res.body == OWN_404, res
+    assert res.header("Cache-Control") is None, res
+
+
+def test_a_code_without_a_site_page_gets_the_built_in_one(serve_site):
+    srv = serve_site()
+    res = exchange(srv.port, request("DELETE", "/hello.txt", headers=[("Accept-Language", "fr")]))
+    assert res.status == 405, res
+    text = assert_html_page(res, "fr")
+    assert "405 Méthode non autorisée" in text
+    assert res.header("Allow") is not None, res
+    assert_not_stored(res)
+
+
+def test_a_precondition_failure_gets_the_site_page_too(serve_site):
+    srv = serve_site()
+    res = exchange(srv.port, request("GET", "/hello.txt", headers=[("If-Match", '"nope"')]))
+    assert res.status == 412, res
+    assert res.body == OWN_412, res
+    assert res.header("Content-Type") == "text/plain; charset=utf-8", res
+    assert_not_stored(res)
+
+
+def test_a_malformed_request_gets_the_built_in_400_not_the_site_page(serve_site):
+    srv = serve_site()
+    with Conn(srv.port) as c:
+        c.send(b"GET /hello.txt HTTP/1.1\r\nHost: localhost\r\nBad Field: x\r\n\r\n")
+        res = c.read_response()
+        assert res.status == 400, res
+        assert res.body != OWN_400, res
+        assert '<html lang="en">' in res.body.decode("utf-8"), res
+        assert res.header("Content-Language") == "en", res
+        assert res.has_token("Connection", "close"), res
+
+
+def test_teapot_check_refuses_a_missing_error_page_with_its_position(tmp_path: Path):
+    config = tmp_path / "teapot.toml"
+    config.write_text(
+        '[[sites]]\ndefault = true\n[sites.error_pages]\nfiles = { "404" = "pages/lost.html" }\n'
+    )
+    p = run_cli("check", str(config))
+    assert p.returncode == 2, p
+    assert p.stderr.decode().splitlines() == [
+        f"{config}:4:19: sites[0].error_pages.files.404: '{tmp_path}/pages/lost.html' does not "
+        "exist"
+    ]

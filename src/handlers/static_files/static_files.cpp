@@ -16,11 +16,11 @@
 #include <vector>
 
 #include "base/ascii.h"
+#include "handlers/static_files/file_cache.h"
 #include "handlers/static_files/listing.h"
 #include "handlers/static_files/policy.h"
 #include "handlers/static_files/precompressed.h"
 #include "handlers/static_files/resolve.h"
-#include "handlers/static_files/small_file_cache.h"
 #include "handlers/static_files/variants.h"
 #include "http/negotiation.h"
 #include "http/validators.h"
@@ -28,12 +28,12 @@
 namespace teapot::handlers {
 
 static_assert(static_files::sibling_count ==
-                  sizeof(static_files::small_file_cache::entry::siblings) / sizeof(bool),
+                  sizeof(static_files::file_cache::entry::siblings) / sizeof(bool),
               "the cache keeps one flag per precompressed sibling");
 
 namespace {
 
-using static_files::small_file_cache;
+using static_files::file_cache;
 
 // RFC 9110 §9.3.7, §10.2.1: what a file or directory of this handler answers to.
 constexpr std::string_view allowed_methods = "GET, HEAD, OPTIONS";
@@ -55,10 +55,10 @@ struct handler_state {
   bool beneath() const noexcept { return !opts.follow_symlinks_outside_root; }
 };
 
-// A regular file found for a request: cached bytes, or an open descriptor (owned) and its
-// stat. key names it in the small-file cache; relative names it below the root.
+// A regular file found for a request: a cache entry, or an open descriptor (owned) and its
+// stat. key names it in the file cache; relative names it below the root.
 struct file_source {
-  const small_file_cache::entry* cached = nullptr;
+  const file_cache::entry* cached = nullptr;
   int fd = -1;
   struct stat st {};
   std::string_view relative;
@@ -109,20 +109,20 @@ void append_path_encoded(std::string& out, std::string_view path) {
 }
 
 // The cache of this thread for the handler whose root has this id.
-small_file_cache& cache_for(std::uint64_t root_id) {
-  thread_local std::vector<std::pair<std::uint64_t, std::unique_ptr<small_file_cache>>> caches;
+file_cache& cache_for(std::uint64_t root_id) {
+  thread_local std::vector<std::pair<std::uint64_t, std::unique_ptr<file_cache>>> caches;
   for (auto& [id, cache] : caches)
     if (id == root_id) return *cache;
-  caches.emplace_back(root_id, std::make_unique<small_file_cache>());
+  caches.emplace_back(root_id, std::make_unique<file_cache>());
   return *caches.back().second;
 }
 
 // Finds the file at src.relative: from the cache, or opened below the root. Returns 0, or
 // the errno that says why not (ENOENT, EXDEV...); a non-regular file leaves src.fd open.
-int open_source(const handler_state& h, small_file_cache& cache, file_source& src) {
+int open_source(const handler_state& h, file_cache& cache, file_source& src) {
   thread_local std::string name;  // the kernel wants NUL-terminated names
   name.assign(src.relative);
-  if ((src.cached = cache.find(h.root_fd, name.c_str(), src.key))) return 0;
+  if ((src.cached = cache.find(h.root_fd, name.c_str(), src.key, monotonic_ms()))) return 0;
   src.fd = static_files::open_below(h.root_fd, name.c_str(), h.beneath());
   if (src.fd < 0) return errno;
   if (::fstat(src.fd, &src.st) != 0) {
@@ -133,20 +133,31 @@ int open_source(const handler_state& h, small_file_cache& cache, file_source& sr
   return 0;
 }
 
+// Puts a regular file just opened into the cache, which then holds its bytes or descriptor.
+void remember(file_cache& cache, file_source& src) {
+  if (src.cached || !S_ISREG(src.st.st_mode)) return;
+  bool fd_taken = false;
+  src.cached = cache.store(src.key, src.fd, src.st, monotonic_ms(), fd_taken);
+  if (fd_taken)
+    src.fd = -1;  // the cache's now
+  else if (src.cached)
+    src.close();
+}
+
 // States the facts of the file (RFC 9110 §8.3, §8.6, §8.8): content, type, and the
 // validators from which the server answers conditional and range requests. coding, when not
 // empty, is the content-coding the file holds, and gives it an ETag of its own (§8.8.3).
-void describe_file(small_file_cache& cache, file_source& src, std::string_view type,
+void describe_file(file_cache& cache, file_source& src, std::string_view type,
                    std::string_view coding, response& res) {
-  if (!src.cached && S_ISREG(src.st.st_mode)) {
-    if ((src.cached = cache.store(src.key, src.fd, src.st))) src.close();
-  }
+  remember(cache, src);
   const auto& e = src.cached;
   const auto dev = static_cast<std::uint64_t>(e ? e->dev : src.st.st_dev);
   const auto ino = static_cast<std::uint64_t>(e ? e->ino : src.st.st_ino);
   const auto size = static_cast<std::uint64_t>(e ? e->size : src.st.st_size);
   const timespec mtime = e ? e->mtime : src.st.st_mtim;
-  if (e) {
+  if (e && e->file) {
+    res.set_file(e->file, e->file->fd, 0, size, type);
+  } else if (e) {
     res.set_body(e->bytes, type);
   } else {
     res.set_file(src.fd, 0, size, type);
@@ -200,30 +211,23 @@ void not_acceptable(std::string_view name, const static_files::coding_choice& c,
 
 // Serves a regular file found at src, or in its place the precompressed sibling that
 // Accept-Encoding ranks best.
-void serve_file(const handler_state& h, small_file_cache& cache, file_source& src,
-                const request& req, response& res) {
+void serve_file(const handler_state& h, file_cache& cache, file_source& src, const request& req,
+                response& res) {
   thread_local std::string type_scratch;
   std::string_view type = h.types.for_path(src.relative, type_scratch);
   if (!h.opts.precompressed) return describe_file(cache, src, type, {}, res);
-  // Where the last lookup of the siblings is remembered: in the cached file's entry, or in
-  // the cache's memo for a file too large to be cached.
+  // The last lookup of the siblings is remembered in the file's cache entry (a file is cached
+  // at its first request; one that is not could not be read whole, or changed meanwhile).
+  remember(cache, src);
   const std::int64_t now = monotonic_ms();
-  std::int64_t* checked = nullptr;
-  bool* present = nullptr;
-  if (src.cached) {
-    checked = &src.cached->siblings_checked_ms;
-    present = src.cached->siblings;
-  } else {
-    auto& memo = cache.memo_for(src.key);
-    checked = &memo.checked_ms;
-    present = memo.present;
-  }
-  const bool fresh = *checked >= 0 && now - *checked < small_file_cache::sibling_memo_ms;
+  const file_cache::entry* e = src.cached;
+  const bool fresh = e && e->siblings_checked_ms >= 0 &&
+                     now - e->siblings_checked_ms < file_cache::sibling_memo_ms;
   auto c = static_files::choose_coding(h.root_fd, src.relative, req.header("Accept-Encoding"),
-                                       fresh ? present : nullptr);
-  if (!fresh) {
-    *checked = now;
-    std::copy(std::begin(c.present), std::end(c.present), present);
+                                       fresh ? e->siblings : nullptr);
+  if (e && !fresh) {
+    e->siblings_checked_ms = now;
+    std::copy(std::begin(c.present), std::end(c.present), e->siblings);
   }
   // RFC 9110 §12.5.5: the choice depends on Accept-Encoding, whichever way it went.
   if (c.has_siblings) res.add_header("Vary", "Accept-Encoding");
@@ -248,8 +252,8 @@ void serve_file(const handler_state& h, small_file_cache& cache, file_source& sr
 }
 
 // A directory: the slash form, then an index file, then a listing if enabled, else 403.
-void serve_directory(const handler_state& h, small_file_cache& cache, int dir_fd,
-                     const request& req, response& res) {
+void serve_directory(const handler_state& h, file_cache& cache, int dir_fd, const request& req,
+                     response& res) {
   if (!req.path.ends_with('/')) {
     // RFC 9110 §15.4.2: the collection's URI has the slash; relative links depend on it.
     // The path is decoded: encode it again, or "/a b" and "/q%3Fm" would give a Location that
@@ -292,7 +296,7 @@ void list_variants(http::status code, const std::vector<static_files::variant_fi
 
 // The requested name does not exist: answer with one of its variant files, if it has some
 // (RFC 9110 §12.1). False when there are none.
-bool serve_negotiated(const handler_state& h, small_file_cache& cache, const request& req,
+bool serve_negotiated(const handler_state& h, file_cache& cache, const request& req,
                       response& res) {
   std::string_view path = req.path;
   std::size_t slash = path.rfind('/');
@@ -362,7 +366,7 @@ void handle(const handler_state& h, const request& req, response& res) {
   // The path is normalized already: absolute, no dot-segments, no empty segments.
   std::string_view relative = req.path.size() > 1 ? req.path.substr(1) : ".";
   if (req.method == "OPTIONS") return answer_options(h, relative, res);
-  small_file_cache& cache = cache_for(h.id);
+  file_cache& cache = cache_for(h.id);
   file_source src{.relative = relative, .key = req.path};
   if (int err = open_source(h, cache, src)) {
     if (err == ENOENT && serve_negotiated(h, cache, req, res)) return;

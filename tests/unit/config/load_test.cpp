@@ -33,9 +33,10 @@ TEST(sample_config, server_block_has_the_written_values) {
   EXPECT_EQ(o.limits.chunk_line, 4096u);
   EXPECT_EQ(o.limits.body, 1048576u);
   EXPECT_EQ(o.limits.keep_alive_timeout, 5s);
-  ASSERT_EQ(c.server.body_limits.size(), 1u);
+  ASSERT_EQ(c.server.body_limits.size(), 2u);
   EXPECT_EQ(c.server.body_limits[0].prefix, "/upload/");
   EXPECT_EQ(c.server.body_limits[0].max, 100u * 1024 * 1024);
+  EXPECT_EQ(c.server.body_limits[1].max, 256u * 1024);
   EXPECT_FALSE(c.server.strict_hosts);
   EXPECT_EQ(c.server.max_connections, 10000u);
   EXPECT_EQ(c.access_log.format, access_log_format::combined);
@@ -115,6 +116,21 @@ TEST_F(load_test, the_smallest_file_is_one_default_site_with_engine_defaults) {
   EXPECT_EQ(r.config->default_site, 0u);
   EXPECT_EQ(r.config->sites[0].error_pages.cache_control, "no-store");
   EXPECT_TRUE(r.config->sites[0].error_pages.problem_json);
+}
+
+TEST_F(load_test, an_empty_error_page_cache_control_means_none) {
+  load_result r = load(R"([[sites]]
+default = true
+[sites.error_pages]
+cache_control = ""
+problem_json = false
+files = { "404" = "pages/404.html" }
+)");
+  ASSERT_TRUE(r.config.has_value());
+  const error_pages_config& pages = r.config->sites[0].error_pages;
+  EXPECT_EQ(pages.cache_control, "");
+  EXPECT_FALSE(pages.problem_json);
+  EXPECT_EQ(pages.files.at(404), dir_ / "pages/404.html");
 }
 
 TEST_F(load_test, sizes_durations_and_dates_accept_every_documented_form) {

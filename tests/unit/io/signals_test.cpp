@@ -20,7 +20,7 @@ TEST(signals, wait_returns_nothing_when_the_timeout_passes) {
 
 TEST(signals, a_blocked_signal_waits_until_it_is_taken_and_is_named) {
   block_shutdown_signals();
-  for (int sig : {SIGTERM, SIGINT, SIGHUP}) {
+  for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) {
     // raise() targets this thread, whose mask blocks sig: it stays pending instead of killing.
     ASSERT_EQ(::raise(sig), 0);
     EXPECT_EQ(wait_for_signal(5s), sig);
@@ -29,6 +29,7 @@ TEST(signals, a_blocked_signal_waits_until_it_is_taken_and_is_named) {
   EXPECT_EQ(signal_name(SIGTERM), "SIGTERM");
   EXPECT_EQ(signal_name(SIGINT), "SIGINT");
   EXPECT_EQ(signal_name(SIGHUP), "SIGHUP");
+  EXPECT_EQ(signal_name(SIGUSR1), "SIGUSR1");
 }
 
 TEST(signals, a_stop_request_wakes_an_endless_wait_at_once) {

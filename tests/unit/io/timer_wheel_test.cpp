@@ -233,6 +233,31 @@ TEST(timer_wheel, next_timeout_follows_the_earliest_deadline) {
   EXPECT_LE(timeout, 4096 * 8);
 }
 
+// The wheel remembers which slots hold timers; a slot emptied by disarm or by firing must not
+// shorten the wait, and a deadline in a slot before the current one (the wheel wrapped) counts.
+TEST(timer_wheel, next_timeout_sees_through_emptied_slots_and_across_the_wrap) {
+  timer_wheel wheel(64, 10);  // one turn: 640 ms, in a single 64-bit word of slots
+  wheel.advance(5000);        // tick 500: slot 52
+  timer near;
+  timer far;
+  wheel.arm(near, 5020);
+  wheel.arm(far, 5500);  // tick 550: slot 38, before the current slot in the array
+  EXPECT_EQ(wheel.next_timeout_ms(5000), 20);
+  wheel.disarm(near);
+  EXPECT_EQ(wheel.next_timeout_ms(5000), 500);
+  EXPECT_EQ(wheel.next_timeout_ms(5000), 500);  // asked again, after the stale slot was cleared
+  wheel.advance(5500);
+  EXPECT_EQ(wheel.next_timeout_ms(5500), -1);
+  timer wide[3];
+  timer_wheel large(1000, 1);  // not a multiple of 64 slots
+  large.advance(990);
+  large.arm(wide[1], 1003);  // slot 3, after the wrap
+  EXPECT_EQ(large.next_timeout_ms(990), 13);
+  large.arm(wide[0], 1995);  // slot 995, a turn later: woken early, when the slot comes round
+  EXPECT_EQ(large.next_timeout_ms(990), 6);
+  large.arm(wide[2], 995);
+  EXPECT_EQ(large.next_timeout_ms(990), 5);
+}
 TEST(timer_wheel, many_timers_each_fire_once_at_the_first_advance_past_their_deadline) {
   constexpr int count = 20000;
   timer_wheel wheel(256, 4);  // spans 1024 ms; deadlines reach 100 s

@@ -3,11 +3,21 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
+#include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
+
+#include "teapot/server.h"
+#include "teapot/site.h"
 
 namespace {
 
@@ -382,6 +392,114 @@ TEST(error_page, uwu_only_for_a_client_that_names_it) {
   EXPECT_EQ(teapot::srv::language_for("fr-x-uwu"), language::fr);
   EXPECT_EQ(teapot::srv::page_language_tag(page_language::fr_x_uwu), "fr-x-uwu");
   EXPECT_EQ(teapot::http::supported_language_tags().size(), 2u);  // explain: en|fr only
+}
+
+// -- a site's own pages and options -----------------------------------------------------------
+
+// A scratch file that lives as long as the test.
+struct scratch_file {
+  std::filesystem::path path;
+  scratch_file(std::string_view name, std::string_view text)
+      : path(std::filesystem::temp_directory_path() /
+             ("teapot-error-page-" + std::to_string(::getpid()) + "-" + std::string(name))) {
+    std::ofstream(path, std::ios::binary) << text;
+  }
+  ~scratch_file() { std::filesystem::remove(path); }
+};
+
+teapot::request request_with(std::span<const teapot::header_field> fields) {
+  teapot::request req;
+  req.headers = fields;
+  return req;
+}
+
+TEST(site_error_page, a_file_replaces_the_page_of_its_code_without_a_language) {
+  const scratch_file page("404.html", "<p>Rien ici — nothing here</p>\n");
+  teapot::site site;
+  site.set_error_pages({.files = {{404, page.path}}});
+  const teapot::header_field fields[] = {{"Accept-Language", "fr"}};
+  fake_response res;
+  teapot::srv::fill_error_page(status::not_found, request_with(fields), &site, res);
+  EXPECT_EQ(res.status_set, status::not_found);
+  EXPECT_EQ(res.body, "<p>Rien ici — nothing here</p>\n");
+  EXPECT_EQ(res.content_type, "text/html; charset=utf-8");
+  EXPECT_FALSE(res.header("Content-Language"));
+  EXPECT_EQ(res.header("Vary"), "Accept, Accept-Language");  // problem details stay possible
+  EXPECT_EQ(res.header("Cache-Control"), "no-store");
+
+  // Another code keeps the built-in page, in the client's language.
+  fake_response other;
+  teapot::srv::fill_error_page(status::gone, request_with(fields), &site, other);
+  EXPECT_EQ(other.header("Content-Language"), "fr");
+  EXPECT_TRUE(contains(*other.body, "<html lang=\"fr\">"));
+}
+
+TEST(site_error_page, problem_json_off_keeps_html_for_a_json_client) {
+  const scratch_file page("410.txt", "gone for good\n");
+  teapot::site site;
+  site.set_error_pages({.files = {{410, page.path}}, .problem_json = false});
+  const teapot::header_field fields[] = {{"Accept", "application/json"}};
+  fake_response own;
+  teapot::srv::fill_error_page(status::gone, request_with(fields), &site, own);
+  EXPECT_EQ(own.body, "gone for good\n");
+  EXPECT_EQ(own.content_type, "text/plain; charset=utf-8");
+  EXPECT_FALSE(own.header("Vary"));  // every client gets the same file
+  fake_response builtin;
+  teapot::srv::fill_error_page(status::not_found, request_with(fields), &site, builtin);
+  EXPECT_EQ(builtin.content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(builtin.header("Vary"), "Accept-Language");
+}
+
+TEST(site_error_page, the_site_chooses_cache_control_or_none) {
+  teapot::site site;
+  site.set_error_pages({.cache_control = "max-age=60"});
+  fake_response res;
+  teapot::srv::fill_error_page(status::not_found, teapot::request{}, &site, res);
+  EXPECT_EQ(res.header("Cache-Control"), "max-age=60");
+  site.set_error_pages({.cache_control = ""});
+  fake_response none;
+  teapot::srv::fill_error_page(status::not_found, teapot::request{}, &site, none);
+  EXPECT_FALSE(none.header("Cache-Control"));
+}
+
+TEST(site_error_page, without_a_site_the_built_in_behaviour_applies) {
+  fake_response res;
+  teapot::srv::fill_error_page(status::bad_request, teapot::request{},
+                               static_cast<const teapot::site*>(nullptr), res);
+  EXPECT_EQ(res.header("Content-Language"), "en");
+  EXPECT_EQ(res.header("Cache-Control"), "no-store");
+}
+
+TEST(site_error_page, a_code_without_content_stays_without) {
+  const scratch_file page("304.html", "never sent");
+  teapot::site site;
+  site.set_error_pages({.files = {{404, page.path}}});
+  fake_response res;
+  teapot::srv::fill_error_page(status::not_modified, teapot::request{}, &site, res);
+  EXPECT_FALSE(res.body);
+}
+
+TEST(site_error_page, set_error_pages_refuses_what_it_cannot_serve) {
+  teapot::site site;
+  EXPECT_THROW(site.set_error_pages({.files = {{404, "/nonexistent/teapot/404.html"}}}),
+               std::system_error);
+  EXPECT_THROW(site.set_error_pages({.files = {{404, std::filesystem::temp_directory_path()}}}),
+               std::system_error);
+  const scratch_file page("200.html", "fine");
+  EXPECT_THROW(site.set_error_pages({.files = {{200, page.path}}}), std::invalid_argument);
+  EXPECT_EQ(site.custom_page_for(status::not_found), nullptr);  // left unchanged
+}
+
+TEST(body_limits, the_longest_matching_prefix_wins_over_the_default) {
+  teapot::limits l;
+  l.body = 1000;
+  l.body_by_prefix = {{"/upload/", 5000}, {"/upload/small/", 10}, {"/up", 7}};
+  EXPECT_EQ(l.body_for("/"), 1000u);
+  EXPECT_EQ(l.body_for("/upload"), 7u);
+  EXPECT_EQ(l.body_for("/upload/a"), 5000u);
+  EXPECT_EQ(l.body_for("/upload/small/a"), 10u);
+  EXPECT_EQ(l.body_for("/UPLOAD/a"), 1000u);  // byte for byte
+  EXPECT_EQ(l.body_for("*"), 1000u);
 }
 
 }  // namespace

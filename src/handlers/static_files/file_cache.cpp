@@ -1,0 +1,100 @@
+#include "handlers/static_files/file_cache.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <utility>
+
+namespace teapot::handlers::static_files {
+
+namespace {
+
+bool same_time(const timespec& a, const timespec& b) noexcept {
+  return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+bool is_unchanged(const file_cache::entry& e, const struct stat& st) noexcept {
+  return S_ISREG(st.st_mode) && e.dev == st.st_dev && e.ino == st.st_ino && e.size == st.st_size &&
+         same_time(e.mtime, st.st_mtim) && same_time(e.ctime, st.st_ctim);
+}
+
+}  // namespace
+
+open_file::~open_file() {
+  if (fd >= 0) ::close(fd);
+}
+
+file_cache::entry_map::iterator file_cache::forget(entry_map::iterator it) {
+  total_bytes_ -= it->second.bytes.size();
+  if (it->second.file) --open_files_;
+  return entries_.erase(it);
+}
+
+void file_cache::close_all_files() {
+  for (auto it = entries_.begin(); it != entries_.end();)
+    it = it->second.file ? forget(it) : std::next(it);
+}
+
+void file_cache::close_idle(std::int64_t now_ms) {
+  if (open_files_ == 0 || now_ms < next_idle_sweep_ms_) return;
+  next_idle_sweep_ms_ = now_ms + idle_close_ms / 2;
+  for (auto it = entries_.begin(); it != entries_.end();)
+    it = it->second.file && now_ms - it->second.used_ms >= idle_close_ms ? forget(it)
+                                                                         : std::next(it);
+}
+
+const file_cache::entry* file_cache::find(int root_fd, const char* relative, std::string_view key,
+                                          std::int64_t now_ms) {
+  close_idle(now_ms);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return nullptr;
+  // The entry was resolved beneath the root when stored; a path that now leads elsewhere
+  // (a swapped symlink, a file replaced by rename) names another inode and misses here.
+  struct stat st {};
+  if (::fstatat(root_fd, relative, &st, 0) != 0 || !is_unchanged(it->second, st)) {
+    forget(it);
+    return nullptr;
+  }
+  it->second.used_ms = now_ms;
+  return &it->second;
+}
+
+const file_cache::entry* file_cache::store(std::string_view key, int fd, const struct stat& st,
+                                           std::int64_t now_ms, bool& fd_taken) {
+  fd_taken = false;
+  if (!S_ISREG(st.st_mode) || st.st_size < 0) return nullptr;
+  entry e;
+  e.dev = st.st_dev;
+  e.ino = st.st_ino;
+  e.size = st.st_size;
+  e.mtime = st.st_mtim;
+  e.ctime = st.st_ctim;
+  e.used_ms = now_ms;
+  const bool small = static_cast<std::size_t>(st.st_size) <= max_file_size;
+  if (small) {
+    e.bytes.resize(static_cast<std::size_t>(st.st_size));
+    ssize_t n = ::pread(fd, e.bytes.data(), e.bytes.size(), 0);
+    if (n != st.st_size) return nullptr;
+    // A file written while it was read shows a new ctime: do not keep a torn copy.
+    struct stat after {};
+    if (::fstat(fd, &after) != 0 || !is_unchanged(e, after)) return nullptr;
+    if (total_bytes_ + e.bytes.size() > max_total_bytes) {
+      for (auto it = entries_.begin(); it != entries_.end();)
+        it = it->second.bytes.empty() ? std::next(it) : forget(it);
+    }
+  } else {
+    if (open_files_ >= max_open_files) close_all_files();
+    e.file = std::make_shared<open_file>(fd);
+    fd_taken = true;
+  }
+  if (auto old = entries_.find(key); old != entries_.end()) forget(old);
+  if (entries_.size() >= max_entries) {
+    entries_.clear();
+    total_bytes_ = open_files_ = 0;
+  }
+  total_bytes_ += e.bytes.size();
+  if (e.file) ++open_files_;
+  return &entries_.emplace(std::string(key), std::move(e)).first->second;
+}
+
+}  // namespace teapot::handlers::static_files

@@ -1,5 +1,7 @@
 """Error pages over real sockets: a 404 from `teapot serve DIR` in English, French, fr-x-uwu and
-as RFC 9457 problem details, each with its charset, and never stored by caches."""
+as RFC 9457 problem details, each with its charset, and never stored by caches; then a site's
+own pages and options from [sites.error_pages] (`teapot serve --config FILE`), which every error
+the site answers gets, and an error decided before the site is known does not."""
 
 from __future__ import annotations
 

@@ -269,6 +269,19 @@ void read_rule(table_reader& r, rule& out) {
 
 void read_early_hints(table_reader& r, early_hints_config& out) {
   if (auto m = read_match(r, true)) out.match = *m;
+  if (auto c = r.string("http1_clients")) {
+    if (*c == "known")
+      out.http1_clients = early_hints_clients::known;
+    else if (*c == "all")
+      out.http1_clients = early_hints_clients::all;
+    else if (*c == "none")
+      out.http1_clients = early_hints_clients::none;
+    else
+      r.error("http1_clients",
+              "'" + *c +
+                  "' is not a choice; expected \"known\" (browsers and curl), \"all\" or "
+                  "\"none\"");
+  }
   if (!r.require("links", "Link field values, such as \"</app.css>; rel=preload; as=style\""))
     return;
   auto links = r.strings("links");

@@ -155,9 +155,13 @@ struct rule {
 };
 
 // 103 before the final response on matching paths (RFC 8297).
+enum class early_hints_clients : std::uint8_t { known, all, none };
+
 struct early_hints_config {
   path_match match;
   std::vector<std::string> links;  // Link field values: "</app.css>; rel=preload; as=style"
+  // HTTP/1.1 clients that get the 103: browsers and curl, every one, or none.
+  early_hints_clients http1_clients = early_hints_clients::known;
 };
 
 struct error_pages_config {

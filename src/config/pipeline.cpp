@@ -47,6 +47,18 @@ handlers::path_match to_handler(const path_match& m) {
   return out;
 }
 
+handlers::early_hints_clients to_handler(early_hints_clients c) {
+  switch (c) {
+    case early_hints_clients::known:
+      return handlers::early_hints_clients::known;
+    case early_hints_clients::all:
+      return handlers::early_hints_clients::all;
+    case early_hints_clients::none:
+      return handlers::early_hints_clients::none;
+  }
+  return handlers::early_hints_clients::known;
+}
+
 handlers::maintenance_options maintenance_options(const maintenance_config& m) {
   handlers::maintenance_options o;
   o.enabled = m.enabled;
@@ -151,7 +163,7 @@ void build_pipeline(const site_config& s, site& out, const std::shared_ptr<error
   if (!s.early_hints.empty()) {
     handlers::early_hints_options hints;
     for (const early_hints_config& h : s.early_hints)
-      hints.hints.push_back({to_handler(h.match), h.links});
+      hints.hints.push_back({to_handler(h.match), h.links, to_handler(h.http1_clients)});
     out.add_policy(handlers::make_early_hints(std::move(hints)));
   }
   // RFC 2774: every request is checked, so that an extension nobody implements gets 510.

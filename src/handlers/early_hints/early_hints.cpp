@@ -13,15 +13,31 @@ using field = std::pair<std::string_view, std::string_view>;
 struct entry {
   path_matcher matcher;
   std::vector<std::string> links;
+  early_hints_clients clients;
   std::vector<field> fields;  // views into links, built once
 };
+
+bool takes_interim(early_hints_clients clients, const request& req) {
+  switch (clients) {
+    case early_hints_clients::all:
+      return true;
+    case early_hints_clients::none:
+      return false;
+    case early_hints_clients::known: {
+      std::string_view agent = req.header("User-Agent").value_or(std::string_view{});
+      return agent.starts_with("Mozilla/") || agent.starts_with("curl/");
+    }
+  }
+  return false;
+}
 
 class early_hints_policy final : public policy {
  public:
   explicit early_hints_policy(std::vector<early_hint> hints) {
     entries_.reserve(hints.size());
     for (early_hint& h : hints) {
-      entries_.push_back({path_matcher(std::move(h.match)), std::move(h.links), {}});
+      entries_.push_back(
+          {path_matcher(std::move(h.match)), std::move(h.links), h.http1_clients, {}});
       entry& e = entries_.back();
       for (const std::string& link : e.links)
         e.fields.emplace_back("Link", link);
@@ -35,7 +51,8 @@ class early_hints_policy final : public policy {
     const entry* first = nullptr;
     std::vector<field> merged;
     for (const entry& e : entries_) {
-      if (e.fields.empty() || !e.matcher.matches(req.path)) continue;
+      if (e.fields.empty() || !e.matcher.matches(req.path) || !takes_interim(e.clients, req))
+        continue;
       if (first == nullptr) {
         first = &e;
         continue;

@@ -196,6 +196,12 @@ const broken_case cases[] = {
      9,
      "sites[0].early_hints[0].links: '/app.css' is not a Link value; expected \"<URI>; "
      "rel=preload\" (RFC 8288 §3)"},
+    {"early hint clients",
+     "[[sites]]\ndefault = true\n[[sites.early_hints]]\nexact = \"/\"\nhttp1_clients = \"some\"\n"
+     "links = [\"</a.css>; rel=preload\"]\n",
+     5, 17,
+     "sites[0].early_hints[0].http1_clients: 'some' is not a choice; expected \"known\" (browsers "
+     "and curl), \"all\" or \"none\""},
     {"log format", "[access_log]\nformat = \"apache\"\n[[sites]]\ndefault = true\n", 2, 10,
      "access_log.format: 'apache' is not a format; expected \"common\", \"combined\" or \"json\""},
     {"TOML syntax", "[[sites]]\ndefault = tru\n", 2, 14,

@@ -38,11 +38,15 @@ class recording_channel final : public exchange_channel {
 
 struct exchange {
   recording_channel channel;
+  std::vector<header_field> fields;
   request req;
   response res;
-  explicit exchange(std::string_view path) {
+  // A browser's request unless user_agent says otherwise (empty: no User-Agent at all).
+  explicit exchange(std::string_view path, std::string_view user_agent = "Mozilla/5.0 (X11)") {
     req.method = "GET";
     req.path = path;
+    if (!user_agent.empty()) fields.push_back({"User-Agent", user_agent});
+    req.headers = fields;
     res.reset(&channel);
   }
 };
@@ -93,6 +97,37 @@ TEST(EarlyHints, AClientThatTakesNoInterimResponseStillGetsThrough) {
   EXPECT_EQ(step->on_request(x.req, x.res), verdict::next);
   EXPECT_TRUE(x.channel.sent.empty());
   EXPECT_EQ(x.res.status(), http::status::ok);
+}
+
+// Python's http.client, and the libraries built on it, take a 103 for the final response.
+TEST(EarlyHints, ByDefaultOnlyBrowsersAndCurlGetTheInterimResponse) {
+  auto step = make_early_hints(sample());
+  for (std::string_view agent : {"Mozilla/5.0 (X11; Linux x86_64)", "curl/7.88.1"}) {
+    exchange x("/", agent);
+    EXPECT_EQ(step->on_request(x.req, x.res), verdict::next);
+    EXPECT_EQ(x.channel.sent.size(), 1u) << agent;
+  }
+  for (std::string_view agent : {"", "Python-urllib/3.11", "python-requests/2.28.1", "Java/17"}) {
+    exchange x("/", agent);
+    EXPECT_EQ(step->on_request(x.req, x.res), verdict::next);
+    EXPECT_TRUE(x.channel.sent.empty()) << agent;
+    EXPECT_EQ(x.res.status(), http::status::ok);
+  }
+}
+
+TEST(EarlyHints, AnEntryMayGoToEveryClientOrToNone) {
+  early_hints_options o;
+  o.hints.push_back(
+      {{match_kind::exact, "/all"}, {"</a.css>; rel=preload"}, early_hints_clients::all});
+  o.hints.push_back(
+      {{match_kind::exact, "/none"}, {"</n.css>; rel=preload"}, early_hints_clients::none});
+  auto step = make_early_hints(std::move(o));
+  exchange any("/all", "");
+  step->on_request(any.req, any.res);
+  EXPECT_EQ(any.channel.sent.size(), 1u);
+  exchange browser("/none");
+  step->on_request(browser.req, browser.res);
+  EXPECT_TRUE(browser.channel.sent.empty());
 }
 
 TEST(EarlyHints, RefusesALinkThatWouldSplitTheResponse) {

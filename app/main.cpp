@@ -48,6 +48,7 @@ struct serve_flags {
   teapot::access_log_format access_log_format = teapot::access_log_format::combined;
   teapot::server_options options;
   teapot::handlers::static_files_options files;
+  bool compress = false;
 };
 
 // "NAME=VALUE" split at the first '='; both sides must be non-empty.
@@ -151,6 +152,8 @@ void add_serve_flags(CLI::App& serve, serve_flags& f) {
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case))
       ->default_str("combined");
   add_static_files_flags(serve, f.files);
+  serve.add_flag("--compress", f.compress,
+                 "Compress text responses on the fly (zstd, br, gzip) for clients that accept it");
 }
 
 void announce(teapot::server& srv, const std::vector<std::string>& listen,
@@ -225,6 +228,7 @@ int run_serve(serve_flags& f) {
     f.options.access_log.format = f.access_log_format;
   }
   teapot::server srv(f.options);
+  if (f.compress) srv.default_site().set_compression({.enabled = true});
   f.files.root = f.root;
   teapot::handler files = teapot::handlers::make_static_files(f.files);
   // OPTIONS is routed too, so that the router's 405 lists it in Allow (RFC 9110 §15.5.6).

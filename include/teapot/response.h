@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <ctime>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <span>
@@ -54,6 +55,8 @@ class response {
   // Replaces every field of that name (case-insensitive) by one.
   void set_header(std::string_view name, std::string_view value);
   void remove_header(std::string_view name);
+  // Removes every field with one of these names, in one pass.
+  void remove_headers(std::initializer_list<std::string_view> names);
   std::optional<std::string_view> header(std::string_view name) const noexcept;
   template <class F>
   void for_each_header(F&& f) const {

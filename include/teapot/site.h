@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "teapot/compression.h"
 #include "teapot/http/status.h"
 #include "teapot/policy.h"
 #include "teapot/router.h"
@@ -57,12 +58,19 @@ class site {
   // The page read for s, or null when s keeps the built-in one.
   const custom_error_page* custom_page_for(http::status s) const noexcept;
 
+  // On-the-fly compression of this site's responses (see compression.h), before the server
+  // starts. Per site rather than per server, as a site's content decides whether it pays.
+  // Throws std::invalid_argument for an unknown or repeated coding or a level out of range.
+  site& set_compression(compression_options options);
+  const compression_options& compression() const noexcept { return compression_; }
+
  private:
   std::vector<std::string> hosts_;
   std::vector<std::shared_ptr<policy>> policies_;
   router routes_;
   error_page_options error_pages_;
   std::map<int, custom_error_page> custom_pages_;
+  compression_options compression_;
 };
 
 // The host of a Host field value or authority: lower case is the caller's business; the port

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace teapot::base::ascii {
@@ -134,6 +135,28 @@ constexpr bool is_token(std::string_view s) {
   for (char c : s) {
     if (!is_tchar(c)) return false;
   }
+  return true;
+}
+
+// Whether every byte of s may stand in a field value (is_field_content). Eight bytes at a time:
+// the server checks every value a handler sets, and almost none holds a control byte, the only
+// kind refused (0x00-0x1F but HTAB, and DEL).
+inline bool is_field_value(std::string_view s) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, s.data() + i, 8);
+    const std::uint64_t below_space = (w - ones * 0x20) & ~w & highs;
+    const std::uint64_t x = w ^ (ones * 0x7F);
+    const std::uint64_t del = (x - ones) & ~x & highs;
+    if ((below_space | del) == 0) continue;
+    for (std::size_t j = i; j < i + 8; ++j)  // a control byte, or HTAB
+      if (!is_field_content(s[j])) return false;
+  }
+  for (; i < s.size(); ++i)
+    if (!is_field_content(s[i])) return false;
   return true;
 }
 

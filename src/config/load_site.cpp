@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "base/ascii.h"
+#include "config/load_compression.h"
 #include "config/load_parts.h"
 #include "config/units.h"
 #include "http/date.h"
@@ -237,6 +238,7 @@ void read_site(table_reader& r, site_config& out) {
   std::optional<static_config> statics;
   part("static", statics, read_static);
   if (statics) out.static_files = std::move(*statics);
+  part("compression", out.compression, read_compression);
 }
 
 }  // namespace teapot::config::detail

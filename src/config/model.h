@@ -196,6 +196,8 @@ struct site_config {
   std::vector<std::string> mandatory_extensions;
   error_pages_config error_pages;
   static_config static_files;
+  // On-the-fly compression of the site's responses; absent: off.
+  std::optional<teapot::compression_options> compression;
 };
 
 struct configuration {

@@ -176,6 +176,7 @@ void build_site(const site_config& s, site& out, const std::shared_ptr<error_log
   out.set_error_pages({.files = s.error_pages.files,
                        .problem_json = s.error_pages.problem_json,
                        .cache_control = s.error_pages.cache_control});
+  if (s.compression) out.set_compression(*s.compression);
   if (s.root.empty()) return;
   handler files = handlers::make_static_files(static_options(s));
   out.routes().get("/*", files).route("OPTIONS", "/*", files);

@@ -4,6 +4,7 @@
 
 #include "base/ascii.h"
 #include "http/validators.h"
+#include "server/compression/compress_response.h"
 #include "server/error_page.h"
 
 namespace teapot::srv {
@@ -52,9 +53,8 @@ http::validators validators_of(const response& res) {
 void make_not_modified(response& res) {
   res.set_status(http::status::not_modified);
   res.set_body({}, {});
-  for (std::string_view name :
-       {"Content-Type", "Content-Language", "Content-Encoding", "Content-Length", "Accept-Ranges"})
-    res.remove_header(name);
+  res.remove_headers(
+      {"Content-Type", "Content-Language", "Content-Encoding", "Content-Length", "Accept-Ranges"});
 }
 
 std::string make_boundary() {
@@ -132,11 +132,15 @@ void apply_representation(const request& req, response& res, std::time_t now,
   // Conditionals and ranges are about a successful GET or HEAD of a representation; other
   // methods check their preconditions before acting (RFC 9110 §13.2.1).
   if (res.status() != http::status::ok || res.wants_error_page()) return;
-  const bool is_get = req.method == "GET";
-  if (!is_get && req.method != "HEAD") return;
-  const bool ranged = res.ranges_allowed() && !res.length_unknown();
-  if (ranged) res.set_header("Accept-Ranges", "bytes");
   const request_fields f = scan_fields(req);
+  // The coding picks the representation whose validators the preconditions compare.
+  compression::decision coded;
+  if (site && site->compression().enabled)
+    coded = compression::decide(req, res, site->compression(), f.range.has_value());
+  const bool is_get = req.method == "GET";
+  if (!is_get && req.method != "HEAD") return compression::compress(req, res, coded, site);
+  const bool ranged = res.ranges_allowed() && !res.length_unknown() && !coded.chosen;
+  if (ranged) res.set_header("Accept-Ranges", "bytes");
   const http::conditions& c = f.conditions;
   if (c.if_match || c.if_none_match || c.if_modified_since || c.if_unmodified_since) {
     switch (http::evaluate_preconditions(req.method, c, validators_of(res), now)) {
@@ -149,6 +153,7 @@ void apply_representation(const request& req, response& res, std::time_t now,
         return write_error_page(res.status(), req, site, res);
     }
   }
+  compression::compress(req, res, coded, site);
   // RFC 9110 §14.2: Range is defined for GET only; If-Range decides whether to honour it.
   if (!is_get || !ranged || !f.range) return;
   if (f.if_range && !http::if_range_allows(f.if_range, validators_of(res))) return;

@@ -1,6 +1,8 @@
 // What the server does with every handler's response before it is written (RFC 9110 §13, §14):
-// conditional GET/HEAD (304, 412) from the validators the handler gave, and byte ranges (206,
-// 416, multipart/byteranges). Handlers only describe; this decides, once, for all of them.
+// conditional GET/HEAD (304, 412) from the validators the handler gave, byte ranges (206,
+// 416, multipart/byteranges), and the site's on-the-fly compression (decided first, since it
+// selects the representation whose validators count). Handlers only describe; this decides,
+// once, for all of them.
 // Thread contract: a plan belongs to one connection.
 #pragma once
 

@@ -21,10 +21,8 @@ bool is_framing_field(std::string_view name) noexcept {
 
 // A field that would let a handler split the response (CR, LF) or smuggle NUL is never sent.
 bool is_safe_field(std::string_view name, std::string_view value) noexcept {
-  if (!base::ascii::is_token(name) || is_framing_field(name)) return false;
-  for (char c : value)
-    if (!base::ascii::is_field_content(c)) return false;
-  return true;
+  return base::ascii::is_token(name) && !is_framing_field(name) &&
+         base::ascii::is_field_value(value);
 }
 
 }  // namespace
@@ -54,6 +52,15 @@ void response::add_header(std::string_view name, std::string_view value) {
 void response::remove_header(std::string_view name) {
   std::erase_if(headers_, [&](const field_ref& h) {
     return iequals(std::string_view(fields_).substr(h.name_at, h.name_len), name);
+  });
+}
+
+void response::remove_headers(std::initializer_list<std::string_view> names) {
+  std::erase_if(headers_, [&](const field_ref& h) {
+    const std::string_view n = std::string_view(fields_).substr(h.name_at, h.name_len);
+    for (std::string_view name : names)
+      if (iequals(n, name)) return true;
+    return false;
   });
 }
 
@@ -103,8 +110,14 @@ void response::set_etag(std::string_view etag) {
 }
 
 void response::set_last_modified(std::time_t t) {
-  char buf[http::imf_fixdate_size];
-  std::string_view text = http::format_imf_fixdate(t, buf);
+  // A thread serves the same few files over and over: their dates are formatted once.
+  thread_local std::time_t last = 0;
+  thread_local char buf[http::imf_fixdate_size];
+  thread_local std::string_view text;
+  if (text.empty() || t != last) {
+    text = http::format_imf_fixdate(t, buf);
+    last = t;
+  }
   if (text.empty()) return;  // a date outside the years 0000..9999 is better left unsaid
   last_modified_ = t;
   set_header("Last-Modified", text);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <string_view>
 
 namespace teapot::base::ascii {
@@ -72,6 +73,24 @@ TEST(ascii, case_insensitive_compare_and_helpers) {
   EXPECT_FALSE(is_token("\"chunked\""));
   EXPECT_EQ(trim_ows(" \t a b \t"), "a b");
   EXPECT_EQ(trim_ows("   "), "");
+}
+
+// The eight-bytes-at-a-time check must agree with the per-byte class for every byte at every
+// position of a word, and in the tail after the last whole word.
+TEST(ascii, field_value_agrees_with_field_content_for_each_byte_at_each_position) {
+  for (std::size_t length : {1u, 7u, 8u, 9u, 16u, 23u}) {
+    for (std::size_t at = 0; at < length; ++at) {
+      for (unsigned b = 0; b < 256; ++b) {
+        std::string value(length, 'a');
+        value[at] = static_cast<char>(b);
+        EXPECT_EQ(is_field_value(value), is_field_content(static_cast<char>(b)))
+            << "byte " << b << " at " << at << " of " << length;
+      }
+    }
+  }
+  EXPECT_TRUE(is_field_value(""));
+  EXPECT_TRUE(is_field_value("W/\"x\"\ttext/html; charset=utf-8 \x80\xff"));
+  EXPECT_FALSE(is_field_value("Thu, 01 Jan 1970 00:00:00 GMT\r\nX: 1"));
 }
 
 }  // namespace

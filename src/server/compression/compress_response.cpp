@@ -1,0 +1,173 @@
+#include "server/compression/compress_response.h"
+
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "base/ascii.h"
+#include "http/content_coding.h"
+#include "http/validators.h"
+#include "server/compression/body_cache.h"
+
+namespace teapot::srv::compression {
+
+namespace {
+
+using base::ascii::iequals;
+
+// Calls f with each element of every field named name (a comma-separated list, §5.6.1).
+template <class F>
+bool any_list_element(const response& res, std::string_view name, F&& f) {
+  bool found = false;
+  res.for_each_header([&](std::string_view n, std::string_view value) {
+    if (found || !iequals(n, name)) return;
+    while (!found && !value.empty()) {
+      const std::size_t comma = value.find(',');
+      found = f(base::ascii::trim_ows(value.substr(0, comma)));
+      value.remove_prefix(comma == std::string_view::npos ? value.size() : comma + 1);
+    }
+  });
+  return found;
+}
+
+// RFC 9110 §7.7 and RFC 9111 §5.2.2.6: no-transform asks intermediaries to leave the content
+// as it is; a handler that says it means the same of the server.
+bool forbids_transform(const response& res) {
+  return any_list_element(res, "Cache-Control",
+                          [](std::string_view e) { return iequals(e, "no-transform"); });
+}
+
+// RFC 9110 §12.5.5: the field, once, unless the response varies on everything already.
+void vary_on_accept_encoding(response& res) {
+  if (any_list_element(res, "Vary", [](std::string_view e) {
+        return e == "*" || iequals(e, "Accept-Encoding");
+      }))
+    return;
+  res.add_header("Vary", "Accept-Encoding");
+}
+
+bool is_eligible(const response& res, const compression_options& o) {
+  if (!o.enabled || res.status() != http::status::ok || res.wants_error_page() ||
+      res.length_unknown())
+    return false;
+  const std::uint64_t length = res.content_length();
+  if (length < o.min_length || (res.has_file() && length > o.max_file_size)) return false;
+  if (res.header("Content-Encoding")) return false;  // precompressed, or coded by the handler
+  const auto type = res.header("Content-Type");
+  return type && http::is_compressible_type(*type, o.types) && !forbids_transform(res);
+}
+
+int level_for(coding c, const compression_options& o) noexcept {
+  switch (c) {
+    case coding::gzip:
+      return o.gzip_level;
+    case coding::br:
+      return o.brotli_level;
+    case coding::zstd:
+      return o.zstd_level;
+  }
+  return 0;
+}
+
+// The identity content: the body, or the file's bytes read into scratch.
+bool identity_content(const response& res, std::string& scratch, std::string_view& out) {
+  if (!res.has_file()) {
+    out = res.body();
+    return true;
+  }
+  scratch.resize(res.content_length());
+  std::size_t done = 0;
+  while (done < scratch.size()) {
+    const ssize_t n = ::pread(res.file_fd(), scratch.data() + done, scratch.size() - done,
+                              static_cast<off_t>(res.file_offset() + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;  // an error, or the file shrank under us
+    done += static_cast<std::size_t>(n);
+  }
+  out = scratch;
+  return true;
+}
+
+// A cache key when the content is named exactly by a strong entity-tag, else empty.
+void cache_key(const request& req, const response& res, const decision& d, const site* site,
+               std::string& key) {
+  key.clear();
+  const auto etag = res.header("ETag");
+  if (!etag) return;
+  const auto tag = http::parse_entity_tag(*etag);
+  if (!tag || tag->weak) return;
+  key.append(std::to_string(reinterpret_cast<std::uintptr_t>(site))).append("\n");
+  key.append(req.path).append("\n").append(*etag).append("\n");
+  key.append(name_of(*d.chosen)).append(std::to_string(d.level));
+}
+
+// Undoes decide()'s ETag: `"X-gz"` back to `"X"`.
+void restore_identity_etag(response& res, coding c) {
+  const auto etag = res.header("ETag");
+  if (!etag) return;
+  const std::string_view suffix = etag_suffix(c);
+  std::string identity(*etag);
+  if (identity.size() < suffix.size() + 2) return;
+  identity.erase(identity.size() - suffix.size() - 2, suffix.size() + 1);
+  res.set_etag(identity);
+}
+
+}  // namespace
+
+decision decide(const request& req, response& res, const compression_options& options,
+                bool has_range) {
+  decision d;
+  if (!is_eligible(res, options)) return d;
+  vary_on_accept_encoding(res);
+  if (has_range) return d;  // the range applies to the identity bytes, byte-exact
+  std::array<std::string_view, 3> offered;
+  std::array<coding, 3> codings{};
+  std::size_t n = 0;
+  for (const std::string& name : options.codings) {
+    const auto c = coding_named(name);
+    if (!c || n == offered.size()) continue;  // set_compression has refused both
+    codings[n] = *c;
+    offered[n++] = name_of(*c);
+  }
+  const auto i =
+      http::choose_content_coding(req.header("Accept-Encoding"), std::span(offered.data(), n));
+  if (!i) return d;
+  d.chosen = codings[*i];
+  d.level = level_for(*d.chosen, options);
+  if (const auto etag = res.header("ETag")) {
+    thread_local std::string coded;
+    if (http::format_coded_etag(*etag, etag_suffix(*d.chosen), coded))
+      res.set_etag(coded);
+    else
+      res.remove_header("ETag");  // not a tag: better none than one shared by two codings
+  }
+  return d;
+}
+
+void compress(const request& req, response& res, const decision& d, const site* site) {
+  if (!d.chosen) return;
+  const std::uint64_t length = res.content_length();
+  // Keyed by the coded tag, which names the identity content as well as the coding.
+  thread_local std::string key;
+  cache_key(req, res, d, site, key);
+  body_cache& cache = body_cache::for_this_thread();
+  if (const std::string* hit = key.empty() ? nullptr : cache.find(key, length)) {
+    res.set_body(*hit, {});  // an empty type keeps Content-Type as it is
+  } else {
+    thread_local std::string scratch, coded;
+    std::string_view content;
+    if (!identity_content(res, scratch, content) ||
+        !compression::compress(*d.chosen, d.level, content, coded))
+      return restore_identity_etag(res, *d.chosen);
+    res.set_body(coded, {});
+    if (!key.empty()) cache.store(key, length, coded);
+  }
+  res.set_header("Content-Encoding", name_of(*d.chosen));
+  res.set_ranges_allowed(false);
+}
+
+}  // namespace teapot::srv::compression

@@ -260,7 +260,10 @@ int coding_quality(std::optional<std::string_view> accept_encoding, std::string_
   });
   if (exact) return *exact;
   if (any) return *any;
-  return identity ? 1000 : 0;  // identity unless excluded, others only when listed
+  // Identity unless excluded (§12.5.3), but last: a client that lists only codings prefers each
+  // of them, whatever its weight ("zstd;q=0.9, gzip;q=0.8" asks for zstd); others only when
+  // listed.
+  return identity ? 1 : 0;
 }
 
 negotiation_result choose_variant(std::span<const variant> variants,

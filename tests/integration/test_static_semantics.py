@@ -299,6 +299,9 @@ ORIGINAL_CSS = b"body { color: red; }\n" * 10
         ("gzip, br", "br", b"BROTLI-BYTES"),
         ("br;q=0.5, gzip", "gzip", b"GZIP-BYTES"),
         ("zstd, gzip;q=0.8, br;q=0.1", "zstd", b"ZSTD-BYTES"),
+        # Identity is unlisted: acceptable, but after every coding the client names.
+        ("zstd;q=0.9, gzip;q=0.8", "zstd", b"ZSTD-BYTES"),
+        ("gzip;q=0.5, identity;q=0.6", None, ORIGINAL_CSS),
         ("*", "br", b"BROTLI-BYTES"),
         ("*;q=0.5, br;q=0", "zstd", b"ZSTD-BYTES"),
         ("deflate", None, ORIGINAL_CSS),

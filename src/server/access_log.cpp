@@ -42,21 +42,27 @@ void append_number(std::string& out, std::uint64_t n) {
   out.append(buf, r.ptr);
 }
 
-// A quoted field of the Common/Combined formats; absent is "-".
-void append_clf_quoted(std::string& out, std::string_view s) {
-  out.push_back('"');
-  if (s.empty()) out.push_back('-');
+// The bytes of a quoted field: '"' and '\' behind a backslash, control and non-ASCII bytes
+// as hex_prefix and two hex digits (Apache's \xHH, JSON's \u00HH), so a line stays one line.
+void append_escaped(std::string& out, std::string_view s, std::string_view hex_prefix) {
   for (char c : s) {
     auto u = static_cast<unsigned char>(c);
     if (c == '"' || c == '\\') {
       out.push_back('\\');
       out.push_back(c);
     } else if (u < 0x20 || u >= 0x7f) {
-      append_hex_byte(out, "\\x", u);
+      append_hex_byte(out, hex_prefix, u);
     } else {
       out.push_back(c);
     }
   }
+}
+
+// A quoted field of the Common/Combined formats; absent is "-".
+void append_clf_quoted(std::string& out, std::string_view s) {
+  out.push_back('"');
+  if (s.empty()) out.push_back('-');
+  append_escaped(out, s, "\\x");
   out.push_back('"');
 }
 
@@ -79,17 +85,7 @@ void append_json_string(std::string& out, std::string_view s, bool empty_is_null
     return;
   }
   out.push_back('"');
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (u < 0x20 || u >= 0x7f) {
-      append_hex_byte(out, "\\u00", u);
-    } else {
-      out.push_back(c);
-    }
-  }
+  append_escaped(out, s, "\\u00");
   out.push_back('"');
 }
 

@@ -13,11 +13,13 @@ AddressSanitizer or UBSan report.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -250,3 +252,22 @@ def run_cli(*args: str, timeout: float = 20.0) -> subprocess.CompletedProcess:
     report = sanitizer_report(p.stderr.decode(errors="replace"))
     assert report is None, f"sanitizer report from teapot {' '.join(args)}:\n{report}"
     return p
+
+
+def sha512_crypt(password: str) -> str:
+    """A SHA-crypt ($6$) hash: Python's crypt module where it still exists, else openssl."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import crypt  # deprecated in 3.11, removed in 3.13
+
+        return crypt.crypt(password, crypt.mksalt(crypt.METHOD_SHA512))
+    except ImportError:
+        openssl = shutil.which("openssl")
+        if openssl is None:
+            pytest.fail("neither Python's crypt module nor openssl is here to make a hash")
+        p = subprocess.run(
+            [openssl, "passwd", "-6", "-stdin"], input=password.encode(), capture_output=True,
+            check=True,
+        )
+        return p.stdout.decode().strip()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEAPOT_BIN, build_docroot, require
+from conftest import TEAPOT_BIN, build_docroot, require, sha512_crypt
 from wire import Conn, request
 
 PASSWORD = "s3cret-Pa55word"
@@ -76,25 +76,6 @@ def logged(start_server, tmp_path: Path):
         return start_server([TEAPOT_BIN, "serve", "--config", config], "logged")
 
     return start
-
-
-def sha512_crypt(password: str) -> str:
-    import shutil
-    import subprocess
-    import warnings
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            import crypt
-
-        return crypt.crypt(password, crypt.mksalt(crypt.METHOD_SHA512))
-    except ImportError:
-        openssl = shutil.which("openssl")
-        if openssl is None:
-            pytest.fail("neither Python's crypt module nor openssl is here to make a hash")
-        p = subprocess.run([openssl, "passwd", "-6", password], capture_output=True, check=True)
-        return p.stdout.decode().strip()
 
 
 def lines_of(path: Path, count: int, seconds: float = 5.0) -> list[str]:

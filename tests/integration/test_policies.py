@@ -21,12 +21,12 @@ import socket
 import subprocess
 import threading
 import time
-import warnings
 from pathlib import Path
 
 import pytest
 
 from conftest import (
+    sha512_crypt,
     SITE,
     START_TIMEOUT,
     TEAPOT_BIN,
@@ -63,25 +63,6 @@ POLICY_FILES = {
 USERS = {"alice": "wonderland", "bob": "builder", "zo\u00eb": "caf\u00e9 cr\u00e8me"}
 REALM = "Staff only"
 CHALLENGE = f'Basic realm="{REALM}", charset="UTF-8"'
-
-
-def sha512_crypt(password: str) -> str:
-    """A SHA-crypt ($6$) hash: Python's crypt module where it still exists, else openssl."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            import crypt  # deprecated in 3.11, removed in 3.13
-
-        return crypt.crypt(password, crypt.mksalt(crypt.METHOD_SHA512))
-    except ImportError:
-        openssl = shutil.which("openssl")
-        if openssl is None:
-            pytest.fail("neither Python's crypt module nor openssl is here to make a hash")
-        p = subprocess.run(
-            [openssl, "passwd", "-6", "-stdin"], input=password.encode(), capture_output=True,
-            check=True,
-        )
-        return p.stdout.decode().strip()
 
 
 def basic(user: str, password: str) -> tuple[str, str]:

@@ -1,5 +1,6 @@
 // The teapot command: `teapot serve` runs the server, `teapot explain` tells what a status
 // code means.
+#include <sys/resource.h>
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -220,7 +221,17 @@ int run_serve_config(const serve_flags& f) {
   return 0;
 }
 
+// Many connections and the workers' open-file caches each take a descriptor: the soft limit
+// (often 1024) is raised to the hard one, as a server run by hand would otherwise need ulimit.
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+}
+
 int run_serve(serve_flags& f) {
+  raise_descriptor_limit();
   if (!f.config.empty()) return run_serve_config(f);
   if (!f.access_log.empty()) {
     f.options.access_log.file = f.access_log == "-" ? teapot::log_file::standard_output()

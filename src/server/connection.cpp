@@ -651,13 +651,18 @@ void connection::complete(response& res) {
 }
 
 void connection::run_after(std::chrono::milliseconds delay, std::function<void()> fn) {
-  // A failing callback answers its exchange with a 500, as a failing handler does.
+  // A failing callback answers its exchange with a 500, as a failing handler does. The site
+  // set stays alive until the callback has run: the client may leave and a reload replace the
+  // sites meanwhile, and fn may use state of the handler that made it.
+  // The connection itself may be gone by then (open says whether it is not): only the worker,
+  // which outlives its timers, is reached without that check.
   std::shared_ptr<bool> open = deferral_open_;
-  worker_.run_after(delay, [this, open, fn = std::move(fn)] {
+  worker& w = worker_;
+  w.run_after(delay, [this, &w, open, sites = sites_, fn = std::move(fn)] {
     try {
       fn();
     } catch (const std::exception& e) {
-      worker_.log(log_level::error, std::string("a deferred callback failed: ") + e.what());
+      w.log(log_level::error, std::string("a deferred callback failed: ") + e.what());
       if (open && *open) {
         *open = false;
         res_->reset(this);

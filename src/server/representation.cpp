@@ -138,7 +138,7 @@ void apply_representation(const request& req, response& res, std::time_t now,
   if (site && site->compression().enabled)
     coded = compression::decide(req, res, site->compression(), f.range.has_value());
   const bool is_get = req.method == "GET";
-  if (!is_get && req.method != "HEAD") return compression::compress(req, res, coded, site);
+  if (!is_get && req.method != "HEAD") return compression::compress(req, res, coded);
   const bool ranged = res.ranges_allowed() && !res.length_unknown() && !coded.chosen;
   if (ranged) res.set_header("Accept-Ranges", "bytes");
   const http::conditions& c = f.conditions;
@@ -153,7 +153,7 @@ void apply_representation(const request& req, response& res, std::time_t now,
         return write_error_page(res.status(), req, site, res);
     }
   }
-  compression::compress(req, res, coded, site);
+  compression::compress(req, res, coded);
   // RFC 9110 §14.2: Range is defined for GET only; If-Range decides whether to honour it.
   if (!is_get || !ranged || !f.range) return;
   if (f.if_range && !http::if_range_allows(f.if_range, validators_of(res))) return;

@@ -240,3 +240,31 @@ def test_sigusr1_reopens_the_logs_after_a_rotation(reloadable, reload_dir: Path)
         assert c.read_response().status == 200
     wait_for(lambda: access.exists() and b"/v?after" in access.read_bytes(), 5, "a new file")
     assert b"/v?after" not in (reload_dir / "access.log.1").read_bytes()
+
+
+def test_reloads_do_not_pile_up_the_descriptors_of_the_file_cache(reloadable, reload_dir: Path):
+    # Each worker keeps descriptors of large files it served; a reload builds new handlers, and
+    # the old handlers' caches must close theirs rather than keep them (and deleted files'
+    # space) for good.
+    for i in range(8):
+        (reload_dir / "site" / f"f{i}.bin").write_bytes(bytes([i]) * 100_000)
+    config = reload_dir / "teapot.toml"
+    srv = reloadable("A")
+
+    def fetch_all():
+        for _ in range(2):  # over both workers, most likely
+            for i in range(8):
+                r = exchange(srv.port, request("GET", f"/f{i}.bin"))
+                assert r.status == 200 and len(r.body) == 100_000, r
+
+    def descriptors() -> int:
+        return len(list(Path(f"/proc/{srv.proc.pid}/fd").iterdir()))
+
+    fetch_all()
+    before = descriptors()
+    for n in range(5):
+        config.write_text(config_text(reload_dir, f"B{n}"))
+        srv.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda n=n: get_v(srv.port) == f"B{n}", 5, f"reload {n}")
+        fetch_all()
+    assert descriptors() <= before + 4, (before, descriptors())

@@ -1,8 +1,10 @@
 #include "handlers/static_files/file_cache.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <utility>
 
 namespace teapot::handlers::static_files {
@@ -20,6 +22,15 @@ bool is_unchanged(const file_cache::entry& e, const struct stat& st) noexcept {
 
 }  // namespace
 
+std::size_t file_cache::max_open_files() noexcept {
+  static const std::size_t budget = [] {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 256UL;
+    return std::clamp<std::size_t>(static_cast<std::size_t>(limit.rlim_cur) / 32, 8, 256);
+  }();
+  return budget;
+}
+
 open_file::~open_file() {
   if (fd >= 0) ::close(fd);
 }
@@ -30,7 +41,7 @@ file_cache::entry_map::iterator file_cache::forget(entry_map::iterator it) {
   return entries_.erase(it);
 }
 
-void file_cache::close_all_files() {
+void file_cache::close_descriptors() {
   for (auto it = entries_.begin(); it != entries_.end();)
     it = it->second.file ? forget(it) : std::next(it);
 }
@@ -83,7 +94,7 @@ const file_cache::entry* file_cache::store(std::string_view key, int fd, const s
         it = it->second.bytes.empty() ? std::next(it) : forget(it);
     }
   } else {
-    if (open_files_ >= max_open_files) close_all_files();
+    if (open_files_ >= max_open_files()) close_descriptors();
     e.file = std::make_shared<open_file>(fd);
     fd_taken = true;
   }

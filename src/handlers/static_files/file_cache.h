@@ -29,8 +29,9 @@ class file_cache {
  public:
   static constexpr std::size_t max_file_size = 16 * 1024;  // larger: a descriptor, not bytes
   static constexpr std::size_t max_total_bytes = 8 * 1024 * 1024;
-  // Descriptors kept per thread and handler; a worker's share of the process's limit.
-  static constexpr std::size_t max_open_files = 256;
+  // Descriptors kept per thread and handler: a thirty-second of the process's soft
+  // RLIMIT_NOFILE, at least 8 and at most 256, so that connections keep most of the table.
+  static std::size_t max_open_files() noexcept;
   // A descriptor unused this long is closed at the next lookup, so that a deleted file's
   // space is not held for long by a cache that no request reaches.
   static constexpr std::int64_t idle_close_ms = 10'000;
@@ -65,6 +66,8 @@ class file_cache {
   // when the file changed while it was read, or is not regular.
   const entry* store(std::string_view key, int fd, const struct stat& st, std::int64_t now_ms,
                      bool& fd_taken);
+  // Closes every descriptor the cache keeps (responses still sending keep theirs open).
+  void close_descriptors();
 
  private:
   struct key_hash {
@@ -76,7 +79,6 @@ class file_cache {
   using entry_map = std::unordered_map<std::string, entry, key_hash, std::equal_to<>>;
 
   void close_idle(std::int64_t now_ms);
-  void close_all_files();
   entry_map::iterator forget(entry_map::iterator it);
 
   entry_map entries_;

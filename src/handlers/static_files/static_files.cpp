@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <memory>
 #include <stdexcept>
@@ -41,7 +40,6 @@ constexpr std::string_view allowed_methods = "GET, HEAD, OPTIONS";
 // Everything a handler instance shares between worker threads; const once built.
 struct handler_state {
   int root_fd = -1;
-  std::uint64_t id = 0;  // tells the per-thread caches of two handlers apart
   static_files_options opts;
   static_files::content_types types;
 
@@ -108,13 +106,20 @@ void append_path_encoded(std::string& out, std::string_view path) {
   }
 }
 
-// The cache of this thread for the handler whose root has this id.
-file_cache& cache_for(std::uint64_t root_id) {
-  thread_local std::vector<std::pair<std::uint64_t, std::unique_ptr<file_cache>>> caches;
-  for (auto& [id, cache] : caches)
-    if (id == root_id) return *cache;
-  caches.emplace_back(root_id, std::make_unique<file_cache>());
-  return *caches.back().second;
+// The cache of this thread for handler h. A handler dropped by a reload leaves a cache on every
+// worker thread that served it; each is found expired here at the thread's next request and
+// closed with its descriptors, rather than holding them (and deleted files' space) for good.
+file_cache& cache_for(const std::shared_ptr<const handler_state>& h) {
+  struct slot {
+    std::weak_ptr<const handler_state> owner;
+    std::unique_ptr<file_cache> cache;
+  };
+  thread_local std::vector<slot> caches;
+  std::erase_if(caches, [](const slot& s) { return s.owner.expired(); });
+  for (slot& s : caches)
+    if (!s.owner.owner_before(h) && !h.owner_before(s.owner)) return *s.cache;
+  caches.push_back({h, std::make_unique<file_cache>()});
+  return *caches.back().cache;
 }
 
 // Finds the file at src.relative: from the cache, or opened below the root. Returns 0, or
@@ -124,6 +129,11 @@ int open_source(const handler_state& h, file_cache& cache, file_source& src) {
   name.assign(src.relative);
   if ((src.cached = cache.find(h.root_fd, name.c_str(), src.key, monotonic_ms()))) return 0;
   src.fd = static_files::open_below(h.root_fd, name.c_str(), h.beneath());
+  if (src.fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+    // Out of descriptors: the ones this cache keeps are the first to give back.
+    cache.close_descriptors();
+    src.fd = static_files::open_below(h.root_fd, name.c_str(), h.beneath());
+  }
   if (src.fd < 0) return errno;
   if (::fstat(src.fd, &src.st) != 0) {
     int err = errno;
@@ -358,7 +368,8 @@ void answer_options(const handler_state& h, std::string_view relative, response&
   res.set_header("Allow", allowed_methods);
 }
 
-void handle(const handler_state& h, const request& req, response& res) {
+void handle(const std::shared_ptr<const handler_state>& state, const request& req, response& res) {
+  const handler_state& h = *state;
   // Browsers must take Content-Type as given, not sniff a script out of a text file.
   if (h.opts.nosniff) res.set_header("X-Content-Type-Options", "nosniff");
   if (!h.opts.allow_dotfiles && static_files::is_hidden_path(req.path))
@@ -366,7 +377,7 @@ void handle(const handler_state& h, const request& req, response& res) {
   // The path is normalized already: absolute, no dot-segments, no empty segments.
   std::string_view relative = req.path.size() > 1 ? req.path.substr(1) : ".";
   if (req.method == "OPTIONS") return answer_options(h, relative, res);
-  file_cache& cache = cache_for(h.id);
+  file_cache& cache = cache_for(state);
   file_source src{.relative = relative, .key = req.path};
   if (int err = open_source(h, cache, src)) {
     if (err == ENOENT && serve_negotiated(h, cache, req, res)) return;
@@ -385,16 +396,15 @@ void handle(const handler_state& h, const request& req, response& res) {
 }  // namespace
 
 handler make_static_files(static_files_options options) {
-  static std::atomic<std::uint64_t> next_root_id{1};
   auto state = std::make_shared<handler_state>(std::move(options));
-  state->id = next_root_id++;
   state->root_fd = ::open(state->opts.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (state->root_fd < 0)
     throw std::system_error(errno, std::generic_category(),
                             "cannot open " + state->opts.root.string());
   for (const auto& rule : state->opts.cache_control)
     if (rule.pattern.empty()) throw std::invalid_argument("empty Cache-Control pattern");
-  return [state](const request& req, response& res) { handle(*state, req, res); };
+  std::shared_ptr<const handler_state> shared = state;
+  return [shared](const request& req, response& res) { handle(shared, req, res); };
 }
 
 }  // namespace teapot::handlers

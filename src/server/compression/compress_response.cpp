@@ -92,16 +92,18 @@ bool identity_content(const response& res, std::string& scratch, std::string_vie
   return true;
 }
 
-// A cache key when the content is named exactly by a strong entity-tag, else empty.
-void cache_key(const request& req, const response& res, const decision& d, const site* site,
-               std::string& key) {
+// A cache key when the content is named exactly by a strong entity-tag, else empty. A strong
+// tag is only unique within one resource (RFC 9110 §8.8.1): "v7" may name different bodies
+// under /api?x=1 and /api?x=2, or under two hosts, so the key holds the whole URI as received
+// (Host and the target with its query), never a site's address, which a reload may reuse.
+void cache_key(const request& req, const response& res, const decision& d, std::string& key) {
   key.clear();
   const auto etag = res.header("ETag");
   if (!etag) return;
   const auto tag = http::parse_entity_tag(*etag);
   if (!tag || tag->weak) return;
-  key.append(std::to_string(reinterpret_cast<std::uintptr_t>(site))).append("\n");
-  key.append(req.path).append("\n").append(*etag).append("\n");
+  key.append(req.header("Host").value_or(std::string_view{})).append("\n");
+  key.append(req.target).append("\n").append(*etag).append("\n");
   key.append(name_of(*d.chosen)).append(std::to_string(d.level));
 }
 
@@ -148,12 +150,12 @@ decision decide(const request& req, response& res, const compression_options& op
   return d;
 }
 
-void compress(const request& req, response& res, const decision& d, const site* site) {
+void compress(const request& req, response& res, const decision& d) {
   if (!d.chosen) return;
   const std::uint64_t length = res.content_length();
   // Keyed by the coded tag, which names the identity content as well as the coding.
   thread_local std::string key;
-  cache_key(req, res, d, site, key);
+  cache_key(req, res, d, key);
   body_cache& cache = body_cache::for_this_thread();
   if (const std::string* hit = key.empty() ? nullptr : cache.find(key, length)) {
     res.set_body(*hit, {});  // an empty type keeps Content-Type as it is

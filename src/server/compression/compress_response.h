@@ -27,8 +27,8 @@ decision decide(const request& req, response& res, const compression_options& op
 
 // Replaces res's content by its coding per d (from the calling thread's cache when the same
 // representation was coded before), with Content-Encoding and without Accept-Ranges. When the
-// content cannot be read or coded, res goes out as identity, its ETag restored. site keys the
-// cache.
-void compress(const request& req, response& res, const decision& d, const site* site);
+// content cannot be read or coded, res goes out as identity, its ETag restored. The cache is
+// keyed by Host, the request-target and the strong ETag.
+void compress(const request& req, response& res, const decision& d);
 
 }  // namespace teapot::srv::compression

@@ -358,24 +358,30 @@ TEST(representation_compression, reads_a_file_up_to_max_file_size) {
 TEST(representation_compression, serves_the_same_version_from_the_cache) {
   const std::string text = sample_text(60'000);
   exchange first;
-  first.req.path = "/cached.css";
+  first.req.path = first.req.target = "/cached.css";
   first.res.set_file(file_with(text), 0, text.size(), "text/css");
   first.res.set_etag(R"("cached-1")");
-  first.header("Accept-Encoding", "br").run();
+  first.header("Host", "a.example").header("Accept-Encoding", "br").run();
   exchange x;
-  x.req.path = "/cached.css";
-  // Same site, tag and length, other bytes: only the cache can answer with the first coding.
+  x.req.path = x.req.target = "/cached.css";
+  // Same URI, tag and length, other bytes: only the cache can answer with the first coding.
   x.res.set_file(file_with(std::string(text.size(), 'z')), 0, text.size(), "text/css");
   x.res.set_etag(R"("cached-1")");
-  x.header("Accept-Encoding", "br").run(&first.s);
+  x.header("Host", "a.example").header("Accept-Encoding", "br").run(&first.s);
   EXPECT_TRUE(x.res.body() == first.res.body());
-  exchange other_site;  // the same tag on another site is another resource
-  other_site.req.path = "/cached.css";
+  // A strong tag is unique within one resource only: another host, or another query, is
+  // another resource, whose bytes are coded afresh.
   const std::string other(text.size(), 'z');
-  other_site.res.set_file(file_with(other), 0, text.size(), "text/css");
-  other_site.res.set_etag(R"("cached-1")");
-  other_site.header("Accept-Encoding", "br").run();
-  EXPECT_TRUE(unbrotli(other_site.res.body()) == other);
+  for (auto [host, target] :
+       {std::pair{"b.example", "/cached.css"}, std::pair{"a.example", "/cached.css?v=2"}}) {
+    exchange y;
+    y.req.path = "/cached.css";
+    y.req.target = target;
+    y.res.set_file(file_with(other), 0, text.size(), "text/css");
+    y.res.set_etag(R"("cached-1")");
+    y.header("Host", host).header("Accept-Encoding", "br").run(&first.s);
+    EXPECT_TRUE(unbrotli(y.res.body()) == other) << host << target;
+  }
 }
 
 TEST(representation_compression, goes_out_as_identity_when_the_file_cannot_be_read) {

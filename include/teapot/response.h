@@ -77,6 +77,7 @@ class response {
   void set_file(int fd, std::uint64_t offset, std::uint64_t length, std::string_view content_type);
   // The same from a descriptor that outlives the response (an open-file cache's): keeper holds
   // fd open for as long as the server may still send from it, and fd is never closed here.
+  // keeper must not be empty (an empty one makes fd the response's, to close).
   void set_file(std::shared_ptr<const void> keeper, int fd, std::uint64_t offset,
                 std::uint64_t length, std::string_view content_type);
   int file_fd() const noexcept { return file_fd_; }

@@ -1,5 +1,7 @@
 #include "io/event_loop.h"
 
+#include "base/loop_turn.h"
+
 #include <array>
 #include <cerrno>
 #include <ctime>
@@ -155,6 +157,7 @@ void event_loop::run() {
   while (!stop_requested_.load(std::memory_order_acquire)) {
     const int n = ::epoll_wait(epfd_, events.data(), max_events, wheel_.next_timeout_ms(now_ms_));
     if (n < 0 && errno != EINTR) throw_errno("epoll_wait");
+    ++base::loop_turn;
     read_clock();
     bool woken = false;
     for (int i = 0; i < n; ++i) {

@@ -1,5 +1,7 @@
 #include "handlers/static_files/file_cache.h"
 
+#include "base/loop_turn.h"
+
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -59,6 +61,12 @@ const file_cache::entry* file_cache::find(int root_fd, const char* relative, std
   close_idle(now_ms);
   auto it = entries_.find(key);
   if (it == entries_.end()) return nullptr;
+  // Checked already in this turn of the loop: every request of the turn had arrived by then.
+  const std::uint64_t turn = base::loop_turn;
+  if (turn != 0 && it->second.checked_turn == turn) {
+    it->second.used_ms = now_ms;
+    return &it->second;
+  }
   // The entry was resolved beneath the root when stored; a path that now leads elsewhere
   // (a swapped symlink, a file replaced by rename) names another inode and misses here.
   struct stat st {};
@@ -67,6 +75,7 @@ const file_cache::entry* file_cache::find(int root_fd, const char* relative, std
     return nullptr;
   }
   it->second.used_ms = now_ms;
+  it->second.checked_turn = turn;
   return &it->second;
 }
 
@@ -81,6 +90,7 @@ const file_cache::entry* file_cache::store(std::string_view key, int fd, const s
   e.mtime = st.st_mtim;
   e.ctime = st.st_ctim;
   e.used_ms = now_ms;
+  e.checked_turn = base::loop_turn;
   const bool small = static_cast<std::size_t>(st.st_size) <= max_file_size;
   if (small) {
     e.bytes.resize(static_cast<std::size_t>(st.st_size));

@@ -1,7 +1,8 @@
-// What a worker thread keeps of the files it serves, so that serving a file costs one fstatat()
-// instead of open, fstat, (read) and close: the bytes of small files, and an open descriptor of
-// larger ones (sent with sendfile). Every use checks that the path still names the same,
-// unchanged file, so an edit or a replaced file is seen by the very next request.
+// What a worker thread keeps of the files it serves, so that serving a file costs at most one
+// fstatat() instead of open, fstat, (read) and close: the bytes of small files, and an open
+// descriptor of larger ones (sent with sendfile). The path is checked to still name the same,
+// unchanged file once per turn of the worker's event loop (base/loop_turn.h), so an edit or a
+// replaced file is seen by the next request that arrives after it.
 // Thread contract: one cache per thread, never shared.
 #pragma once
 
@@ -56,6 +57,7 @@ class file_cache {
     mutable std::int64_t siblings_checked_ms = -1;
     mutable bool siblings[3] = {};
     mutable std::int64_t used_ms = 0;
+    mutable std::uint64_t checked_turn = 0;  // base::loop_turn of the last check against the path
   };
 
   // The entry for key if the file at relative (beneath root_fd) is still the one cached.

@@ -12,6 +12,8 @@ struct header_field {
   std::string_view value;  // without leading and trailing whitespace
 };
 
+class body_reader;
+
 struct path_param {
   std::string_view name;
   std::string_view value;
@@ -26,8 +28,10 @@ struct request {
   std::string_view query;   // after '?', still encoded; empty when absent
   int version_minor = 1;    // HTTP/1.<minor>: 0 or 1
   std::span<const header_field> headers;
-  std::string_view body;  // the whole content, de-chunked
-  std::span<const header_field> trailers;
+  std::string_view body;                   // the whole content, de-chunked (empty with stream_body)
+  std::span<const header_field> trailers;  // of chunked content (RFC 9112 §7.1.2), as received
+  // The content as it arrives, on routes with route_options::stream_body; else null.
+  body_reader* body_stream = nullptr;
   std::span<const path_param> params;  // filled by the router from "{name}" segments
   std::string_view remote_address;     // "127.0.0.1:54321" or "[::1]:54321"
 

@@ -112,7 +112,7 @@ class response {
                     std::span<const std::pair<std::string_view, std::string_view>> fields);
 
   // Takes the response out of the synchronous flow: the handler returns, and the final answer
-  // goes out when the returned handle's send() is called, on the same loop thread.
+  // goes out when the returned handle's send() is called (from any thread).
   deferred_response defer();
   bool is_deferred() const noexcept { return deferred_; }
 
@@ -145,26 +145,47 @@ class response {
   exchange_channel* channel_ = nullptr;
 };
 
+// Server side: what ties a deferred response to its exchange, which may end first (the client
+// leaves). Implemented by the server; every member may be called from any thread.
+class deferral_link {
+ public:
+  virtual ~deferral_link() = default;
+  virtual void send() = 0;
+  virtual void post(std::function<void()> fn) = 0;
+  virtual void run_after(std::chrono::milliseconds delay, std::function<void()> fn) = 0;
+  virtual void run_blocking(std::function<void()> work, std::function<void()> then) = 0;
+  virtual bool is_open() const noexcept = 0;
+};
+
 // A response that a handler finishes later. Copies share one state (so that it can be captured
-// in callbacks); the first send() sends, on the loop thread the handler ran on. If the client
-// has gone away by then, send() does nothing.
+// in callbacks, or handed to another thread); the first send() sends. Every member may be
+// called from any thread: from another thread than the exchange's loop, send() hands the
+// response over to the loop, which writes it. Fill res() from one thread at a time, and not
+// after send(). If the client has gone away, send() does nothing, and the request's views must
+// no longer be read (is_open() says whether it is still there; the views stay valid until the
+// last copy of the handle is gone).
 class deferred_response {
  public:
   deferred_response() = default;
-  // Server side. res stays alive as long as a copy of this handle does; *open is cleared by
-  // the connection when it goes away, and by send().
-  deferred_response(std::shared_ptr<response> res, std::shared_ptr<bool> open,
-                    exchange_channel* channel)
-      : res_(std::move(res)), open_(std::move(open)), channel_(channel) {}
+  // Server side.
+  deferred_response(std::shared_ptr<response> res, std::shared_ptr<deferral_link> link)
+      : res_(std::move(res)), link_(std::move(link)) {}
   response& res() noexcept { return *res_; }
   void send();
+  // Runs fn on the exchange's loop thread soon, unless the exchange has ended by then.
+  void post(std::function<void()> fn);
+  // Runs fn on the exchange's loop thread after the delay (the deferred form's clock), unless
+  // the exchange has ended by then. An exception from fn answers the exchange with a 500.
   void run_after(std::chrono::milliseconds delay, std::function<void()> fn);
+  // Runs work on the server's blocking-work pool (disk syncs, password hashes, compression of
+  // large bodies: anything that would stall the loop), then then on the exchange's loop
+  // thread, unless the exchange has ended by then. An exception from either answers with a 500.
+  void run_blocking(std::function<void()> work, std::function<void()> then);
   bool is_open() const noexcept;
 
  private:
   std::shared_ptr<response> res_;
-  std::shared_ptr<bool> open_;
-  exchange_channel* channel_ = nullptr;
+  std::shared_ptr<deferral_link> link_;
 };
 
 }  // namespace teapot

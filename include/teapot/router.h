@@ -14,9 +14,18 @@
 
 namespace teapot {
 
+// How a route receives its request.
+struct route_options {
+  // The handler runs once the head has passed the pipeline and reads the content as it
+  // arrives (request::body_stream, body_reader.h), instead of running once it has arrived
+  // whole in request::body.
+  bool stream_body = false;
+};
+
 class router {
  public:
-  router& route(std::string_view method, std::string_view pattern, handler h);
+  router& route(std::string_view method, std::string_view pattern, handler h,
+                route_options options = {});
   router& get(std::string_view pattern, handler h) { return route("GET", pattern, std::move(h)); }
   router& post(std::string_view pattern, handler h) { return route("POST", pattern, std::move(h)); }
   router& put(std::string_view pattern, handler h) { return route("PUT", pattern, std::move(h)); }
@@ -29,6 +38,7 @@ class router {
 
   struct match {
     const handler* target = nullptr;  // null: 404 when allow is empty, else 405
+    route_options options;            // of target
     std::string allow;  // when target is null: the methods the path takes ("GET, HEAD")
     std::vector<path_param> params;  // views into the path and the patterns
   };
@@ -42,6 +52,7 @@ class router {
     bool is_prefix = false;
     bool has_params = false;
     handler h;
+    route_options options;
   };
   std::vector<entry> entries_;
 };

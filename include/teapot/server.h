@@ -55,6 +55,9 @@ struct limits {
 struct server_options {
   std::vector<std::string> listen{"127.0.0.1:8080"};  // "HOST:PORT", "[::1]:PORT"
   unsigned workers = 0;                               // 0: one per core
+  // Threads of the blocking-work pool (deferred_response::run_blocking, password hashes,
+  // compression of large files), shared by every worker.
+  unsigned blocking_threads = 2;
   teapot::limits limits;
   std::chrono::milliseconds drain_timeout{10'000};  // graceful stop: in-flight time to finish
   // Methods the server knows; any other gets 501. Known but unrouted methods get 405.

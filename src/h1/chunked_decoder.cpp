@@ -16,6 +16,21 @@ void chunked_decoder::reset() noexcept {
   error_ = {};
   chunk_left_ = total_ = 0;
   line_len_ = trailer_bytes_ = trailer_count_ = 0;
+  trailer_text_.clear();
+  trailers_.clear();
+}
+
+// Splits the checked field lines at their colon; the syntax was verified byte by byte.
+void chunked_decoder::index_trailers() {
+  std::string_view rest = trailer_text_;
+  while (!rest.empty()) {
+    const std::size_t end = rest.find("\r\n");
+    const std::string_view line = rest.substr(0, end);
+    rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 2);
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    trailers_.push_back({line.substr(0, colon), ascii::trim_ows(line.substr(colon + 1))});
+  }
 }
 
 chunked_decoder::result chunked_decoder::fail(parse_error e, std::size_t consumed) noexcept {
@@ -60,7 +75,11 @@ chunked_decoder::result chunked_decoder::decode(std::string_view in, std::string
       line_len_ = 0;
     } else {
       if (!trailer_byte(c, e)) return fail(e, i);
-      if (state_ == state::done) return {kind::done, i + 1, {}};
+      if (state_ == state::done) {
+        index_trailers();
+        return {kind::done, i + 1, {}};
+      }
+      if (state_ != state::final_lf) trailer_text_.push_back(c);
     }
     ++i;
   }

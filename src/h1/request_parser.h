@@ -133,9 +133,13 @@ class chunked_decoder {
   };
   // Consumes from input (which need not hold the whole body), appends de-chunked data to
   // body, and stops after the last-chunk and trailer section. Trailer fields are checked for
-  // syntax and limits and then dropped: framing fields in trailers are never honoured.
+  // syntax and limits (those of the header section) and kept apart for trailers(): they are
+  // never merged into the head, so framing fields in trailers are never honoured.
   result decode(std::string_view input, std::string& body);
   void reset() noexcept;
+  // The trailer fields, once decode() returned done: views into the decoder, valid until the
+  // next reset(). Values without their surrounding whitespace.
+  std::span<const header_field> trailers() const noexcept { return trailers_; }
 
  private:
   // One state per position in the grammar of RFC 9112 §7.1:
@@ -182,6 +186,9 @@ class chunked_decoder {
   std::size_t line_len_ = 0;
   std::size_t trailer_bytes_ = 0;
   std::size_t trailer_count_ = 0;
+  std::string trailer_text_;  // the trailer field lines as received, CRLFs included
+  std::vector<header_field> trailers_;
+  void index_trailers();
 };
 
 }  // namespace teapot::h1

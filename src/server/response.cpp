@@ -181,17 +181,23 @@ void response::reset(exchange_channel* channel) noexcept {
 }
 
 void deferred_response::send() {
-  if (!is_open()) return;
-  *open_ = false;  // the first send() sends; copies of this handle see it as closed
-  channel_->complete(*res_);
+  if (link_) link_->send();
+}
+
+void deferred_response::post(std::function<void()> fn) {
+  if (link_) link_->post(std::move(fn));
 }
 
 void deferred_response::run_after(std::chrono::milliseconds delay, std::function<void()> fn) {
-  if (is_open()) channel_->run_after(delay, std::move(fn));
+  if (link_) link_->run_after(delay, std::move(fn));
+}
+
+void deferred_response::run_blocking(std::function<void()> work, std::function<void()> then) {
+  if (link_) link_->run_blocking(std::move(work), std::move(then));
 }
 
 bool deferred_response::is_open() const noexcept {
-  return open_ && *open_ && channel_ && res_;
+  return link_ && res_ && link_->is_open();
 }
 
 }  // namespace teapot

@@ -52,19 +52,22 @@ void append_allow(std::string& allow, std::string_view method) {
 
 }  // namespace
 
-router& router::route(std::string_view method, std::string_view pattern, handler h) {
+router& router::route(std::string_view method, std::string_view pattern, handler h,
+                      route_options options) {
   entry e;
   e.method = std::string(method);
   e.is_prefix = is_prefix_pattern(pattern);
   e.pattern = std::string(e.is_prefix ? pattern.substr(0, pattern.size() - 1) : pattern);
   e.has_params = e.pattern.find('{') != std::string::npos;
   e.h = std::move(h);
+  e.options = options;
   entries_.push_back(std::move(e));
   return *this;
 }
 
 void router::find(std::string_view method, std::string_view path, match& out) const {
   out.target = nullptr;
+  out.options = {};
   out.allow.clear();
   out.params.clear();
   // Tiers in priority order: exact, parameter patterns, prefixes (longest first). The first
@@ -90,6 +93,7 @@ void router::find(std::string_view method, std::string_view path, match& out) co
     const entry* pick = exact_pick ? exact_pick : head_pick;
     if (pick) {
       out.target = &pick->h;
+      out.options = pick->options;
     } else if (path_known) {
       for (const entry* k : known) {
         append_allow(out.allow, k->method);

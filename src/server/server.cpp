@@ -14,6 +14,7 @@
 
 #include "io/listener.h"
 #include "io/signals.h"
+#include "io/work_pool.h"
 #include "server/worker.h"
 
 namespace teapot {
@@ -26,6 +27,9 @@ struct server::impl {
   std::function<void()> on_reload;
   h1::parser_config parser_config;
   std::vector<std::unique_ptr<srv::worker>> workers;
+  // After the workers: destroyed first, it runs what is queued and joins before the loops its
+  // work posts to are gone.
+  std::unique_ptr<io::work_pool> pool;
   std::vector<std::thread> threads;
   std::vector<std::uint16_t> ports;
   std::stop_source stopping;
@@ -135,9 +139,10 @@ void server::start() {
   s.sites->index(s.options.strict_hosts);
   unsigned n = s.options.workers ? s.options.workers : std::thread::hardware_concurrency();
   if (n == 0) n = 1;
+  s.pool = std::make_unique<io::work_pool>(s.options.blocking_threads);
   for (unsigned i = 0; i < n; ++i)
-    s.workers.push_back(
-        std::make_unique<srv::worker>(s.options, s.sites, s.parser_config, s.open_connections));
+    s.workers.push_back(std::make_unique<srv::worker>(s.options, s.sites, s.parser_config,
+                                                      s.open_connections, *s.pool));
   s.bind_listeners();
   s.started = true;
   for (auto& w : s.workers)

@@ -11,8 +11,8 @@
 #include "h1/serializer.h"
 #include "http/date.h"
 #include "io/listener.h"
-#include "server/connection.h"
 #include "server/error_page.h"
+#include "server/h1_connection.h"
 
 namespace teapot::srv {
 
@@ -41,6 +41,9 @@ namespace {
 // may linger at once (past that, they are closed at once and may see a reset).
 constexpr std::chrono::milliseconds refusal_linger{1000};
 constexpr std::size_t max_lingering_refusals = 256;
+// Working sets (about 25 KiB each) kept for the next busy connections: enough for a burst of
+// concurrent requests without allocating, and little memory once they are over.
+constexpr std::size_t max_spare_sets = 128;
 
 }  // namespace
 
@@ -90,16 +93,18 @@ class worker::refusal final : public io::fd_handler {
 };
 
 worker::worker(const server_options& options, std::shared_ptr<const site_set> sites,
-               const h1::parser_config& config, std::atomic<std::size_t>& open_connections)
+               const h1::parser_config& config, std::atomic<std::size_t>& open_connections,
+               io::work_pool& pool)
     : options_(options),
       sites_(std::move(sites)),
       parser_config_(config),
-      open_connections_(open_connections) {
+      open_connections_(open_connections),
+      pool_(pool) {
   if (options.access_log.file) access_format_ = options.access_log.format;
   drain_timer_.set_callback([this] {
     // The drain timeout has passed: whatever is still open is cut.
     while (connections_) {
-      connection* c = connections_;
+      h1_connection* c = connections_;
       forget(c);
       delete c;
     }
@@ -118,7 +123,7 @@ worker::~worker() {
   acceptors_.clear();
   collect_retired();
   while (connections_) {
-    connection* c = connections_;
+    h1_connection* c = connections_;
     forget(c);
     delete c;
   }
@@ -133,6 +138,7 @@ void worker::add_listener(int fd) {
 }
 
 void worker::run() {
+  thread_ = std::this_thread::get_id();
   // An exception that escapes a callback leaves run() with the loop intact: report it and go
   // on serving the other connections rather than end the thread (and the process).
   for (;;) {
@@ -211,7 +217,7 @@ void worker::accept_from(int listen_fd) {
       refuse(fd);
       continue;
     }
-    auto* c = new connection(*this, fd, peer.to_string());
+    auto* c = new h1_connection(*this, fd, peer.to_string());
     c->next_ = connections_;
     if (connections_) connections_->prev_ = c;
     connections_ = c;
@@ -257,7 +263,7 @@ void worker::refuse(int fd) {
   r->start(answer);
 }
 
-void worker::forget(connection* c) noexcept {
+void worker::forget(h1_connection* c) noexcept {
   if (c->prev_) c->prev_->next_ = c->next_;
   if (c->next_) c->next_->prev_ = c->prev_;
   if (connections_ == c) connections_ = c->next_;
@@ -267,13 +273,26 @@ void worker::forget(connection* c) noexcept {
     open_connections_.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void worker::retire(connection* c) noexcept {
+std::unique_ptr<h1_working_set> worker::take_working_set() {
+  if (spare_sets_.empty()) return std::make_unique<h1_working_set>(*this);
+  std::unique_ptr<h1_working_set> set = std::move(spare_sets_.back());
+  spare_sets_.pop_back();
+  return set;
+}
+
+void worker::give_back(std::unique_ptr<h1_working_set> set) noexcept {
+  if (spare_sets_.size() >= max_spare_sets) return;  // freed here
+  set->clear();
+  spare_sets_.push_back(std::move(set));
+}
+
+void worker::retire(h1_connection* c) noexcept {
   forget(c);
   retired_.push_back(c);
 }
 
 void worker::collect_retired() {
-  for (connection* c : retired_)
+  for (h1_connection* c : retired_)
     delete c;
   retired_.clear();
   for (refusal* r : retired_refusals_)
@@ -288,8 +307,8 @@ void worker::begin_drain() {
   for (auto& a : acceptors_)
     a->close();
   loop_.arm(drain_timer_, options_.drain_timeout);
-  for (connection* c = connections_; c;) {
-    connection* next = c->next_;  // begin_drain may retire c
+  for (h1_connection* c = connections_; c;) {
+    h1_connection* next = c->next_;  // begin_drain may retire c
     c->begin_drain();
     c = next;
   }

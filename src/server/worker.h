@@ -9,25 +9,30 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "h1/request_parser.h"
 #include "http/date.h"
 #include "io/event_loop.h"
+#include "io/work_pool.h"
 #include "server/access_log.h"
 #include "server/site_table.h"
 #include "teapot/server.h"
 
 namespace teapot::srv {
 
-class connection;
+class h1_connection;
+struct h1_working_set;
 
 class worker {
  public:
-  // open_connections is shared by every worker of the server (for limits.max_connections).
+  // open_connections is shared by every worker of the server (for limits.max_connections),
+  // and so is the blocking-work pool, which outlives the workers' loops.
   worker(const server_options& options, std::shared_ptr<const site_set> sites,
-         const h1::parser_config& config, std::atomic<std::size_t>& open_connections);
+         const h1::parser_config& config, std::atomic<std::size_t>& open_connections,
+         io::work_pool& pool);
   ~worker();
   worker(const worker&) = delete;
   worker& operator=(const worker&) = delete;
@@ -52,6 +57,14 @@ class worker {
   // iteration.
   void log_access(const access_entry& entry);
   void log(log_level level, std::string_view message) const;
+  teapot::error_log& error_log() const noexcept { return *options_.error_log; }
+  io::work_pool& pool() noexcept { return pool_; }
+  // True on the thread that runs this worker's loop.
+  bool is_loop_thread() const noexcept { return std::this_thread::get_id() == thread_; }
+  // A connection's working set for a request in progress, from the spares when there is one;
+  // given back when the connection is idle again.
+  std::unique_ptr<h1_working_set> take_working_set();
+  void give_back(std::unique_ptr<h1_working_set> set) noexcept;
   const h1::parser_config& parser_config() const noexcept { return parser_config_; }
   bool is_draining() const noexcept { return draining_; }
   // IMF-fixdate of the current second, formatted once per second.
@@ -62,7 +75,7 @@ class worker {
     return date_second_;
   }
   // Called by a connection that has closed its socket: it is deleted after this batch.
-  void retire(connection* c) noexcept;
+  void retire(h1_connection* c) noexcept;
   // Runs fn on this loop after the delay. The worker owns the timer: one still armed when the
   // worker ends is dropped without running.
   void run_after(std::chrono::milliseconds delay, std::function<void()> fn);
@@ -73,7 +86,7 @@ class worker {
   void accept_from(int listen_fd);
   bool admit();
   void refuse(int fd);
-  void forget(connection* c) noexcept;
+  void forget(h1_connection* c) noexcept;
   void hand_access_lines();
   void begin_drain();
   void maybe_finish_drain();
@@ -89,9 +102,12 @@ class worker {
   std::vector<refusal*> retired_refusals_;
   io::event_loop loop_;
   std::vector<std::unique_ptr<acceptor>> acceptors_;
-  connection* connections_ = nullptr;  // intrusive list head
+  io::work_pool& pool_;
+  std::thread::id thread_;
+  h1_connection* connections_ = nullptr;  // intrusive list head
   std::size_t connection_count_ = 0;
-  std::vector<connection*> retired_;
+  std::vector<h1_connection*> retired_;
+  std::vector<std::unique_ptr<h1_working_set>> spare_sets_;
   struct one_shot {
     io::timer timer;
     std::function<void()> fn;

@@ -72,11 +72,31 @@ def assert_overloaded(c: Conn) -> None:
     assert c.closes_within(3) == b""
 
 
+def fill_to_the_cap(port: int) -> list[Conn]:
+    """CAP connections, each accepted, served, and kept open (keep-alive).
+
+    The fixture's readiness probe holds a place until the server has seen it close, which it
+    does on its own time: until then a full set is refused one place, so it is tried again."""
+    deadline = time.monotonic() + 5
+    while True:
+        conns = [Conn(port) for _ in range(CAP)]
+        replies = []
+        for c in conns:
+            c.send(request("GET", "/v"))
+            replies.append(c.read_response())
+        if all(r.status == 200 for r in replies):
+            for r in replies:
+                assert r.body == b"served", r
+            return conns
+        for c in conns:
+            c.close()
+        assert time.monotonic() < deadline, f"never {CAP} places at once: {replies}"
+        time.sleep(0.05)
+
+
 def test_at_the_cap_connections_are_served_and_one_more_gets_503_with_retry_after(capped):
-    conns = [Conn(capped.port) for _ in range(CAP)]
+    conns = fill_to_the_cap(capped.port)
     try:
-        for c in conns:  # each is accepted, served, and stays open (keep-alive)
-            served(c)
         with Conn(capped.port) as extra:  # says nothing: the 503 comes unasked
             assert_overloaded(extra)
         with Conn(capped.port) as eager:  # sent its request at once: still a clean 503

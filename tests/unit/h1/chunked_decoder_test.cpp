@@ -202,5 +202,38 @@ TEST(chunked_decoder, reset_decodes_the_next_body) {
   EXPECT_EQ(body, "ab");
 }
 
+// Trailer fields are kept apart (never merged into the head) and delivered as received, with
+// their values trimmed; a byte-by-byte feed gives the same fields as one call.
+TEST(chunked_decoder, keeps_the_trailer_fields_apart) {
+  const std::string raw = "2\r\nab\r\n0\r\nX-Sum: 12\r\nContent-Length:  99 \r\n\r\n";
+  for (bool bytewise : {false, true}) {
+    chunked_decoder d(config());
+    std::string body;
+    kind outcome = kind::need_more;
+    if (bytewise) {
+      for (char c : raw)
+        outcome = d.decode(std::string_view(&c, 1), body).outcome;
+    } else {
+      outcome = d.decode(raw, body).outcome;
+    }
+    ASSERT_EQ(outcome, kind::done);
+    EXPECT_EQ(body, "ab");
+    ASSERT_EQ(d.trailers().size(), 2u);
+    EXPECT_EQ(d.trailers()[0].name, "X-Sum");
+    EXPECT_EQ(d.trailers()[0].value, "12");
+    EXPECT_EQ(d.trailers()[1].name, "Content-Length");
+    EXPECT_EQ(d.trailers()[1].value, "99");
+    d.reset();
+    EXPECT_TRUE(d.trailers().empty());
+  }
+}
+
+TEST(chunked_decoder, has_no_trailers_without_a_trailer_section) {
+  chunked_decoder d(config());
+  std::string body;
+  ASSERT_EQ(d.decode("0\r\n\r\n", body).outcome, kind::done);
+  EXPECT_TRUE(d.trailers().empty());
+}
+
 }  // namespace
 }  // namespace teapot::h1

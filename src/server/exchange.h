@@ -1,0 +1,127 @@
+// One request and its one final response, whatever carries them: HTTP/1.1 now, an HTTP/2
+// stream next. A transport fills the request, the pipeline (pipeline.h) runs it, and the
+// transport writes what the exchange ends with. The exchange owns what the handler sees (the
+// request's derived views, the response) and the deferral that may outlive it.
+// Thread contract: lives on its transport's loop thread; only its deferral_link is reached
+// from other threads.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "server/representation.h"
+#include "server/site_table.h"
+#include "teapot/request.h"
+#include "teapot/response.h"
+#include "teapot/router.h"
+
+namespace teapot::srv {
+
+class worker;
+class exchange;
+
+// What an exchange needs from the transport that carries it.
+class exchange_transport {
+ public:
+  virtual ~exchange_transport() = default;
+  // Writes a 1xx now, ahead of the final response. False when the client cannot take one.
+  virtual bool write_interim(
+      http::status code, std::span<const std::pair<std::string_view, std::string_view>> fields) = 0;
+  // The handler has sent its deferred response (loop thread): write it and go on.
+  virtual void on_deferred_sent() = 0;
+};
+
+// The deferral of one exchange: deferred_response's way back to it from any thread.
+class deferral final : public deferral_link, public std::enable_shared_from_this<deferral> {
+ public:
+  deferral(worker& w, exchange& ex);
+  void send() override;
+  void post(std::function<void()> fn) override;
+  void run_after(std::chrono::milliseconds delay, std::function<void()> fn) override;
+  void run_blocking(std::function<void()> work, std::function<void()> then) override;
+  bool is_open() const noexcept override { return open_.load(std::memory_order_acquire); }
+
+  // Loop thread: the exchange has ended or its client has gone. What the handle still reaches
+  // (the response, the request's views) stays alive in keep until the last handle is gone.
+  void cut(std::shared_ptr<void> keep) noexcept;
+
+ private:
+  // Loop thread: runs fn; a failure answers the exchange with a 500 if it is still open.
+  void run_guarded(const std::function<void()>& fn);
+  void fail(std::string_view what);
+
+  worker& worker_;
+  exchange* ex_;  // loop thread only; null once cut
+  std::atomic<bool> open_{true};
+  // The sites the exchange began with: a callback may use state of a handler a reload replaced.
+  std::shared_ptr<const site_set> sites_;
+  std::shared_ptr<void> keep_;
+};
+
+class exchange final : public exchange_channel {
+ public:
+  explicit exchange(worker& w);
+  ~exchange() override;
+  exchange(const exchange&) = delete;
+  exchange& operator=(const exchange&) = delete;
+
+  // A new exchange on t: the response is fresh (a new one if a deferred handle still holds
+  // the last), the sites are the worker's current ones.
+  void begin(exchange_transport& t);
+  // Loop thread, when the final response has been written or the client has gone. With a
+  // deferred response still open (is_deferred_pending), keep is what its handles must keep
+  // alive: the memory the request's views point into.
+  void end(std::shared_ptr<void> keep = {}) noexcept;
+  // Points the request at a parsed head and normalizes its path. False when the path cannot
+  // be trusted (400).
+  bool bind(std::string_view method, std::string_view target, int version_minor,
+            std::span<const header_field> fields, std::string_view peer);
+  // Handlers that run inside this (the synchronous part of dispatch) may send their deferred
+  // response before returning: the pipeline finishes it then.
+  void enter_handler() noexcept {
+    in_handler_ = true;
+    sent_in_handler_ = false;
+  }
+  // True when the response is ready now (not deferred, or sent inside the handler).
+  bool leave_handler() noexcept;
+  bool is_deferred_pending() const noexcept;
+  bool is_in_handler() const noexcept { return in_handler_; }
+  // The deferral's way in (loop thread): the response was sent.
+  void deferred_sent();
+  worker& owner() noexcept { return worker_; }
+
+  // exchange_channel
+  bool send_interim(http::status code,
+                    std::span<const std::pair<std::string_view, std::string_view>> fields) override;
+  void complete(response& res) override;
+  void run_after(std::chrono::milliseconds delay, std::function<void()> fn) override;
+  deferred_response make_deferred(response& res) override;
+
+  request req;
+  router::match match;
+  const site* site_of = nullptr;  // of this exchange; null before it is known (parse errors)
+  // The sites site_of belongs to: a reload may publish new ones while this exchange runs.
+  std::shared_ptr<const site_set> sites;
+  std::shared_ptr<response> res;
+  representation_plan plan;
+  std::uint64_t body_max = 0;  // the body limit of the request's path
+  std::string body;            // whole content that did not arrive with the head
+  bool interim_allowed = false;
+
+ private:
+  worker& worker_;
+  exchange_transport* transport_ = nullptr;
+  std::shared_ptr<deferral> deferral_;
+  std::string path_scratch_;
+  bool in_handler_ = false;
+  bool sent_in_handler_ = false;
+};
+
+}  // namespace teapot::srv

@@ -1,0 +1,807 @@
+#include "server/h1_connection.h"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "h1/serializer.h"
+#include "server/pipeline.h"
+#include "server/worker.h"
+
+namespace teapot::srv {
+
+namespace {
+
+constexpr std::size_t initial_buffer = 16 * 1024;
+// Output beyond this stops the reading of pipelined requests until the peer catches up.
+constexpr std::size_t output_high_water = 256 * 1024;
+// Files up to this size are read into the output buffer, so that a batch of pipelined
+// responses leaves in one write; larger ones go with sendfile.
+constexpr std::uint64_t inline_file_max = 16 * 1024;
+// Files of pipelined responses open at once on one connection; more wait for the output.
+constexpr std::size_t max_files_in_flight = 8;
+// How long a closing connection keeps reading (and discarding) so that its last response is
+// not destroyed by a reset (RFC 9112 §9.6).
+constexpr std::chrono::milliseconds linger_time{2000};
+
+// RFC 9112 §3.2.2: with an absolute-form target, its authority replaces Host.
+std::string_view authority_of(const h1::request_head& h) {
+  const std::size_t scheme = h.target.find("://");
+  if (h.target.empty() || h.target.front() == '/' || scheme == std::string_view::npos)
+    return h.host;
+  std::string_view rest = h.target.substr(scheme + 3);
+  return rest.substr(0, rest.find_first_of("/?"));
+}
+
+}  // namespace
+
+h1_working_set::h1_working_set(worker& w)
+    : in(initial_buffer), parser(w.parser_config()), chunked(w.parser_config()), ex(w) {}
+
+void h1_working_set::clear() noexcept {
+  msg_begin = in_end = head_len = body_in_buffer = 0;
+  body_left = 0;
+  parser.reset();
+  chunked.reset();
+  out.clear();
+  out.trim();
+  // A buffer grown for a large head goes back to the common size.
+  if (in.size() != initial_buffer) {
+    in.resize(initial_buffer);
+    in.shrink_to_fit();
+  }
+  stream.stop();
+  ex.req = request{};
+  ex.body.clear();
+  if (ex.body.capacity() > initial_buffer) std::string().swap(ex.body);
+}
+
+h1_connection::h1_connection(worker& w, int fd, std::string peer)
+    : worker_(w), fd_(fd), peer_(std::move(peer)) {
+  timer_.set_callback([this] { on_timer(); });
+}
+
+h1_connection::~h1_connection() {
+  if (token_) token_->conn = nullptr;
+  if (ws_) {
+    ws_->stream.stop();
+    ws_->out.clear();
+    if (ws_->ex.is_deferred_pending())
+      ws_->ex.end(std::shared_ptr<h1_working_set>(std::move(ws_)));
+    else
+      ws_->ex.end();
+  }
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void h1_connection::start() {
+  worker_.loop().add(fd_, EPOLLIN | EPOLLOUT | EPOLLRDHUP, this);
+  // A client that connects and says nothing is treated like an idle keep-alive connection.
+  arm(wait_for::header, worker_.options().limits.header_timeout);
+}
+
+bool h1_connection::is_idle() const noexcept {
+  return phase_ == phase::head && (!ws_ || (ws_->msg_begin == ws_->in_end && ws_->out.empty()));
+}
+
+bool h1_connection::bind_working_set() {
+  if (!ws_) ws_ = worker_.take_working_set();
+  return ws_ != nullptr;
+}
+
+// Between requests, with nothing queued, the working set goes back to the worker.
+void h1_connection::release_if_idle() noexcept {
+  if (!ws_ || phase_ != phase::head || ws_->msg_begin != ws_->in_end || !ws_->out.empty()) return;
+  ws_->ex.end();
+  worker_.give_back(std::move(ws_));
+}
+
+std::string_view h1_connection::pending_input() const noexcept {
+  if (!ws_) return {};
+  return {ws_->in.data() + ws_->msg_begin, ws_->in_end - ws_->msg_begin};
+}
+
+// Nothing but empty lines (which RFC 9112 §2.2 lets a server skip) is no request yet.
+bool h1_connection::has_request_bytes() const noexcept {
+  return pending_input().find_first_not_of("\r\n") != std::string_view::npos;
+}
+
+// The timer that fits what the connection waits for now, once no output is stuck.
+void h1_connection::rearm_for_input() {
+  const auto& lim = worker_.options().limits;
+  switch (phase_) {
+    case phase::head:
+      if (has_request_bytes())
+        arm(wait_for::header, lim.header_timeout);
+      else if (keep_alive_ && !close_after_flush_)
+        arm(wait_for::idle, lim.keep_alive_timeout);
+      return;
+    case phase::body:
+      return arm(wait_for::body, lim.body_timeout);
+    case phase::handling:
+      worker_.loop().disarm(timer_);
+      waiting_ = wait_for::nothing;
+      return;
+    case phase::lingering:
+    case phase::closed:
+      return;
+  }
+}
+
+void h1_connection::begin_drain() {
+  draining_ = true;
+  keep_alive_ = false;
+  if (is_idle()) close_now();
+}
+
+void h1_connection::on_io(std::uint32_t events) {
+  if (events & EPOLLERR) return close_now();
+  if (events & (EPOLLRDHUP | EPOLLHUP)) hangup_seen_ = true;
+  if ((events & EPOLLOUT) && ws_ && !flush()) return;
+  // Input held back while the output was over its mark is read once the output has drained.
+  if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) || (held_back_ && is_output_low()))
+    read_input();
+  else
+    release_if_idle();
+}
+
+void h1_connection::arm(wait_for w, std::chrono::milliseconds delay) {
+  waiting_ = w;
+  worker_.loop().arm(timer_, delay);
+}
+
+void h1_connection::on_timer() {
+  switch (waiting_) {
+    case wait_for::header:
+      // Nothing of a request yet: close silently, as for an idle connection.
+      if (phase_ == phase::head && !has_request_bytes()) return close_now();
+      return reject_with(http::status::request_timeout);
+    case wait_for::body:
+      if (ws_) ws_->stream.fail(body_error::timeout);
+      return reject_with(http::status::request_timeout);
+    case wait_for::idle:
+    case wait_for::linger:
+    case wait_for::send:  // the client stopped reading
+    case wait_for::nothing:
+      return close_now();
+  }
+}
+
+bool h1_connection::is_output_low() const noexcept {
+  return !ws_ || (ws_->out.memory_backlog() <= output_high_water &&
+                  ws_->out.file_parts() < max_files_in_flight);
+}
+
+bool h1_connection::ensure_space() {
+  h1_working_set& w = *ws_;
+  if (w.in_end < w.in.size()) return true;
+  if (phase_ == phase::head && w.msg_begin > 0) {
+    // No view into the buffer is alive between messages: the partial head can move.
+    std::memmove(w.in.data(), w.in.data() + w.msg_begin, w.in_end - w.msg_begin);
+    w.in_end -= w.msg_begin;
+    w.msg_begin = 0;
+    return true;
+  }
+  const auto& lim = worker_.options().limits;
+  const std::size_t cap = lim.request_line + lim.header_section + initial_buffer;
+  if (w.in.size() >= cap) return false;
+  w.in.resize(std::min(cap, w.in.size() * 2));
+  // The buffer moved: a head being answered must point into the new one.
+  if (phase_ == phase::body) rebind_head();
+  return true;
+}
+
+// Rebuilds every view of the current exchange after the input buffer moved: the head is
+// parsed again from the same bytes (its result cannot differ), then the request's views and
+// the route's parameters. The pipeline does not run again: it has decided already.
+void h1_connection::rebind_head() {
+  h1_working_set& w = *ws_;
+  w.parser.reset();
+  [[maybe_unused]] h1::parse_result r = w.parser.parse(pending_input());
+  const h1::request_head& h = w.parser.head();
+  w.ex.bind(h.method, h.target, h.version_minor, h.fields, peer_);
+  if (w.stream.is_active()) w.ex.req.body_stream = &w.stream;
+  if (w.ex.site_of) {
+    w.ex.site_of->routes().find(w.ex.req.method, w.ex.req.path, w.ex.match);
+    w.ex.req.params = w.ex.match.params;
+  }
+}
+
+void h1_connection::read_input() {
+  for (;;) {
+    held_back_ = false;
+    process();
+    read_available();
+    if (phase_ == phase::closed) return;
+    if (ws_) flush();
+    if (phase_ == phase::closed) return;
+    // A socket that took all the output sends no EPOLLOUT edge: what was held back for it
+    // must be taken up here.
+    if (!held_back_ || !is_output_low()) break;
+  }
+  release_if_idle();
+}
+
+void h1_connection::read_and_drop() {
+  char sink[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd_, sink, sizeof sink);
+    if (n > 0) continue;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return;
+    return close_now();
+  }
+}
+
+void h1_connection::read_available() {
+  bool drained = false;
+  while (phase_ != phase::closed) {
+    if (phase_ == phase::handling) return;  // resumed by on_deferred_sent()
+    if (!is_output_low()) {
+      held_back_ = true;  // resumed by on_io(EPOLLOUT), or by read_input() after a flush
+      return;
+    }
+    if (phase_ == phase::lingering) return read_and_drop();
+    if (drained) return;
+    // A streamed piece held by its consumer: nothing more is read (resumed by end_hold()).
+    if (phase_ == phase::body && ws_->stream.is_active() && !ws_->stream.can_deliver()) return;
+    if (!bind_working_set()) return close_now();
+    if (!ensure_space()) {
+      // A head that fills the buffer has passed a parser limit already; this is a backstop.
+      return reject_with(http::status::request_header_fields_too_large);
+    }
+    h1_working_set& w = *ws_;
+    const std::size_t space = w.in.size() - w.in_end;
+    const ssize_t n = ::read(fd_, w.in.data() + w.in_end, space);
+    if (n > 0) {
+      w.in_end += static_cast<std::size_t>(n);
+      process();
+      // A short read emptied the socket: with edge-triggered epoll, data arriving later raises
+      // a new edge, so the read that would only say EAGAIN is saved (one syscall a request).
+      drained = static_cast<std::size_t>(n) < space && !hangup_seen_;
+      continue;
+    }
+    if (n == 0) return on_peer_eof();
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN) return;
+    return close_now();
+  }
+}
+
+void h1_connection::on_peer_eof() {
+  peer_eof_ = true;
+  process();
+  if (phase_ == phase::closed || phase_ == phase::lingering || phase_ == phase::handling) return;
+  // A message cut short is incomplete (RFC 9112 §8): no response to it, just close once the
+  // answers already given are out.
+  if (!ws_ || ws_->out.empty()) return close_now();
+  close_after_flush_ = true;
+}
+
+void h1_connection::process() {
+  while (ws_ && (phase_ == phase::head || phase_ == phase::body)) {
+    if (close_after_flush_) {
+      // Whatever follows a response that ends the connection is not a request.
+      ws_->in_end = ws_->msg_begin;
+      return;
+    }
+    if (!is_output_low()) return;
+    if (phase_ == phase::head && !parse_head()) return;
+    if (phase_ == phase::body && !read_body()) return;
+  }
+}
+
+bool h1_connection::parse_head() {
+  h1_working_set& w = *ws_;
+  if (w.msg_begin == w.in_end) return false;
+  const h1::parse_result r = w.parser.parse(pending_input());
+  switch (r.outcome) {
+    case h1::parse_result::kind::need_more:
+      if (waiting_ != wait_for::header && waiting_ != wait_for::send && has_request_bytes())
+        arm(wait_for::header, worker_.options().limits.header_timeout);
+      return false;
+    case h1::parse_result::kind::error:
+      reject_with(h1::to_status(r.error));
+      return false;
+    case h1::parse_result::kind::done:
+      break;
+  }
+  w.head_len = r.consumed;
+  begin_exchange();
+  return true;
+}
+
+void h1_connection::begin_exchange() {
+  h1_working_set& w = *ws_;
+  const h1::request_head& h = w.parser.head();
+  keep_alive_ = h.keep_alive && !draining_;
+  w.body_in_buffer = 0;
+  w.ex.begin(*this);
+  if (!w.ex.bind(h.method, h.target, h.version_minor, h.fields, peer_))
+    return reject_with(http::status::bad_request);
+  pipeline::head_facts facts;
+  facts.authority = authority_of(h);
+  facts.has_content = h.framing != h1::body_framing::none;
+  if (h.framing == h1::body_framing::content_length) facts.content_length = h.content_length;
+  switch (pipeline::on_head(w.ex, facts, worker_.options().limits, worker_.error_log())) {
+    case pipeline::after_head::answered:
+      return answer_from_head();
+    case pipeline::after_head::run_handler:
+      phase_ = phase::handling;
+      return dispatch();
+    case pipeline::after_head::read_content:
+      if (w.ex.match.target && w.ex.match.options.stream_body) return begin_stream();
+      return begin_content();
+  }
+}
+
+// The handler runs now, before any content is read, and takes it as it arrives.
+void h1_connection::begin_stream() {
+  h1_working_set& w = *ws_;
+  const h1::request_head& h = w.parser.head();
+  w.body_left = h.content_length;
+  w.chunked.reset();
+  if (!token_) token_ = std::make_shared<connection_token>(connection_token{this});
+  w.stream.begin(worker_, token_);
+  // The 100 waits until the handler reads: one that answers from the head saves the upload.
+  w.stream.expect_continue =
+      h.expect_continue && h.version_minor >= 1 && w.in_end == w.msg_begin + w.head_len;
+  w.ex.req.body_stream = &w.stream;
+  phase_ = phase::body;
+  worker_.loop().disarm(timer_);
+  waiting_ = wait_for::nothing;
+  pipeline::run_handler(w.ex, worker_.error_log());
+  if (phase_ == phase::closed) return;
+  if (!w.ex.is_deferred_pending()) return answer_early();
+  arm(wait_for::body, worker_.options().limits.body_timeout);
+}
+
+// The response is final before the content is: it goes out now, and the unread rest of the
+// content makes the connection unusable for another request.
+void h1_connection::answer_early() {
+  ws_->stream.stop();
+  keep_alive_ = false;
+  phase_ = phase::handling;
+  finish_exchange();
+}
+
+void h1_connection::resume_content() {
+  if (phase_ != phase::body || !ws_ || !ws_->stream.is_active()) return;
+  read_input();
+}
+
+void h1_connection::end_hold() {
+  if (phase_ != phase::body || !ws_ || !ws_->stream.is_active()) return;
+  h1_working_set& w = *ws_;
+  w.stream.end_hold();
+  const std::size_t used = w.stream.held_consumed();
+  const bool complete = w.stream.held_complete();
+  w.stream.note_held(0, false);
+  if (used > 0) {
+    // Content-Length content stays in the buffer while it is held: it leaves now.
+    char* from = w.in.data() + w.msg_begin + w.head_len;
+    std::memmove(from, from + used, w.in_end - (w.msg_begin + w.head_len + used));
+    w.in_end -= used;
+    w.body_left -= used;
+  }
+  if (complete && !finish_stream()) return;
+  if (!complete) arm(wait_for::body, worker_.options().limits.body_timeout);
+  read_input();
+}
+
+// Delivers what the buffer holds of the content. False when reading must wait: for more
+// bytes, for a hold to end, or because the exchange has moved on.
+bool h1_connection::stream_body() {
+  h1_working_set& w = *ws_;
+  h1_body_stream& s = w.stream;
+  if (!s.can_deliver()) return false;
+  if (s.expect_continue) {
+    s.expect_continue = false;
+    h1::append_interim_head(w.out.bytes(), http::status::continue_, [](auto&&) {});
+  }
+  const h1::request_head& h = w.parser.head();
+  const std::size_t body_at = w.msg_begin + w.head_len;
+  const std::string_view avail(w.in.data() + body_at, w.in_end - body_at);
+  std::string_view piece;
+  std::size_t used = 0;
+  bool complete = false;
+  if (h.framing == h1::body_framing::content_length) {
+    used = static_cast<std::size_t>(std::min<std::uint64_t>(avail.size(), w.body_left));
+    piece = avail.substr(0, used);
+    complete = used == w.body_left;
+  } else {
+    w.ex.body.clear();
+    const h1::chunked_decoder::result r = w.chunked.decode(avail, w.ex.body);
+    if (r.outcome == h1::parse_result::kind::error) {
+      s.fail(body_error::malformed);
+      reject_with(h1::to_status(r.error));
+      return false;
+    }
+    // The decoded bytes are in the exchange's scratch: the input can go at once.
+    std::memmove(w.in.data() + body_at, w.in.data() + body_at + r.consumed,
+                 w.in_end - body_at - r.consumed);
+    w.in_end -= r.consumed;
+    piece = w.ex.body;
+    complete = r.outcome == h1::parse_result::kind::done;
+    s.received += piece.size();
+    if (s.received > w.ex.body_max) {
+      s.fail(body_error::too_large);
+      w.ex.end();
+      w.ex.begin(*this);
+      w.ex.site_of = w.ex.sites->table.find(authority_of(h));
+      pipeline::refuse_content(w.ex);
+      answer_from_head();
+      return false;
+    }
+    if (r.consumed > 0) arm(wait_for::body, worker_.options().limits.body_timeout);
+  }
+  if (!piece.empty() && !s.deliver(piece)) {
+    if (phase_ == phase::closed) return false;
+    if (s.response_ready) {
+      answer_early();
+      return false;
+    }
+    // Held: the consumer's time, not the client's.
+    s.note_held(h.framing == h1::body_framing::content_length ? used : 0, complete);
+    worker_.loop().disarm(timer_);
+    waiting_ = wait_for::nothing;
+    return false;
+  }
+  if (phase_ == phase::closed) return false;
+  if (s.response_ready) {
+    answer_early();
+    return false;
+  }
+  if (h.framing == h1::body_framing::content_length && used > 0) {
+    std::memmove(w.in.data() + body_at, w.in.data() + body_at + used, w.in_end - body_at - used);
+    w.in_end -= used;
+    w.body_left -= used;
+    arm(wait_for::body, worker_.options().limits.body_timeout);
+  }
+  if (!complete) return false;
+  return finish_stream();
+}
+
+// The content is complete: on_end, then the exchange waits for (or has) its response.
+bool h1_connection::finish_stream() {
+  h1_working_set& w = *ws_;
+  worker_.loop().disarm(timer_);
+  waiting_ = wait_for::nothing;
+  phase_ = phase::handling;
+  w.stream.deliver_end(w.chunked.trailers());
+  if (phase_ == phase::closed) return false;
+  if (w.stream.response_ready || !w.ex.is_deferred_pending()) {
+    finish_exchange();
+    return true;
+  }
+  return false;  // on_deferred_sent() carries on
+}
+
+void h1_connection::begin_content() {
+  h1_working_set& w = *ws_;
+  const h1::request_head& h = w.parser.head();
+  w.body_left = h.content_length;
+  w.chunked.reset();
+  phase_ = phase::body;
+  const bool body_started = w.in_end > w.msg_begin + w.head_len;
+  const bool no_content = h.framing == h1::body_framing::content_length && h.content_length == 0;
+  if (h.expect_continue && h.version_minor >= 1 && !body_started && !no_content) {
+    if (w.ex.match.target == nullptr) {
+      // Refused before the content: the final status instead of 100 (RFC 9110 §10.1.1). The
+      // unread content makes the connection unusable for another request.
+      keep_alive_ = false;
+      phase_ = phase::handling;
+      return dispatch();
+    }
+    h1::append_interim_head(w.out.bytes(), http::status::continue_, [](auto&&) {});
+  }
+  arm(wait_for::body, worker_.options().limits.body_timeout);
+}
+
+bool h1_connection::read_body() {
+  if (ws_->stream.is_active()) return stream_body();
+  h1_working_set& w = *ws_;
+  const h1::request_head& h = w.parser.head();
+  const std::size_t body_at = w.msg_begin + w.head_len;
+  const std::string_view avail(w.in.data() + body_at + w.body_in_buffer,
+                               w.in_end - body_at - w.body_in_buffer);
+  std::size_t used = 0;
+  bool complete = false;
+  if (h.framing == h1::body_framing::content_length) {
+    if (w.ex.body.empty() && w.body_in_buffer == 0 && avail.size() >= w.body_left) {
+      // The whole content came with the head: hand out a view, copy nothing.
+      w.body_in_buffer = static_cast<std::size_t>(w.body_left);
+      w.body_left = 0;
+      complete = true;
+    } else {
+      used = static_cast<std::size_t>(std::min<std::uint64_t>(avail.size(), w.body_left));
+      w.ex.body.append(avail.substr(0, used));
+      w.body_left -= used;
+      complete = w.body_left == 0;
+    }
+  } else {
+    const h1::chunked_decoder::result r = w.chunked.decode(avail, w.ex.body);
+    if (r.outcome == h1::parse_result::kind::error) {
+      reject_with(h1::to_status(r.error));
+      return false;
+    }
+    used = r.consumed;
+    complete = r.outcome == h1::parse_result::kind::done;
+    // Counted as it is decoded: the chunks' sizes say nothing of the whole.
+    if (w.ex.body.size() > w.ex.body_max) {
+      pipeline::refuse_content(w.ex);
+      answer_from_head();
+      return false;
+    }
+  }
+  // Consumed content leaves the buffer, so that a large body never grows it; what follows
+  // (a pipelined request) moves down behind the head.
+  if (used > 0) {
+    char* from = w.in.data() + body_at + w.body_in_buffer;
+    std::memmove(from, from + used, w.in_end - (body_at + w.body_in_buffer + used));
+    w.in_end -= used;
+  }
+  if (!complete) {
+    if (used > 0 || waiting_ != wait_for::body)
+      arm(wait_for::body, worker_.options().limits.body_timeout);
+    return false;
+  }
+  w.ex.req.body = w.body_in_buffer > 0 ? std::string_view(w.in.data() + body_at, w.body_in_buffer)
+                                       : std::string_view(w.ex.body);
+  w.ex.req.trailers = w.chunked.trailers();
+  phase_ = phase::handling;
+  dispatch();
+  return true;
+}
+
+// A final answer decided from the head alone. Content the client announced is not read, so
+// the connection cannot carry another request after it.
+void h1_connection::answer_from_head() {
+  if (ws_->parser.head().framing != h1::body_framing::none) keep_alive_ = false;
+  worker_.loop().disarm(timer_);
+  waiting_ = wait_for::nothing;
+  phase_ = phase::handling;
+  finish_exchange();
+}
+
+void h1_connection::dispatch() {
+  worker_.loop().disarm(timer_);
+  waiting_ = wait_for::nothing;
+  exchange& ex = ws_->ex;
+  pipeline::run_handler(ex, worker_.error_log());
+  if (phase_ == phase::closed) return;   // the client left while the handler ran
+  if (ex.is_deferred_pending()) return;  // on_deferred_sent() carries on
+  finish_exchange();
+}
+
+void h1_connection::finish_exchange() {
+  if (phase_ == phase::closed) return;
+  h1_working_set& w = *ws_;
+  write_response();
+  w.ex.end();
+  w.msg_begin += w.head_len + w.body_in_buffer;
+  w.head_len = 0;
+  w.body_in_buffer = 0;
+  w.parser.reset();
+  phase_ = phase::head;
+  if (w.msg_begin == w.in_end) w.msg_begin = w.in_end = 0;
+  if (!keep_alive_) {
+    close_after_flush_ = true;
+  } else if (w.out.empty()) {
+    rearm_for_input();
+  }
+}
+
+void h1_connection::write_response() {
+  h1_working_set& w = *ws_;
+  exchange& ex = w.ex;
+  pipeline::finish(ex, worker_.now());
+  const response& res = *ex.res;
+  h1::head_params p;
+  p.status = res.status();
+  p.version_minor = ex.req.version_minor;
+  p.body = h1::choose_body_kind(p.status, !res.length_unknown(), ex.req.version_minor);
+  if (p.body == h1::body_kind::close_delimited) keep_alive_ = false;
+  p.keep_alive = keep_alive_;
+  if (p.body == h1::body_kind::length)
+    p.content_length = ex.plan.is_multipart() ? ex.plan.content_length : res.content_length();
+  p.date = worker_.date();
+  p.server = worker_.options().server_header;
+  h1::append_response_head(w.out.bytes(), p, [&res](auto&& emit) { res.for_each_header(emit); });
+  if (worker_.logs_access()) log_access(p.status, p.body != h1::body_kind::none);
+  if (p.body == h1::body_kind::none || ex.req.is_head()) return;
+  if (ex.plan.is_multipart()) return append_multipart();
+  append_body();
+  if (p.body == h1::body_kind::chunked) w.out.bytes().append("0\r\n\r\n");
+}
+
+void h1_connection::log_access(http::status status, bool has_content) {
+  const exchange& ex = ws_->ex;
+  const response& res = *ex.res;
+  access_entry e;
+  e.client = peer_;
+  e.time = worker_.now();
+  e.status = static_cast<int>(status);
+  if (has_content && !ex.req.is_head())
+    e.bytes = ex.plan.is_multipart() ? ex.plan.content_length : res.content_length();
+  // The request line as it came (for a rejected message, as far as it came), still in the
+  // input buffer until the exchange ends; the empty lines a client may send first are skipped.
+  std::string_view raw = pending_input();
+  raw.remove_prefix(std::min(raw.size(), raw.find_first_not_of("\r\n")));
+  raw = raw.substr(0, worker_.options().limits.request_line);
+  e.request_line = raw.substr(0, raw.find_first_of("\r\n"));
+  if (!ex.req.method.empty()) {
+    e.method = ex.req.method;
+    e.target = ex.req.target;
+    e.protocol = ex.req.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
+    e.referer = ex.req.header("Referer").value_or(std::string_view{});
+    e.user_agent = ex.req.header("User-Agent").value_or(std::string_view{});
+  }
+  worker_.log_access(e);
+}
+
+void h1_connection::append_body() {
+  exchange& ex = ws_->ex;
+  std::string& out = ws_->out.bytes();
+  const bool chunked = ex.res->length_unknown() && ex.req.version_minor >= 1;
+  const std::uint64_t len = ex.res->content_length();
+  if (chunked && len > 0) {
+    char size[20];
+    const int n =
+        std::snprintf(size, sizeof size, "%llx\r\n", static_cast<unsigned long long>(len));
+    out.append(size, static_cast<std::size_t>(n));
+  }
+  append_window(0, len);
+  if (chunked && len > 0) out.append("\r\n");
+}
+
+// Appends [first, first + length) of the content: from memory, read into the output when small,
+// or spliced in with sendfile (the file is never read whole into memory).
+void h1_connection::append_window(std::uint64_t first, std::uint64_t length) {
+  exchange& ex = ws_->ex;
+  response& res = *ex.res;
+  std::string& out = ws_->out.bytes();
+  if (!res.has_file()) {
+    out.append(std::string_view(res.body()).substr(first, length));
+    return;
+  }
+  const std::uint64_t offset = res.file_offset() + first;
+  if (length <= inline_file_max) {
+    const std::size_t at = out.size();
+    out.resize(at + length);
+    const ssize_t n = ::pread(res.file_fd(), out.data() + at, length, static_cast<off_t>(offset));
+    if (n != static_cast<ssize_t>(length)) {
+      // The head is out already with this length: the only honest end is to close.
+      out.resize(at);
+      keep_alive_ = false;
+      close_after_flush_ = true;
+    }
+    return;
+  }
+  // A single window takes the descriptor over; the parts of a multipart answer share it.
+  std::shared_ptr<const void> keeper;
+  const int fd = ex.plan.is_multipart() ? ::dup(res.file_fd()) : res.take_file(keeper);
+  if (fd < 0) {
+    keep_alive_ = false;
+    close_after_flush_ = true;
+    return;
+  }
+  ws_->out.append_file(fd, offset, length, std::move(keeper));
+}
+
+void h1_connection::append_multipart() {
+  const representation_plan& plan = ws_->ex.plan;
+  for (const representation_plan::part& part : plan.parts) {
+    ws_->out.bytes().append(part.head);
+    append_window(part.first, part.length);
+  }
+  ws_->out.bytes().append(plan.closing);
+}
+
+void h1_connection::reject_with(http::status s) {
+  // The message cannot be trusted (or never finished): answer, then end the connection.
+  worker_.loop().disarm(timer_);
+  waiting_ = wait_for::nothing;
+  keep_alive_ = false;
+  h1_working_set& w = *ws_;
+  w.ex.begin(*this);
+  pipeline::answer_with(w.ex, s);
+  // Parse errors come before the head is known: the request's version is unknown, so the
+  // answer is HTTP/1.1 with Connection: close (RFC 9112 §2.3 allows a 1.1 answer to 1.0).
+  write_response();
+  w.ex.end();
+  close_after_flush_ = true;
+  phase_ = phase::head;
+  w.in_end = w.msg_begin;
+  flush();
+}
+
+bool h1_connection::write_interim(
+    http::status code, std::span<const std::pair<std::string_view, std::string_view>> fields) {
+  if (!ws_ || ws_->ex.req.version_minor < 1 || phase_ == phase::closed) return false;
+  h1::append_interim_head(ws_->out.bytes(), code, [&](auto&& emit) {
+    for (const auto& [name, value] : fields)
+      emit(name, value);
+  });
+  return flush();
+}
+
+void h1_connection::on_deferred_sent() {
+  if (phase_ == phase::closed) return;
+  if (ws_ && ws_->stream.is_delivering()) {
+    // Sent from inside on_data or on_end: taken up when the callback returns.
+    ws_->stream.response_ready = true;
+    return;
+  }
+  if (phase_ == phase::body)
+    answer_early();
+  else
+    finish_exchange();
+  // Input that arrived meanwhile waits in the buffer and the socket: the edge has passed.
+  read_input();
+}
+
+bool h1_connection::flush() {
+  switch (ws_->out.flush(fd_)) {
+    case output_queue::flush_result::blocked:
+      // The socket is full: wait for EPOLLOUT, but not forever (each flush that gets here has
+      // made progress or has just begun, so the clock restarts).
+      arm(wait_for::send, worker_.options().limits.send_timeout);
+      return true;
+    case output_queue::flush_result::failed:
+      close_now();
+      return false;
+    case output_queue::flush_result::done:
+      break;
+  }
+  if (waiting_ == wait_for::send || (phase_ == phase::head && waiting_ == wait_for::nothing))
+    rearm_for_input();
+  if (close_after_flush_) {
+    end_after_flush();
+    return phase_ != phase::closed;
+  }
+  return true;
+}
+
+void h1_connection::end_after_flush() {
+  if (phase_ == phase::lingering) return;
+  if (peer_eof_) return close_now();
+  // Half-close and drain what the client still sends, so that the kernel does not answer
+  // unread input with a reset that could destroy the response in flight.
+  ::shutdown(fd_, SHUT_WR);
+  phase_ = phase::lingering;
+  arm(wait_for::linger, linger_time);
+  read_and_drop();
+}
+
+void h1_connection::close_now() {
+  if (phase_ == phase::closed) return;
+  phase_ = phase::closed;
+  worker_.loop().disarm(timer_);
+  if (token_) token_->conn = nullptr;
+  if (ws_ && !ws_->stream.is_delivering()) ws_->stream.fail(body_error::client_gone);
+  if (ws_ && !ws_->ex.is_in_handler()) {
+    // (A handler running on this stack keeps the working set until the destructor.)
+    ws_->out.clear();
+    if (ws_->ex.is_deferred_pending()) {
+      // A handler still holds the exchange (perhaps on another thread): what it may read stays
+      // alive with its handle, and never comes back to the pool.
+      exchange& ex = ws_->ex;
+      ex.end(std::shared_ptr<h1_working_set>(std::move(ws_)));
+    } else {
+      ws_->ex.end();
+      worker_.give_back(std::move(ws_));
+    }
+  }
+  worker_.loop().remove(fd_);
+  ::close(fd_);
+  fd_ = -1;
+  worker_.retire(this);
+}
+
+}  // namespace teapot::srv

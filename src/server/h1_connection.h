@@ -1,0 +1,151 @@
+// The HTTP/1.1 transport: one connection's bytes in and out. It reads and frames requests
+// (pipelined, answered in order), owns the timers and the lingering close, runs each request
+// as an exchange through the pipeline, and writes the responses through an output queue,
+// batched into as few writes as possible.
+//
+// States (phase_), and what moves between them:
+//   head      waiting for (the rest of) a request head. A complete head begins an exchange:
+//             -> body when content follows, -> handling otherwise (or when the pipeline
+//             answered from the head). A parse error or 408 answers and ends the connection.
+//   body      reading content, counted against the path's limit as it arrives; complete
+//             -> handling. Past the limit: 413; stalled: 408. On a streaming route the
+//             handler has run already and takes the content piece by piece (h1_body_stream);
+//             while it holds a piece nothing more is read. Its response, sent before the
+//             content is complete, goes out at once and ends the connection.
+//   handling  the exchange has the request; a deferred handler answers later, from any thread
+//             (on_deferred_sent). Its response is queued -> head (keep-alive) or, when the
+//             connection must end, head with close_after_flush, which leads to lingering.
+//   lingering the last response is out, the write side shut; input is read and dropped
+//             until EOF or the linger timeout, so that no reset destroys the response.
+//   closed    the socket is closed; the worker deletes the object after the loop's batch.
+// Input is read only in head and body, and only while the output queue is under its marks
+// (a client that pipelines without reading is paused, not buffered without end).
+//
+// An idle connection (between requests, nothing queued) holds no buffer: its working set
+// (input buffer, parser, output queue, exchange) goes back to the worker's spares, and the
+// next bytes take one again. A connection costs a few hundred bytes while it waits.
+// Thread contract: lives and dies on its worker's loop thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "h1/request_parser.h"
+#include "io/event_loop.h"
+#include "io/timer_wheel.h"
+#include "server/exchange.h"
+#include "server/h1_body_stream.h"
+#include "server/output_queue.h"
+
+namespace teapot::srv {
+
+class worker;
+
+// What a connection needs while it has a request in progress; pooled per worker.
+struct h1_working_set {
+  explicit h1_working_set(worker& w);
+  // Ready for another connection (or for the pool), keeping the memory of the buffers.
+  void clear() noexcept;
+
+  // Input: [msg_begin, in_end) is the message being received and anything after it.
+  std::vector<char> in;
+  std::size_t msg_begin = 0;
+  std::size_t in_end = 0;
+  std::size_t head_len = 0;
+  std::size_t body_in_buffer = 0;  // content bytes read straight from in (zero copy)
+  std::uint64_t body_left = 0;     // with Content-Length
+  h1::request_parser parser;
+  h1::chunked_decoder chunked;
+  output_queue out;
+  exchange ex;
+  h1_body_stream stream;  // active on routes that stream their content
+};
+
+class h1_connection final : public io::fd_handler, public exchange_transport {
+ public:
+  h1_connection(worker& w, int fd, std::string peer);
+  ~h1_connection() override;
+  h1_connection(const h1_connection&) = delete;
+  h1_connection& operator=(const h1_connection&) = delete;
+
+  void start();
+  void on_io(std::uint32_t events) override;
+  // Graceful stop: an idle connection closes now; a busy one closes after its response.
+  void begin_drain();
+  bool is_idle() const noexcept;
+
+  // exchange_transport
+  bool write_interim(
+      http::status code,
+      std::span<const std::pair<std::string_view, std::string_view>> fields) override;
+  void on_deferred_sent() override;
+
+  // From h1_body_stream, through posts: delivery may begin, or a hold has ended.
+  void resume_content();
+  void end_hold();
+
+  // Intrusive list of the worker's connections.
+  h1_connection* prev_ = nullptr;
+  h1_connection* next_ = nullptr;
+
+ private:
+  enum class phase : std::uint8_t { head, body, handling, lingering, closed };
+  enum class wait_for : std::uint8_t { nothing, idle, header, body, send, linger };
+
+  void read_input();
+  void read_available();
+  void read_and_drop();
+  void on_peer_eof();
+  bool bind_working_set();
+  void release_if_idle() noexcept;
+  void rebind_head();
+  bool has_request_bytes() const noexcept;
+  std::string_view pending_input() const noexcept;
+  void rearm_for_input();
+  void process();
+  bool parse_head();
+  void begin_exchange();
+  void begin_content();
+  void begin_stream();
+  bool read_body();
+  bool stream_body();
+  bool finish_stream();
+  void answer_early();
+  void dispatch();
+  void answer_from_head();
+  void finish_exchange();
+  void write_response();
+  void log_access(http::status status, bool has_content);
+  void append_body();
+  void append_window(std::uint64_t first, std::uint64_t length);
+  void append_multipart();
+  void reject_with(http::status s);
+  bool flush();
+  void end_after_flush();
+  void close_now();
+  void on_timer();
+  void arm(wait_for w, std::chrono::milliseconds delay);
+  bool ensure_space();
+  bool is_output_low() const noexcept;
+
+  worker& worker_;
+  int fd_;
+  std::string peer_;
+  phase phase_ = phase::head;
+  wait_for waiting_ = wait_for::nothing;
+  io::timer timer_;
+  std::unique_ptr<h1_working_set> ws_;       // null while idle
+  std::shared_ptr<connection_token> token_;  // for posts that may outlive the connection
+  bool keep_alive_ = true;
+  bool draining_ = false;
+  bool peer_eof_ = false;
+  // EPOLLRDHUP or EPOLLHUP seen: the end of input is queued, and no later edge will announce
+  // it, so reading goes on to EOF instead of stopping at a short read.
+  bool hangup_seen_ = false;
+  bool held_back_ = false;  // reading paused until the output drains
+  bool close_after_flush_ = false;
+};
+
+}  // namespace teapot::srv

@@ -1,0 +1,75 @@
+#include "server/output_queue.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "io/write.h"
+
+namespace teapot::srv {
+
+namespace {
+
+// A buffer that grew past this for one large response is given back when the queue empties.
+constexpr std::size_t kept_capacity = 64 * 1024;
+
+}  // namespace
+
+void output_queue::file_part::release() noexcept {
+  if (!keeper && fd >= 0) ::close(fd);
+  fd = -1;
+  keeper.reset();
+}
+
+void output_queue::append_file(int fd, std::uint64_t offset, std::uint64_t length,
+                               std::shared_ptr<const void> keeper) {
+  files_.push_back({out_.size(), fd, offset, length, std::move(keeper)});
+}
+
+output_queue::flush_result output_queue::flush(int socket) {
+  while (sent_ < out_.size() || !files_.empty()) {
+    if (!files_.empty() && files_.front().at == sent_) {
+      file_part& f = files_.front();
+      off_t off = static_cast<off_t>(f.offset);
+      const long n = io::send_file(socket, f.fd, &off, f.left);
+      if (n == -EAGAIN) return flush_result::blocked;
+      if (n <= 0) return flush_result::failed;  // a peer gone, or a file shorter than said
+      f.offset = static_cast<std::uint64_t>(off);
+      f.left -= static_cast<std::uint64_t>(n);
+      if (f.left == 0) {
+        f.release();
+        files_.erase(files_.begin());
+      }
+      continue;
+    }
+    const std::size_t end = files_.empty() ? out_.size() : files_.front().at;
+    // Bytes that a file part follows (a head before its body) wait for it, as TCP_CORK would
+    // have them: one segment instead of a small one and then the data.
+    const int more = files_.empty() ? 0 : MSG_MORE;
+    const ssize_t n = ::send(socket, out_.data() + sent_, end - sent_, MSG_NOSIGNAL | more);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) return flush_result::blocked;
+      return flush_result::failed;
+    }
+    sent_ += static_cast<std::size_t>(n);
+  }
+  out_.clear();
+  sent_ = 0;
+  return flush_result::done;
+}
+
+void output_queue::clear() noexcept {
+  for (auto& f : files_)
+    f.release();
+  files_.clear();
+  out_.clear();
+  sent_ = 0;
+}
+
+void output_queue::trim() noexcept {
+  if (empty() && out_.capacity() > kept_capacity) std::string().swap(out_);
+}
+
+}  // namespace teapot::srv

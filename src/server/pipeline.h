@@ -1,0 +1,54 @@
+// The order every request goes through, whatever transport carries it, written once
+// (DESIGN.md): site by Host (421) -> body limit of the path (413) -> the site's steps (captive
+// portal, maintenance, rate limit, auth, rules, early hints, mandatory extensions, in the order
+// the site lists them) -> route (404/405) -> handler -> representation (304/412/206/416 and
+// compression) -> error response (the page and the fields a status requires) -> the steps'
+// last look at the response, in reverse order.
+// The codec's own decisions (400, 411, 414, 431, 501, 505, the chunk line's 413) are taken
+// before, by the transport; 408 by the transport's timers.
+// Thread contract: the exchange's loop thread.
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+#include <optional>
+#include <string_view>
+
+#include "server/exchange.h"
+#include "teapot/log.h"
+#include "teapot/server.h"
+
+namespace teapot::srv::pipeline {
+
+// What the head says of the content to come.
+struct head_facts {
+  std::string_view authority;                   // Host, or the absolute-form target's authority
+  bool has_content = false;                     // framed by Content-Length or chunked
+  std::optional<std::uint64_t> content_length;  // when announced
+};
+
+enum class after_head : std::uint8_t {
+  answered,      // the response is final; the content, if any, is not read
+  read_content,  // the route is known (or is a 404/405): read the content, then run_handler()
+  run_handler,   // no content: run_handler() now
+};
+
+// Everything the head alone decides: the site, the body limit, the steps, the route.
+after_head on_head(exchange& ex, const head_facts& facts, const limits& lim, error_log& log);
+
+// Runs the route's handler (or answers 404/405). Afterwards the response is final unless the
+// handler deferred it (exchange::is_deferred_pending).
+void run_handler(exchange& ex, error_log& log);
+
+// The representation's decisions and the error page, then the steps' last look: what the
+// transport serializes next. now is the server clock (for dates in the future).
+void finish(exchange& ex, std::time_t now);
+
+// 413 for content that passed the path's limit as it arrived (chunked), with the site's page.
+void refuse_content(exchange& ex);
+
+// A final answer the transport decided itself (the codec's errors, 408): the request is
+// forgotten and the built-in page answers, as no site can be trusted to.
+void answer_with(exchange& ex, http::status s);
+
+}  // namespace teapot::srv::pipeline

@@ -30,10 +30,6 @@ class exchange_channel {
   // (HTTP/1.0) or the connection is gone.
   virtual bool send_interim(
       http::status code, std::span<const std::pair<std::string_view, std::string_view>> fields) = 0;
-  // Sends the final response of a deferred exchange.
-  virtual void complete(response& res) = 0;
-  // Runs fn on the connection's loop thread after the delay (the deferred form's clock).
-  virtual void run_after(std::chrono::milliseconds delay, std::function<void()> fn) = 0;
   // Takes res out of the synchronous flow (see response::defer).
   virtual deferred_response make_deferred(response& res) = 0;
 };

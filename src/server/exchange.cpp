@@ -93,15 +93,14 @@ void deferral::run_guarded(const std::function<void()>& fn) {
 void deferral::fail(std::string_view what) {
   worker_.log(log_level::error, what);
   if (ex_ == nullptr || !open_.exchange(false, std::memory_order_acq_rel)) return;
-  ex_->res->reset(ex_);
+  ex_->fresh_response();
   ex_->res->error(http::status::internal_server_error);
   ex_->deferred_sent();
 }
 
-void deferral::cut(std::shared_ptr<void> keep) noexcept {
-  open_.store(false, std::memory_order_release);
+bool deferral::cut() noexcept {
   ex_ = nullptr;
-  keep_ = std::move(keep);
+  return open_.exchange(false, std::memory_order_acq_rel);
 }
 
 // --- exchange ---------------------------------------------------------------------------------
@@ -109,14 +108,18 @@ void deferral::cut(std::shared_ptr<void> keep) noexcept {
 exchange::exchange(worker& w) : res(std::make_shared<response>()), worker_(w) {}
 
 exchange::~exchange() {
-  if (deferral_) deferral_->cut({});
+  if (deferral_) deferral_->cut();
+}
+
+void exchange::fresh_response() {
+  if (res.use_count() > 1) res = std::make_shared<response>();
+  res->reset(this);
 }
 
 void exchange::begin(exchange_transport& t) {
+  end();
   transport_ = &t;
-  // A deferred handle of an abandoned exchange may still hold the last response.
-  if (res.use_count() > 1) res = std::make_shared<response>();
-  res->reset(this);
+  fresh_response();
   interim_allowed = true;
   if (sites != worker_.sites()) sites = worker_.sites();
   site_of = nullptr;
@@ -126,12 +129,11 @@ void exchange::begin(exchange_transport& t) {
   body_max = 0;
 }
 
-void exchange::end(std::shared_ptr<void> keep) noexcept {
+void exchange::end() noexcept {
   interim_allowed = false;
-  if (deferral_) {
-    deferral_->cut(std::move(keep));
-    deferral_.reset();
-  }
+  if (!deferral_) return;
+  if (deferral_->cut()) abandoned_ = std::move(deferral_);
+  deferral_.reset();
 }
 
 bool exchange::bind(std::string_view method, std::string_view target, int version_minor,
@@ -148,11 +150,6 @@ bool exchange::bind(std::string_view method, std::string_view target, int versio
     return true;
   }
   return http::normalize_path(raw_path, path_scratch_, req.path) == http::path_error::none;
-}
-
-bool exchange::leave_handler() noexcept {
-  in_handler_ = false;
-  return !res->is_deferred() || sent_in_handler_;
 }
 
 bool exchange::is_deferred_pending() const noexcept {
@@ -177,16 +174,8 @@ bool exchange::send_interim(http::status code,
   return transport_->write_interim(code, fields);
 }
 
-void exchange::complete(response&) {
-  if (deferral_) deferral_->send();
-}
-
-void exchange::run_after(std::chrono::milliseconds delay, std::function<void()> fn) {
-  if (deferral_) deferral_->run_after(delay, std::move(fn));
-}
-
 deferred_response exchange::make_deferred(response&) {
-  if (deferral_) deferral_->cut({});
+  if (deferral_) deferral_->cut();
   deferral_ = std::make_shared<deferral>(worker_, *this);
   return deferred_response(res, deferral_);
 }

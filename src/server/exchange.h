@@ -48,9 +48,11 @@ class deferral final : public deferral_link, public std::enable_shared_from_this
   void run_blocking(std::function<void()> work, std::function<void()> then) override;
   bool is_open() const noexcept override { return open_.load(std::memory_order_acquire); }
 
-  // Loop thread: the exchange has ended or its client has gone. What the handle still reaches
-  // (the response, the request's views) stays alive in keep until the last handle is gone.
-  void cut(std::shared_ptr<void> keep) noexcept;
+  // Loop thread: the exchange has ended (or its client has gone); later calls reach nothing.
+  // True when the response had not been sent: a handle may still read the request's views.
+  bool cut() noexcept;
+  // Keeps what the request's views point into alive until the last handle is gone.
+  void keep(std::shared_ptr<void> memory) noexcept { keep_ = std::move(memory); }
 
  private:
   // Loop thread: runs fn; a failure answers the exchange with a 500 if it is still open.
@@ -72,13 +74,18 @@ class exchange final : public exchange_channel {
   exchange(const exchange&) = delete;
   exchange& operator=(const exchange&) = delete;
 
-  // A new exchange on t: the response is fresh (a new one if a deferred handle still holds
-  // the last), the sites are the worker's current ones.
+  // A new exchange on t (ending the last, if still open): the response is fresh, the sites
+  // are the worker's current ones.
   void begin(exchange_transport& t);
-  // Loop thread, when the final response has been written or the client has gone. With a
-  // deferred response still open (is_deferred_pending), keep is what its handles must keep
-  // alive: the memory the request's views point into.
-  void end(std::shared_ptr<void> keep = {}) noexcept;
+  // Loop thread, when the final response has been written, or when the exchange is given up
+  // (the client has gone, the content failed): a deferred response not sent by then is
+  // abandoned, and its handles can no longer reach the exchange.
+  void end() noexcept;
+  // A response no abandoned handle can reach (a new one while a handle holds the last).
+  void fresh_response();
+  // The deferral abandoned by end(), if any: its handles may still read the request's views,
+  // so the memory behind them must stay with it (deferral::keep) while they exist.
+  std::shared_ptr<deferral> take_abandoned() noexcept { return std::move(abandoned_); }
   // Points the request at a parsed head and normalizes its path. False when the path cannot
   // be trusted (400).
   bool bind(std::string_view method, std::string_view target, int version_minor,
@@ -89,19 +96,15 @@ class exchange final : public exchange_channel {
     in_handler_ = true;
     sent_in_handler_ = false;
   }
-  // True when the response is ready now (not deferred, or sent inside the handler).
-  bool leave_handler() noexcept;
+  void leave_handler() noexcept { in_handler_ = false; }
   bool is_deferred_pending() const noexcept;
   bool is_in_handler() const noexcept { return in_handler_; }
   // The deferral's way in (loop thread): the response was sent.
   void deferred_sent();
-  worker& owner() noexcept { return worker_; }
 
   // exchange_channel
   bool send_interim(http::status code,
                     std::span<const std::pair<std::string_view, std::string_view>> fields) override;
-  void complete(response& res) override;
-  void run_after(std::chrono::milliseconds delay, std::function<void()> fn) override;
   deferred_response make_deferred(response& res) override;
 
   request req;
@@ -119,6 +122,7 @@ class exchange final : public exchange_channel {
   worker& worker_;
   exchange_transport* transport_ = nullptr;
   std::shared_ptr<deferral> deferral_;
+  std::shared_ptr<deferral> abandoned_;
   std::string path_scratch_;
   bool in_handler_ = false;
   bool sent_in_handler_ = false;

@@ -68,14 +68,7 @@ h1_connection::h1_connection(worker& w, int fd, std::string peer)
 
 h1_connection::~h1_connection() {
   if (token_) token_->conn = nullptr;
-  if (ws_) {
-    ws_->stream.stop();
-    ws_->out.clear();
-    if (ws_->ex.is_deferred_pending())
-      ws_->ex.end(std::shared_ptr<h1_working_set>(std::move(ws_)));
-    else
-      ws_->ex.end();
-  }
+  release_working_set();
   if (fd_ >= 0) ::close(fd_);
 }
 
@@ -97,8 +90,22 @@ bool h1_connection::bind_working_set() {
 // Between requests, with nothing queued, the working set goes back to the worker.
 void h1_connection::release_if_idle() noexcept {
   if (!ws_ || phase_ != phase::head || ws_->msg_begin != ws_->in_end || !ws_->out.empty()) return;
+  release_working_set();
+}
+
+// The working set goes back to the worker, unless a deferred handle of an abandoned exchange
+// may still read the request's views in it (perhaps on another thread): then it stays alive
+// with that handle, and never comes back to the pool.
+void h1_connection::release_working_set() noexcept {
+  if (!ws_) return;
+  ws_->stream.stop();  // its callbacks may hold handles
+  ws_->out.clear();
   ws_->ex.end();
-  worker_.give_back(std::move(ws_));
+  std::shared_ptr<deferral> abandoned = ws_->ex.take_abandoned();
+  if (abandoned && abandoned.use_count() > 1)
+    abandoned->keep(std::shared_ptr<h1_working_set>(std::move(ws_)));
+  else
+    worker_.give_back(std::move(ws_));
 }
 
 std::string_view h1_connection::pending_input() const noexcept {
@@ -431,9 +438,7 @@ bool h1_connection::stream_body() {
     s.received += piece.size();
     if (s.received > w.ex.body_max) {
       s.fail(body_error::too_large);
-      w.ex.end();
-      w.ex.begin(*this);
-      w.ex.site_of = w.ex.sites->table.find(authority_of(h));
+      w.ex.end();  // the handler's response will not be sent
       pipeline::refuse_content(w.ex);
       answer_from_head();
       return false;
@@ -785,19 +790,8 @@ void h1_connection::close_now() {
   worker_.loop().disarm(timer_);
   if (token_) token_->conn = nullptr;
   if (ws_ && !ws_->stream.is_delivering()) ws_->stream.fail(body_error::client_gone);
-  if (ws_ && !ws_->ex.is_in_handler()) {
-    // (A handler running on this stack keeps the working set until the destructor.)
-    ws_->out.clear();
-    if (ws_->ex.is_deferred_pending()) {
-      // A handler still holds the exchange (perhaps on another thread): what it may read stays
-      // alive with its handle, and never comes back to the pool.
-      exchange& ex = ws_->ex;
-      ex.end(std::shared_ptr<h1_working_set>(std::move(ws_)));
-    } else {
-      ws_->ex.end();
-      worker_.give_back(std::move(ws_));
-    }
-  }
+  // A handler running on this stack keeps the working set until the destructor.
+  if (ws_ && !ws_->ex.is_in_handler()) release_working_set();
   worker_.loop().remove(fd_);
   ::close(fd_);
   fd_ = -1;

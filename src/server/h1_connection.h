@@ -100,6 +100,7 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
   void on_peer_eof();
   bool bind_working_set();
   void release_if_idle() noexcept;
+  void release_working_set() noexcept;
   void rebind_head();
   bool has_request_bytes() const noexcept;
   std::string_view pending_input() const noexcept;

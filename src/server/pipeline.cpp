@@ -16,7 +16,7 @@ bool run_steps(exchange& ex, error_log& log) {
       if (step->on_request(ex.req, *ex.res) == policy::verdict::answered) return true;
   } catch (const std::exception& e) {
     log.write(log_level::error, "a policy failed on " + std::string(ex.req.path) + ": " + e.what());
-    ex.res->reset(&ex);
+    ex.fresh_response();
     ex.res->error(http::status::internal_server_error);
     return true;
   }
@@ -61,11 +61,11 @@ void run_handler(exchange& ex, error_log& log) {
   } catch (const std::exception& e) {
     log.write(log_level::error,
               "the handler for " + std::string(ex.req.path) + " failed: " + e.what());
-    res.reset(&ex);
-    res.error(http::status::internal_server_error);
+    ex.fresh_response();
+    ex.res->error(http::status::internal_server_error);
   } catch (...) {
-    res.reset(&ex);
-    res.error(http::status::internal_server_error);
+    ex.fresh_response();
+    ex.res->error(http::status::internal_server_error);
   }
   ex.leave_handler();
 }
@@ -85,7 +85,7 @@ void finish(exchange& ex, std::time_t now) {
 }
 
 void refuse_content(exchange& ex) {
-  ex.res->reset(&ex);
+  ex.fresh_response();
   ex.res->error(http::status::content_too_large);
 }
 
@@ -93,7 +93,7 @@ void answer_with(exchange& ex, http::status s) {
   // The message cannot be trusted, or never finished: nothing of it chooses a site or a page.
   ex.req = request{};
   ex.site_of = nullptr;
-  ex.res->reset(&ex);
+  ex.fresh_response();
   ex.res->error(s);
 }
 

@@ -154,7 +154,11 @@ void worker::run() {
 }
 
 void worker::adopt_sites(std::shared_ptr<const site_set> sites) {
-  loop_.post([this, sites = std::move(sites)]() mutable { sites_ = std::move(sites); });
+  loop_.post([this, sites = std::move(sites)]() mutable {
+    sites_ = std::move(sites);
+    for (auto& set : spare_sets_)
+      set->ex.sites.reset();
+  });
 }
 
 void worker::log_access(const access_entry& entry) {
@@ -283,6 +287,8 @@ std::unique_ptr<h1_working_set> worker::take_working_set() {
 void worker::give_back(std::unique_ptr<h1_working_set> set) noexcept {
   if (spare_sets_.size() >= max_spare_sets) return;  // freed here
   set->clear();
+  // A spare must not keep the sites of a reload alive (with their handlers' descriptors).
+  if (set->ex.sites != sites_) set->ex.sites.reset();
   spare_sets_.push_back(std::move(set));
 }
 

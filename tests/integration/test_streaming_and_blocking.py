@@ -180,3 +180,17 @@ def test_blocking_work_never_stalls_the_loop_for_other_clients(upload):
     finally:
         for c in slow:
             c.close()
+
+
+def test_malformed_chunks_mid_stream_get_400_and_the_handler_is_left_behind_cleanly(upload):
+    # The handler's pool work may still hold the request when the framing breaks: the server
+    # answers 400 itself, and what the handler can reach stays alive until it lets go.
+    head = request("PUT", "/upload/broken", headers=[("Transfer-Encoding", "chunked")])
+    with Conn(upload.port) as c:
+        c.send(head + b"%x\r\n" % 70000 + pattern(70000) + b"\r\nzz\r\n")
+        res = c.read_response()
+        assert res.status == 400, res
+        assert res.has_token("Connection", "close"), res
+        assert c.closes_within(3) == b""
+    res = exchange(upload.port, request("GET", "/ping"))
+    assert res.status == 200 and res.body == b"pong", res

@@ -31,8 +31,6 @@ class recording_channel final : public exchange_channel {
     sent.push_back(std::move(i));
     return true;
   }
-  void complete(response&) override {}
-  void run_after(std::chrono::milliseconds, std::function<void()>) override {}
   deferred_response make_deferred(response&) override { return {}; }
 };
 

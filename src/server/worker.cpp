@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 
+#include "base/thread_caches.h"
 #include "h1/serializer.h"
 #include "http/date.h"
 #include "io/listener.h"
@@ -148,7 +149,12 @@ void worker::run() {
 }
 
 void worker::adopt_sites(std::shared_ptr<const site_set> sites) {
-  loop_.post([this, sites = std::move(sites)]() mutable { sites_ = std::move(sites); });
+  loop_.post([this, sites = std::move(sites)]() mutable {
+    sites_ = std::move(sites);
+    // The handlers of the sites just left may never run on this thread again: what they keep
+    // here (open descriptors among it) goes now, and only this thread may touch it.
+    base::release_thread_caches();
+  });
 }
 
 void worker::log_access(const access_entry& entry) {

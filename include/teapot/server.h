@@ -113,8 +113,10 @@ class server {
   // Takes the sites of other (its added sites, its default site, and its strict_hosts choice)
   // in place of this server's, from any thread, before or after start(); other must not be
   // started, and is left without sites. Requests that begin afterwards use the new sites;
-  // those in flight finish on the old ones, which are freed after them. Nothing else of
-  // other's options is taken: listeners, workers and limits stay as they are.
+  // those in flight finish on the old ones, which are freed after them. Each worker closes
+  // what the built-in handlers cached on its thread (open files, file bytes) as it takes the
+  // new sites; a handler the new sites still use caches again. Nothing else of other's options
+  // is taken: listeners, workers and limits stay as they are.
   void adopt_sites(server& other);
   // What SIGHUP does besides reopening the logs (with handle_signals), set before run(): fn
   // runs on the thread that runs run(), and may call adopt_sites(). An exception from it is

@@ -5,6 +5,7 @@
 
 #include "base/ascii.h"
 #include "config/load_parts.h"
+#include "config/single_quoted.h"
 
 namespace teapot::config::detail {
 
@@ -12,18 +13,18 @@ using base::ascii::is_token;
 
 std::string check_path_prefix(std::string_view path) {
   if (path.empty() || path.front() != '/')
-    return "'" + std::string(path) + "' is not a path; expected one starting with '/'";
+    return single_quoted(path) + " is not a path; expected one starting with '/'";
   for (char c : path)
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '?' || c == '#')
-      return "'" + std::string(path) +
-             "' holds a space, control character, '?' or '#'; a path here is matched "
+      return single_quoted(path) +
+             " holds a space, control character, '?' or '#'; a path here is matched "
              "without its query";
   return {};
 }
 
 std::string check_field_name(std::string_view name) {
   if (is_token(name)) return {};
-  return "'" + std::string(name) + "' is not a field name (RFC 9110 §5.1: a token)";
+  return single_quoted(name) + " is not a field name (RFC 9110 §5.1: a token)";
 }
 
 std::string check_field_value(std::string_view value) {
@@ -40,7 +41,7 @@ std::string check_field_value(std::string_view value) {
 
 std::string check_method(std::string_view method) {
   if (is_token(method)) return {};
-  return "'" + std::string(method) + "' is not a method name (RFC 9110 §9.1: a token)";
+  return single_quoted(method) + " is not a method name (RFC 9110 §9.1: a token)";
 }
 
 std::string check_url(std::string_view url, bool allow_path) {
@@ -50,10 +51,10 @@ std::string check_url(std::string_view url, bool allow_path) {
     if (url.substr(0, scheme.size()) == scheme && url.size() > scheme.size()) {
       for (char c : url)
         if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
-          return "'" + std::string(url) + "' holds a space or control character";
+          return single_quoted(url) + " holds a space or control character";
       return {};
     }
-  return "'" + std::string(url) + "' is not " +
+  return single_quoted(url) + " is not " +
          (allow_path ? "a path (\"/login\") or an absolute URL (\"https://...\")"
                      : "an absolute URL (\"https://...\")");
 }
@@ -66,15 +67,15 @@ std::optional<std::filesystem::path> read_existing_path(table_reader& r, std::st
   std::error_code ec;
   auto status = std::filesystem::status(path, ec);
   if (!std::filesystem::exists(status)) {
-    r.error(key, "'" + path.string() + "' does not exist");
+    r.error(key, single_quoted(path.string()) + " does not exist");
     return std::nullopt;
   }
   if (directory && !std::filesystem::is_directory(status)) {
-    r.error(key, "'" + path.string() + "' is not a directory");
+    r.error(key, single_quoted(path.string()) + " is not a directory");
     return std::nullopt;
   }
   if (!directory && !std::filesystem::is_regular_file(status)) {
-    r.error(key, "'" + path.string() + "' is not a regular file");
+    r.error(key, single_quoted(path.string()) + " is not a regular file");
     return std::nullopt;
   }
   return path;

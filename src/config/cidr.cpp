@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "config/single_quoted.h"
+
 namespace teapot::config {
 
 bool cidr::contains(const std::array<std::uint8_t, 16>& other) const noexcept {
@@ -46,11 +48,11 @@ std::optional<cidr> parse_cidr(std::string_view text, std::string& why) {
   if (v4) {
     net.address[10] = net.address[11] = 0xff;
     if (inet_pton(AF_INET, address.c_str(), net.address.data() + 12) != 1) {
-      why = "'" + address + "' is not an IPv4 or IPv6 address";
+      why = single_quoted(address) + " is not an IPv4 or IPv6 address";
       return std::nullopt;
     }
   } else if (inet_pton(AF_INET6, address.c_str(), net.address.data()) != 1) {
-    why = "'" + address + "' is not an IPv6 address";
+    why = single_quoted(address) + " is not an IPv6 address";
     return std::nullopt;
   }
   unsigned max = v4 ? 32 : 128;
@@ -67,7 +69,7 @@ std::optional<cidr> parse_cidr(std::string_view text, std::string& why) {
   }
   net.prefix_length = static_cast<std::uint8_t>(length + (v4 ? 96 : 0));
   if (!host_bits_clear(net)) {
-    why = "'" + std::string(text) + "' has bits set past its prefix; did you mean '" +
+    why = single_quoted(text) + " has bits set past its prefix; did you mean '" +
           network_of(net, v4) + "'?";
     return std::nullopt;
   }

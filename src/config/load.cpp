@@ -12,7 +12,12 @@ namespace teapot::config {
 
 std::string format_error(const config_error& error) {
   std::string out = error.file.string();
-  if (error.line != 0) out += ":" + std::to_string(error.line) + ":" + std::to_string(error.column);
+  if (error.line != 0) {
+    out += ':';
+    out += std::to_string(error.line);
+    out += ':';
+    out += std::to_string(error.column);
+  }
   return out + ": " + error.message;
 }
 

@@ -5,6 +5,7 @@
 
 #include "config/cidr.h"
 #include "config/load_parts.h"
+#include "config/single_quoted.h"
 
 namespace teapot::config::detail {
 
@@ -78,7 +79,7 @@ void check_names(table_reader& r, std::string_view key, const std::vector<std::s
   for (std::size_t i = 0; i < names.size(); ++i)
     if (names[i] != "*" && !known->count(names[i]))
       r.error_at(*nodes->get(i), std::string(key) + "[" + std::to_string(i) + "]",
-                 "'" + names[i] + "' is not " + std::string(what));
+                 single_quoted(names[i]) + " is not " + std::string(what));
 }
 
 void read_access_rule(table_reader& r, access_rule& out, const std::set<std::string>* users,

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "base/ascii.h"
+#include "config/single_quoted.h"
 
 namespace teapot::config::detail {
 
@@ -39,12 +40,12 @@ void read_codings(table_reader& r, compression_options& out) {
     const bool known = std::any_of(std::begin(known_codings), std::end(known_codings),
                                    [&](const known_coding& k) { return k.name == name; });
     if (!known)
-      r.error_at(
-          *nodes.get(i), key,
-          "'" + name + "' is not a coding teapot compresses with; expected " + known_names());
+      r.error_at(*nodes.get(i), key,
+                 single_quoted(name) + " is not a coding teapot compresses with; expected " +
+                     known_names());
     else if (std::count(codings->begin(), codings->begin() + static_cast<std::ptrdiff_t>(i), name) >
              0)
-      r.error_at(*nodes.get(i), key, "'" + name + "' is named twice");
+      r.error_at(*nodes.get(i), key, single_quoted(name) + " is named twice");
   }
   out.codings = std::move(*codings);
 }
@@ -66,8 +67,8 @@ void read_types(table_reader& r, compression_options& out) {
   for (std::size_t i = 0; i < types->size(); ++i)
     if (!is_type_pattern((*types)[i]))
       r.error_at(*nodes.get(i), "types[" + std::to_string(i) + "]",
-                 "'" + (*types)[i] +
-                     "' is not a media type pattern; expected \"type/subtype\", \"type/*\" "
+                 single_quoted((*types)[i]) +
+                     " is not a media type pattern; expected \"type/subtype\", \"type/*\" "
                      "or a suffix such as \"+json\"");
   out.types = std::move(*types);
 }

@@ -5,6 +5,7 @@
 
 #include "base/ascii.h"
 #include "config/load_parts.h"
+#include "config/single_quoted.h"
 
 namespace teapot::config::detail {
 
@@ -35,7 +36,7 @@ const std::vector<kind_entry>& kinds() {
 std::string check_settable(std::string_view name) {
   for (std::string_view owned : {"content-length", "transfer-encoding", "connection", "date"})
     if (base::ascii::iequals(name, owned))
-      return "'" + std::string(name) + "' is set by the server itself and cannot be changed here";
+      return single_quoted(name) + " is set by the server itself and cannot be changed here";
   return check_field_name(name);
 }
 
@@ -252,8 +253,8 @@ void read_rule(table_reader& r, rule& out) {
       for (const kind_entry& k : kinds())
         if (k.name == *name) kind = &k;
       if (!kind)
-        r.error("kind", "'" + *name +
-                            "' is not a rule kind; expected redirect, return, gone, "
+        r.error("kind", single_quoted(*name) +
+                            " is not a rule kind; expected redirect, return, gone, "
                             "legal_block, teapot, require_conditional or headers");
     }
   if (kind) {
@@ -278,8 +279,8 @@ void read_early_hints(table_reader& r, early_hints_config& out) {
       out.http1_clients = early_hints_clients::none;
     else
       r.error("http1_clients",
-              "'" + *c +
-                  "' is not a choice; expected \"known\" (browsers and curl), \"all\" or "
+              single_quoted(*c) +
+                  " is not a choice; expected \"known\" (browsers and curl), \"all\" or "
                   "\"none\"");
   }
   if (!r.require("links", "Link field values, such as \"</app.css>; rel=preload; as=style\""))
@@ -290,7 +291,8 @@ void read_early_hints(table_reader& r, early_hints_config& out) {
   for (const std::string& link : *links) {
     std::string why = check_field_value(link);
     if (why.empty() && (link.empty() || link.front() != '<' || link.find('>') == std::string::npos))
-      why = "'" + link + "' is not a Link value; expected \"<URI>; rel=preload\" (RFC 8288 §3)";
+      why = single_quoted(link) +
+            " is not a Link value; expected \"<URI>; rel=preload\" (RFC 8288 §3)";
     if (!why.empty()) r.error("links", why);
   }
   out.links = *links;
@@ -300,7 +302,7 @@ void read_static(table_reader& r, static_config& out) {
   if (auto index = r.strings("index_files")) {
     for (const std::string& name : *index)
       if (name.empty() || name.find('/') != std::string::npos)
-        r.error("index_files", "'" + name + "' is not a file name (no '/')");
+        r.error("index_files", single_quoted(name) + " is not a file name (no '/')");
     out.index_files = *index;
   }
   if (auto b = r.boolean("listing")) out.listing = *b;
@@ -326,10 +328,10 @@ void read_static(table_reader& r, static_config& out) {
     std::string_view e = ext.str();
     std::size_t slash = type->find('/');
     if (e.empty() || e.front() == '.' || !base::ascii::is_token(e))
-      t.error(e, "'" + std::string(e) + "' is not an extension; write it without the dot");
+      t.error(e, single_quoted(e) + " is not an extension; write it without the dot");
     else if (slash == std::string::npos ||
              !base::ascii::is_token(std::string_view(*type).substr(0, slash)))
-      t.error(e, "'" + *type + "' is not a media type such as \"text/html\"");
+      t.error(e, single_quoted(*type) + " is not a media type such as \"text/html\"");
     out.mime_types[std::string(e)] = *type;
   }
   t.finish();

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "config/load_parts.h"
+#include "config/single_quoted.h"
 
 namespace teapot::config::detail {
 
@@ -34,13 +35,13 @@ std::string check_listen(std::string_view text) {
   unsigned number = 0;
   auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
   if (port.empty() || ec != std::errc{} || end != port.data() + port.size() || number > 65535)
-    return "'" + std::string(port) + "' is not a port; expected 0 to 65535";
+    return single_quoted(port) + " is not a port; expected 0 to 65535";
   unsigned char scratch[16];
   std::string h(host);
   if (v6 ? inet_pton(AF_INET6, h.c_str(), scratch) == 1
          : (h.empty() || h == "localhost" || inet_pton(AF_INET, h.c_str(), scratch) == 1))
     return {};
-  return "'" + h + "' is not a numeric " + (v6 ? "IPv6" : "IPv4") +
+  return single_quoted(h) + " is not a numeric " + (v6 ? "IPv6" : "IPv4") +
          " address (host names are not resolved)";
 }
 
@@ -55,7 +56,7 @@ void read_listen(table_reader& r, server_options& o) {
       r.error_at(*nodes.get(i), key, why);
     else if (std::find(listen->begin(), listen->begin() + static_cast<std::ptrdiff_t>(i),
                        (*listen)[i]) != listen->begin() + static_cast<std::ptrdiff_t>(i))
-      r.error_at(*nodes.get(i), key, "'" + (*listen)[i] + "' is listed twice");
+      r.error_at(*nodes.get(i), key, single_quoted((*listen)[i]) + " is listed twice");
   }
   o.listen = *listen;
 }
@@ -105,7 +106,7 @@ void read_body_limits(table_reader& r, std::vector<body_limit>& out) {
     if (auto prefix = t.string("prefix")) {
       if (std::string why = check_path_prefix(*prefix); !why.empty()) t.error("prefix", why);
       for (const body_limit& other : out)
-        if (other.prefix == *prefix) t.error("prefix", "'" + *prefix + "' is listed twice");
+        if (other.prefix == *prefix) t.error("prefix", single_quoted(*prefix) + " is listed twice");
       limit.prefix = *prefix;
     }
     if (t.require("max", "the largest body accepted there, such as \"100MiB\""))
@@ -150,8 +151,8 @@ void read_access_log(table_reader& r, access_log_config& out) {
     else if (*f == "json")
       out.format = access_log_format::json;
     else
-      r.error("format",
-              "'" + *f + "' is not a format; expected \"common\", \"combined\" or \"json\"");
+      r.error("format", single_quoted(*f) +
+                            " is not a format; expected \"common\", \"combined\" or \"json\"");
   }
   if (auto p = r.string("path"); p && *p != "-" && *p != "stdout") out.path = r.diag().resolve(*p);
 }
@@ -166,8 +167,8 @@ void read_error_log(table_reader& r, error_log_config& out) {
     auto it = std::find_if(std::begin(levels), std::end(levels),
                            [&](const auto& e) { return e.first == *l; });
     if (it == std::end(levels))
-      r.error("level",
-              "'" + *l + "' is not a level; expected \"debug\", \"info\", \"warn\" or \"error\"");
+      r.error("level", single_quoted(*l) +
+                           " is not a level; expected \"debug\", \"info\", \"warn\" or \"error\"");
     else
       out.level = it->second;
   }

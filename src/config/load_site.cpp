@@ -9,6 +9,7 @@
 #include "base/ascii.h"
 #include "config/load_compression.h"
 #include "config/load_parts.h"
+#include "config/single_quoted.h"
 #include "config/units.h"
 #include "http/date.h"
 
@@ -64,7 +65,8 @@ void read_hosts(table_reader& r, site_config& out) {
   for (std::size_t i = 0; i < hosts->size(); ++i) {
     std::string host;
     if (std::string why = check_host((*hosts)[i], host); !why.empty())
-      r.error_at(*nodes.get(i), "hosts[" + std::to_string(i) + "]", "'" + (*hosts)[i] + "' " + why);
+      r.error_at(*nodes.get(i), "hosts[" + std::to_string(i) + "]",
+                 single_quoted((*hosts)[i]) + " " + why);
     out.hosts.push_back(std::move(host));
   }
 }
@@ -87,8 +89,8 @@ void read_retry_after(table_reader& r, retry_after& out) {
     else if (auto d = parse_duration(s->get()))
       out = std::chrono::ceil<std::chrono::seconds>(*d);  // the field counts whole seconds
     else
-      r.error("retry_after", "'" + s->get() +
-                                 "' is neither a duration (\"2m\") nor an HTTP-date (\"Sun, 06 "
+      r.error("retry_after", single_quoted(s->get()) +
+                                 " is neither a duration (\"2m\") nor an HTTP-date (\"Sun, 06 "
                                  "Nov 1994 08:49:37 GMT\")");
   } else if (const auto* i = n->as_integer(); i && i->get() >= 0) {
     out = std::chrono::seconds(i->get());
@@ -147,14 +149,15 @@ void read_rate_limit(table_reader& r, rate_limit_config& out) {
     else if (*k == "header" && out.header.empty())
       r.error("key", "key = \"header\" needs header = \"NAME\" (such as \"X-API-Key\")");
     else if (*k != "header" && *k != "client_address")
-      r.error("key", "'" + *k + "' is not a key; expected \"client_address\" or \"header\"");
+      r.error("key",
+              single_quoted(*k) + " is not a key; expected \"client_address\" or \"header\"");
     else if (*k == "client_address")
       r.error("key", "key = \"client_address\" contradicts header = \"" + out.header + "\"");
   }
   if (r.require("rate", "requests per period, such as \"10/s\" or \"600/m\""))
     if (auto rate = r.string("rate"); rate && !parse_rate(*rate, out))
-      r.error("rate", "'" + *rate +
-                          "' is not a rate; expected REQUESTS/PERIOD such as \"10/s\", "
+      r.error("rate", single_quoted(*rate) +
+                          " is not a rate; expected REQUESTS/PERIOD such as \"10/s\", "
                           "\"600/m\" or \"5/2s\"");
   out.burst = out.requests;
   if (auto b = r.integer("burst", 1, 1'000'000)) out.burst = static_cast<std::uint32_t>(*b);
@@ -176,8 +179,8 @@ void read_error_pages(table_reader& r, error_pages_config& out) {
     auto [end, ec] = std::from_chars(k.data(), k.data() + k.size(), code);
     if (ec != std::errc{} || end != k.data() + k.size() || code < 400 || code > 599 ||
         !http::find_status(code)) {
-      f.error(k, "'" + std::string(k) +
-                     "' is not an error status; expected a registered "
+      f.error(k, single_quoted(k) +
+                     " is not an error status; expected a registered "
                      "4xx or 5xx code such as \"404\"");
       f.get(k);
       continue;
@@ -186,8 +189,8 @@ void read_error_pages(table_reader& r, error_pages_config& out) {
       // The server reads the page when it starts: a file it may not read is a mistake now.
       errno = 0;
       if (!std::ifstream(*path, std::ios::binary))
-        f.error(
-            k, "'" + path->string() + "' cannot be read: " + std::strerror(errno ? errno : EACCES));
+        f.error(k, single_quoted(path->string()) +
+                       " cannot be read: " + std::strerror(errno ? errno : EACCES));
       out.files[code] = *path;
     }
   }
@@ -227,8 +230,8 @@ void read_site(table_reader& r, site_config& out) {
     for (const std::string& e : *ext)
       if (e.empty() || !check_field_value(e).empty() ||
           e.find_first_of(" \t\"") != std::string::npos)
-        r.error("mandatory_extensions", "'" + e +
-                                            "' is not an extension identifier (RFC 2774 "
+        r.error("mandatory_extensions", single_quoted(e) +
+                                            " is not an extension identifier (RFC 2774 "
                                             "§4: an absolute URI or a field name)");
     out.mandatory_extensions = *ext;
   }

@@ -4,6 +4,7 @@
 #include <limits>
 #include <tuple>
 
+#include "config/single_quoted.h"
 #include "config/units.h"
 
 namespace teapot::config::detail {
@@ -198,7 +199,7 @@ std::optional<std::uint64_t> table_reader::size(std::string_view key) {
     return static_cast<std::uint64_t>(i->get());
   if (const auto* s = n->as_string()) {
     if (auto v = parse_size(s->get())) return v;
-    error_at(*n, key, "'" + s->get() + "' is not a size; write bytes or 8KiB, 1MiB, 2GiB");
+    error_at(*n, key, single_quoted(s->get()) + " is not a size; write bytes or 8KiB, 1MiB, 2GiB");
     return std::nullopt;
   }
   wrong_type(key, *n, "a size such as \"8KiB\"");
@@ -212,7 +213,8 @@ std::optional<std::chrono::milliseconds> table_reader::duration(std::string_view
     return std::chrono::seconds(i->get());
   if (const auto* s = n->as_string()) {
     if (auto v = parse_duration(s->get())) return v;
-    error_at(*n, key, "'" + s->get() + "' is not a duration; write seconds or 500ms, 2s, 1m, 1h");
+    error_at(*n, key,
+             single_quoted(s->get()) + " is not a duration; write seconds or 500ms, 2s, 1m, 1h");
     return std::nullopt;
   }
   wrong_type(key, *n, "a duration such as \"2s\"");

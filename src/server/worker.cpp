@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 
+#include "base/thread_caches.h"
 #include "h1/serializer.h"
 #include "http/date.h"
 #include "io/listener.h"
@@ -158,6 +159,9 @@ void worker::adopt_sites(std::shared_ptr<const site_set> sites) {
     sites_ = std::move(sites);
     for (auto& set : spare_sets_)
       set->ex.sites.reset();
+    // The handlers of the sites just left may never run on this thread again: what they keep
+    // here (open descriptors among it) goes now, and only this thread may touch it.
+    base::release_thread_caches();
   });
 }
 

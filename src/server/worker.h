@@ -51,6 +51,8 @@ class worker {
   // with (copied only when it differs, so the hot path takes no atomic reference count).
   const std::shared_ptr<const site_set>& sites() const noexcept { return sites_; }
   // From any thread: exchanges that begin after this loop has run the post use these sites.
+  // The post also releases the per-thread caches of this thread's handlers
+  // (base/thread_caches.h), on this thread; a handler the new sites still use refills its own.
   void adopt_sites(std::shared_ptr<const site_set> sites);
   bool logs_access() const noexcept { return access_format_.has_value(); }
   // Queues the entry's line; the worker hands its lines to the log's writer once per loop

@@ -34,9 +34,10 @@ struct path_captures {
   static constexpr std::size_t max = 9;
   std::array<std::string_view, max> values{};
   std::size_t count = 0;
-  // $n (1-based); empty for a capture the match does not have.
+  // $n (1-based); empty for a capture the match does not have. Never reads past values, even
+  // with a count above max (the fields are public).
   std::string_view get(std::size_t n) const noexcept {
-    return n >= 1 && n <= count ? values[n - 1] : std::string_view{};
+    return n >= 1 && n <= count && n <= max ? values[n - 1] : std::string_view{};
   }
 };
 

@@ -47,9 +47,8 @@ login_target parse_login_url(std::string_view url) {
   if (host.empty()) throw std::invalid_argument("the captive portal's login URL has no host");
   for (char& c : host)
     c = base::ascii::to_lower(c);
-  std::string path(until_query(rest.substr(path_at)));
-  if (path.empty()) path = "/";
-  return {std::move(host), std::move(path)};
+  const std::string_view path = until_query(rest.substr(path_at));
+  return {std::move(host), std::string(path.empty() ? "/" : path)};
 }
 
 std::string escape_html(std::string_view text) {

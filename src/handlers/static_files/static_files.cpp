@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/ascii.h"
+#include "base/thread_caches.h"
 #include "handlers/static_files/file_cache.h"
 #include "handlers/static_files/listing.h"
 #include "handlers/static_files/policy.h"
@@ -106,18 +107,28 @@ void append_path_encoded(std::string& out, std::string_view path) {
   }
 }
 
-// The cache of this thread for handler h. A handler dropped by a reload leaves a cache on every
-// worker thread that served it; each is found expired here at the thread's next request and
-// closed with its descriptors, rather than holding them (and deleted files' space) for good.
+// This thread's caches, one per handler that served a file on it.
+struct cache_slot {
+  std::weak_ptr<const handler_state> owner;
+  std::unique_ptr<file_cache> cache;
+};
+thread_local std::vector<cache_slot> caches;
+
+// Runs on a worker's thread when the worker adopts new sites (base/thread_caches.h): a handler
+// dropped by the reload must not hold its descriptors (and deleted files' space) until a
+// request reaches its code on this thread again, which may never happen. The caches of
+// handlers the new sites still use go too; they refill at their next requests.
+void release_caches() noexcept {
+  caches.clear();
+}
+
+// The cache of this thread for handler h. A slot whose handler has ended is closed here too: an
+// exchange that began on the old sites may still reach its handler after the release.
 file_cache& cache_for(const std::shared_ptr<const handler_state>& h) {
-  struct slot {
-    std::weak_ptr<const handler_state> owner;
-    std::unique_ptr<file_cache> cache;
-  };
-  thread_local std::vector<slot> caches;
-  std::erase_if(caches, [](const slot& s) { return s.owner.expired(); });
-  for (slot& s : caches)
+  std::erase_if(caches, [](const cache_slot& s) { return s.owner.expired(); });
+  for (cache_slot& s : caches)
     if (!s.owner.owner_before(h) && !h.owner_before(s.owner)) return *s.cache;
+  base::on_release_thread_caches(release_caches);
   caches.push_back({h, std::make_unique<file_cache>()});
   return *caches.back().cache;
 }

@@ -75,7 +75,7 @@ TEST(access_log, quotes_backslashes_and_bytes_outside_printable_ascii_are_escape
     access_entry e = full_entry();
     e.user_agent = c.raw;
     std::string clf = line(access_log_format::combined, e);
-    EXPECT_TRUE(clf.ends_with("\"" + std::string(c.clf) + "\"\n")) << clf;
+    EXPECT_TRUE(clf.ends_with(std::string("\"").append(c.clf).append("\"\n"))) << clf;
     std::string json = line(access_log_format::json, e);
     EXPECT_TRUE(json.ends_with("\"user_agent\":\"" + std::string(c.json) + "\"}\n")) << json;
   }

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "teapot/body_source.h"
+#include "teapot/body_writer.h"
 #include "teapot/http/status.h"
 
 namespace teapot {
@@ -81,15 +83,26 @@ class response {
   std::uint64_t content_length() const noexcept;
   bool has_file() const noexcept { return file_fd_ >= 0; }
 
+  // Content made while it is sent (see body_source.h): pulled whenever the connection can take
+  // more. With a length, it goes with Content-Length and must end exactly there; without, it
+  // goes chunked (HTTP/1.1) or delimited by close (HTTP/1.0).
+  void set_source(std::shared_ptr<body_source> source, std::string_view content_type,
+                  std::optional<std::uint64_t> length = std::nullopt);
+  // Content pushed as it is made (see body_writer.h): a source fed by the returned writer.
+  body_writer stream(std::string_view content_type,
+                     std::optional<std::uint64_t> length = std::nullopt);
+  bool has_source() const noexcept { return source_ != nullptr; }
+
   // Validators of the representation (RFC 9110 §8.8), also sent as ETag and Last-Modified.
   // The server answers conditional GET/HEAD (304/412) and If-Range from them for every
   // handler: set them whenever they are known. etag is the full tag, quotes included.
   void set_etag(std::string_view etag);
   void set_last_modified(std::time_t t);
   std::optional<std::time_t> last_modified() const noexcept { return last_modified_; }
-  // Range requests on a 200 of known length are answered with 206/416 unless disabled here.
+  // Range requests on a 200 of known length are answered with 206/416 unless disabled here
+  // (never for content from a source).
   void set_ranges_allowed(bool allowed) noexcept { ranges_allowed_ = allowed; }
-  bool ranges_allowed() const noexcept { return ranges_allowed_; }
+  bool ranges_allowed() const noexcept { return ranges_allowed_ && !source_; }
 
   // Content of unknown length is sent chunked (HTTP/1.1) or delimited by close (HTTP/1.0).
   void set_length_unknown(bool unknown) noexcept { length_unknown_ = unknown; }
@@ -117,6 +130,9 @@ class response {
   // Server side: hands the file descriptor over to the caller (-1 when there is none). With a
   // keeper (see set_file), the caller holds keeper instead of closing the descriptor.
   int take_file(std::shared_ptr<const void>& keeper) noexcept;
+  // Server side: takes the source over (null when there is none); the caller pulls it or tells
+  // it it was cancelled.
+  std::shared_ptr<body_source> take_source() noexcept;
   // Server side: narrows the content to [first, first + length) (a single byte range).
   void set_content_window(std::uint64_t first, std::uint64_t length);
 
@@ -129,10 +145,12 @@ class response {
   std::vector<field_ref> headers_;
   std::string body_;
   void release_file() noexcept;
+  void release_source() noexcept;
   int file_fd_ = -1;
   std::shared_ptr<const void> file_keeper_;  // set: file_fd_ is borrowed, not owned
+  std::shared_ptr<body_source> source_;
   std::uint64_t file_offset_ = 0;
-  std::uint64_t file_length_ = 0;
+  std::uint64_t file_length_ = 0;  // of the file part, or of the source's content when known
   bool length_unknown_ = false;
   bool ranges_allowed_ = true;
   std::optional<std::time_t> last_modified_;

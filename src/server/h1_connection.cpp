@@ -25,6 +25,9 @@ constexpr std::size_t output_high_water = 256 * 1024;
 constexpr std::uint64_t inline_file_max = 16 * 1024;
 // Files of pipelined responses open at once on one connection; more wait for the output.
 constexpr std::size_t max_files_in_flight = 8;
+// Content pulled from a source in one turn of the loop at most, when the client takes it as
+// fast as it comes: then the other connections of the worker get their turn.
+constexpr std::size_t sending_turn = 1024 * 1024;
 // How long a closing connection keeps reading (and discarding) so that its last response is
 // not destroyed by a reset (RFC 9112 §9.6).
 constexpr std::chrono::milliseconds linger_time{2000};
@@ -56,6 +59,7 @@ void h1_working_set::clear() noexcept {
     in.shrink_to_fit();
   }
   stream.stop();
+  outgoing.cancel();
   ex.req = request{};
   ex.body.clear();
   if (ex.body.capacity() > initial_buffer) std::string().swap(ex.body);
@@ -99,6 +103,7 @@ void h1_connection::release_if_idle() noexcept {
 void h1_connection::release_working_set() noexcept {
   if (!ws_) return;
   ws_->stream.stop();  // its callbacks may hold handles
+  ws_->outgoing.cancel();
   ws_->out.clear();
   ws_->ex.end();
   std::shared_ptr<deferral> abandoned = ws_->ex.take_abandoned();
@@ -131,6 +136,7 @@ void h1_connection::rearm_for_input() {
     case phase::body:
       return arm(wait_for::body, lim.body_timeout);
     case phase::handling:
+    case phase::sending:
       worker_.loop().disarm(timer_);
       waiting_ = wait_for::nothing;
       return;
@@ -150,6 +156,11 @@ void h1_connection::on_io(std::uint32_t events) {
   if (events & EPOLLERR) return close_now();
   if (events & (EPOLLRDHUP | EPOLLHUP)) hangup_seen_ = true;
   if ((events & EPOLLOUT) && ws_ && !flush()) return;
+  // Input that arrives meanwhile waits: the stream's end takes it up.
+  if (phase_ == phase::sending) {
+    if (has_left_while_waiting()) return close_now();
+    return continue_sending();
+  }
   // Input held back while the output was over its mark is read once the output has drained.
   if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) || (held_back_ && is_output_low()))
     read_input();
@@ -248,7 +259,8 @@ void h1_connection::read_and_drop() {
 void h1_connection::read_available() {
   bool drained = false;
   while (phase_ != phase::closed) {
-    if (phase_ == phase::handling) return;  // resumed by on_deferred_sent()
+    // Resumed by on_deferred_sent(), or at the end of the content sent.
+    if (phase_ == phase::handling || phase_ == phase::sending) return;
     if (!is_output_low()) {
       held_back_ = true;  // resumed by on_io(EPOLLOUT), or by read_input() after a flush
       return;
@@ -283,7 +295,9 @@ void h1_connection::read_available() {
 void h1_connection::on_peer_eof() {
   peer_eof_ = true;
   process();
-  if (phase_ == phase::closed || phase_ == phase::lingering || phase_ == phase::handling) return;
+  if (phase_ == phase::closed || phase_ == phase::lingering || phase_ == phase::handling ||
+      phase_ == phase::sending)
+    return;
   // A message cut short is incomplete (RFC 9112 §8): no response to it, just close once the
   // answers already given are out.
   if (!ws_ || ws_->out.empty()) return close_now();
@@ -586,8 +600,20 @@ void h1_connection::dispatch() {
 
 void h1_connection::finish_exchange() {
   if (phase_ == phase::closed) return;
-  h1_working_set& w = *ws_;
   write_response();
+  if (ws_->outgoing.is_active()) {
+    phase_ = phase::sending;
+    if (!pump_content()) {
+      if (has_left_while_waiting()) close_now();
+      return;  // resume_source() or on_io() carries on
+    }
+    if (worker_.logs_access()) log_access(ws_->ex.res->status(), ws_->outgoing.sent());
+  }
+  end_response();
+}
+
+void h1_connection::end_response() {
+  h1_working_set& w = *ws_;
   w.ex.end();
   w.msg_begin += w.head_len + w.body_in_buffer;
   w.head_len = 0;
@@ -618,22 +644,36 @@ void h1_connection::write_response() {
   p.date = worker_.date();
   p.server = worker_.options().server_header;
   h1::append_response_head(w.out.bytes(), p, [&res](auto&& emit) { res.for_each_header(emit); });
-  if (worker_.logs_access()) log_access(p.status, p.body != h1::body_kind::none);
-  if (p.body == h1::body_kind::none || ex.req.is_head()) return;
+  const bool no_content = p.body == h1::body_kind::none || ex.req.is_head();
+  if (res.has_source()) {
+    std::shared_ptr<body_source> source = ex.res->take_source();
+    if (no_content) return source->cancelled();
+    using framing = h1_response_stream::framing;
+    const framing f = p.body == h1::body_kind::length    ? framing::length
+                      : p.body == h1::body_kind::chunked ? framing::chunked
+                                                         : framing::close_delimited;
+    // Logged when the content is over, with what was sent of it.
+    return begin_sending(std::move(source), f, p.content_length);
+  }
+  if (worker_.logs_access()) {
+    const std::uint64_t bytes = no_content               ? 0
+                                : ex.plan.is_multipart() ? ex.plan.content_length
+                                                         : res.content_length();
+    log_access(p.status, bytes);
+  }
+  if (no_content) return;
   if (ex.plan.is_multipart()) return append_multipart();
   append_body();
   if (p.body == h1::body_kind::chunked) w.out.bytes().append("0\r\n\r\n");
 }
 
-void h1_connection::log_access(http::status status, bool has_content) {
+void h1_connection::log_access(http::status status, std::uint64_t bytes) {
   const exchange& ex = ws_->ex;
-  const response& res = *ex.res;
   access_entry e;
   e.client = peer_;
   e.time = worker_.now();
   e.status = static_cast<int>(status);
-  if (has_content && !ex.req.is_head())
-    e.bytes = ex.plan.is_multipart() ? ex.plan.content_length : res.content_length();
+  e.bytes = bytes;
   // The request line as it came (for a rejected message, as far as it came), still in the
   // input buffer until the exchange ends; the empty lines a client may send first are skipped.
   std::string_view raw = pending_input();
@@ -648,6 +688,82 @@ void h1_connection::log_access(http::status status, bool has_content) {
     e.user_agent = ex.req.header("User-Agent").value_or(std::string_view{});
   }
   worker_.log_access(e);
+}
+
+void h1_connection::begin_sending(std::shared_ptr<body_source> source,
+                                  h1_response_stream::framing f, std::uint64_t length) {
+  if (!token_) token_ = std::make_shared<connection_token>(connection_token{this});
+  const std::uint32_t serial = ++stream_serial_;
+  // wake() may come from any thread, and after the stream (or the connection) is gone.
+  auto waker = [w = &worker_, token = token_, serial] {
+    w->loop().post([token, serial] {
+      if (token->conn) token->conn->resume_source(serial);
+    });
+  };
+  ws_->outgoing.begin(std::move(source), f, length, std::move(waker));
+}
+
+// Pulls the response's content while the output has room, flushing as it fills. True when the
+// content is over: complete, or failed (the connection then ends after what was sent).
+bool h1_connection::pump_content() {
+  h1_working_set& w = *ws_;
+  std::size_t pulled = 0;
+  for (;;) {
+    const std::size_t backlog = w.out.memory_backlog();
+    if (backlog >= output_high_water) {
+      if (!flush() || phase_ != phase::sending) return false;
+      if (!w.out.empty()) return false;  // the socket is full: on_io(EPOLLOUT) goes on
+      continue;
+    }
+    if (pulled >= sending_turn) {
+      worker_.loop().post([token = token_] {
+        if (token->conn) token->conn->continue_sending();
+      });
+      return false;
+    }
+    const std::size_t room = output_high_water - backlog;
+    switch (w.outgoing.pump(w.out.bytes(), room)) {
+      case h1_response_stream::step::room:
+        pulled += room;
+        continue;
+      case h1_response_stream::step::wait:
+        return false;
+      case h1_response_stream::step::ended:
+        return true;
+      case h1_response_stream::step::failed:
+        keep_alive_ = false;
+        return true;
+    }
+  }
+}
+
+void h1_connection::resume_source(std::uint32_t serial) {
+  if (phase_ != phase::sending || !ws_ || serial != stream_serial_) return;
+  ws_->outgoing.woken();
+  continue_sending();
+}
+
+// A stream that waits for its source writes nothing, so it would never learn from a failed
+// write that its client has gone. The client's FIN tells: as nginx does for a long-polling
+// request, a closed read side with nothing pending counts as the client leaving (a client that
+// half-closes and waits for a long stream loses it; one whose stream flows is unaffected).
+bool h1_connection::has_left_while_waiting() const noexcept {
+  if (phase_ != phase::sending || !hangup_seen_ || !ws_->outgoing.is_waiting()) return false;
+  char c;
+  return ::recv(fd_, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+void h1_connection::continue_sending() {
+  if (phase_ != phase::sending || !ws_) return;
+  if (!pump_content()) {
+    if (has_left_while_waiting()) return close_now();
+    if (phase_ == phase::sending) flush();
+    return;
+  }
+  if (worker_.logs_access()) log_access(ws_->ex.res->status(), ws_->outgoing.sent());
+  end_response();
+  // Input that arrived while the content went out waits in the buffer and the socket.
+  read_input();
 }
 
 void h1_connection::append_body() {
@@ -790,6 +906,7 @@ void h1_connection::close_now() {
   worker_.loop().disarm(timer_);
   if (token_) token_->conn = nullptr;
   if (ws_ && !ws_->stream.is_delivering()) ws_->stream.fail(body_error::client_gone);
+  if (ws_) ws_->outgoing.cancel();
   // A handler running on this stack keeps the working set until the destructor.
   if (ws_ && !ws_->ex.is_in_handler()) release_working_set();
   worker_.loop().remove(fd_);

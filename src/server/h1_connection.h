@@ -14,7 +14,12 @@
 //             content is complete, goes out at once and ends the connection.
 //   handling  the exchange has the request; a deferred handler answers later, from any thread
 //             (on_deferred_sent). Its response is queued -> head (keep-alive) or, when the
-//             connection must end, head with close_after_flush, which leads to lingering.
+//             connection must end, head with close_after_flush, which leads to lingering. A
+//             response whose content comes from a source -> sending.
+//   sending   the head is out; the content is pulled from the response's source whenever the
+//             output has room (h1_response_stream), and waits while the source waits (until
+//             its wake). Complete -> head (as from handling); failed -> head with
+//             close_after_flush, so that the client sees the content cut short.
 //   lingering the last response is out, the write side shut; input is read and dropped
 //             until EOF or the linger timeout, so that no reset destroys the response.
 //   closed    the socket is closed; the worker deletes the object after the loop's batch.
@@ -37,6 +42,7 @@
 #include "io/timer_wheel.h"
 #include "server/exchange.h"
 #include "server/h1_body_stream.h"
+#include "server/h1_response_stream.h"
 #include "server/output_queue.h"
 
 namespace teapot::srv {
@@ -60,7 +66,8 @@ struct h1_working_set {
   h1::chunked_decoder chunked;
   output_queue out;
   exchange ex;
-  h1_body_stream stream;  // active on routes that stream their content
+  h1_body_stream stream;        // active on routes that stream their content
+  h1_response_stream outgoing;  // active while a response's content comes from a source
 };
 
 class h1_connection final : public io::fd_handler, public exchange_transport {
@@ -85,13 +92,17 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
   // From h1_body_stream, through posts: delivery may begin, or a hold has ended.
   void resume_content();
   void end_hold();
+  // From a response's source, through a post: its content may be pulled again.
+  void resume_source(std::uint32_t serial);
+  // From a post: a long stream's next turn.
+  void continue_sending();
 
   // Intrusive list of the worker's connections.
   h1_connection* prev_ = nullptr;
   h1_connection* next_ = nullptr;
 
  private:
-  enum class phase : std::uint8_t { head, body, handling, lingering, closed };
+  enum class phase : std::uint8_t { head, body, handling, sending, lingering, closed };
   enum class wait_for : std::uint8_t { nothing, idle, header, body, send, linger };
 
   void read_input();
@@ -117,8 +128,13 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
   void dispatch();
   void answer_from_head();
   void finish_exchange();
+  void end_response();
   void write_response();
-  void log_access(http::status status, bool has_content);
+  void begin_sending(std::shared_ptr<body_source> source, h1_response_stream::framing f,
+                     std::uint64_t length);
+  bool pump_content();
+  bool has_left_while_waiting() const noexcept;
+  void log_access(http::status status, std::uint64_t bytes);
   void append_body();
   void append_window(std::uint64_t first, std::uint64_t length);
   void append_multipart();
@@ -147,6 +163,7 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
   bool hangup_seen_ = false;
   bool held_back_ = false;  // reading paused until the output drains
   bool close_after_flush_ = false;
+  std::uint32_t stream_serial_ = 0;  // tells a stale source's wake from the current one's
 };
 
 }  // namespace teapot::srv

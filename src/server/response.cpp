@@ -2,6 +2,7 @@
 
 #include "base/ascii.h"
 #include "http/date.h"
+#include "server/body_writer_state.h"
 
 #include <strings.h>
 #include <unistd.h>
@@ -29,6 +30,14 @@ bool is_safe_field(std::string_view name, std::string_view value) noexcept {
 
 response::~response() {
   release_file();
+  release_source();
+}
+
+void response::release_source() noexcept {
+  if (!source_) return;
+  // Dropped before its end: a writer stops, a producer learns nobody will read.
+  std::shared_ptr<body_source> gone = std::move(source_);
+  gone->cancelled();
 }
 
 void response::release_file() noexcept {
@@ -79,6 +88,7 @@ std::optional<std::string_view> response::header(std::string_view name) const no
 
 void response::set_body(std::string_view body, std::string_view content_type) {
   release_file();
+  release_source();
   body_.assign(body);
   body_set_ = true;
   if (!content_type.empty()) set_header("Content-Type", content_type);
@@ -87,6 +97,7 @@ void response::set_body(std::string_view body, std::string_view content_type) {
 void response::set_file(int fd, std::uint64_t offset, std::uint64_t length,
                         std::string_view content_type) {
   release_file();
+  release_source();
   body_.clear();
   file_fd_ = fd;
   file_offset_ = offset;
@@ -101,8 +112,30 @@ void response::set_file(std::shared_ptr<const void> keeper, int fd, std::uint64_
   file_keeper_ = std::move(keeper);
 }
 
+void response::set_source(std::shared_ptr<body_source> source, std::string_view content_type,
+                          std::optional<std::uint64_t> length) {
+  release_file();
+  release_source();
+  body_.clear();
+  source_ = std::move(source);
+  file_length_ = length.value_or(0);
+  length_unknown_ = !length;
+  body_set_ = true;
+  if (!content_type.empty()) set_header("Content-Type", content_type);
+}
+
+body_writer response::stream(std::string_view content_type, std::optional<std::uint64_t> length) {
+  auto state = std::make_shared<body_writer_state>();
+  set_source(state, content_type, length);
+  return body_writer(std::move(state));
+}
+
+std::shared_ptr<body_source> response::take_source() noexcept {
+  return std::move(source_);
+}
+
 std::uint64_t response::content_length() const noexcept {
-  return file_fd_ >= 0 ? file_length_ : body_.size();
+  return file_fd_ >= 0 || source_ ? file_length_ : body_.size();
 }
 
 void response::set_etag(std::string_view etag) {
@@ -132,6 +165,10 @@ void response::error(http::status code) noexcept {
   status_ = code;
   body_set_ = false;
   body_.clear();
+  if (source_) {
+    release_source();
+    length_unknown_ = false;
+  }
 }
 
 bool response::wants_error_page() const noexcept {
@@ -173,6 +210,7 @@ void response::reset(exchange_channel* channel) noexcept {
   headers_.clear();
   body_.clear();
   release_file();
+  release_source();
   file_offset_ = file_length_ = 0;
   length_unknown_ = body_set_ = deferred_ = false;
   ranges_allowed_ = true;

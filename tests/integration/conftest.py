@@ -2,7 +2,8 @@
 
 Where the binaries are:
   TEAPOT_BIN           the teapot CLI (default <repo>/build/debug/teapot)
-  TEAPOT_EXAMPLES_DIR  example_hello, example_jobs, example_upload (default <repo>/build/debug/examples)
+  TEAPOT_EXAMPLES_DIR  example_hello, example_jobs, example_upload, example_stream
+                       (default <repo>/build/debug/examples)
   TEAPOT_SHARED_DIR    the shared material, attack corpus included (default <repo>/../shared)
 
 Every server a test starts is stopped by its own PID with SIGTERM at the end of the test; the

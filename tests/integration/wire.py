@@ -24,6 +24,7 @@ class Response:
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
     raw_head: bytes = b""
+    trailers: list[tuple[str, str]] = field(default_factory=list)
 
     def header(self, name: str) -> str | None:
         """The first field of that name (case-insensitive), or None."""
@@ -152,7 +153,7 @@ class Conn:
         if te is not None:
             if te.strip().lower() != "chunked":
                 raise WireError(f"unexpected Transfer-Encoding {te!r}")
-            return self._read_chunked(deadline)
+            return self._read_chunked(deadline, res)
         lengths = res.header_all("Content-Length")
         if lengths:
             if len(set(lengths)) != 1 or not lengths[0].isdigit():
@@ -164,14 +165,15 @@ class Conn:
         out, self.buf = self.buf, b""
         return out
 
-    def _read_chunked(self, deadline: float) -> bytes:
+    def _read_chunked(self, deadline: float, res: Response) -> bytes:
         body = b""
         while True:
             line = self._take_until(b"\r\n", deadline, "a chunk size line")
             size = int(line[:-2].split(b";")[0], 16)
             if size == 0:
-                while self._take_until(b"\r\n", deadline, "the trailer section") != b"\r\n":
-                    pass
+                while (t := self._take_until(b"\r\n", deadline, "the trailer section")) != b"\r\n":
+                    name, _, value = t[:-2].partition(b":")
+                    res.trailers.append((name.decode("latin-1"), value.strip(b" \t").decode("latin-1")))
                 return body
             body += self._take(size, deadline, "chunk data")
             if self._take(2, deadline, "a chunk's CRLF") != b"\r\n":

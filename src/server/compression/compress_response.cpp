@@ -52,7 +52,7 @@ void vary_on_accept_encoding(response& res) {
 
 bool is_eligible(const response& res, const compression_options& o) {
   if (!o.enabled || res.status() != http::status::ok || res.wants_error_page() ||
-      res.length_unknown())
+      res.has_source() || res.length_unknown())
     return false;
   const std::uint64_t length = res.content_length();
   if (length < o.min_length || (res.has_file() && length > o.max_file_size)) return false;

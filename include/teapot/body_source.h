@@ -24,6 +24,10 @@
 
 namespace teapot {
 
+namespace srv {
+struct response_access;
+}  // namespace srv
+
 class body_source {
  public:
   enum class next : unsigned char {
@@ -57,10 +61,13 @@ class body_source {
 
   // Any thread: after a pull said wait, asks the server for another pull. Harmless otherwise.
   void wake();
-  // Server side: how wake() reaches the connection; an empty function detaches.
+
+ protected:
+  // How wake() reaches the connection (the server's); an empty function detaches.
   void set_waker(std::function<void()> waker);
 
  private:
+  friend struct srv::response_access;
   std::mutex waker_mutex_;
   std::function<void()> waker_;
 };

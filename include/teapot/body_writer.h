@@ -22,12 +22,14 @@
 namespace teapot {
 
 class body_writer_state;
+class response;
+namespace srv {
+struct response_access;
+}  // namespace srv
 
 class body_writer {
  public:
   body_writer() = default;
-  // Server side.
-  explicit body_writer(std::shared_ptr<body_writer_state> state) : state_(std::move(state)) {}
 
   // Queues bytes after those written before. False when the queue has passed its mark (wait
   // for on_drain before writing more: the bytes given were queued all the same), or when the
@@ -52,6 +54,9 @@ class body_writer {
   std::size_t queued() const noexcept;
 
  private:
+  friend class response;
+  friend struct srv::response_access;
+  explicit body_writer(std::shared_ptr<body_writer_state> state) : state_(std::move(state)) {}
   std::shared_ptr<body_writer_state> state_;
 };
 

@@ -24,17 +24,13 @@ namespace teapot {
 class response;
 class deferred_response;
 
-// What a response needs from the connection that carries it. Implemented by the server.
-class exchange_channel {
- public:
-  virtual ~exchange_channel() = default;
-  // Writes a 1xx response now, ahead of the final one. False when the client cannot take it
-  // (HTTP/1.0) or the connection is gone.
-  virtual bool send_interim(
-      http::status code, std::span<const std::pair<std::string_view, std::string_view>> fields) = 0;
-  // Takes res out of the synchronous flow (see response::defer).
-  virtual deferred_response make_deferred(response& res) = 0;
-};
+namespace srv {
+// The server's side of a response (src/server/response_access.h): what an embedding program
+// never calls.
+class exchange_channel;
+class deferral_link;
+struct response_access;
+}  // namespace srv
 
 class response {
  public:
@@ -125,18 +121,19 @@ class response {
   deferred_response defer();
   bool is_deferred() const noexcept { return deferred_; }
 
-  // Server side: readies the object for the next exchange.
-  void reset(exchange_channel* channel) noexcept;
-  // Server side: hands the file descriptor over to the caller (-1 when there is none). With a
-  // keeper (see set_file), the caller holds keeper instead of closing the descriptor.
+ private:
+  friend struct srv::response_access;
+  // Readies the object for the next exchange.
+  void reset(srv::exchange_channel* channel) noexcept;
+  // Hands the file descriptor over to the caller (-1 when there is none). With a keeper (see
+  // set_file), the caller holds keeper instead of closing the descriptor.
   int take_file(std::shared_ptr<const void>& keeper) noexcept;
-  // Server side: takes the source over (null when there is none); the caller pulls it or tells
-  // it it was cancelled.
+  // Takes the source over (null when there is none): the caller pulls it or tells it it was
+  // cancelled.
   std::shared_ptr<body_source> take_source() noexcept;
-  // Server side: narrows the content to [first, first + length) (a single byte range).
+  // Narrows the content to [first, first + length) (a single byte range).
   void set_content_window(std::uint64_t first, std::uint64_t length);
 
- private:
   struct field_ref {
     std::uint32_t name_at, name_len, value_at, value_len;
   };
@@ -156,19 +153,7 @@ class response {
   std::optional<std::time_t> last_modified_;
   bool body_set_ = false;
   bool deferred_ = false;
-  exchange_channel* channel_ = nullptr;
-};
-
-// Server side: what ties a deferred response to its exchange, which may end first (the client
-// leaves). Implemented by the server; every member may be called from any thread.
-class deferral_link {
- public:
-  virtual ~deferral_link() = default;
-  virtual void send() = 0;
-  virtual void post(std::function<void()> fn) = 0;
-  virtual void run_after(std::chrono::milliseconds delay, std::function<void()> fn) = 0;
-  virtual void run_blocking(std::function<void()> work, std::function<void()> then) = 0;
-  virtual bool is_open() const noexcept = 0;
+  srv::exchange_channel* channel_ = nullptr;
 };
 
 // A response that a handler finishes later. Copies share one state (so that it can be captured
@@ -181,9 +166,6 @@ class deferral_link {
 class deferred_response {
  public:
   deferred_response() = default;
-  // Server side.
-  deferred_response(std::shared_ptr<response> res, std::shared_ptr<deferral_link> link)
-      : res_(std::move(res)), link_(std::move(link)) {}
   response& res() noexcept { return *res_; }
   void send();
   // Runs fn on the exchange's loop thread soon, unless the exchange has ended by then.
@@ -198,8 +180,11 @@ class deferred_response {
   bool is_open() const noexcept;
 
  private:
+  friend struct srv::response_access;
+  deferred_response(std::shared_ptr<response> res, std::shared_ptr<srv::deferral_link> link)
+      : res_(std::move(res)), link_(std::move(link)) {}
   std::shared_ptr<response> res_;
-  std::shared_ptr<deferral_link> link_;
+  std::shared_ptr<srv::deferral_link> link_;
 };
 
 }  // namespace teapot

@@ -113,7 +113,7 @@ exchange::~exchange() {
 
 void exchange::fresh_response() {
   if (res.use_count() > 1) res = std::make_shared<response>();
-  res->reset(this);
+  response_access::reset(*res, this);
 }
 
 void exchange::begin(exchange_transport& t) {
@@ -177,7 +177,7 @@ bool exchange::send_interim(http::status code,
 deferred_response exchange::make_deferred(response&) {
   if (deferral_) deferral_->cut();
   deferral_ = std::make_shared<deferral>(worker_, *this);
-  return deferred_response(res, deferral_);
+  return response_access::make_deferred(res, deferral_);
 }
 
 }  // namespace teapot::srv

@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "server/representation.h"
+#include "server/response_access.h"
 #include "server/site_table.h"
 #include "teapot/request.h"
 #include "teapot/response.h"

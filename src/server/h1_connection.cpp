@@ -646,7 +646,7 @@ void h1_connection::write_response() {
   h1::append_response_head(w.out.bytes(), p, [&res](auto&& emit) { res.for_each_header(emit); });
   const bool no_content = p.body == h1::body_kind::none || ex.req.is_head();
   if (res.has_source()) {
-    std::shared_ptr<body_source> source = ex.res->take_source();
+    std::shared_ptr<body_source> source = response_access::take_source(*ex.res);
     if (no_content) return source->cancelled();
     using framing = h1_response_stream::framing;
     const framing f = p.body == h1::body_kind::length    ? framing::length
@@ -806,7 +806,8 @@ void h1_connection::append_window(std::uint64_t first, std::uint64_t length) {
   }
   // A single window takes the descriptor over; the parts of a multipart answer share it.
   std::shared_ptr<const void> keeper;
-  const int fd = ex.plan.is_multipart() ? ::dup(res.file_fd()) : res.take_file(keeper);
+  const int fd =
+      ex.plan.is_multipart() ? ::dup(res.file_fd()) : response_access::take_file(res, keeper);
   if (fd < 0) {
     keep_alive_ = false;
     close_after_flush_ = true;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/ascii.h"
+#include "server/response_access.h"
 
 namespace teapot::srv {
 
@@ -57,12 +58,12 @@ void h1_response_stream::begin(std::shared_ptr<body_source> source, framing f, s
   left_ = length;
   sent_ = 0;
   waiting_ = false;
-  source_->set_waker(std::move(waker));
+  response_access::set_waker(*source_, std::move(waker));
 }
 
 void h1_response_stream::drop() noexcept {
   if (!source_) return;
-  source_->set_waker({});
+  response_access::set_waker(*source_, {});
   source_.reset();
 }
 

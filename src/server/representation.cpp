@@ -6,6 +6,7 @@
 #include "http/validators.h"
 #include "server/compression/compress_response.h"
 #include "server/error_page.h"
+#include "server/response_access.h"
 
 namespace teapot::srv {
 
@@ -121,7 +122,7 @@ void apply_ranges(const request& req, const request_fields& f, response& res,
   http::format_content_range(r, length, value);
   res.set_status(http::status::partial_content);
   res.set_header("Content-Range", value);
-  res.set_content_window(r.first, r.length());
+  response_access::set_content_window(res, r.first, r.length());
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include "base/ascii.h"
 #include "http/date.h"
 #include "server/body_writer_state.h"
+#include "server/response_access.h"
 
 #include <strings.h>
 #include <unistd.h>
@@ -204,7 +205,7 @@ int response::take_file(std::shared_ptr<const void>& keeper) noexcept {
   return fd;
 }
 
-void response::reset(exchange_channel* channel) noexcept {
+void response::reset(srv::exchange_channel* channel) noexcept {
   status_ = http::status::ok;
   fields_.clear();
   headers_.clear();

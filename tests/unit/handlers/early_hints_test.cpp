@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "server/response_access.h"
+
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -13,7 +15,7 @@ namespace {
 using verdict = policy::verdict;
 
 // Records the interim responses a step sends, as the connection would write them.
-class recording_channel final : public exchange_channel {
+class recording_channel final : public srv::exchange_channel {
  public:
   struct interim {
     http::status code;
@@ -45,7 +47,7 @@ struct exchange {
     req.path = path;
     if (!user_agent.empty()) fields.push_back({"User-Agent", user_agent});
     req.headers = fields;
-    res.reset(&channel);
+    srv::response_access::reset(res, &channel);
   }
 };
 

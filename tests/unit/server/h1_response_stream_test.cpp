@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "server/body_writer_state.h"
+#include "server/response_access.h"
 #include "teapot/body_writer.h"
 #include "teapot/response.h"
 
@@ -145,7 +146,7 @@ TEST(H1ResponseStream, CancelTellsTheSourceOnce) {
 
 TEST(BodyWriter, WaitsWhileEmptyAndWakesOnTheNextWrite) {
   auto state = std::make_shared<body_writer_state>();
-  body_writer w(state);
+  body_writer w = response_access::make_writer(state);
   int wakes = 0;
   h1_response_stream s;
   s.begin(state, framing::chunked, 0, [&] { ++wakes; });
@@ -171,7 +172,7 @@ TEST(BodyWriter, WaitsWhileEmptyAndWakesOnTheNextWrite) {
 
 TEST(BodyWriter, SaysWaitPastItsMarkAndCallsOnDrainWhenTheQueueFalls) {
   auto state = std::make_shared<body_writer_state>();
-  body_writer w(state);
+  body_writer w = response_access::make_writer(state);
   int drains = 0;
   w.on_drain([&] { ++drains; });
   const std::string piece(64 * 1024, 'x');
@@ -192,7 +193,7 @@ TEST(BodyWriter, SaysWaitPastItsMarkAndCallsOnDrainWhenTheQueueFalls) {
 
 TEST(BodyWriter, IsCancelledWhenTheServerDropsItsSource) {
   auto state = std::make_shared<body_writer_state>();
-  body_writer w(state);
+  body_writer w = response_access::make_writer(state);
   int cancels = 0;
   w.on_cancel([&] { ++cancels; });
   w.write("queued");
@@ -209,7 +210,7 @@ TEST(BodyWriter, IsCancelledWhenTheServerDropsItsSource) {
 
 TEST(BodyWriter, AnAbortedWriterFailsTheStreamAfterWhatWasQueued) {
   auto state = std::make_shared<body_writer_state>();
-  body_writer w(state);
+  body_writer w = response_access::make_writer(state);
   w.write("part");
   w.abort();
   h1_response_stream s;

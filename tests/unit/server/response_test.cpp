@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "server/response_access.h"
+
 namespace teapot {
 namespace {
 
@@ -67,7 +69,7 @@ TEST(response, reset_clears_everything_and_closes_the_file) {
   res.add_header("X-A", "b");
   res.set_file(fds[0], 0, 10, "text/plain");
   EXPECT_EQ(res.content_length(), 10u);
-  res.reset(nullptr);
+  srv::response_access::reset(res, nullptr);
   EXPECT_EQ(res.status(), http::status::ok);
   EXPECT_TRUE(fields_of(res).empty());
   EXPECT_FALSE(res.has_file());

@@ -11,6 +11,7 @@ then fails unless the server exited with status 0 and left no sanitizer report o
 
 from __future__ import annotations
 
+import signal
 import time
 from pathlib import Path
 
@@ -22,11 +23,11 @@ from wire import Conn, Response, request
 CAP = 4
 
 
-def config_text(tmp: Path, error_pages: str = "", server_extra: str = "") -> str:
+def config_text(tmp: Path, error_pages: str = "", server_extra: str = "", workers: int = 2) -> str:
     return f"""\
 [server]
 listen = ["127.0.0.1:1"]
-workers = 2
+workers = {workers}
 drain_timeout = "1s"
 max_connections = {CAP}
 overload_retry_after = "7s"
@@ -201,6 +202,32 @@ def test_an_overload_page_larger_than_the_send_buffer_arrives_whole(capped_with_
             overload = assert_overloaded(extra)
         assert len(LARGE_PAGE) > 20 * 2 * 16 * 1024
         assert overload.body == LARGE_PAGE
+    finally:
+        for c in conns:
+            c.close()
+
+
+def test_a_reload_gives_the_overload_503_the_new_page(start_server, tmp_path: Path):
+    """One worker, so that the reload has reached the refusals once it has reached a request."""
+    require(TEAPOT_BIN, "teapot")
+    config = tmp_path / "teapot.toml"
+    config.write_text(config_text(tmp_path, workers=1))
+    srv = start_server([TEAPOT_BIN, "serve", "--config", config], "capped-reload")
+    (tmp_path / "busy.html").write_bytes(BUSY_PAGE)
+    pages = '\n[sites.error_pages]\nfiles = { "503" = "busy.html" }\n'
+    config.write_text(config_text(tmp_path, pages, workers=1))
+    srv.signal(signal.SIGHUP)
+    deadline = time.monotonic() + 5
+    while True:
+        with Conn(srv.port) as c:
+            if maintenance_page(c).body == BUSY_PAGE:
+                break
+        assert time.monotonic() < deadline, "the reload never reached the maintenance 503"
+        time.sleep(0.05)
+    conns = fill_to_the_cap(srv.port)
+    try:
+        with Conn(srv.port) as extra:
+            assert assert_overloaded(extra).body == BUSY_PAGE
     finally:
         for c in conns:
             c.close()

@@ -16,6 +16,7 @@
 #include "config/logs.h"
 #include "config/pipeline.h"
 #include "config/reload.h"
+#include "config/send_buffer.h"
 #include "config/units.h"
 #include "http/explain.h"
 #include "teapot/handlers/static_files.h"
@@ -140,6 +141,19 @@ void add_serve_flags(CLI::App& serve, serve_flags& f) {
   add_unit_option(serve, "--send-timeout", l.send_timeout, dur,
                   "Time a client may leave a response unread before it is dropped (default 30s)",
                   "duration");
+  serve
+      .add_option_function<std::string>(
+          "--send-buffer",
+          [&l](const std::string& text) {
+            auto bytes = teapot::config::parse_send_buffer(text);
+            if (!bytes) throw CLI::ValidationError("--send-buffer", "'" + text + "' is not a size");
+            if (std::string why = teapot::config::check_send_buffer(*bytes); !why.empty())
+              throw CLI::ValidationError("--send-buffer", why);
+            l.send_buffer = static_cast<std::size_t>(*bytes);
+          },
+          "Send buffer (SO_SNDBUF) of each connection: what a client that stops reading can "
+          "pin in the kernel; auto: the kernel's autotuning (default 128KiB)")
+      ->type_name("SIZE");
   add_unit_option(serve, "--drain-timeout", o.drain_timeout, dur,
                   "On SIGTERM/SIGINT, time left to in-flight requests (default 10s)", "duration");
   serve.add_option("--access-log", f.access_log,

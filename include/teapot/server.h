@@ -50,6 +50,14 @@ struct limits {
   // 503 with Retry-After and Connection: close, then closed, without reading its request.
   std::size_t max_connections = 0;
   std::chrono::seconds overload_retry_after{5};
+  // The send buffer (SO_SNDBUF) of every accepted connection, in bytes; 0 leaves it to the
+  // kernel's autotuning, which lets a client that stops reading a large response pin up to
+  // net.ipv4.tcp_wmem's maximum (4 MiB by default) of kernel memory. The kernel doubles the
+  // value for its bookkeeping, and caps it at net.core.wmem_max (a warning says so at start).
+  // 128 KiB: at most 256 KiB charged per stalled reader, 75 MiB for 300 of them. It also
+  // bounds the bytes in flight, so one connection's rate is about 200 KiB per round trip
+  // (some 30 Mbit/s at 50 ms): raise it, or use 0, to send large files far and fast.
+  std::size_t send_buffer = 128 * 1024;
 };
 
 struct server_options {

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "config/load_parts.h"
+#include "config/send_buffer.h"
 #include "config/single_quoted.h"
 
 namespace teapot::config::detail {
@@ -97,6 +98,26 @@ void read_limits(table_reader& r, limits& l) {
     r.error("field_line", "is larger than header_section, which holds every field line");
 }
 
+// A size, or "auto" for the kernel's autotuning.
+void read_send_buffer(table_reader& r, limits& l) {
+  const toml::node* n = r.get("send_buffer");
+  if (n == nullptr) return;
+  std::optional<std::uint64_t> bytes;
+  if (const auto* s = n->as_string()) {
+    bytes = parse_send_buffer(s->get());
+    if (!bytes)
+      r.error("send_buffer",
+              single_quoted(s->get()) + " is not a size; write \"auto\", bytes or 64KiB, 1MiB");
+  } else {
+    bytes = r.size("send_buffer");
+  }
+  if (!bytes) return;
+  if (std::string why = check_send_buffer(*bytes); !why.empty())
+    r.error("send_buffer", why);
+  else
+    l.send_buffer = static_cast<std::size_t>(*bytes);
+}
+
 void read_body_limits(table_reader& r, std::vector<body_limit>& out) {
   auto tables = r.tables("body_limits");
   for (std::size_t i = 0; i < tables.size(); ++i) {
@@ -133,6 +154,7 @@ void read_server(table_reader& r, server_config& out) {
     out.max_connections = static_cast<std::size_t>(*n);
   if (auto d = r.duration("overload_retry_after"))
     out.overload_retry_after = std::chrono::duration_cast<std::chrono::seconds>(*d);
+  read_send_buffer(r, o.limits);
   if (const toml::table* t = r.sub_table("limits")) {
     table_reader l(r.diag(), *t, r.key_path("limits"));
     read_limits(l, o.limits);

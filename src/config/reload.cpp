@@ -36,6 +36,8 @@ std::vector<std::string> changes_needing_restart(const configuration& running,
   check(r.options.server_header == l.options.server_header, "server.server_header");
   check(r.max_connections == l.max_connections, "server.max_connections");
   check(r.overload_retry_after == l.overload_retry_after, "server.overload_retry_after");
+  // Set on the listening sockets, which a reload keeps.
+  check(r.options.limits.send_buffer == l.options.limits.send_buffer, "server.send_buffer");
   check(same_limits(r.options.limits, l.options.limits), "server.limits");
   check(same_body_limits(r.body_limits, l.body_limits), "server.body_limits");
   const access_log_config& ra = running.access_log;

@@ -1,7 +1,9 @@
 #include "io/listener.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <climits>
 #include <cstring>
 #include <stdexcept>
 #include <system_error>
@@ -101,7 +103,7 @@ socket_address parse_address(std::string_view host_port) {
   return make_v4(input, std::string(host), port);
 }
 
-int listen_on(const socket_address& address, int backlog) {
+int listen_on(const socket_address& address, std::size_t send_buffer, int backlog) {
   const int family = address.storage.ss_family;
   const int fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
   if (fd < 0) {
@@ -113,6 +115,12 @@ int listen_on(const socket_address& address, int backlog) {
     set_flag(fd, IPPROTO_TCP, TCP_NODELAY);
     // "[::]:80" then means IPv6 only, and "0.0.0.0:80" can be bound beside it.
     if (family == AF_INET6) set_flag(fd, IPPROTO_IPV6, IPV6_V6ONLY);
+    if (send_buffer > 0) {
+      // The kernel doubles the value in an int: past INT_MAX / 2 it would wrap.
+      const int bytes = static_cast<int>(std::min<std::size_t>(send_buffer, INT_MAX / 2));
+      if (::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes) < 0)
+        throw std::system_error(errno, std::generic_category(), "setsockopt SO_SNDBUF");
+    }
     if (::bind(fd, reinterpret_cast<const sockaddr*>(&address.storage), address.length) < 0) {
       throw std::system_error(errno, std::generic_category(), "bind");
     }
@@ -137,6 +145,14 @@ void ensure_address_free(const socket_address& address) {
   if (rc < 0 && err == EADDRINUSE)
     throw std::system_error(err, std::generic_category(),
                             "cannot listen on " + address.to_string() + ": already in use");
+}
+
+std::size_t send_buffer_of(int fd) {
+  int bytes = 0;
+  socklen_t length = sizeof bytes;
+  if (::getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, &length) < 0)
+    throw std::system_error(errno, std::generic_category(), "getsockopt SO_SNDBUF");
+  return static_cast<std::size_t>(bytes);
 }
 
 std::uint16_t local_port(int fd) {

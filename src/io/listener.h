@@ -1,6 +1,7 @@
 // Listening sockets and addresses.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -22,9 +23,14 @@ socket_address parse_address(std::string_view host_port);
 
 // A non-blocking, close-on-exec listening socket with SO_REUSEADDR, SO_REUSEPORT (so that each
 // worker binds its own on the same port), TCP_NODELAY, and IPV6_V6ONLY on IPv6 (so that
-// "[::]:P" and "0.0.0.0:P" can both be bound). Throws std::system_error naming the address.
-int listen_on(const socket_address& address, int backlog = 4096);
+// "[::]:P" and "0.0.0.0:P" can both be bound). send_buffer, unless 0, is set as SO_SNDBUF
+// before listen(): Linux copies it, and the lock it puts on autotuning, into every connection
+// accepted (as tcp(7) says of buffer sizes set before listen), which spares a system call per
+// accept. Throws std::system_error naming the address.
+int listen_on(const socket_address& address, std::size_t send_buffer = 0, int backlog = 4096);
 std::uint16_t local_port(int fd);
+// SO_SNDBUF as the kernel holds it: twice what was asked, capped by net.core.wmem_max.
+std::size_t send_buffer_of(int fd);
 
 // Throws std::system_error when another socket listens on the address already. SO_REUSEPORT
 // would otherwise let a second server (of the same user) share the port silently, each taking

@@ -54,12 +54,26 @@ struct server::impl {
       std::uint16_t port = 0;
       for (auto& w : workers) {
         if (port != 0) set_port(addr, port);
-        int fd = io::listen_on(addr);
-        if (port == 0) port = io::local_port(fd);
+        int fd = io::listen_on(addr, options.limits.send_buffer);
+        if (port == 0) {
+          port = io::local_port(fd);
+          warn_if_send_buffer_capped(fd);
+        }
         w->add_listener(fd);
       }
       ports.push_back(port);
     }
+  }
+
+  // Linux caps SO_SNDBUF at net.core.wmem_max without a word: say so, once per address.
+  void warn_if_send_buffer_capped(int fd) {
+    const std::size_t asked = options.limits.send_buffer;
+    if (asked == 0) return;
+    const std::size_t held = io::send_buffer_of(fd) / 2;
+    if (held >= asked) return;
+    options.error_log->write(log_level::warn, "send buffer of " + std::to_string(asked) +
+                                                  " bytes capped at " + std::to_string(held) +
+                                                  " by the kernel (sysctl net.core.wmem_max)");
   }
 
   static void set_port(io::socket_address& addr, std::uint16_t port) {

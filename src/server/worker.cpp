@@ -4,15 +4,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <string>
 
 #include "base/thread_caches.h"
-#include "h1/serializer.h"
 #include "http/date.h"
 #include "io/listener.h"
-#include "server/error_page.h"
 #include "server/h1_connection.h"
 
 namespace teapot::srv {
@@ -46,9 +46,33 @@ constexpr std::size_t max_lingering_refusals = 256;
 // concurrent requests without allocating, and little memory once they are over.
 constexpr std::size_t max_spare_sets = 128;
 
+// Sends answer past its first `sent` bytes, until all is out or the socket takes no more.
+// False when the socket failed.
+bool send_answer(int fd, const overload_answer& answer, std::string_view date, std::size_t& sent) {
+  while (sent < answer.size()) {
+    std::array<iovec, 3> pieces = answer.pieces(date);
+    std::size_t first = 0;
+    for (std::size_t skip = sent; skip > 0;) {  // what is out already
+      const std::size_t part = std::min(skip, pieces[first].iov_len);
+      pieces[first].iov_base = static_cast<char*>(pieces[first].iov_base) + part;
+      pieces[first].iov_len -= part;
+      skip -= part;
+      if (pieces[first].iov_len == 0) ++first;
+    }
+    msghdr m{};
+    m.msg_iov = pieces.data() + first;
+    m.msg_iovlen = pieces.size() - first;
+    const ssize_t n = ::sendmsg(fd, &m, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno == EAGAIN;
+    sent += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
 }  // namespace
 
-// A connection past limits.max_connections: a 503 written at once, then closed. What the
+// A connection past limits.max_connections: the 503 written at once, then closed. What the
 // client sends meanwhile is read and discarded for a moment, because closing a socket with
 // unread input sends a reset, which may destroy the 503 before the client has read it.
 class worker::refusal final : public io::fd_handler {
@@ -58,39 +82,55 @@ class worker::refusal final : public io::fd_handler {
   }
   ~refusal() override { finish(); }
 
-  void start(std::string_view answer) {
-    // The socket is new and its buffer empty: the few hundred bytes leave in one send.
-    [[maybe_unused]] ssize_t n = ::send(fd_, answer.data(), answer.size(), MSG_NOSIGNAL);
-    ::shutdown(fd_, SHUT_WR);
-    worker_.loop().add(fd_, EPOLLIN | EPOLLRDHUP, this);
+  // answer is held until its last byte is out: the socket is new and its buffer empty, so
+  // that is at once unless the site's own 503 page is larger than the buffer.
+  void start(std::shared_ptr<const overload_answer> answer, std::string_view date) {
+    answer_ = std::move(answer);
+    date.copy(date_, sizeof date_);
+    worker_.loop().add(fd_, EPOLLIN | EPOLLOUT | EPOLLRDHUP, this);
     worker_.loop().arm(timer_, refusal_linger);
-    on_io(EPOLLIN);
+    on_io(EPOLLIN | EPOLLOUT);
   }
 
   void on_io(std::uint32_t) override {
+    if (answer_ && !write_answer()) return finish();
     char sink[4096];
     for (;;) {
       ssize_t n = ::read(fd_, sink, sizeof sink);
       if (n > 0) continue;
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && errno == EAGAIN) return;
+      // The client has finished sending: once the answer is out, nothing is left to wait for.
+      if (n == 0 && answer_) return;
       return finish();
     }
   }
 
  private:
+  bool write_answer() {
+    if (!send_answer(fd_, *answer_, {date_, sizeof date_}, sent_)) return false;
+    if (sent_ < answer_->size()) return true;
+    answer_.reset();
+    ::shutdown(fd_, SHUT_WR);
+    return true;
+  }
+
   void finish() noexcept {
     if (fd_ < 0) return;
     worker_.loop().disarm(timer_);
     worker_.loop().remove(fd_);
     ::close(fd_);
     fd_ = -1;
+    answer_.reset();
     worker_.retired_refusals_.push_back(this);
   }
 
   worker& worker_;
   int fd_;
   io::timer timer_;
+  std::shared_ptr<const overload_answer> answer_;  // until it is all out
+  std::size_t sent_ = 0;
+  char date_[http::imf_fixdate_size] = {};
 };
 
 worker::worker(const server_options& options, std::shared_ptr<const site_set> sites,
@@ -102,6 +142,7 @@ worker::worker(const server_options& options, std::shared_ptr<const site_set> si
       open_connections_(open_connections),
       pool_(pool) {
   if (options.access_log.file) access_format_ = options.access_log.format;
+  render_overload_answer();
   drain_timer_.set_callback([this] {
     // The drain timeout has passed: whatever is still open is cut.
     while (connections_) {
@@ -157,6 +198,7 @@ void worker::run() {
 void worker::adopt_sites(std::shared_ptr<const site_set> sites) {
   loop_.post([this, sites = std::move(sites)]() mutable {
     sites_ = std::move(sites);
+    render_overload_answer();  // the default site's 503 page may have changed
     for (auto& set : spare_sets_)
       set->ex.sites.reset();
     // The handlers of the sites just left may never run on this thread again: what they keep
@@ -245,30 +287,21 @@ bool worker::admit() {
 }
 
 void worker::refuse(int fd) {
-  std::string answer;
-  std::string_view page = error_page_html(http::status::service_unavailable, http::language::en);
-  h1::head_params p;
-  p.status = http::status::service_unavailable;
-  p.keep_alive = false;
-  p.content_length = page.size();
-  p.date = date();
-  p.server = options_.server_header;
-  const std::string retry = std::to_string(options_.limits.overload_retry_after.count());
-  h1::append_response_head(answer, p, [&](auto&& emit) {
-    emit("Retry-After", retry);
-    emit("Content-Type", error_page_content_type);
-    emit("Cache-Control", "no-store");
-  });
-  answer.append(page);
   if (refusals_.size() >= max_lingering_refusals) {
-    [[maybe_unused]] ssize_t n = ::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL);
+    std::size_t sent = 0;
+    send_answer(fd, *overload_, date(), sent);
     ::close(fd);
     return;
   }
   auto owned = std::make_unique<refusal>(*this, fd);
   refusal* r = owned.get();
   refusals_.emplace(r, std::move(owned));
-  r->start(answer);
+  r->start(overload_, date());
+}
+
+void worker::render_overload_answer() {
+  if (options_.limits.max_connections == 0) return;  // nobody is ever refused
+  overload_ = std::make_shared<const overload_answer>(options_, sites_->table.fallback);
 }
 
 void worker::forget(h1_connection* c) noexcept {

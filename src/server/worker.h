@@ -18,6 +18,7 @@
 #include "io/event_loop.h"
 #include "io/work_pool.h"
 #include "server/access_log.h"
+#include "server/overload_answer.h"
 #include "server/site_table.h"
 #include "teapot/server.h"
 
@@ -88,6 +89,7 @@ class worker {
   void accept_from(int listen_fd);
   bool admit();
   void refuse(int fd);
+  void render_overload_answer();
   void forget(h1_connection* c) noexcept;
   void hand_access_lines();
   void begin_drain();
@@ -100,6 +102,9 @@ class worker {
   std::atomic<std::size_t>& open_connections_;
   std::optional<access_log_format> access_format_;  // none: no access log
   std::string access_lines_;                        // queued since the last hand-over
+  // Rendered for the current sites (with limits.max_connections only); a refusal whose answer
+  // is still going out holds the one it started with.
+  std::shared_ptr<const overload_answer> overload_;
   std::unordered_map<refusal*, std::unique_ptr<refusal>> refusals_;
   std::vector<refusal*> retired_refusals_;
   io::event_loop loop_;

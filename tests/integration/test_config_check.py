@@ -53,6 +53,12 @@ BROKEN = [
      "sites[0].rules[0].status: 200 is not a redirect status; expected 301, 302, 303, 307 or 308"),
     ("bad size", '[server.limits]\nbody = "1.5MiB"\n' + SITE, 2, 8,
      "server.limits.body: '1.5MiB' is not a size; write bytes or 8KiB, 1MiB, 2GiB"),
+    ("send buffer below 4KiB", '[server]\nsend_buffer = 4095\n' + SITE, 2, 15,
+     'server.send_buffer: 4095 bytes is out of range; expected "auto" (or 0) or 4096 (4KiB) to '
+     '536870912 (512MiB)'),
+    ("send buffer above 512MiB", '[server]\nsend_buffer = 536870913\n' + SITE, 2, 15,
+     'server.send_buffer: 536870913 bytes is out of range; expected "auto" (or 0) or 4096 (4KiB) '
+     'to 536870912 (512MiB)'),
     ("bad duration", '[server.limits]\nheader_timeout = "2 s"\n' + SITE, 2, 18,
      "server.limits.header_timeout: '2 s' is not a duration; write seconds or 500ms, 2s, 1m, 1h"),
     ("duplicate host",
@@ -105,6 +111,15 @@ def test_every_mistake_of_a_file_is_printed_on_its_own_line(tmp_path: Path):
     assert p.returncode == 2
     positions = [line.split(": ")[0] for line in p.stderr.decode().splitlines()]
     assert positions == [f"{config}:2:11", f"{config}:3:1", f"{config}:6:8"]
+
+
+@pytest.mark.parametrize("value", ['"auto"', "0", "4096", '"4KiB"', '"512MiB"', "536870912"])
+def test_a_send_buffer_at_the_limits_passes_the_check(tmp_path: Path, value):
+    config = tmp_path / "teapot.toml"
+    config.write_text(f"[server]\nsend_buffer = {value}\n" + SITE)
+    p = run_cli("check", str(config))
+    assert p.returncode == 0, p.stderr.decode()
+    assert p.stdout.decode() == f"{config}: ok\n"
 
 
 def test_a_missing_file_is_an_error(tmp_path: Path):

@@ -107,6 +107,15 @@ const broken_case cases[] = {
     {"bad duration", "[server.limits]\nheader_timeout = \"2 s\"\n[[sites]]\ndefault = true\n", 2,
      18,
      "server.limits.header_timeout: '2 s' is not a duration; write seconds or 500ms, 2s, 1m, 1h"},
+    {"send buffer below 4KiB", "[server]\nsend_buffer = 4095\n[[sites]]\ndefault = true\n", 2, 15,
+     "server.send_buffer: 4095 bytes is out of range; expected \"auto\" (or 0) or 4096 (4KiB) to "
+     "536870912 (512MiB)"},
+    {"send buffer above 512MiB", "[server]\nsend_buffer = 536870913\n[[sites]]\ndefault = true\n",
+     2, 15,
+     "server.send_buffer: 536870913 bytes is out of range; expected \"auto\" (or 0) or 4096 "
+     "(4KiB) to 536870912 (512MiB)"},
+    {"send buffer that is no size", "[server]\nsend_buffer = \"big\"\n[[sites]]\ndefault = true\n",
+     2, 15, "server.send_buffer: 'big' is not a size; write \"auto\", bytes or 64KiB, 1MiB"},
     {"zero limit", "[server.limits]\nfield_line = 0\n[[sites]]\ndefault = true\n", 2, 14,
      "server.limits.field_line: must be greater than zero"},
     {"duplicate host across sites, whatever the case",

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+#include <string_view>
 #include <variant>
 
 #include "config_fixture.h"
@@ -39,6 +42,7 @@ TEST(sample_config, server_block_has_the_written_values) {
   EXPECT_EQ(c.server.body_limits[1].max, 256u * 1024);
   EXPECT_FALSE(c.server.strict_hosts);
   EXPECT_EQ(c.server.max_connections, 10000u);
+  EXPECT_EQ(o.limits.send_buffer, 128u * 1024);
   EXPECT_EQ(c.access_log.format, access_log_format::combined);
   EXPECT_TRUE(c.access_log.path.empty());
   EXPECT_EQ(c.error_log.level, log_level::info);
@@ -157,6 +161,29 @@ rate = "5/2s"
   EXPECT_EQ(std::chrono::system_clock::to_time_t(date), 784111777);
   EXPECT_EQ(r.config->sites[0].rate_limits[0].requests, 5u);
   EXPECT_EQ(r.config->sites[0].rate_limits[0].per, 2s);
+}
+
+TEST_F(load_test, the_send_buffer_is_auto_or_a_size_from_4kib_to_512mib) {
+  const auto send_buffer = [this](std::string_view value) -> std::optional<std::size_t> {
+    load_result r =
+        load("[server]\nsend_buffer = " + std::string(value) + "\n[[sites]]\ndefault = true\n");
+    if (!r.config) return std::nullopt;
+    return r.config->server.options.limits.send_buffer;
+  };
+  EXPECT_EQ(send_buffer("\"auto\""), 0u);
+  EXPECT_EQ(send_buffer("0"), 0u);
+  EXPECT_EQ(send_buffer("\"256KiB\""), 256u * 1024);
+  EXPECT_EQ(send_buffer("\"4KiB\""), 4096u);
+  EXPECT_EQ(send_buffer("4095"), std::nullopt);
+  EXPECT_EQ(send_buffer("\"512MiB\""), 512u * 1024 * 1024);
+  EXPECT_EQ(send_buffer("536870913"), std::nullopt);
+  EXPECT_EQ(send_buffer("\"automatic\""), std::nullopt);
+}
+
+TEST_F(load_test, the_send_buffer_defaults_to_128kib) {
+  load_result r = load("[[sites]]\ndefault = true\n");
+  ASSERT_TRUE(r.config);
+  EXPECT_EQ(r.config->server.options.limits.send_buffer, 128u * 1024);
 }
 
 TEST_F(load_test, host_names_are_lower_cased_and_strict_hosts_leaves_no_default) {

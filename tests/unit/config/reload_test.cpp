@@ -40,5 +40,12 @@ TEST(changes_needing_restart, names_listeners_workers_limits_and_logs) {
                   "access_log", "error_log.path"}));
 }
 
+TEST(changes_needing_restart, names_the_send_buffer_apart_from_the_limits) {
+  configuration running = base();
+  configuration loaded = base();
+  loaded.server.options.limits.send_buffer = 0;
+  EXPECT_EQ(changes_needing_restart(running, loaded), keys{"server.send_buffer"});
+}
+
 }  // namespace
 }  // namespace teapot::config

@@ -136,6 +136,32 @@ TEST(listener, binds_a_free_port_then_accepts_a_non_blocking_nodelay_connection)
   ::close(listen_fd);
 }
 
+TEST(listener, an_accepted_connection_takes_the_send_buffer_set_on_the_listener) {
+  constexpr std::size_t asked = 64 * 1024;  // below any net.core.wmem_max a system ships
+  const int listen_fd = listen_on(parse_address("127.0.0.1:0"), asked);
+  const std::uint16_t port = local_port(listen_fd);
+  const int client = connect_to(parse_address("127.0.0.1:" + std::to_string(port)));
+  ASSERT_TRUE(wait_readable(listen_fd));
+  const int fd = accept_one(listen_fd, nullptr);
+  ASSERT_GE(fd, 0);
+  // The kernel doubles the value for its bookkeeping (socket(7)), and a value set by hand
+  // stays: autotuning would have changed it once the connection was established.
+  EXPECT_EQ(send_buffer_of(listen_fd), 2 * asked);
+  EXPECT_EQ(send_buffer_of(fd), 2 * asked);
+  ::close(fd);
+  ::close(client);
+  ::close(listen_fd);
+}
+
+TEST(listener, without_a_send_buffer_the_listener_keeps_the_kernel_default) {
+  const int plain = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+  ASSERT_GE(plain, 0);
+  const int listen_fd = listen_on(parse_address("127.0.0.1:0"), 0);
+  EXPECT_EQ(send_buffer_of(listen_fd), send_buffer_of(plain));
+  ::close(listen_fd);
+  ::close(plain);
+}
+
 TEST(listener, two_listeners_share_a_port_through_so_reuseport) {
   const int first = listen_on(parse_address("127.0.0.1:0"));
   const std::uint16_t port = local_port(first);

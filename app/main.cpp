@@ -3,6 +3,8 @@
 #include <sys/resource.h>
 #include <CLI/CLI.hpp>
 
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -119,29 +121,50 @@ void add_serve_flags(CLI::App& serve, serve_flags& f) {
   auto size = [](std::string_view t) { return teapot::config::parse_size(t); };
   auto dur = [](std::string_view t) { return teapot::config::parse_duration(t); };
   teapot::limits& l = o.limits;
+  // The defaults shown are the library's own, as it holds them before any flag is parsed.
+  const teapot::limits defaults;
+  auto by_default = [](const std::string& text) { return " (default " + text + ")"; };
+  auto size_default = [&](std::uint64_t n) { return by_default(teapot::config::format_size(n)); };
+  auto time_default = [&](std::chrono::milliseconds d) {
+    return by_default(teapot::config::format_duration(d));
+  };
   add_unit_option(serve, "--max-request-line", l.request_line, size,
-                  "Longest request line; 414 past it (default 8KiB)", "size");
+                  "Longest request line; 414 past it" + size_default(defaults.request_line),
+                  "size");
   add_unit_option(serve, "--max-field-line", l.field_line, size,
-                  "Longest header field line; 431 past it (default 8KiB)", "size");
+                  "Longest header field line; 431 past it" + size_default(defaults.field_line),
+                  "size");
   add_unit_option(serve, "--max-header-section", l.header_section, size,
-                  "Largest header section; 431 past it (default 64KiB)", "size");
+                  "Largest header section; 431 past it" + size_default(defaults.header_section),
+                  "size");
   serve.add_option("--max-fields", l.fields, "Most header fields; 431 past it")
       ->capture_default_str();
   add_unit_option(serve, "--max-body", l.body, size,
-                  "Largest request body; 413 past it (default 1MiB)", "size");
-  add_unit_option(serve, "--max-chunk-line", l.chunk_line, size,
-                  "Longest chunk-size line with extensions; 413 past it (default 4KiB)", "size");
-  add_unit_option(serve, "--header-timeout", l.header_timeout, dur,
-                  "Time to receive a request head; 408 past it (default 10s)", "duration");
-  add_unit_option(serve, "--body-timeout", l.body_timeout, dur,
-                  "Longest pause while a body arrives; 408 past it (default 10s)", "duration");
+                  "Largest request body; 413 past it" + size_default(defaults.body), "size");
+  add_unit_option(
+      serve, "--max-chunk-line", l.chunk_line, size,
+      "Longest chunk-size line with extensions; 413 past it" + size_default(defaults.chunk_line),
+      "size");
+  add_unit_option(
+      serve, "--header-timeout", l.header_timeout, dur,
+      "Time to receive a request head; 408 past it" + time_default(defaults.header_timeout),
+      "duration");
+  add_unit_option(
+      serve, "--body-timeout", l.body_timeout, dur,
+      "Longest pause while a body arrives; 408 past it" + time_default(defaults.body_timeout),
+      "duration");
   add_unit_option(serve, "--keep-alive-timeout", l.keep_alive_timeout, dur,
-                  "Idle time before a keep-alive connection is closed (default 5s)", "duration");
+                  "Idle time before a keep-alive connection is closed" +
+                      time_default(defaults.keep_alive_timeout),
+                  "duration");
   add_unit_option(serve, "--send-timeout", l.send_timeout, dur,
-                  "Time a client may leave a response unread before it is dropped (default 30s)",
+                  "Time a client may leave a response unread before it is dropped" +
+                      time_default(defaults.send_timeout),
                   "duration");
   add_unit_option(serve, "--drain-timeout", o.drain_timeout, dur,
-                  "On SIGTERM/SIGINT, time left to in-flight requests (default 10s)", "duration");
+                  "On SIGTERM/SIGINT, time left to in-flight requests" +
+                      time_default(teapot::server_options{}.drain_timeout),
+                  "duration");
   serve.add_option("--access-log", f.access_log,
                    "Write one line per response to this file, or '-' for standard output "
                    "(default: no access log)");

@@ -195,7 +195,7 @@ bool is_config_override(const std::string& flag) {
 }
 
 void apply_overrides(const serve_flags& f, teapot::config::configuration& c) {
-  teapot::server_options& o = c.server.options;
+  teapot::server_options& o = c.server;
   if (f.listen_given) o.listen = f.options.listen;
   if (f.workers_given) o.workers = f.options.workers;
 }
@@ -220,7 +220,7 @@ void reload(const serve_flags& f, const teapot::config::configuration& running,
     log.write(log_level::warn, "reload: " + key + " changed; it needs a restart to take effect");
   auto fresh = teapot::config::build_server(*loaded.config, logs);
   srv.adopt_sites(*fresh);
-  log.set_level(teapot::config::to_public(loaded.config->error_log.level));
+  log.set_level(loaded.config->error_log.level);
   log.write(log_level::info, "reload: " + f.config + " loaded; new requests use its sites");
 }
 
@@ -239,7 +239,7 @@ int run_serve_config(const serve_flags& f) {
   auto srv = teapot::config::build_server(running, logs);
   srv->on_reload([&] { reload(f, running, logs, *srv); });
   srv->start();
-  announce(*srv, running.server.options.listen, file);
+  announce(*srv, running.server.listen, file);
   srv->run();
   return 0;
 }
@@ -264,9 +264,7 @@ int run_serve(serve_flags& f) {
   teapot::server srv(f.options);
   if (f.compress) srv.default_site().set_compression({.enabled = true});
   f.files.root = f.root;
-  teapot::handler files = teapot::handlers::make_static_files(f.files);
-  // OPTIONS is routed too, so that the router's 405 lists it in Allow (RFC 9110 §15.5.6).
-  srv.routes().get("/*", files).route("OPTIONS", "/*", files);
+  teapot::config::mount_static_files(srv.routes(), f.files);
   srv.start();
   announce(srv, f.options.listen, f.root);
   srv.run();

@@ -3,6 +3,8 @@
 #include <sys/resource.h>
 #include <CLI/CLI.hpp>
 
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -120,26 +122,45 @@ void add_serve_flags(CLI::App& serve, serve_flags& f) {
   auto size = [](std::string_view t) { return teapot::config::parse_size(t); };
   auto dur = [](std::string_view t) { return teapot::config::parse_duration(t); };
   teapot::limits& l = o.limits;
+  // The defaults shown are the library's own, as it holds them before any flag is parsed.
+  const teapot::limits defaults;
+  auto by_default = [](const std::string& text) { return " (default " + text + ")"; };
+  auto size_default = [&](std::uint64_t n) { return by_default(teapot::config::format_size(n)); };
+  auto time_default = [&](std::chrono::milliseconds d) {
+    return by_default(teapot::config::format_duration(d));
+  };
   add_unit_option(serve, "--max-request-line", l.request_line, size,
-                  "Longest request line; 414 past it (default 8KiB)", "size");
+                  "Longest request line; 414 past it" + size_default(defaults.request_line),
+                  "size");
   add_unit_option(serve, "--max-field-line", l.field_line, size,
-                  "Longest header field line; 431 past it (default 8KiB)", "size");
+                  "Longest header field line; 431 past it" + size_default(defaults.field_line),
+                  "size");
   add_unit_option(serve, "--max-header-section", l.header_section, size,
-                  "Largest header section; 431 past it (default 64KiB)", "size");
+                  "Largest header section; 431 past it" + size_default(defaults.header_section),
+                  "size");
   serve.add_option("--max-fields", l.fields, "Most header fields; 431 past it")
       ->capture_default_str();
   add_unit_option(serve, "--max-body", l.body, size,
-                  "Largest request body; 413 past it (default 1MiB)", "size");
-  add_unit_option(serve, "--max-chunk-line", l.chunk_line, size,
-                  "Longest chunk-size line with extensions; 413 past it (default 4KiB)", "size");
-  add_unit_option(serve, "--header-timeout", l.header_timeout, dur,
-                  "Time to receive a request head; 408 past it (default 10s)", "duration");
-  add_unit_option(serve, "--body-timeout", l.body_timeout, dur,
-                  "Longest pause while a body arrives; 408 past it (default 10s)", "duration");
+                  "Largest request body; 413 past it" + size_default(defaults.body), "size");
+  add_unit_option(
+      serve, "--max-chunk-line", l.chunk_line, size,
+      "Longest chunk-size line with extensions; 413 past it" + size_default(defaults.chunk_line),
+      "size");
+  add_unit_option(
+      serve, "--header-timeout", l.header_timeout, dur,
+      "Time to receive a request head; 408 past it" + time_default(defaults.header_timeout),
+      "duration");
+  add_unit_option(
+      serve, "--body-timeout", l.body_timeout, dur,
+      "Longest pause while a body arrives; 408 past it" + time_default(defaults.body_timeout),
+      "duration");
   add_unit_option(serve, "--keep-alive-timeout", l.keep_alive_timeout, dur,
-                  "Idle time before a keep-alive connection is closed (default 5s)", "duration");
+                  "Idle time before a keep-alive connection is closed" +
+                      time_default(defaults.keep_alive_timeout),
+                  "duration");
   add_unit_option(serve, "--send-timeout", l.send_timeout, dur,
-                  "Time a client may leave a response unread before it is dropped (default 30s)",
+                  "Time a client may leave a response unread before it is dropped" +
+                      time_default(defaults.send_timeout),
                   "duration");
   serve
       .add_option_function<std::string>(
@@ -155,7 +176,9 @@ void add_serve_flags(CLI::App& serve, serve_flags& f) {
           "pin in the kernel; auto: the kernel's autotuning (default 128KiB)")
       ->type_name("SIZE");
   add_unit_option(serve, "--drain-timeout", o.drain_timeout, dur,
-                  "On SIGTERM/SIGINT, time left to in-flight requests (default 10s)", "duration");
+                  "On SIGTERM/SIGINT, time left to in-flight requests" +
+                      time_default(teapot::server_options{}.drain_timeout),
+                  "duration");
   serve.add_option("--access-log", f.access_log,
                    "Write one line per response to this file, or '-' for standard output "
                    "(default: no access log)");
@@ -186,7 +209,7 @@ bool is_config_override(const std::string& flag) {
 }
 
 void apply_overrides(const serve_flags& f, teapot::config::configuration& c) {
-  teapot::server_options& o = c.server.options;
+  teapot::server_options& o = c.server;
   if (f.listen_given) o.listen = f.options.listen;
   if (f.workers_given) o.workers = f.options.workers;
 }
@@ -211,7 +234,7 @@ void reload(const serve_flags& f, const teapot::config::configuration& running,
     log.write(log_level::warn, "reload: " + key + " changed; it needs a restart to take effect");
   auto fresh = teapot::config::build_server(*loaded.config, logs);
   srv.adopt_sites(*fresh);
-  log.set_level(teapot::config::to_public(loaded.config->error_log.level));
+  log.set_level(loaded.config->error_log.level);
   log.write(log_level::info, "reload: " + f.config + " loaded; new requests use its sites");
 }
 
@@ -230,7 +253,7 @@ int run_serve_config(const serve_flags& f) {
   auto srv = teapot::config::build_server(running, logs);
   srv->on_reload([&] { reload(f, running, logs, *srv); });
   srv->start();
-  announce(*srv, running.server.options.listen, file);
+  announce(*srv, running.server.listen, file);
   srv->run();
   return 0;
 }
@@ -255,9 +278,7 @@ int run_serve(serve_flags& f) {
   teapot::server srv(f.options);
   if (f.compress) srv.default_site().set_compression({.enabled = true});
   f.files.root = f.root;
-  teapot::handler files = teapot::handlers::make_static_files(f.files);
-  // OPTIONS is routed too, so that the router's 405 lists it in Allow (RFC 9110 §15.5.6).
-  srv.routes().get("/*", files).route("OPTIONS", "/*", files);
+  teapot::config::mount_static_files(srv.routes(), f.files);
   srv.start();
   announce(srv, f.options.listen, f.root);
   srv.run();

@@ -31,10 +31,11 @@ ALLOWED = {
 }
 
 # The public vocabulary types (status, method, headers) are declared in include/teapot/http/
-# and implemented by src/http; the codecs below the server speak them too.
+# and implemented by src/http; the codecs below the server speak them too. The codec enforces
+# the public limits, whose defaults are written once, in teapot/limits.h.
 VOCABULARY = {
     "http": ("teapot/http/",),
-    "h1": ("teapot/http/", "teapot/request.h"),
+    "h1": ("teapot/http/", "teapot/request.h", "teapot/limits.h"),
 }
 
 MODULES = ("base", "http", "h1", "io", "server", "handlers", "config")

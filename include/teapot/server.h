@@ -15,50 +15,12 @@
 #include <string_view>
 #include <vector>
 
+#include "teapot/limits.h"
 #include "teapot/log.h"
 #include "teapot/router.h"
 #include "teapot/site.h"
 
 namespace teapot {
-
-// A body limit below a path prefix, in place of limits::body: larger for uploads, say.
-struct body_limit_rule {
-  std::string prefix;  // compared with the normalized path, byte for byte ("/upload/")
-  std::uint64_t max = 0;
-};
-
-// Every limit has a status: see docs/status-codes.md.
-struct limits {
-  std::size_t request_line = 8 * 1024;     // 414 past it
-  std::size_t field_line = 8 * 1024;       // 431
-  std::size_t header_section = 64 * 1024;  // 431
-  std::size_t fields = 100;                // 431
-  std::size_t chunk_line = 4 * 1024;       // 413 (chunk size with its extensions)
-  std::uint64_t body = 1024 * 1024;        // 413, decided from Content-Length before reading
-  // The longest prefix that starts the request's path wins over body. Here rather than on a
-  // site or a route: the server decides from the path alone, before any policy, route or
-  // handler runs and before it sends 100 Continue, and the limit guards the server's memory
-  // whichever site the request is for.
-  std::vector<body_limit_rule> body_by_prefix;
-  // The limit for a normalized request path (chunked content counts its de-chunked bytes).
-  std::uint64_t body_for(std::string_view path) const noexcept;
-  std::chrono::milliseconds header_timeout{10'000};     // 408, then close
-  std::chrono::milliseconds body_timeout{10'000};       // 408 when the body stalls this long
-  std::chrono::milliseconds keep_alive_timeout{5'000};  // idle connections close silently
-  std::chrono::milliseconds send_timeout{30'000};       // a client that stops reading is dropped
-  // Open connections across all workers; 0 is no cap. Past it, a new connection is answered
-  // 503 with Retry-After and Connection: close, then closed, without reading its request.
-  std::size_t max_connections = 0;
-  std::chrono::seconds overload_retry_after{5};
-  // The send buffer (SO_SNDBUF) of every accepted connection, in bytes; 0 leaves it to the
-  // kernel's autotuning, which lets a client that stops reading a large response pin up to
-  // net.ipv4.tcp_wmem's maximum (4 MiB by default) of kernel memory. The kernel doubles the
-  // value for its bookkeeping, and caps it at net.core.wmem_max (a warning says so at start).
-  // 128 KiB: at most 256 KiB charged per stalled reader, 75 MiB for 300 of them. It also
-  // bounds the bytes in flight, so one connection's rate is about 200 KiB per round trip
-  // (some 30 Mbit/s at 50 ms): raise it, or use 0, to send large files far and fast.
-  std::size_t send_buffer = 128 * 1024;
-};
 
 struct server_options {
   std::vector<std::string> listen{"127.0.0.1:8080"};  // "HOST:PORT", "[::1]:PORT"

@@ -48,7 +48,7 @@ std::set<std::string> read_htpasswd(diagnostics& diag, const std::filesystem::pa
   return users;
 }
 
-void read_cidrs(table_reader& r, std::string_view key, std::vector<cidr>& out) {
+void read_networks(table_reader& r, std::string_view key, std::vector<handlers::ip_network>& out) {
   auto list = r.strings(key);
   if (!list) return;
   const toml::array& nodes = *r.table().get_as<toml::array>(key);
@@ -61,7 +61,7 @@ void read_cidrs(table_reader& r, std::string_view key, std::vector<cidr>& out) {
   }
 }
 
-void read_groups(table_reader& r, auth_config& out) {
+void read_groups(table_reader& r, handlers::basic_auth_options& out) {
   const toml::table* groups = r.sub_table("groups");
   if (!groups) return;
   table_reader g(r.diag(), *groups, r.key_path("groups"));
@@ -82,8 +82,9 @@ void check_names(table_reader& r, std::string_view key, const std::vector<std::s
                  single_quoted(names[i]) + " is not " + std::string(what));
 }
 
-void read_access_rule(table_reader& r, access_rule& out, const std::set<std::string>* users,
-                      const std::set<std::string>& groups, bool has_htpasswd) {
+void read_access_rule(table_reader& r, handlers::access_rule& out,
+                      const std::set<std::string>* users, const std::set<std::string>& groups,
+                      bool has_htpasswd) {
   if (r.require("prefix", "the path prefix it guards, such as \"/admin/\""))
     if (auto p = r.string("prefix")) {
       if (std::string why = check_path_prefix(*p); !why.empty()) r.error("prefix", why);
@@ -91,8 +92,8 @@ void read_access_rule(table_reader& r, access_rule& out, const std::set<std::str
     }
   if (auto u = r.strings("users")) out.users = *u;
   if (auto g = r.strings("groups")) out.groups = *g;
-  read_cidrs(r, "allow", out.allow);
-  read_cidrs(r, "deny", out.deny);
+  read_networks(r, "allow", out.allow);
+  read_networks(r, "deny", out.deny);
   if ((!out.users.empty() || !out.groups.empty()) && !has_htpasswd)
     r.error(out.users.empty() ? "groups" : "users",
             "naming users needs the site's auth.htpasswd file, which holds their passwords");
@@ -102,7 +103,7 @@ void read_access_rule(table_reader& r, access_rule& out, const std::set<std::str
 
 }  // namespace
 
-void read_auth(table_reader& r, auth_config& out) {
+void read_auth(table_reader& r, handlers::basic_auth_options& out) {
   std::optional<std::set<std::string>> users;
   if (auto path = read_existing_path(r, "htpasswd", false)) {
     out.htpasswd = *path;
@@ -124,8 +125,8 @@ void read_auth(table_reader& r, auth_config& out) {
       check_names(g, name, members, users ? &*users : nullptr, "a user of the htpasswd file");
     }
   }
-  read_cidrs(r, "allow", out.allow);
-  read_cidrs(r, "deny", out.deny);
+  read_networks(r, "allow", out.allow);
+  read_networks(r, "deny", out.deny);
   auto tables = r.tables("paths");
   for (std::size_t i = 0; i < tables.size(); ++i) {
     table_reader p(r.diag(), *tables[i], r.key_path("paths") + "[" + std::to_string(i) + "]");

@@ -1,6 +1,6 @@
-// Internal to the loader: one reader per part of the schema. Each fills its part of the model
-// from a table and reports what is wrong through the table_reader; the caller throws the model
-// away if anything was reported.
+// Internal to the loader: one reader per part of the schema. Each fills its part of the
+// configuration from a table and reports what is wrong through the table_reader; the caller
+// throws the configuration away if anything was reported.
 #pragma once
 
 #include <optional>
@@ -12,22 +12,22 @@
 
 namespace teapot::config::detail {
 
-void read_server(table_reader& r, server_config& out);
+void read_server(table_reader& r, server_options& out);
 void read_access_log(table_reader& r, access_log_config& out);
 void read_error_log(table_reader& r, error_log_config& out);
 
 void read_site(table_reader& r, site_config& out);
-void read_auth(table_reader& r, auth_config& out);
+void read_auth(table_reader& r, handlers::basic_auth_options& out);
 
-void read_rule(table_reader& r, rule& out);
-void read_early_hints(table_reader& r, early_hints_config& out);
-void read_static(table_reader& r, static_config& out);
+void read_rule(table_reader& r, handlers::rule& out);
+void read_early_hints(table_reader& r, handlers::early_hint& out);
+// [sites.static] into everything but the root, which is a key of the site.
+void read_static(table_reader& r, handlers::static_files_options& out);
 
 // One of the keys exact/prefix/glob (exactly one), as a path_match. With `required` false and
 // none present, returns `fallback`.
-std::optional<path_match> read_match(table_reader& r, bool required, path_match fallback = {});
-// How many captures ($1, $2, ...) a match offers to a redirect target.
-std::size_t capture_count(const path_match& match);
+std::optional<handlers::path_match> read_match(table_reader& r, bool required,
+                                               handlers::path_match fallback = {});
 
 // Shared value checks: each returns an empty string when the value is fine, else what is wrong.
 std::string check_path_prefix(std::string_view path);

@@ -11,6 +11,13 @@ namespace teapot::config::detail {
 
 namespace {
 
+using handlers::early_hints_clients;
+using handlers::match_kind;
+using handlers::path_match;
+using handlers::rule;
+using handlers::rule_kind;
+
+// In the order of handlers::match_kind.
 constexpr std::array<std::string_view, 3> match_keys{"exact", "prefix", "glob"};
 
 struct kind_entry {
@@ -87,7 +94,7 @@ void read_redirect(table_reader& r, rule& out) {
     if (auto to = r.string("to")) {
       std::string why = check_url(*to, true);
       if (!why.empty()) r.error("to", why);
-      check_captures(r, *to, capture_count(out.match));
+      check_captures(r, *to, handlers::capture_count(out.match));
       out.target = *to;
     }
   if (auto k = r.boolean("keep_query")) out.keep_query = *k;
@@ -223,21 +230,6 @@ std::optional<path_match> read_match(table_reader& r, bool required, path_match 
   return found;
 }
 
-std::size_t capture_count(const path_match& match) {
-  switch (match.kind) {
-    case match_kind::exact:
-      return 0;
-    case match_kind::prefix:
-      return 1;
-    case match_kind::glob:
-      break;
-  }
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < match.pattern.size(); ++i)
-    if (match.pattern[i] == '*' && (i == 0 || match.pattern[i - 1] != '*')) ++n;
-  return n;
-}
-
 void read_rule(table_reader& r, rule& out) {
   if (auto m = read_match(r, true)) out.match = *m;
   if (auto methods = r.strings("methods")) {
@@ -268,7 +260,7 @@ void read_rule(table_reader& r, rule& out) {
       r.get(key);
 }
 
-void read_early_hints(table_reader& r, early_hints_config& out) {
+void read_early_hints(table_reader& r, handlers::early_hint& out) {
   if (auto m = read_match(r, true)) out.match = *m;
   if (auto c = r.string("http1_clients")) {
     if (*c == "known")
@@ -298,7 +290,7 @@ void read_early_hints(table_reader& r, early_hints_config& out) {
   out.links = *links;
 }
 
-void read_static(table_reader& r, static_config& out) {
+void read_static(table_reader& r, handlers::static_files_options& out) {
   if (auto index = r.strings("index_files")) {
     for (const std::string& name : *index)
       if (name.empty() || name.find('/') != std::string::npos)
@@ -310,12 +302,14 @@ void read_static(table_reader& r, static_config& out) {
   for (std::size_t i = 0; i < patterns.size(); ++i) {
     table_reader p(r.diag(), *patterns[i],
                    r.key_path("cache_control") + "[" + std::to_string(i) + "]");
-    cache_control_pattern& pattern = out.cache_control.emplace_back();
-    if (auto m = read_match(p, true)) pattern.match = *m;
+    // The handler reads the pattern itself as a prefix or a glob: which key the file used is
+    // not kept.
+    handlers::cache_control_rule& entry = out.cache_control.emplace_back();
+    if (auto m = read_match(p, true)) entry.pattern = m->pattern;
     if (p.require("value", "the Cache-Control value, such as \"max-age=3600\""))
       if (auto v = p.string("value")) {
         if (std::string why = check_field_value(*v); !why.empty()) p.error("value", why);
-        pattern.value = *v;
+        entry.value = *v;
       }
     p.finish();
   }
@@ -332,7 +326,7 @@ void read_static(table_reader& r, static_config& out) {
     else if (slash == std::string::npos ||
              !base::ascii::is_token(std::string_view(*type).substr(0, slash)))
       t.error(e, single_quoted(*type) + " is not a media type such as \"text/html\"");
-    out.mime_types[std::string(e)] = *type;
+    out.mime_overrides.emplace_back(std::string(e), *type);
   }
   t.finish();
 }

@@ -118,15 +118,15 @@ void read_send_buffer(table_reader& r, limits& l) {
     l.send_buffer = static_cast<std::size_t>(*bytes);
 }
 
-void read_body_limits(table_reader& r, std::vector<body_limit>& out) {
+void read_body_limits(table_reader& r, std::vector<body_limit_rule>& out) {
   auto tables = r.tables("body_limits");
   for (std::size_t i = 0; i < tables.size(); ++i) {
     table_reader t(r.diag(), *tables[i], r.key_path("body_limits") + "[" + std::to_string(i) + "]");
-    body_limit limit;
+    body_limit_rule limit;
     t.require("prefix", "the path prefix the limit applies to, such as \"/upload/\"");
     if (auto prefix = t.string("prefix")) {
       if (std::string why = check_path_prefix(*prefix); !why.empty()) t.error("prefix", why);
-      for (const body_limit& other : out)
+      for (const body_limit_rule& other : out)
         if (other.prefix == *prefix) t.error("prefix", single_quoted(*prefix) + " is listed twice");
       limit.prefix = *prefix;
     }
@@ -139,8 +139,7 @@ void read_body_limits(table_reader& r, std::vector<body_limit>& out) {
 
 }  // namespace
 
-void read_server(table_reader& r, server_config& out) {
-  server_options& o = out.options;
+void read_server(table_reader& r, server_options& o) {
   read_listen(r, o);
   if (auto n = r.integer("workers", 0, 1024)) o.workers = static_cast<unsigned>(*n);
   if (auto d = r.duration("drain_timeout")) o.drain_timeout = *d;
@@ -149,18 +148,18 @@ void read_server(table_reader& r, server_config& out) {
     if (std::string why = check_field_value(*s); !why.empty()) r.error("server_header", why);
     o.server_header = *s;
   }
-  if (auto b = r.boolean("strict_hosts")) out.strict_hosts = *b;
+  if (auto b = r.boolean("strict_hosts")) o.strict_hosts = *b;
   if (auto n = r.integer("max_connections", 0, 10'000'000))
-    out.max_connections = static_cast<std::size_t>(*n);
+    o.limits.max_connections = static_cast<std::size_t>(*n);
   if (auto d = r.duration("overload_retry_after"))
-    out.overload_retry_after = std::chrono::duration_cast<std::chrono::seconds>(*d);
+    o.limits.overload_retry_after = std::chrono::duration_cast<std::chrono::seconds>(*d);
   read_send_buffer(r, o.limits);
   if (const toml::table* t = r.sub_table("limits")) {
     table_reader l(r.diag(), *t, r.key_path("limits"));
     read_limits(l, o.limits);
     l.finish();
   }
-  read_body_limits(r, out.body_limits);
+  read_body_limits(r, o.limits.body_by_prefix);
 }
 
 void read_access_log(table_reader& r, access_log_config& out) {

@@ -71,7 +71,7 @@ void read_hosts(table_reader& r, site_config& out) {
   }
 }
 
-void read_captive_portal(table_reader& r, captive_portal_config& out) {
+void read_captive_portal(table_reader& r, handlers::captive_portal_options& out) {
   if (!r.require("login_url", "where the portal sends people to log in")) return;
   if (auto url = r.string("login_url")) {
     if (std::string why = check_url(*url, true); !why.empty()) r.error("login_url", why);
@@ -80,7 +80,7 @@ void read_captive_portal(table_reader& r, captive_portal_config& out) {
 }
 
 // Seconds, a duration, or an HTTP-date (RFC 9110 §10.2.3).
-void read_retry_after(table_reader& r, retry_after& out) {
+void read_retry_after(table_reader& r, handlers::retry_after_value& out) {
   const toml::node* n = r.get("retry_after");
   if (!n) return;
   if (const auto* s = n->as_string()) {
@@ -100,7 +100,7 @@ void read_retry_after(table_reader& r, retry_after& out) {
   }
 }
 
-void read_maintenance(table_reader& r, maintenance_config& out) {
+void read_maintenance(table_reader& r, handlers::maintenance_options& out) {
   if (auto b = r.boolean("enabled")) out.enabled = *b;
   if (auto prefixes = r.strings("prefixes")) {
     for (const std::string& p : *prefixes)
@@ -118,7 +118,7 @@ void read_maintenance(table_reader& r, maintenance_config& out) {
 }
 
 // "10/s", "600/m", "5/2s": requests, then the period they refill over.
-bool parse_rate(std::string_view text, rate_limit_config& out) {
+bool parse_rate(std::string_view text, handlers::rate_limit_rule& out) {
   std::size_t slash = text.find('/');
   if (slash == std::string_view::npos) return false;
   std::uint32_t requests = 0;
@@ -133,19 +133,19 @@ bool parse_rate(std::string_view text, rate_limit_config& out) {
   return true;
 }
 
-void read_rate_limit(table_reader& r, rate_limit_config& out) {
+void read_rate_limit(table_reader& r, handlers::rate_limit_rule& out) {
   if (auto p = r.string("prefix")) {
     if (std::string why = check_path_prefix(*p); !why.empty()) r.error("prefix", why);
     out.prefix = *p;
   }
   if (auto h = r.string("header")) {
     if (std::string why = check_field_name(*h); !why.empty()) r.error("header", why);
-    out.key = rate_key::header;
+    out.key = handlers::rate_limit_key::header;
     out.header = *h;
   }
   if (auto k = r.string("key")) {
     if (*k == "client_address" && out.header.empty())
-      out.key = rate_key::client_address;
+      out.key = handlers::rate_limit_key::client_address;
     else if (*k == "header" && out.header.empty())
       r.error("key", "key = \"header\" needs header = \"NAME\" (such as \"X-API-Key\")");
     else if (*k != "header" && *k != "client_address")
@@ -163,7 +163,7 @@ void read_rate_limit(table_reader& r, rate_limit_config& out) {
   if (auto b = r.integer("burst", 1, 1'000'000)) out.burst = static_cast<std::uint32_t>(*b);
 }
 
-void read_error_pages(table_reader& r, error_pages_config& out) {
+void read_error_pages(table_reader& r, error_page_options& out) {
   if (auto b = r.boolean("problem_json")) out.problem_json = *b;
   // Empty is allowed: no Cache-Control at all, for a site behind a cache that decides itself.
   if (auto c = r.string("cache_control")) {
@@ -204,7 +204,15 @@ void read_site(table_reader& r, site_config& out) {
   if (auto d = r.boolean("default")) out.is_default = *d;
   if (!r.table().get("hosts") && !out.is_default)
     r.missing("hosts", "the host names the site answers for; or default = true");
-  if (auto root = read_existing_path(r, "root", true)) out.root = *root;
+  if (auto root = read_existing_path(r, "root", true)) out.static_files.root = *root;
+  // A sub-table read into target, or into the optional target engaged for it.
+  auto into = [&r](std::string_view key, auto& target, auto read) {
+    if (const toml::table* t = r.sub_table(key)) {
+      table_reader p(r.diag(), *t, r.key_path(key));
+      read(p, target);
+      p.finish();
+    }
+  };
   auto part = [&r](std::string_view key, auto& target, auto read) {
     if (const toml::table* t = r.sub_table(key)) {
       table_reader p(r.diag(), *t, r.key_path(key));
@@ -235,12 +243,8 @@ void read_site(table_reader& r, site_config& out) {
                                             "§4: an absolute URI or a field name)");
     out.mandatory_extensions = *ext;
   }
-  std::optional<error_pages_config> pages;
-  part("error_pages", pages, read_error_pages);
-  if (pages) out.error_pages = std::move(*pages);
-  std::optional<static_config> statics;
-  part("static", statics, read_static);
-  if (statics) out.static_files = std::move(*statics);
+  into("error_pages", out.error_pages, read_error_pages);
+  into("static", out.static_files, read_static);
   part("compression", out.compression, read_compression);
 }
 

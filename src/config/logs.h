@@ -18,7 +18,4 @@ struct logs {
 // and standard error. Throws std::system_error when a file cannot be opened for appending.
 logs open_logs(const configuration& c);
 
-teapot::access_log_format to_public(access_log_format f) noexcept;
-teapot::log_level to_public(log_level l) noexcept;
-
 }  // namespace teapot::config

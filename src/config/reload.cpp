@@ -4,6 +4,8 @@ namespace teapot::config {
 
 namespace {
 
+// The keys of [server.limits]; the connection cap, its Retry-After and the body limits by
+// prefix have keys of their own, named apart.
 bool same_limits(const teapot::limits& a, const teapot::limits& b) {
   return a.request_line == b.request_line && a.field_line == b.field_line &&
          a.header_section == b.header_section && a.fields == b.fields &&
@@ -12,7 +14,8 @@ bool same_limits(const teapot::limits& a, const teapot::limits& b) {
          a.send_timeout == b.send_timeout;
 }
 
-bool same_body_limits(const std::vector<body_limit>& a, const std::vector<body_limit>& b) {
+bool same_body_limits(const std::vector<body_limit_rule>& a,
+                      const std::vector<body_limit_rule>& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
     if (a[i].prefix != b[i].prefix || a[i].max != b[i].max) return false;
@@ -24,22 +27,23 @@ bool same_body_limits(const std::vector<body_limit>& a, const std::vector<body_l
 std::vector<std::string> changes_needing_restart(const configuration& running,
                                                  const configuration& loaded) {
   std::vector<std::string> out;
-  const server_config& r = running.server;
-  const server_config& l = loaded.server;
+  const server_options& r = running.server;
+  const server_options& l = loaded.server;
   auto check = [&out](bool same, const char* key) {
     if (!same) out.emplace_back(key);
   };
-  check(r.options.listen == l.options.listen, "server.listen");
-  check(r.options.workers == l.options.workers, "server.workers");
-  check(r.options.drain_timeout == l.options.drain_timeout, "server.drain_timeout");
-  check(r.options.methods == l.options.methods, "server.methods");
-  check(r.options.server_header == l.options.server_header, "server.server_header");
-  check(r.max_connections == l.max_connections, "server.max_connections");
-  check(r.overload_retry_after == l.overload_retry_after, "server.overload_retry_after");
+  check(r.listen == l.listen, "server.listen");
+  check(r.workers == l.workers, "server.workers");
+  check(r.drain_timeout == l.drain_timeout, "server.drain_timeout");
+  check(r.methods == l.methods, "server.methods");
+  check(r.server_header == l.server_header, "server.server_header");
+  check(r.limits.max_connections == l.limits.max_connections, "server.max_connections");
+  check(r.limits.overload_retry_after == l.limits.overload_retry_after,
+        "server.overload_retry_after");
   // Set on the listening sockets, which a reload keeps.
-  check(r.options.limits.send_buffer == l.options.limits.send_buffer, "server.send_buffer");
-  check(same_limits(r.options.limits, l.options.limits), "server.limits");
-  check(same_body_limits(r.body_limits, l.body_limits), "server.body_limits");
+  check(r.limits.send_buffer == l.limits.send_buffer, "server.send_buffer");
+  check(same_limits(r.limits, l.limits), "server.limits");
+  check(same_body_limits(r.limits.body_by_prefix, l.limits.body_by_prefix), "server.body_limits");
   const access_log_config& ra = running.access_log;
   const access_log_config& la = loaded.access_log;
   check(ra.enabled == la.enabled && ra.format == la.format && ra.path == la.path, "access_log");

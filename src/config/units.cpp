@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <limits>
+#include <utility>
 
 namespace teapot::config {
 
@@ -61,6 +62,21 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) n
   if (!ms || *ms > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
     return std::nullopt;
   return std::chrono::milliseconds(static_cast<std::int64_t>(*ms));
+}
+
+std::string format_size(std::uint64_t bytes) {
+  for (auto [unit, factor] :
+       {std::pair<const char*, std::uint64_t>{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}})
+    if (bytes != 0 && bytes % factor == 0) return std::to_string(bytes / factor) + unit;
+  return std::to_string(bytes);
+}
+
+std::string format_duration(std::chrono::milliseconds ms) {
+  const std::int64_t n = ms.count();
+  for (auto [unit, factor] :
+       {std::pair<const char*, std::int64_t>{"h", 3'600'000}, {"m", 60'000}, {"s", 1000}})
+    if (n != 0 && n % factor == 0) return std::to_string(n / factor) + unit;
+  return n == 0 ? "0s" : std::to_string(n) + "ms";
 }
 
 }  // namespace teapot::config

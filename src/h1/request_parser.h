@@ -14,17 +14,29 @@
 #include <vector>
 
 #include "h1/parse_error.h"
+#include "teapot/limits.h"
 #include "teapot/request.h"
 
 namespace teapot::h1 {
 
+// The codec's share of teapot::limits. Made without them, it holds their defaults, so that a
+// parser made without a server parses as a server would.
 struct parser_limits {
-  std::size_t request_line = 8 * 1024;
-  std::size_t field_line = 8 * 1024;
-  std::size_t header_section = 64 * 1024;
-  std::size_t fields = 100;
-  std::uint64_t body = 1024 * 1024;
-  std::size_t chunk_line = 4 * 1024;
+  parser_limits() : parser_limits(teapot::limits{}) {}
+  explicit parser_limits(const teapot::limits& l) noexcept
+      : request_line(l.request_line),
+        field_line(l.field_line),
+        header_section(l.header_section),
+        fields(l.fields),
+        body(l.body),
+        chunk_line(l.chunk_line) {}
+
+  std::size_t request_line;
+  std::size_t field_line;
+  std::size_t header_section;
+  std::size_t fields;
+  std::uint64_t body;
+  std::size_t chunk_line;
 };
 
 struct parser_config {

@@ -2,33 +2,22 @@
 
 #include <cstddef>
 
+#include "base/ascii.h"
+#include "http/qvalue.h"
+
 namespace teapot::http {
 namespace {
 
-char to_lower(char c) noexcept {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
-bool is_alpha(char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool is_digit(char c) noexcept {
-  return c >= '0' && c <= '9';
-}
-bool is_ows(char c) noexcept {
-  return c == ' ' || c == '\t';
-}
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (to_lower(a[i]) != to_lower(b[i])) return false;
-  return true;
-}
+using base::ascii::iequals;
+using base::ascii::is_alpha;
+using base::ascii::is_digit;
+using base::ascii::to_lower;
+using base::ascii::trim_ows;
 
 // `whole` starts with `part` and the next character, if any, begins a new subtag.
 bool is_subtag_prefix(std::string_view part, std::string_view whole) noexcept {
   return part.size() < whole.size() && whole[part.size()] == '-' &&
-         equals_ignoring_case(part, whole.substr(0, part.size()));
+         iequals(part, whole.substr(0, part.size()));
 }
 
 // A tag with a private-use subtag sequence ("x-..."), which only an explicit request selects.
@@ -55,29 +44,6 @@ bool is_language_range(std::string_view r) noexcept {
     }
   }
   return run > 0;
-}
-
-// qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ), as thousandths.
-bool parse_qvalue(std::string_view v, int& out) noexcept {
-  if (v.empty() || (v[0] != '0' && v[0] != '1')) return false;
-  if (v.size() > 1 && (v[1] != '.' || v.size() > 5)) return false;
-  int value = (v[0] - '0') * 1000;
-  int scale = 100;
-  for (std::size_t i = 2; i < v.size(); ++i, scale /= 10) {
-    if (!is_digit(v[i])) return false;
-    value += (v[i] - '0') * scale;
-  }
-  if (value > 1000) return false;
-  out = value;
-  return true;
-}
-
-std::string_view trim_ows(std::string_view s) noexcept {
-  while (!s.empty() && is_ows(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && is_ows(s.back()))
-    s.remove_suffix(1);
-  return s;
 }
 
 struct language_range {
@@ -120,7 +86,7 @@ bool for_each_range(std::string_view field, Visit&& visit) {
 enum class match_kind { none, wildcard, truncation, prefix, exact };
 
 match_kind classify(std::string_view range, std::string_view tag, bool private_tag) noexcept {
-  if (equals_ignoring_case(range, tag)) return match_kind::exact;
+  if (iequals(range, tag)) return match_kind::exact;
   if (is_subtag_prefix(tag, range)) return match_kind::truncation;
   if (private_tag) return match_kind::none;
   if (range == "*") return match_kind::wildcard;

@@ -4,6 +4,8 @@
 #include <array>
 #include <cstddef>
 
+#include "base/ascii.h"
+
 namespace teapot::http {
 namespace {
 
@@ -106,10 +108,8 @@ std::string_view content_type_for_extension(std::string_view extension) noexcept
   // unknown anyway.
   std::array<char, longest_extension()> lower{};
   if (extension.empty() || extension.size() > lower.size()) return octet_stream;
-  for (std::size_t i = 0; i < extension.size(); ++i) {
-    const char c = extension[i];
-    lower[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-  }
+  for (std::size_t i = 0; i < extension.size(); ++i)
+    lower[i] = base::ascii::to_lower(extension[i]);
   const std::string_view key(lower.data(), extension.size());
   const auto* end = std::end(table);
   const auto* it =

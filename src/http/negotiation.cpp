@@ -4,6 +4,7 @@
 
 #include "base/ascii.h"
 #include "http/accept_language.h"
+#include "http/qvalue.h"
 
 namespace teapot::http {
 namespace {
@@ -47,21 +48,6 @@ struct scanner {
     return false;
   }
 };
-
-// qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ) (§12.4.2), as thousandths.
-bool parse_qvalue(std::string_view v, int& out) noexcept {
-  if (v.empty() || (v[0] != '0' && v[0] != '1')) return false;
-  if (v.size() > 1 && (v[1] != '.' || v.size() > 5)) return false;
-  int value = (v[0] - '0') * 1000;
-  int scale = 100;
-  for (std::size_t i = 2; i < v.size(); ++i, scale /= 10) {
-    if (!ascii::is_digit(v[i])) return false;
-    value += (v[i] - '0') * scale;
-  }
-  if (value > 1000) return false;
-  out = value;
-  return true;
-}
 
 // parameter = name "=" ( token / quoted-string ) (§5.6.6), after OWS ";" OWS.
 bool take_parameter(scanner& s, std::string_view& name, std::string_view& value) noexcept {

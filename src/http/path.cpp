@@ -1,15 +1,10 @@
 #include "http/path.h"
 
+#include "base/ascii.h"
+
 namespace teapot::http {
 
 namespace {
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool is_control(unsigned char c) noexcept {
   return c < 0x20 || c == 0x7f;
@@ -31,10 +26,10 @@ path_error percent_decode(std::string_view raw, std::string& out) {
     char c = raw[i];
     if (c == '%') {
       if (i + 2 >= raw.size()) return path_error::bad_percent_encoding;
-      int hi = hex_value(raw[i + 1]);
-      int lo = hex_value(raw[i + 2]);
-      if (hi < 0 || lo < 0) return path_error::bad_percent_encoding;
-      c = static_cast<char>(hi * 16 + lo);
+      if (!base::ascii::is_hexdig(raw[i + 1]) || !base::ascii::is_hexdig(raw[i + 2]))
+        return path_error::bad_percent_encoding;
+      c = static_cast<char>(base::ascii::hex_value(raw[i + 1]) * 16 +
+                            base::ascii::hex_value(raw[i + 2]));
       if (c == '/') return path_error::encoded_slash;
       i += 2;
     }

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "base/ascii.h"
+
 namespace teapot::http {
 namespace {
 
@@ -383,12 +385,6 @@ constexpr std::string_view class_titles_en[] = {
 constexpr std::string_view class_titles_fr[] = {"1xx information", "2xx succès", "3xx redirection",
                                                 "4xx erreur du client", "5xx erreur du serveur"};
 
-bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept {
-  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [&](char x, char y) { return lower(x) == lower(y); });
-}
-
 }  // namespace
 
 std::string_view language_tag(language lang) noexcept {
@@ -401,7 +397,7 @@ std::span<const std::string_view> supported_language_tags() noexcept {
 
 language language_from_tag(std::string_view tag) noexcept {
   for (std::size_t i = 0; i < std::size(language_tags); ++i)
-    if (equals_ignoring_case(tag, language_tags[i])) return static_cast<language>(i);
+    if (base::ascii::iequals(tag, language_tags[i])) return static_cast<language>(i);
   return language::en;
 }
 

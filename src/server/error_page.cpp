@@ -5,6 +5,7 @@
 #include <iterator>
 #include <vector>
 
+#include "base/ascii.h"
 #include "http/accept_language.h"
 #include "http/negotiation.h"
 
@@ -39,14 +40,8 @@ void append_heading(std::string& out, http::status s, page_language lang) {
   if (!name.empty()) out.append(" ").append(page_text(name, lang));
 }
 
-constexpr bool is_ascii_letter(unsigned char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-constexpr unsigned char to_ascii_lower(unsigned char c) noexcept {
-  return c >= 'A' && c <= 'Z' ? static_cast<unsigned char>(c - 'A' + 'a') : c;
-}
-constexpr bool is_vowel(unsigned char c) noexcept {
-  switch (to_ascii_lower(c)) {
+constexpr bool is_vowel(char c) noexcept {
+  switch (base::ascii::to_lower(c)) {
     case 'a':
     case 'e':
     case 'i':
@@ -59,8 +54,8 @@ constexpr bool is_vowel(unsigned char c) noexcept {
 }
 // A byte of 0x80 and above belongs to a UTF-8 letter ("é"): treating it as part of a word keeps
 // "réseau" one word, so that "seau" is not counted as a word of its own.
-constexpr bool is_word_byte(unsigned char c) noexcept {
-  return is_ascii_letter(c) || c >= 0x80;
+constexpr bool is_word_byte(char c) noexcept {
+  return base::ascii::is_alpha(c) || static_cast<unsigned char>(c) >= 0x80;
 }
 
 // Every registered code's page in every page language: row i of all_statuses(), column language.
@@ -193,18 +188,16 @@ std::string uwu_filter(std::string_view text) {
   out.reserve(text.size() + text.size() / 4);
   std::size_t words = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (!is_ascii_letter(c)) {
+    if (!base::ascii::is_alpha(text[i])) {
       out.push_back(text[i]);  // UTF-8 bytes, digits, spaces, punctuation: as they are
       continue;
     }
-    const unsigned char lower = to_ascii_lower(c);
-    const unsigned char shown = lower == 'r' || lower == 'l' ? 'w' : lower;
-    const bool starts_word = i == 0 || !is_word_byte(static_cast<unsigned char>(text[i - 1]));
-    if (starts_word && ++words % 4 == 0) out.append({static_cast<char>(shown), '-'});
-    out.push_back(static_cast<char>(shown));
-    if (lower == 'n' && i + 1 < text.size() && is_vowel(static_cast<unsigned char>(text[i + 1])))
-      out.push_back('y');
+    const char lower = base::ascii::to_lower(text[i]);
+    const char shown = lower == 'r' || lower == 'l' ? 'w' : lower;
+    const bool starts_word = i == 0 || !is_word_byte(text[i - 1]);
+    if (starts_word && ++words % 4 == 0) out.append({shown, '-'});
+    out.push_back(shown);
+    if (lower == 'n' && i + 1 < text.size() && is_vowel(text[i + 1])) out.push_back('y');
   }
   return out;
 }

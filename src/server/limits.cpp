@@ -1,4 +1,4 @@
-#include "teapot/server.h"
+#include "teapot/limits.h"
 
 namespace teapot {
 

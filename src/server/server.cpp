@@ -40,8 +40,8 @@ struct server::impl {
     // The body limit depends on the path: the connection applies it (limits::body_for), so
     // that it can differ under a prefix and a site's 413 page can answer it.
     constexpr std::uint64_t any_body = ~std::uint64_t{0};
-    parser_config.limits = {l.request_line, l.field_line, l.header_section,
-                            l.fields,       any_body,     l.chunk_line};
+    parser_config.limits = h1::parser_limits(l);
+    parser_config.limits.body = any_body;
     parser_config.methods = options.methods;
   }
 

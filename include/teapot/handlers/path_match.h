@@ -41,6 +41,11 @@ struct path_captures {
   }
 };
 
+// How many captures a match yields: 0 (exact), 1 (prefix), the number of star runs (glob). Any
+// pattern, the empty one included, so that a configuration can be checked before a matcher is
+// built.
+std::size_t capture_count(const path_match& match) noexcept;
+
 class path_matcher {
  public:
   // Throws std::invalid_argument for an empty pattern.
@@ -53,7 +58,7 @@ class path_matcher {
   bool matches(std::string_view path, path_captures* captures = nullptr) const;
 
   const path_match& spec() const noexcept { return spec_; }
-  // How many captures a match yields: 0 (exact), 1 (prefix), the number of star runs (glob).
+  // capture_count(spec()).
   std::size_t capture_count() const noexcept;
 
  private:
@@ -72,7 +77,6 @@ class path_matcher {
   std::vector<token> tokens_;  // glob only
   std::size_t head_len_ = 0;   // glob: length of the literal text before the first wildcard
   std::size_t tail_len_ = 0;   // glob: length of the literal text after the last one
-  std::size_t stars_ = 0;      // glob: star runs
 };
 
 // The target with each $1..$9 replaced by that capture. A capture is a decoded path piece, so

@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "base/ascii.h"
+
 namespace teapot::handlers {
 
 path_matcher::path_matcher(path_match spec) : spec_(std::move(spec)) {
@@ -15,7 +17,6 @@ path_matcher::path_matcher(path_match spec) : spec_(std::move(spec)) {
       std::size_t run = p.find_first_not_of('*', i);
       if (run == std::string::npos) run = p.size();
       tokens_.push_back({run - i == 1 ? token_kind::star : token_kind::globstar});
-      ++stars_;
       i = run;
     } else if (p[i] == '?') {
       tokens_.push_back({token_kind::one});
@@ -32,8 +33,8 @@ path_matcher::path_matcher(path_match spec) : spec_(std::move(spec)) {
   if (tokens_.back().kind == token_kind::literal) tail_len_ = tokens_.back().len;
 }
 
-std::size_t path_matcher::capture_count() const noexcept {
-  switch (spec_.kind) {
+std::size_t capture_count(const path_match& match) noexcept {
+  switch (match.kind) {
     case match_kind::exact:
       return 0;
     case match_kind::prefix:
@@ -41,7 +42,14 @@ std::size_t path_matcher::capture_count() const noexcept {
     case match_kind::glob:
       break;
   }
-  return stars_;
+  std::size_t runs = 0;
+  for (std::size_t i = 0; i < match.pattern.size(); ++i)
+    if (match.pattern[i] == '*' && (i == 0 || match.pattern[i - 1] != '*')) ++runs;
+  return runs;
+}
+
+std::size_t path_matcher::capture_count() const noexcept {
+  return handlers::capture_count(spec_);
 }
 
 bool path_matcher::matches(std::string_view path, path_captures* captures) const {
@@ -128,7 +136,8 @@ namespace {
 
 // RFC 3986 §3.3: pchar = unreserved / pct-encoded / sub-delims / ":" / "@", plus "/".
 bool is_path_char(unsigned char c) noexcept {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  if (base::ascii::is_alpha(static_cast<char>(c)) || base::ascii::is_digit(static_cast<char>(c)))
+    return true;
   return std::string_view("-._~!$&'()*+,;=:@/").find(static_cast<char>(c)) !=
          std::string_view::npos;
 }

@@ -17,6 +17,13 @@ using testing::config_fixture;
 
 const std::filesystem::path sample = std::filesystem::path(TEAPOT_SOURCE_DIR) / "examples";
 
+// The media type configured for an extension; empty when none is.
+std::string mime_type_of(const handlers::static_files_options& o, std::string_view extension) {
+  for (const auto& [ext, type] : o.mime_overrides)
+    if (ext == extension) return type;
+  return {};
+}
+
 TEST(sample_config, loads_without_errors) {
   load_result r = load_config(sample / "teapot.toml");
   for (const config_error& e : r.errors)
@@ -26,7 +33,7 @@ TEST(sample_config, loads_without_errors) {
 
 TEST(sample_config, server_block_has_the_written_values) {
   const configuration c = *load_config(sample / "teapot.toml").config;
-  const server_options& o = c.server.options;
+  const server_options& o = c.server;
   EXPECT_EQ(o.listen, (std::vector<std::string>{"127.0.0.1:8080", "[::1]:8080"}));
   EXPECT_EQ(o.workers, 2u);
   EXPECT_EQ(o.drain_timeout, 10s);
@@ -36,13 +43,13 @@ TEST(sample_config, server_block_has_the_written_values) {
   EXPECT_EQ(o.limits.chunk_line, 4096u);
   EXPECT_EQ(o.limits.body, 1048576u);
   EXPECT_EQ(o.limits.keep_alive_timeout, 5s);
-  ASSERT_EQ(c.server.body_limits.size(), 2u);
-  EXPECT_EQ(c.server.body_limits[0].prefix, "/upload/");
-  EXPECT_EQ(c.server.body_limits[0].max, 100u * 1024 * 1024);
-  EXPECT_EQ(c.server.body_limits[1].max, 256u * 1024);
+  ASSERT_EQ(c.server.limits.body_by_prefix.size(), 2u);
+  EXPECT_EQ(c.server.limits.body_by_prefix[0].prefix, "/upload/");
+  EXPECT_EQ(c.server.limits.body_by_prefix[0].max, 100u * 1024 * 1024);
+  EXPECT_EQ(c.server.limits.body_by_prefix[1].max, 256u * 1024);
   EXPECT_FALSE(c.server.strict_hosts);
-  EXPECT_EQ(c.server.max_connections, 10000u);
-  EXPECT_EQ(o.limits.send_buffer, 128u * 1024);
+  EXPECT_EQ(c.server.limits.max_connections, 10000u);
+  EXPECT_EQ(c.server.limits.send_buffer, 128u * 1024);
   EXPECT_EQ(c.access_log.format, access_log_format::combined);
   EXPECT_TRUE(c.access_log.path.empty());
   EXPECT_EQ(c.error_log.level, log_level::info);
@@ -55,17 +62,17 @@ TEST(sample_config, sites_hold_hosts_policies_and_resolved_paths) {
   EXPECT_EQ(c.default_site, 0u);
   const site_config& s = c.sites[0];
   EXPECT_EQ(s.hosts, (std::vector<std::string>{"example.com", "www.example.com", "*.example.net"}));
-  EXPECT_EQ(s.root, (std::filesystem::absolute(sample) / "site").lexically_normal());
+  EXPECT_EQ(s.static_files.root, (std::filesystem::absolute(sample) / "site").lexically_normal());
   ASSERT_TRUE(s.maintenance.has_value());
   EXPECT_FALSE(s.maintenance->enabled);
   EXPECT_EQ(s.maintenance->prefixes, std::vector<std::string>{"/api/"});
   EXPECT_EQ(std::get<std::chrono::seconds>(s.maintenance->retry_after), 120s);
   ASSERT_EQ(s.rate_limits.size(), 2u);
-  EXPECT_EQ(s.rate_limits[0].key, rate_key::client_address);
+  EXPECT_EQ(s.rate_limits[0].key, handlers::rate_limit_key::client_address);
   EXPECT_EQ(s.rate_limits[0].requests, 10u);
   EXPECT_EQ(s.rate_limits[0].per, 1s);
   EXPECT_EQ(s.rate_limits[0].burst, 20u);
-  EXPECT_EQ(s.rate_limits[1].key, rate_key::header);
+  EXPECT_EQ(s.rate_limits[1].key, handlers::rate_limit_key::header);
   EXPECT_EQ(s.rate_limits[1].header, "X-API-Key");
   EXPECT_EQ(s.rate_limits[1].per, 60s);
   EXPECT_EQ(s.rate_limits[1].burst, 600u);
@@ -77,9 +84,9 @@ TEST(sample_config, sites_hold_hosts_policies_and_resolved_paths) {
   EXPECT_EQ(s.auth->paths[1].users, std::vector<std::string>{"*"});
   EXPECT_EQ(s.error_pages.files.count(404), 1u);
   EXPECT_EQ(s.error_pages.cache_control, "no-store");
-  EXPECT_EQ(s.static_files.mime_types.at("webmanifest"), "application/manifest+json");
+  EXPECT_EQ(mime_type_of(s.static_files, "webmanifest"), "application/manifest+json");
   ASSERT_EQ(s.early_hints.size(), 1u);
-  EXPECT_EQ(s.early_hints[0].match.kind, match_kind::exact);
+  EXPECT_EQ(s.early_hints[0].match.kind, handlers::match_kind::exact);
   EXPECT_TRUE(s.mandatory_extensions.empty());
   ASSERT_TRUE(c.sites[1].captive_portal.has_value());
   EXPECT_EQ(c.sites[1].captive_portal->login_url, "/login");
@@ -87,26 +94,26 @@ TEST(sample_config, sites_hold_hosts_policies_and_resolved_paths) {
 
 TEST(sample_config, rules_keep_their_order_kinds_and_statuses) {
   const configuration c = *load_config(sample / "teapot.toml").config;
-  const std::vector<rule>& rules = c.sites[0].rules;
+  const std::vector<handlers::rule>& rules = c.sites[0].rules;
   ASSERT_EQ(rules.size(), 11u);
-  const std::pair<rule_kind, int> expected[] = {
-      {rule_kind::redirect, 301}, {rule_kind::redirect, 308},
-      {rule_kind::redirect, 303}, {rule_kind::redirect, 307},
-      {rule_kind::return_, 402},  {rule_kind::return_, 401},
-      {rule_kind::gone, 410},     {rule_kind::legal_block, 451},
-      {rule_kind::teapot, 418},   {rule_kind::require_conditional, 428},
+  const std::pair<handlers::rule_kind, int> expected[] = {
+      {handlers::rule_kind::redirect, 301}, {handlers::rule_kind::redirect, 308},
+      {handlers::rule_kind::redirect, 303}, {handlers::rule_kind::redirect, 307},
+      {handlers::rule_kind::return_, 402},  {handlers::rule_kind::return_, 401},
+      {handlers::rule_kind::gone, 410},     {handlers::rule_kind::legal_block, 451},
+      {handlers::rule_kind::teapot, 418},   {handlers::rule_kind::require_conditional, 428},
   };
   for (std::size_t i = 0; i < std::size(expected); ++i) {
     EXPECT_EQ(rules[i].kind, expected[i].first) << i;
     EXPECT_EQ(http::to_int(rules[i].status), expected[i].second) << i;
   }
   EXPECT_EQ(rules[0].target, "/new/$1");
-  EXPECT_EQ(rules[1].match.kind, match_kind::glob);
+  EXPECT_EQ(rules[1].match.kind, handlers::match_kind::glob);
   EXPECT_FALSE(rules[2].keep_query);
   EXPECT_EQ(rules[4].body, "This content needs a subscription.\n");
   EXPECT_EQ(rules[4].content_type, "text/plain; charset=utf-8");
   EXPECT_EQ(rules[7].blocked_by, "https://authority.example.org/");
-  EXPECT_EQ(rules[10].kind, rule_kind::headers);
+  EXPECT_EQ(rules[10].kind, handlers::rule_kind::headers);
   EXPECT_EQ(rules[10].remove_headers, std::vector<std::string>{"X-Powered-By"});
 }
 
@@ -115,8 +122,8 @@ using load_test = config_fixture;
 TEST_F(load_test, the_smallest_file_is_one_default_site_with_engine_defaults) {
   load_result r = load("[[sites]]\ndefault = true\n");
   ASSERT_TRUE(r.config) << (r.errors.empty() ? "" : format_error(r.errors[0]));
-  EXPECT_EQ(r.config->server.options.listen, std::vector<std::string>{"127.0.0.1:8080"});
-  EXPECT_EQ(r.config->server.options.limits.body, teapot::limits{}.body);
+  EXPECT_EQ(r.config->server.listen, std::vector<std::string>{"127.0.0.1:8080"});
+  EXPECT_EQ(r.config->server.limits.body, teapot::limits{}.body);
   EXPECT_EQ(r.config->default_site, 0u);
   EXPECT_EQ(r.config->sites[0].error_pages.cache_control, "no-store");
   EXPECT_TRUE(r.config->sites[0].error_pages.problem_json);
@@ -131,7 +138,7 @@ problem_json = false
 files = { "404" = "pages/404.html" }
 )");
   ASSERT_TRUE(r.config.has_value());
-  const error_pages_config& pages = r.config->sites[0].error_pages;
+  const error_page_options& pages = r.config->sites[0].error_pages;
   EXPECT_EQ(pages.cache_control, "");
   EXPECT_FALSE(pages.problem_json);
   EXPECT_EQ(pages.files.at(404), dir_ / "pages/404.html");
@@ -151,7 +158,7 @@ retry_after = "Sun, 06 Nov 1994 08:49:37 GMT"
 rate = "5/2s"
 )");
   ASSERT_TRUE(r.config) << format_error(r.errors.at(0));
-  const limits& l = r.config->server.options.limits;
+  const limits& l = r.config->server.limits;
   EXPECT_EQ(l.body, 0u);
   EXPECT_EQ(l.request_line, 16384u);
   EXPECT_EQ(l.header_timeout, 3s);
@@ -168,7 +175,7 @@ TEST_F(load_test, the_send_buffer_is_auto_or_a_size_from_4kib_to_512mib) {
     load_result r =
         load("[server]\nsend_buffer = " + std::string(value) + "\n[[sites]]\ndefault = true\n");
     if (!r.config) return std::nullopt;
-    return r.config->server.options.limits.send_buffer;
+    return r.config->server.limits.send_buffer;
   };
   EXPECT_EQ(send_buffer("\"auto\""), 0u);
   EXPECT_EQ(send_buffer("0"), 0u);
@@ -183,7 +190,7 @@ TEST_F(load_test, the_send_buffer_is_auto_or_a_size_from_4kib_to_512mib) {
 TEST_F(load_test, the_send_buffer_defaults_to_128kib) {
   load_result r = load("[[sites]]\ndefault = true\n");
   ASSERT_TRUE(r.config);
-  EXPECT_EQ(r.config->server.options.limits.send_buffer, 128u * 1024);
+  EXPECT_EQ(r.config->server.limits.send_buffer, 128u * 1024);
 }
 
 TEST_F(load_test, host_names_are_lower_cased_and_strict_hosts_leaves_no_default) {

@@ -29,10 +29,10 @@ TEST(changes_needing_restart, none_when_only_sites_change) {
 TEST(changes_needing_restart, names_listeners_workers_limits_and_logs) {
   configuration running = base();
   configuration loaded = base();
-  loaded.server.options.listen = {"127.0.0.1:9090"};
-  loaded.server.options.workers = 7;
-  loaded.server.options.limits.send_timeout = 1s;
-  loaded.server.max_connections = 10;
+  loaded.server.listen = {"127.0.0.1:9090"};
+  loaded.server.workers = 7;
+  loaded.server.limits.send_timeout = 1s;
+  loaded.server.limits.max_connections = 10;
   loaded.access_log.format = access_log_format::json;
   loaded.error_log.path = "/tmp/e.log";
   EXPECT_EQ(changes_needing_restart(running, loaded),
@@ -43,7 +43,7 @@ TEST(changes_needing_restart, names_listeners_workers_limits_and_logs) {
 TEST(changes_needing_restart, names_the_send_buffer_apart_from_the_limits) {
   configuration running = base();
   configuration loaded = base();
-  loaded.server.options.limits.send_buffer = 0;
+  loaded.server.limits.send_buffer = 0;
   EXPECT_EQ(changes_needing_restart(running, loaded), keys{"server.send_buffer"});
 }
 

@@ -36,5 +36,29 @@ TEST(parse_duration, rejects_anything_else) {
     EXPECT_FALSE(parse_duration(bad).has_value()) << bad;
 }
 
+TEST(format_size, writes_the_largest_binary_unit_that_divides) {
+  EXPECT_EQ(format_size(0), "0");
+  EXPECT_EQ(format_size(1000), "1000");
+  EXPECT_EQ(format_size(8192), "8KiB");
+  EXPECT_EQ(format_size(65536), "64KiB");
+  EXPECT_EQ(format_size(1048576), "1MiB");
+  EXPECT_EQ(format_size(1536 * 1024), "1536KiB");
+  EXPECT_EQ(format_size(2147483648u), "2GiB");
+  for (std::uint64_t n : {0ull, 1ull, 1000ull, 4096ull, 3ull << 20, 5ull << 30, 1ull << 62})
+    EXPECT_EQ(parse_size(format_size(n)), n) << n;
+}
+
+TEST(format_duration, writes_the_largest_unit_that_divides) {
+  using std::chrono::milliseconds;
+  EXPECT_EQ(format_duration(milliseconds(0)), "0s");
+  EXPECT_EQ(format_duration(milliseconds(500)), "500ms");
+  EXPECT_EQ(format_duration(milliseconds(1500)), "1500ms");
+  EXPECT_EQ(format_duration(milliseconds(10'000)), "10s");
+  EXPECT_EQ(format_duration(milliseconds(120'000)), "2m");
+  EXPECT_EQ(format_duration(milliseconds(3'600'000)), "1h");
+  for (std::int64_t n : {0, 1, 999, 30'000, 90'000, 7'200'000})
+    EXPECT_EQ(parse_duration(format_duration(milliseconds(n))), milliseconds(n)) << n;
+}
+
 }  // namespace
 }  // namespace teapot::config

@@ -96,6 +96,35 @@ TEST(ip_network, parses_ipv4_ipv6_and_single_addresses) {
     EXPECT_FALSE(parse_ip_network(bad)) << bad;
 }
 
+// Moved from the configuration's tests when its own network type went: the networks an
+// allow/deny list names contain the addresses of their network only.
+TEST(ip_network, contains_addresses_of_its_network_only) {
+  const struct {
+    const char* network;
+    const char* address;  // IPv6 form; IPv4 as ::ffff:a.b.c.d
+    bool inside;
+  } cases[] = {
+      {"10.0.0.0/8", "::ffff:10.255.0.1", true},
+      {"10.0.0.0/8", "::ffff:11.0.0.1", false},
+      {"192.0.2.7", "::ffff:192.0.2.7", true},
+      {"192.0.2.7", "::ffff:192.0.2.8", false},
+      {"172.16.0.0/12", "::ffff:172.31.1.1", true},
+      {"172.16.0.0/12", "::ffff:172.32.0.1", false},
+      {"0.0.0.0/0", "::ffff:203.0.113.9", true},
+      {"0.0.0.0/0", "2001:db8::1", false},
+      {"2001:db8::/32", "2001:db8:ffff::1", true},
+      {"2001:db8::/32", "2001:db9::1", false},
+      {"::1/128", "::1", true},
+      {"::/0", "::ffff:10.0.0.1", true},
+  };
+  for (const auto& c : cases) {
+    auto network = parse_ip_network(c.network);
+    auto address = basic_auth::parse_ip_address(c.address);
+    ASSERT_TRUE(network && address) << c.network << " " << c.address;
+    EXPECT_EQ(basic_auth::contains(*network, *address), c.inside) << c.network << " " << c.address;
+  }
+}
+
 TEST(ip_network, matches_peers_of_both_families_and_ipv4_mapped_ones) {
   using basic_auth::contains;
   using basic_auth::parse_peer_address;

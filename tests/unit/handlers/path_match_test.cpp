@@ -90,6 +90,31 @@ TEST(PathMatch, CountsCapturesPerKind) {
   EXPECT_EQ(path_matcher({match_kind::glob, "/*/**/x*"}).capture_count(), 3u);
 }
 
+// The configuration checks a redirect's $n against this count before any matcher is built,
+// and the file may hold a pattern the matcher refuses.
+TEST(PathMatch, CountsCapturesWithoutAMatcher) {
+  const struct {
+    path_match match;
+    std::size_t captures;
+  } cases[] = {
+      {{match_kind::exact, "/a/*"}, 0},
+      {{match_kind::prefix, "/a/"}, 1},
+      {{match_kind::prefix, ""}, 1},
+      {{match_kind::glob, ""}, 0},
+      {{match_kind::glob, "/a/?"}, 0},
+      {{match_kind::glob, "/*/**/x*"}, 3},
+      {{match_kind::glob, "***"}, 1},
+      {{match_kind::glob, "/*.*"}, 2},
+      {{match_kind::glob, "/*/*/*/*/*/*/*/*/*/*"}, 10},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(capture_count(c.match), c.captures) << c.match.pattern;
+    if (!c.match.pattern.empty()) {
+      EXPECT_EQ(path_matcher(c.match).capture_count(), c.captures) << c.match.pattern;
+    }
+  }
+}
+
 TEST(PathMatch, KeepsNineCapturesOfALongerGlob) {
   path_matcher m({match_kind::glob, "/*/*/*/*/*/*/*/*/*/*"});
   path_captures caps;

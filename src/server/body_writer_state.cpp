@@ -57,22 +57,20 @@ void body_writer_state::add_trailer(std::string_view name, std::string_view valu
 }
 
 void body_writer_state::finish() {
-  bool wake_now = false;
-  {
-    std::lock_guard lock(mutex_);
-    if (ending_ != ending::open) return;
-    ending_ = ending::finished;
-    wake_now = std::exchange(parked_, false);
-  }
-  if (wake_now) wake();
+  end_with(ending::finished);
 }
 
 void body_writer_state::abort() {
+  end_with(ending::aborted);
+}
+
+// The connection learns of the end at its next pull: a parked one is woken for it.
+void body_writer_state::end_with(ending e) {
   bool wake_now = false;
   {
     std::lock_guard lock(mutex_);
     if (ending_ != ending::open) return;
-    ending_ = ending::aborted;
+    ending_ = e;
     wake_now = std::exchange(parked_, false);
   }
   if (wake_now) wake();

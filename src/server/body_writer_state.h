@@ -39,6 +39,7 @@ class body_writer_state final : public body_source {
  private:
   enum class ending : unsigned char { open, finished, aborted, cancelled };
   std::size_t queued_locked() const noexcept { return queue_.size() - taken_; }
+  void end_with(ending e);
 
   mutable std::mutex mutex_;
   std::string queue_;

@@ -272,3 +272,17 @@ def sha512_crypt(password: str) -> str:
             check=True,
         )
         return p.stdout.decode().strip()
+
+
+def pattern(n: int) -> bytes:
+    """n bytes of a 4 KiB block that a server can make too: byte i is (i % 4096 * 7 + 3) & 0xFF."""
+    block = bytes((i * 7 + 3) & 0xFF for i in range(4096))
+    return (block * (n // len(block) + 1))[:n]
+
+
+def rss_kib(pid: int) -> int:
+    """The resident memory of a process, in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS")

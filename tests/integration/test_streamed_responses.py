@@ -4,11 +4,10 @@ body_writer a handler pushes to from any thread with backpressure, through examp
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES_DIR, require
+from conftest import EXAMPLES_DIR, pattern, require, rss_kib
 from wire import Conn, exchange, request
 
 MiB = 1024 * 1024
@@ -27,16 +26,6 @@ def lines(n: int) -> bytes:
     return b"".join(b"line %d\n" % i for i in range(n))
 
 
-def pattern(n: int) -> bytes:
-    block = bytes((i * 7 + 3) & 0xFF for i in range(4096))
-    return (block * (n // len(block) + 1))[:n]
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise AssertionError("no VmRSS")
 
 
 def wait_for_text(port: int, target: str, want: str, seconds: float = 10.0) -> None:

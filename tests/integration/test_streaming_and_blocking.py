@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES_DIR, require
+from conftest import EXAMPLES_DIR, pattern, require, rss_kib
 from wire import Conn, chunked, exchange, request
 
 MiB = 1024 * 1024
@@ -32,16 +32,6 @@ def fnv1a(data: bytes) -> str:
     return f"{h:016x}"
 
 
-def pattern(n: int) -> bytes:
-    block = bytes((i * 7 + 3) & 0xFF for i in range(4096))
-    return (block * (n // len(block) + 1))[:n]
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise AssertionError("no VmRSS")
 
 
 def test_a_streamed_upload_arrives_whole_and_in_order(upload):

@@ -2,7 +2,10 @@
 // pipeline, whose order is written once, here.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "config/logs.h"
 #include "config/model.h"
@@ -14,5 +17,19 @@ namespace teapot::config {
 // since it was checked). The server writes to the given logs (none: no access log, errors to
 // standard error); failed Basic authentication goes to the error log at warn.
 std::unique_ptr<teapot::server> build_server(const configuration& c, const logs& l = {});
+
+// The two halves of build_server, for a caller that runs the sites without a teapot::server
+// (the spec ring's in-memory transport). The server's options (limits, strict hosts, logs):
+teapot::server_options server_options_of(const configuration& c, const logs& l = {});
+
+// Where build_sites puts the sites: add makes one for the hosts, in the configuration's order;
+// make_default names the one that takes every Host nobody claims.
+struct site_sink {
+  std::function<site&(std::vector<std::string> hosts)> add;
+  std::function<void(site&)> make_default;
+};
+// Builds every site of c, its pipeline and its routes, into the sites out makes. Throws as
+// build_server does.
+void build_sites(const configuration& c, const site_sink& out, const logs& l = {});
 
 }  // namespace teapot::config

@@ -48,6 +48,15 @@ constexpr std::size_t max_spare_sets = 128;
 
 }  // namespace
 
+h1::parser_config parser_config_for(const server_options& options) {
+  const limits& l = options.limits;
+  constexpr std::uint64_t any_body = ~std::uint64_t{0};
+  h1::parser_config c;
+  c.limits = {l.request_line, l.field_line, l.header_section, l.fields, any_body, l.chunk_line};
+  c.methods = options.methods;
+  return c;
+}
+
 // A connection past limits.max_connections: a 503 written at once, then closed. What the
 // client sends meanwhile is read and discarded for a moment, because closing a socket with
 // unread input sends a reset, which may destroy the 503 before the client has read it.

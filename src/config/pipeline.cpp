@@ -51,18 +51,31 @@ void mount_static_files(router& routes, handlers::static_files_options options) 
   routes.get("/*", files).route("OPTIONS", "/*", files);
 }
 
-std::unique_ptr<teapot::server> build_server(const configuration& c, const logs& l) {
+teapot::server_options server_options_of(const configuration& c, const logs& l) {
   teapot::server_options options = c.server;
   options.access_log = l.access;
   options.error_log = l.errors;
-  auto srv = std::make_unique<teapot::server>(std::move(options));
+  return options;
+}
+
+void build_sites(const configuration& c, const site_sink& out, const logs& l) {
   for (std::size_t i = 0; i < c.sites.size(); ++i) {
-    site& built = srv->add_site(c.sites[i].hosts);
+    site& built = out.add(c.sites[i].hosts);
     build_site(c.sites[i], built, l.errors);
     // One object whether a request names the site or falls back to it: its steps keep one
     // state (rate-limit buckets, say).
-    if (c.default_site && *c.default_site == i) srv->set_default_site(built);
+    if (c.default_site && *c.default_site == i) out.make_default(built);
   }
+}
+
+std::unique_ptr<teapot::server> build_server(const configuration& c, const logs& l) {
+  auto srv = std::make_unique<teapot::server>(server_options_of(c, l));
+  build_sites(c,
+              {.add = [&srv](std::vector<std::string> hosts) -> site& {
+                 return srv->add_site(std::move(hosts));
+               },
+               .make_default = [&srv](site& s) { srv->set_default_site(s); }},
+              l);
   return srv;
 }
 

@@ -2,7 +2,10 @@
 // pipeline, whose order is written once, here.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "config/logs.h"
 #include "config/model.h"
@@ -21,5 +24,19 @@ std::unique_ptr<teapot::server> build_server(const configuration& c, const logs&
 // both `teapot serve DIR` and a configured site's root mount them. Throws as
 // handlers::make_static_files does.
 void mount_static_files(router& routes, handlers::static_files_options options);
+
+// The two halves of build_server, for a caller that runs the sites without a teapot::server
+// (the spec ring's in-memory transport). The server's options (limits, strict hosts, logs):
+teapot::server_options server_options_of(const configuration& c, const logs& l = {});
+
+// Where build_sites puts the sites: add makes one for the hosts, in the configuration's order;
+// make_default names the one that takes every Host nobody claims.
+struct site_sink {
+  std::function<site&(std::vector<std::string> hosts)> add;
+  std::function<void(site&)> make_default;
+};
+// Builds every site of c, its pipeline and its routes, into the sites out makes. Throws as
+// build_server does.
+void build_sites(const configuration& c, const site_sink& out, const logs& l = {});
 
 }  // namespace teapot::config

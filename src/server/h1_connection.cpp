@@ -6,10 +6,10 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 
 #include "h1/serializer.h"
+#include "server/h1_exchange.h"
 #include "server/pipeline.h"
 #include "server/worker.h"
 
@@ -20,9 +20,6 @@ namespace {
 constexpr std::size_t initial_buffer = 16 * 1024;
 // Output beyond this stops the reading of pipelined requests until the peer catches up.
 constexpr std::size_t output_high_water = 256 * 1024;
-// Files up to this size are read into the output buffer, so that a batch of pipelined
-// responses leaves in one write; larger ones go with sendfile.
-constexpr std::uint64_t inline_file_max = 16 * 1024;
 // Files of pipelined responses open at once on one connection; more wait for the output.
 constexpr std::size_t max_files_in_flight = 8;
 // Content pulled from a source in one turn of the loop at most, when the client takes it as
@@ -31,15 +28,6 @@ constexpr std::size_t sending_turn = 1024 * 1024;
 // How long a closing connection keeps reading (and discarding) so that its last response is
 // not destroyed by a reset (RFC 9112 §9.6).
 constexpr std::chrono::milliseconds linger_time{2000};
-
-// RFC 9112 §3.2.2: with an absolute-form target, its authority replaces Host.
-std::string_view authority_of(const h1::request_head& h) {
-  const std::size_t scheme = h.target.find("://");
-  if (h.target.empty() || h.target.front() == '/' || scheme == std::string_view::npos)
-    return h.host;
-  std::string_view rest = h.target.substr(scheme + 3);
-  return rest.substr(0, rest.find_first_of("/?"));
-}
 
 }  // namespace
 
@@ -345,11 +333,8 @@ void h1_connection::begin_exchange() {
   w.ex.begin(*this);
   if (!w.ex.bind(h.method, h.target, h.version_minor, h.fields, peer_))
     return reject_with(http::status::bad_request);
-  pipeline::head_facts facts;
-  facts.authority = authority_of(h);
-  facts.has_content = h.framing != h1::body_framing::none;
-  if (h.framing == h1::body_framing::content_length) facts.content_length = h.content_length;
-  switch (pipeline::on_head(w.ex, facts, worker_.options().limits, worker_.error_log())) {
+  switch (pipeline::on_head(w.ex, h1_exchange::facts_of(h), worker_.options().limits,
+                            worker_.error_log())) {
     case pipeline::after_head::answered:
       return answer_from_head();
     case pipeline::after_head::run_handler:
@@ -507,17 +492,16 @@ void h1_connection::begin_content() {
   w.body_left = h.content_length;
   w.chunked.reset();
   phase_ = phase::body;
-  const bool body_started = w.in_end > w.msg_begin + w.head_len;
-  const bool no_content = h.framing == h1::body_framing::content_length && h.content_length == 0;
-  if (h.expect_continue && h.version_minor >= 1 && !body_started && !no_content) {
-    if (w.ex.match.target == nullptr) {
-      // Refused before the content: the final status instead of 100 (RFC 9110 §10.1.1). The
-      // unread content makes the connection unusable for another request.
+  switch (h1_exchange::on_expect(h, w.ex, w.in_end > w.msg_begin + w.head_len)) {
+    case h1_exchange::expect_step::answer_now:
       keep_alive_ = false;
       phase_ = phase::handling;
       return dispatch();
-    }
-    h1::append_interim_head(w.out.bytes(), http::status::continue_, [](auto&&) {});
+    case h1_exchange::expect_step::send_continue:
+      h1::append_interim_head(w.out.bytes(), http::status::continue_, [](auto&&) {});
+      break;
+    case h1_exchange::expect_step::none:
+      break;
   }
   arm(wait_for::body, worker_.options().limits.body_timeout);
 }
@@ -633,14 +617,8 @@ void h1_connection::write_response() {
   exchange& ex = w.ex;
   pipeline::finish(ex, worker_.now());
   const response& res = *ex.res;
-  h1::head_params p;
-  p.status = res.status();
-  p.version_minor = ex.req.version_minor;
-  p.body = h1::choose_body_kind(p.status, !res.length_unknown(), ex.req.version_minor);
-  if (p.body == h1::body_kind::close_delimited) keep_alive_ = false;
-  p.keep_alive = keep_alive_;
-  if (p.body == h1::body_kind::length)
-    p.content_length = ex.plan.is_multipart() ? ex.plan.content_length : res.content_length();
+  h1::head_params p = h1_exchange::head_of(ex, keep_alive_);
+  keep_alive_ = p.keep_alive;
   p.date = worker_.date();
   p.server = worker_.options().server_header;
   h1::append_response_head(w.out.bytes(), p, [&res](auto&& emit) { res.for_each_header(emit); });
@@ -662,9 +640,10 @@ void h1_connection::write_response() {
     log_access(p.status, bytes);
   }
   if (no_content) return;
-  if (ex.plan.is_multipart()) return append_multipart();
-  append_body();
-  if (p.body == h1::body_kind::chunked) w.out.bytes().append("0\r\n\r\n");
+  if (!h1_exchange::append_content(ex, w.out, p.body)) {
+    keep_alive_ = false;
+    close_after_flush_ = true;
+  }
 }
 
 void h1_connection::log_access(http::status status, std::uint64_t bytes) {
@@ -764,65 +743,6 @@ void h1_connection::continue_sending() {
   end_response();
   // Input that arrived while the content went out waits in the buffer and the socket.
   read_input();
-}
-
-void h1_connection::append_body() {
-  exchange& ex = ws_->ex;
-  std::string& out = ws_->out.bytes();
-  const bool chunked = ex.res->length_unknown() && ex.req.version_minor >= 1;
-  const std::uint64_t len = ex.res->content_length();
-  if (chunked && len > 0) {
-    char size[20];
-    const int n =
-        std::snprintf(size, sizeof size, "%llx\r\n", static_cast<unsigned long long>(len));
-    out.append(size, static_cast<std::size_t>(n));
-  }
-  append_window(0, len);
-  if (chunked && len > 0) out.append("\r\n");
-}
-
-// Appends [first, first + length) of the content: from memory, read into the output when small,
-// or spliced in with sendfile (the file is never read whole into memory).
-void h1_connection::append_window(std::uint64_t first, std::uint64_t length) {
-  exchange& ex = ws_->ex;
-  response& res = *ex.res;
-  std::string& out = ws_->out.bytes();
-  if (!res.has_file()) {
-    out.append(std::string_view(res.body()).substr(first, length));
-    return;
-  }
-  const std::uint64_t offset = res.file_offset() + first;
-  if (length <= inline_file_max) {
-    const std::size_t at = out.size();
-    out.resize(at + length);
-    const ssize_t n = ::pread(res.file_fd(), out.data() + at, length, static_cast<off_t>(offset));
-    if (n != static_cast<ssize_t>(length)) {
-      // The head is out already with this length: the only honest end is to close.
-      out.resize(at);
-      keep_alive_ = false;
-      close_after_flush_ = true;
-    }
-    return;
-  }
-  // A single window takes the descriptor over; the parts of a multipart answer share it.
-  std::shared_ptr<const void> keeper;
-  const int fd =
-      ex.plan.is_multipart() ? ::dup(res.file_fd()) : response_access::take_file(res, keeper);
-  if (fd < 0) {
-    keep_alive_ = false;
-    close_after_flush_ = true;
-    return;
-  }
-  ws_->out.append_file(fd, offset, length, std::move(keeper));
-}
-
-void h1_connection::append_multipart() {
-  const representation_plan& plan = ws_->ex.plan;
-  for (const representation_plan::part& part : plan.parts) {
-    ws_->out.bytes().append(part.head);
-    append_window(part.first, part.length);
-  }
-  ws_->out.bytes().append(plan.closing);
 }
 
 void h1_connection::reject_with(http::status s) {

@@ -135,9 +135,6 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
   bool pump_content();
   bool has_left_while_waiting() const noexcept;
   void log_access(http::status status, std::uint64_t bytes);
-  void append_body();
-  void append_window(std::uint64_t first, std::uint64_t length);
-  void append_multipart();
   void reject_with(http::status s);
   bool flush();
   void end_after_flush();

@@ -60,6 +60,26 @@ output_queue::flush_result output_queue::flush(int socket) {
   return flush_result::done;
 }
 
+bool output_queue::drain_into(std::string& into) {
+  std::size_t from = sent_;
+  for (file_part& f : files_) {
+    into.append(out_, from, f.at - from);
+    from = f.at;
+    const std::size_t at = into.size();
+    into.resize(at + f.left);
+    const ssize_t n = ::pread(f.fd, into.data() + at, f.left, static_cast<off_t>(f.offset));
+    if (n != static_cast<ssize_t>(f.left)) {
+      // As on a socket, nothing after a broken part goes out.
+      into.resize(at + static_cast<std::size_t>(n > 0 ? n : 0));
+      clear();
+      return false;
+    }
+  }
+  into.append(out_, from);
+  clear();
+  return true;
+}
+
 void output_queue::clear() noexcept {
   for (auto& f : files_)
     f.release();

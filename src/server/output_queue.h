@@ -32,6 +32,9 @@ class output_queue {
     failed,   // the peer is gone (or the file broke): nothing more can be sent
   };
   flush_result flush(int socket);
+  // Moves everything queued to the end of into, the file parts read with pread: for a
+  // transport with no socket (memory_transport). False when a file gave less than queued.
+  bool drain_into(std::string& into);
 
   bool empty() const noexcept { return sent_ == out_.size() && files_.empty(); }
   // Bytes waiting in memory, and file parts waiting: a connection stops taking new work past

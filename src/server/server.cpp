@@ -35,16 +35,6 @@ struct server::impl {
   std::stop_source stopping;
   bool started = false;
 
-  void configure_parser() {
-    const limits& l = options.limits;
-    // The body limit depends on the path: the connection applies it (limits::body_for), so
-    // that it can differ under a prefix and a site's 413 page can answer it.
-    constexpr std::uint64_t any_body = ~std::uint64_t{0};
-    parser_config.limits = h1::parser_limits(l);
-    parser_config.limits.body = any_body;
-    parser_config.methods = options.methods;
-  }
-
   // Every worker binds its own socket on each address (SO_REUSEPORT): the kernel spreads the
   // connections, and no accept lock is shared. Port 0 is resolved by the first bind.
   void bind_listeners() {
@@ -148,7 +138,7 @@ void server::start() {
     io::block_shutdown_signals();
   else
     std::signal(SIGPIPE, SIG_IGN);
-  s.configure_parser();
+  s.parser_config = srv::parser_config_for(s.options);
   std::lock_guard lock(s.sites_mu);
   s.sites->index(s.options.strict_hosts);
   unsigned n = s.options.workers ? s.options.workers : std::thread::hardware_concurrency();

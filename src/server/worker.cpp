@@ -72,6 +72,17 @@ bool send_answer(int fd, const overload_answer& answer, std::string_view date, s
 
 }  // namespace
 
+h1::parser_config parser_config_for(const server_options& options) {
+  // The body limit depends on the path: the connection applies it (limits::body_for), so that
+  // it can differ under a prefix and a site's 413 page can answer it.
+  constexpr std::uint64_t any_body = ~std::uint64_t{0};
+  h1::parser_config c;
+  c.limits = h1::parser_limits(options.limits);
+  c.limits.body = any_body;
+  c.methods = options.methods;
+  return c;
+}
+
 // A connection past limits.max_connections: the 503 written at once, then closed. What the
 // client sends meanwhile is read and discarded for a moment, because closing a socket with
 // unread input sends a reset, which may destroy the 503 before the client has read it.

@@ -27,6 +27,11 @@ namespace teapot::srv {
 class h1_connection;
 struct h1_working_set;
 
+// The codec's limits and methods for a server with these options. The body limit depends on
+// the path: the transport applies it (limits::body_for), not the parser, so that it can
+// differ under a prefix and a site's 413 page can answer it.
+h1::parser_config parser_config_for(const server_options& options);
+
 class worker {
  public:
   // open_connections is shared by every worker of the server (for limits.max_connections),

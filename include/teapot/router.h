@@ -44,6 +44,9 @@ class router {
   };
   // HEAD is answered by a GET route when no HEAD route exists.
   void find(std::string_view method, std::string_view path, match& out) const;
+  // Appends every method some route takes (a GET route brings HEAD) to allow, as an Allow
+  // value ("GET, HEAD, POST"), skipping those already there: what OPTIONS * answers.
+  void list_methods(std::string& allow) const;
 
  private:
   struct entry {

@@ -39,6 +39,18 @@ after_head on_head(exchange& ex, const head_facts& facts, const limits& lim, err
     return after_head::answered;
   }
   if (run_steps(ex, log)) return after_head::answered;
+  if (ex.req.path == "*") {
+    // OPTIONS * (the only method the codec lets through with it) asks about the server
+    // itself, not a resource (RFC 9110 §9.3.7): the methods the site's routes take, and
+    // OPTIONS, which this answers; as a file's OPTIONS lists the file's.
+    ex.res->set_status(http::status::no_content);
+    std::string allow;
+    ex.site_of->routes().list_methods(allow);
+    if (allow.find("OPTIONS") == std::string::npos)
+      allow.append(allow.empty() ? "" : ", ").append("OPTIONS");
+    ex.res->set_header("Allow", allow);
+    return after_head::answered;
+  }
   ex.site_of->routes().find(ex.req.method, ex.req.path, ex.match);
   ex.req.params = ex.match.params;
   return facts.has_content ? after_head::read_content : after_head::run_handler;

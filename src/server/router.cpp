@@ -65,6 +65,13 @@ router& router::route(std::string_view method, std::string_view pattern, handler
   return *this;
 }
 
+void router::list_methods(std::string& allow) const {
+  for (const auto& e : entries_) {
+    append_allow(allow, e.method);
+    if (e.method == "GET") append_allow(allow, "HEAD");
+  }
+}
+
 void router::find(std::string_view method, std::string_view path, match& out) const {
   out.target = nullptr;
   out.options = {};

@@ -54,6 +54,13 @@ TEST_F(router_test, another_method_on_a_known_path_gives_the_allow_list) {
   EXPECT_EQ(m.allow, "GET, HEAD, POST");
 }
 
+TEST_F(router_test, lists_every_method_its_routes_take_once) {
+  std::string allow = "OPTIONS";
+  r.list_methods(allow);
+  // The "*" route takes any method: it names none.
+  EXPECT_EQ(allow, "OPTIONS, GET, HEAD, POST, DELETE");
+}
+
 TEST_F(router_test, unknown_paths_have_no_route_and_no_allow) {
   router::match m = find("GET", "/nowhere");
   EXPECT_EQ(m.target, nullptr);

@@ -21,6 +21,7 @@ namespace teapot {
 
 class response;
 class deferred_response;
+class pending_verdict;
 
 // What a response needs from the connection that carries it. Implemented by the server.
 class exchange_channel {
@@ -151,6 +152,8 @@ class deferral_link {
   virtual void run_after(std::chrono::milliseconds delay, std::function<void()> fn) = 0;
   virtual void run_blocking(std::function<void()> work, std::function<void()> then) = 0;
   virtual bool is_open() const noexcept = 0;
+  // A policy step's wait ends with "next" (pending_verdict::next); send() ends it answered.
+  virtual void pass() = 0;
 };
 
 // A response that a handler finishes later. Copies share one state (so that it can be captured
@@ -180,6 +183,7 @@ class deferred_response {
   bool is_open() const noexcept;
 
  private:
+  friend class pending_verdict;  // ends a step's wait with "next", which no handler may do
   std::shared_ptr<response> res_;
   std::shared_ptr<deferral_link> link_;
 };

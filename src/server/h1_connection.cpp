@@ -335,7 +335,13 @@ void h1_connection::begin_exchange() {
   facts.authority = authority_of(h);
   facts.has_content = h.framing != h1::body_framing::none;
   if (h.framing == h1::body_framing::content_length) facts.content_length = h.content_length;
-  switch (pipeline::on_head(w.ex, facts, worker_.options().limits, worker_.error_log())) {
+  take_up(pipeline::on_head(w.ex, facts, worker_.options().limits, worker_.error_log()));
+}
+
+// What follows the head, once the pipeline's steps have decided.
+void h1_connection::take_up(pipeline::after_head next) {
+  h1_working_set& w = *ws_;
+  switch (next) {
     case pipeline::after_head::answered:
       return answer_from_head();
     case pipeline::after_head::run_handler:
@@ -344,7 +350,21 @@ void h1_connection::begin_exchange() {
     case pipeline::after_head::read_content:
       if (w.ex.match.target && w.ex.match.options.stream_body) return begin_stream();
       return begin_content();
+    case pipeline::after_head::pending:
+      // A step decides later (on_step_decided): nothing is read meanwhile, and the wait is
+      // the server's time, not the client's.
+      worker_.loop().disarm(timer_);
+      waiting_ = wait_for::nothing;
+      phase_ = phase::handling;
+      return;
   }
+}
+
+void h1_connection::on_step_decided() {
+  if (phase_ != phase::handling || !ws_) return;
+  take_up(pipeline::resume_steps(ws_->ex, worker_.error_log()));
+  // Input that arrived meanwhile waits in the buffer and the socket: the edge has passed.
+  if (phase_ != phase::closed) read_input();
 }
 
 // The handler runs now, before any content is read, and takes it as it arrives.
@@ -587,7 +607,7 @@ void h1_connection::dispatch() {
 void h1_connection::finish_exchange() {
   if (phase_ == phase::closed) return;
   h1_working_set& w = *ws_;
-  write_response();
+  if (!write_response()) return;  // the representation waits for the pool: on_deferred_sent()
   w.ex.end();
   w.msg_begin += w.head_len + w.body_in_buffer;
   w.head_len = 0;
@@ -602,10 +622,10 @@ void h1_connection::finish_exchange() {
   }
 }
 
-void h1_connection::write_response() {
+bool h1_connection::write_response() {
   h1_working_set& w = *ws_;
   exchange& ex = w.ex;
-  pipeline::finish(ex, worker_.now());
+  if (!pipeline::finish(ex, worker_.now())) return false;
   const response& res = *ex.res;
   h1::head_params p;
   p.status = res.status();
@@ -619,10 +639,14 @@ void h1_connection::write_response() {
   p.server = worker_.options().server_header;
   h1::append_response_head(w.out.bytes(), p, [&res](auto&& emit) { res.for_each_header(emit); });
   if (worker_.logs_access()) log_access(p.status, p.body != h1::body_kind::none);
-  if (p.body == h1::body_kind::none || ex.req.is_head()) return;
-  if (ex.plan.is_multipart()) return append_multipart();
+  if (p.body == h1::body_kind::none || ex.req.is_head()) return true;
+  if (ex.plan.is_multipart()) {
+    append_multipart();
+    return true;
+  }
   append_body();
   if (p.body == h1::body_kind::chunked) w.out.bytes().append("0\r\n\r\n");
+  return true;
 }
 
 void h1_connection::log_access(http::status status, bool has_content) {
@@ -718,6 +742,7 @@ void h1_connection::reject_with(http::status s) {
   pipeline::answer_with(w.ex, s);
   // Parse errors come before the head is known: the request's version is unknown, so the
   // answer is HTTP/1.1 with Connection: close (RFC 9112 §2.3 allows a 1.1 answer to 1.0).
+  // An error page never waits for the pool.
   write_response();
   w.ex.end();
   close_after_flush_ = true;

@@ -15,6 +15,9 @@
 //   handling  the exchange has the request; a deferred handler answers later, from any thread
 //             (on_deferred_sent). Its response is queued -> head (keep-alive) or, when the
 //             connection must end, head with close_after_flush, which leads to lingering.
+//             Also while the pipeline waits: for a step that decides later (on_step_decided:
+//             -> body, or the handler, or the step's answer, as after a head), or for the
+//             pool to code a large file (on_deferred_sent, then the response is queued).
 //   lingering the last response is out, the write side shut; input is read and dropped
 //             until EOF or the linger timeout, so that no reset destroys the response.
 //   closed    the socket is closed; the worker deletes the object after the loop's batch.
@@ -38,6 +41,7 @@
 #include "server/exchange.h"
 #include "server/h1_body_stream.h"
 #include "server/output_queue.h"
+#include "server/pipeline.h"
 
 namespace teapot::srv {
 
@@ -81,6 +85,7 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
       http::status code,
       std::span<const std::pair<std::string_view, std::string_view>> fields) override;
   void on_deferred_sent() override;
+  void on_step_decided() override;
 
   // From h1_body_stream, through posts: delivery may begin, or a hold has ended.
   void resume_content();
@@ -108,6 +113,7 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
   void process();
   bool parse_head();
   void begin_exchange();
+  void take_up(pipeline::after_head next);
   void begin_content();
   void begin_stream();
   bool read_body();
@@ -117,7 +123,7 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
   void dispatch();
   void answer_from_head();
   void finish_exchange();
-  void write_response();
+  bool write_response();
   void log_access(http::status status, bool has_content);
   void append_body();
   void append_window(std::uint64_t first, std::uint64_t length);

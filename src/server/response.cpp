@@ -2,6 +2,7 @@
 
 #include "base/ascii.h"
 #include "http/date.h"
+#include "teapot/policy.h"
 
 #include <strings.h>
 #include <unistd.h>
@@ -198,6 +199,10 @@ void deferred_response::run_blocking(std::function<void()> work, std::function<v
 
 bool deferred_response::is_open() const noexcept {
   return link_ && res_ && link_->is_open();
+}
+
+void pending_verdict::next() {
+  if (wait_.link_) wait_.link_->pass();
 }
 
 }  // namespace teapot

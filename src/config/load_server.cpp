@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "config/load.h"
 #include "config/load_parts.h"
 #include "config/single_quoted.h"
 
@@ -122,6 +123,8 @@ void read_server(table_reader& r, server_config& out) {
   server_options& o = out.options;
   read_listen(r, o);
   if (auto n = r.integer("workers", 0, 1024)) o.workers = static_cast<unsigned>(*n);
+  if (auto n = r.integer("blocking_threads", min_blocking_threads, max_blocking_threads))
+    o.blocking_threads = static_cast<unsigned>(*n);
   if (auto d = r.duration("drain_timeout")) o.drain_timeout = *d;
   read_methods(r, o);
   if (auto s = r.string("server_header")) {

@@ -31,6 +31,7 @@ std::vector<std::string> changes_needing_restart(const configuration& running,
   };
   check(r.options.listen == l.options.listen, "server.listen");
   check(r.options.workers == l.options.workers, "server.workers");
+  check(r.options.blocking_threads == l.options.blocking_threads, "server.blocking_threads");
   check(r.options.drain_timeout == l.options.drain_timeout, "server.drain_timeout");
   check(r.options.methods == l.options.methods, "server.methods");
   check(r.options.server_header == l.options.server_header, "server.server_header");

@@ -47,6 +47,7 @@ struct serve_flags {
   std::string config;
   bool listen_given = false;
   bool workers_given = false;
+  bool blocking_threads_given = false;
   std::string root = "examples/site";
   std::string access_log;  // without --config: "-" is standard output; empty: none
   teapot::access_log_format access_log_format = teapot::access_log_format::combined;
@@ -109,7 +110,8 @@ void add_static_files_flags(CLI::App& serve, teapot::handlers::static_files_opti
 void add_serve_flags(CLI::App& serve, serve_flags& f) {
   serve.add_option("--config", f.config,
                    "A TOML configuration (see docs/config.md): it then says everything; only "
-                   "--listen and --workers may stand beside it, and override the file's");
+                   "--listen, --workers and --blocking-threads may stand beside it, and "
+                   "override the file's");
   serve.add_option("DIR", f.root, "Directory to serve")->capture_default_str();
   teapot::server_options& o = f.options;
   serve
@@ -118,6 +120,13 @@ void add_serve_flags(CLI::App& serve, serve_flags& f) {
   serve
       .add_option("--workers", o.workers,
                   "Worker threads, each with its own event loop (0: one per core)")
+      ->capture_default_str();
+  serve
+      .add_option("--blocking-threads", o.blocking_threads,
+                  "Threads for work kept off the event loops: password checks, compression of "
+                  "large files, handlers' blocking work (1-256)")
+      ->check(
+          CLI::Range(teapot::config::min_blocking_threads, teapot::config::max_blocking_threads))
       ->capture_default_str();
   auto size = [](std::string_view t) { return teapot::config::parse_size(t); };
   auto dur = [](std::string_view t) { return teapot::config::parse_duration(t); };
@@ -202,16 +211,18 @@ void announce(teapot::server& srv, const std::vector<std::string>& listen,
                                                        " (port " + std::to_string(ports[i]) + ")");
 }
 
-// The flags that may stand beside --config: where to listen and how many workers, so that one
+// The flags that may stand beside --config: where to listen and how many threads, so that one
 // file serves on several machines or ports (and tests pick free ports).
 bool is_config_override(const std::string& flag) {
-  return flag == "--config" || flag == "--help" || flag == "--listen" || flag == "--workers";
+  return flag == "--config" || flag == "--help" || flag == "--listen" || flag == "--workers" ||
+         flag == "--blocking-threads";
 }
 
 void apply_overrides(const serve_flags& f, teapot::config::configuration& c) {
   teapot::server_options& o = c.server;
   if (f.listen_given) o.listen = f.options.listen;
   if (f.workers_given) o.workers = f.options.workers;
+  if (f.blocking_threads_given) o.blocking_threads = f.options.blocking_threads;
 }
 
 // SIGHUP: the file is read and checked again. A broken file changes nothing (its mistakes go
@@ -332,6 +343,7 @@ int main(int argc, char** argv) {
       }
       serve.listen_given = serve_cmd->count("--listen") > 0;
       serve.workers_given = serve_cmd->count("--workers") > 0;
+      serve.blocking_threads_given = serve_cmd->count("--blocking-threads") > 0;
       return run_serve(serve);
     }
     if (*explain_cmd) return run_explain(code, lang);

@@ -1,6 +1,6 @@
 // Content that streams in, and work that runs off the event loop.
 //
-//   example_upload [--listen HOST:PORT]...
+//   example_upload [--listen HOST:PORT]... [--htpasswd FILE]
 //
 //   PUT  /upload/{name} -> 201 {"bytes":N,"fnv":"..","trailers":{..}}: the content is taken
 //                          piece by piece; each piece is held while the blocking-work pool
@@ -13,6 +13,12 @@
 //   GET  /block?ms=N    -> N ms of blocking work on the pool (at most 10 s), then 200
 //   GET  /from-thread   -> the deferred response is filled and sent from a pool thread
 //   GET  /ping          -> 200 "pong" at once, whatever the pool is doing
+// With --htpasswd, a user of FILE (Basic auth) may also reach:
+//   GET  /private/ping  -> 200 "private pong"; 401 without valid credentials. The password is
+//                          checked on the pool (bcrypt takes a quarter of a second at cost 12),
+//                          unless it was checked for these credentials moments ago
+//   POST /private/count -> as /count, once the credentials have passed: the 100 Continue, and
+//                          the content, wait for the check
 // One worker: whatever blocks, blocks the pool, never the one loop that answers /ping.
 #include <charconv>
 #include <chrono>
@@ -26,6 +32,7 @@
 
 #include "../common/listen_args.h"
 #include "teapot/body_reader.h"
+#include "teapot/handlers/basic_auth.h"
 #include "teapot/http/status.h"
 #include "teapot/server.h"
 
@@ -156,7 +163,8 @@ void from_thread(const request&, response& res) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto options = examples::options_from_args(argc, argv);
+  std::string htpasswd;
+  auto options = examples::options_from_args(argc, argv, {{"--htpasswd", &htpasswd}});
   if (!options) return 2;
   options->limits.body_by_prefix.push_back({"/upload/", upload_limit});
   options->workers = 1;
@@ -170,6 +178,16 @@ int main(int argc, char** argv) {
       .get("/block", block)
       .get("/from-thread", from_thread)
       .get("/ping", [](const request&, response& res) { res.text("pong"); });
+  if (!htpasswd.empty()) {
+    teapot::handlers::basic_auth_options auth;
+    auth.htpasswd = htpasswd;
+    auth.paths.push_back(
+        {.prefix = "/private/", .users = {"*"}, .groups = {}, .allow = {}, .deny = {}});
+    srv.default_site().add_policy(teapot::handlers::make_basic_auth(std::move(auth)));
+    srv.routes()
+        .get("/private/ping", [](const request&, response& res) { res.text("private pong"); })
+        .route("POST", "/private/count", count, {.stream_body = true});
+  }
   srv.run();  // until SIGTERM or SIGINT, then a graceful stop
   return 0;
 }

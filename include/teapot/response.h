@@ -23,6 +23,7 @@ namespace teapot {
 
 class response;
 class deferred_response;
+class pending_verdict;
 
 namespace srv {
 // The server's side of a response (src/server/response_access.h): what an embedding program
@@ -181,6 +182,7 @@ class deferred_response {
 
  private:
   friend struct srv::response_access;
+  friend class pending_verdict;  // ends a step's wait with "next", which no handler may do
   deferred_response(std::shared_ptr<response> res, std::shared_ptr<srv::deferral_link> link)
       : res_(std::move(res)), link_(std::move(link)) {}
   std::shared_ptr<response> res_;

@@ -25,8 +25,9 @@ namespace teapot {
 struct server_options {
   std::vector<std::string> listen{"127.0.0.1:8080"};  // "HOST:PORT", "[::1]:PORT"
   unsigned workers = 0;                               // 0: one per core
-  // Threads of the blocking-work pool (deferred_response::run_blocking, password hashes,
-  // compression of large files), shared by every worker.
+  // Threads of the blocking-work pool (deferred_response::run_blocking, pending_verdict's
+  // work, Basic auth's password checks, compression of files over 64 KiB), shared by every
+  // worker; 0 is taken as 1. The configuration file and the command line take 1 to 256.
   unsigned blocking_threads = 2;
   teapot::limits limits;
   std::chrono::milliseconds drain_timeout{10'000};  // graceful stop: in-flight time to finish

@@ -12,6 +12,12 @@
 
 namespace teapot::config {
 
+// The threads of the blocking-work pool that [server] blocking_threads and --blocking-threads
+// accept: at least one, or blocking work (password checks, large files to compress) would
+// never run; a few per core is plenty, and every thread reserves a stack.
+inline constexpr unsigned min_blocking_threads = 1;
+inline constexpr unsigned max_blocking_threads = 256;
+
 // One mistake, where it is: line and column are 1-based (0 when the file could not be read).
 // The message starts with the key's path ("sites[0].rules[2].status: ...") and says what was
 // expected instead.

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "config/load.h"
 #include "config/load_parts.h"
 #include "config/send_buffer.h"
 #include "config/single_quoted.h"
@@ -142,6 +143,8 @@ void read_body_limits(table_reader& r, std::vector<body_limit_rule>& out) {
 void read_server(table_reader& r, server_options& o) {
   read_listen(r, o);
   if (auto n = r.integer("workers", 0, 1024)) o.workers = static_cast<unsigned>(*n);
+  if (auto n = r.integer("blocking_threads", min_blocking_threads, max_blocking_threads))
+    o.blocking_threads = static_cast<unsigned>(*n);
   if (auto d = r.duration("drain_timeout")) o.drain_timeout = *d;
   read_methods(r, o);
   if (auto s = r.string("server_header")) {

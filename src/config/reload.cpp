@@ -34,6 +34,7 @@ std::vector<std::string> changes_needing_restart(const configuration& running,
   };
   check(r.listen == l.listen, "server.listen");
   check(r.workers == l.workers, "server.workers");
+  check(r.blocking_threads == l.blocking_threads, "server.blocking_threads");
   check(r.drain_timeout == l.drain_timeout, "server.drain_timeout");
   check(r.methods == l.methods, "server.methods");
   check(r.server_header == l.server_header, "server.server_header");

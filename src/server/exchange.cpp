@@ -79,7 +79,25 @@ void deferral::run_blocking(std::function<void()> work, std::function<void()> th
       });
 }
 
+void deferral::pass() {
+  if (!open_.exchange(false, std::memory_order_acq_rel)) return;
+  auto go_on = [self = shared_from_this()] {
+    exchange* ex = self->ex_;
+    if (ex == nullptr || ex->step_passed()) return;
+    // A handler's handle: "next" means nothing after the steps, and the response is not ready.
+    self->worker_.log(log_level::error, "pending_verdict::next() called outside a policy step");
+    ex->fresh_response();
+    ex->res->error(http::status::internal_server_error);
+    ex->deferred_sent();
+  };
+  if (worker_.is_loop_thread())
+    go_on();
+  else
+    worker_.loop().post(std::move(go_on));
+}
+
 void deferral::run_guarded(const std::function<void()>& fn) {
+  if (ex_ == nullptr) return;  // the exchange has ended: nothing of it is left to act on
   try {
     fn();
   } catch (const std::exception& e) {
@@ -127,6 +145,9 @@ void exchange::begin(exchange_transport& t) {
   plan.clear();
   body.clear();
   body_max = 0;
+  progress = {};
+  in_step_ = false;
+  step_ = step_wait::none;
 }
 
 void exchange::end() noexcept {
@@ -157,12 +178,46 @@ bool exchange::is_deferred_pending() const noexcept {
 }
 
 void exchange::deferred_sent() {
+  if (step_ == step_wait::waiting) return step_decided(step_wait::answered);
   if (in_handler_) {
     // send() inside the handler itself: the pipeline finishes the exchange when it returns.
     sent_in_handler_ = true;
     return;
   }
   transport_->on_deferred_sent();
+}
+
+bool exchange::step_passed() {
+  if (step_ != step_wait::waiting) return false;
+  step_decided(step_wait::next);
+  return true;
+}
+
+void exchange::step_decided(step_wait decision) {
+  step_ = decision;
+  // Decided inside on_request itself: the pipeline reads the decision when the step returns.
+  if (!in_step_) transport_->on_step_decided();
+}
+
+policy::verdict exchange::take_step_verdict() noexcept {
+  const step_wait decided = step_;
+  step_ = step_wait::none;
+  if (deferral_) {
+    deferral_->cut();
+    deferral_.reset();
+  }
+  return decided == step_wait::answered ? policy::verdict::answered : policy::verdict::next;
+}
+
+void exchange::wait_for_pool(std::function<void()> work, std::function<void()> then) {
+  if (deferral_) deferral_->cut();  // a handler's, whose response has been sent
+  deferral_ = std::make_shared<deferral>(worker_, *this);
+  deferral* d = deferral_.get();  // alive while its callbacks run
+  d->run_blocking(std::move(work), [d, then = std::move(then)] {
+    if (!d->is_open()) return;  // the exchange ended while the pool worked
+    then();
+    d->send();
+  });
 }
 
 bool exchange::send_interim(http::status code,
@@ -177,6 +232,7 @@ bool exchange::send_interim(http::status code,
 deferred_response exchange::make_deferred(response&) {
   if (deferral_) deferral_->cut();
   deferral_ = std::make_shared<deferral>(worker_, *this);
+  if (in_step_) step_ = step_wait::waiting;
   return response_access::make_deferred(res, deferral_);
 }
 

@@ -19,6 +19,7 @@
 #include "server/representation.h"
 #include "server/response_access.h"
 #include "server/site_table.h"
+#include "teapot/policy.h"
 #include "teapot/request.h"
 #include "teapot/response.h"
 #include "teapot/router.h"
@@ -35,8 +36,19 @@ class exchange_transport {
   // Writes a 1xx now, ahead of the final response. False when the client cannot take one.
   virtual bool write_interim(
       http::status code, std::span<const std::pair<std::string_view, std::string_view>> fields) = 0;
-  // The handler has sent its deferred response (loop thread): write it and go on.
+  // The response is ready (loop thread): a deferred handler has sent it, or the server's own
+  // work on the pool is done (pipeline::finish said so). Write it and go on.
   virtual void on_deferred_sent() = 0;
+  // A step that waited has decided (loop thread): carry on with pipeline::resume_steps.
+  virtual void on_step_decided() = 0;
+};
+
+// Where a policy step's wait stands (policy::verdict::pending).
+enum class step_wait : std::uint8_t {
+  none,      // the step took no pending_verdict
+  waiting,   // it took one, which has not decided yet
+  next,      // it decided: on to the next step
+  answered,  // it decided: the response is final
 };
 
 // The deferral of one exchange: deferred_response's way back to it from any thread.
@@ -47,6 +59,7 @@ class deferral final : public deferral_link, public std::enable_shared_from_this
   void post(std::function<void()> fn) override;
   void run_after(std::chrono::milliseconds delay, std::function<void()> fn) override;
   void run_blocking(std::function<void()> work, std::function<void()> then) override;
+  void pass() override;
   bool is_open() const noexcept override { return open_.load(std::memory_order_acquire); }
 
   // Loop thread: the exchange has ended (or its client has gone); later calls reach nothing.
@@ -56,7 +69,8 @@ class deferral final : public deferral_link, public std::enable_shared_from_this
   void keep(std::shared_ptr<void> memory) noexcept { keep_ = std::move(memory); }
 
  private:
-  // Loop thread: runs fn; a failure answers the exchange with a 500 if it is still open.
+  // Loop thread: runs fn unless the exchange has ended; a failure answers the exchange with a
+  // 500 if it is still open.
   void run_guarded(const std::function<void()>& fn);
   void fail(std::string_view what);
 
@@ -103,6 +117,27 @@ class exchange final : public exchange_channel {
   // The deferral's way in (loop thread): the response was sent.
   void deferred_sent();
 
+  // A policy step runs between begin_step() and end_step(); a pending_verdict it makes is the
+  // step's wait, and end_step() says where that stands. A wait that decides later calls the
+  // transport's on_step_decided(); take_step_verdict() then reads the decision. Loop thread.
+  void begin_step() noexcept {
+    in_step_ = true;
+    step_ = step_wait::none;
+  }
+  step_wait end_step() noexcept {
+    in_step_ = false;
+    return step_;
+  }
+  // The decision of the step's wait (next or answered); its handles reach nothing any more.
+  policy::verdict take_step_verdict() noexcept;
+  // The deferral's way in (loop thread): pending_verdict::next(). False when no step waits.
+  bool step_passed();
+
+  // The server's own wait on the pool (not a handler's): work on a pool thread, then `then` on
+  // the loop thread and the transport's on_deferred_sent(), unless the exchange has ended by
+  // then. A failure of work answers 500, as a handler's would.
+  void wait_for_pool(std::function<void()> work, std::function<void()> then);
+
   // exchange_channel
   bool send_interim(http::status code,
                     std::span<const std::pair<std::string_view, std::string_view>> fields) override;
@@ -118,8 +153,17 @@ class exchange final : public exchange_channel {
   std::uint64_t body_max = 0;  // the body limit of the request's path
   std::string body;            // whole content that did not arrive with the head
   bool interim_allowed = false;
+  // Where the pipeline stands, kept across its waits.
+  struct pipeline_progress {
+    bool has_content = false;  // the head announced content
+    std::size_t step_at = 0;   // the step running, or waiting
+    // The representation is applied (its coding of a large file may wait for the pool).
+    bool representation_applied = false;
+  } progress;
 
  private:
+  void step_decided(step_wait decision);
+
   worker& worker_;
   exchange_transport* transport_ = nullptr;
   std::shared_ptr<deferral> deferral_;
@@ -127,6 +171,8 @@ class exchange final : public exchange_channel {
   std::string path_scratch_;
   bool in_handler_ = false;
   bool sent_in_handler_ = false;
+  bool in_step_ = false;
+  step_wait step_ = step_wait::none;
 };
 
 }  // namespace teapot::srv

@@ -333,8 +333,14 @@ void h1_connection::begin_exchange() {
   w.ex.begin(*this);
   if (!w.ex.bind(h.method, h.target, h.version_minor, h.fields, peer_))
     return reject_with(http::status::bad_request);
-  switch (pipeline::on_head(w.ex, h1_exchange::facts_of(h), worker_.options().limits,
-                            worker_.error_log())) {
+  take_up(pipeline::on_head(w.ex, h1_exchange::facts_of(h), worker_.options().limits,
+                            worker_.error_log()));
+}
+
+// What follows the head, once the pipeline's steps have decided.
+void h1_connection::take_up(pipeline::after_head next) {
+  h1_working_set& w = *ws_;
+  switch (next) {
     case pipeline::after_head::answered:
       return answer_from_head();
     case pipeline::after_head::run_handler:
@@ -343,7 +349,21 @@ void h1_connection::begin_exchange() {
     case pipeline::after_head::read_content:
       if (w.ex.match.target && w.ex.match.options.stream_body) return begin_stream();
       return begin_content();
+    case pipeline::after_head::pending:
+      // A step decides later (on_step_decided): nothing is read meanwhile, and the wait is
+      // the server's time, not the client's.
+      worker_.loop().disarm(timer_);
+      waiting_ = wait_for::nothing;
+      phase_ = phase::handling;
+      return;
   }
+}
+
+void h1_connection::on_step_decided() {
+  if (phase_ != phase::handling || !ws_) return;
+  take_up(pipeline::resume_steps(ws_->ex, worker_.error_log()));
+  // Input that arrived meanwhile waits in the buffer and the socket: the edge has passed.
+  if (phase_ != phase::closed) read_input();
 }
 
 // The handler runs now, before any content is read, and takes it as it arrives.
@@ -584,7 +604,7 @@ void h1_connection::dispatch() {
 
 void h1_connection::finish_exchange() {
   if (phase_ == phase::closed) return;
-  write_response();
+  if (!write_response()) return;  // the representation waits for the pool: on_deferred_sent()
   if (ws_->outgoing.is_active()) {
     phase_ = phase::sending;
     if (!pump_content()) {
@@ -612,10 +632,10 @@ void h1_connection::end_response() {
   }
 }
 
-void h1_connection::write_response() {
+bool h1_connection::write_response() {
   h1_working_set& w = *ws_;
   exchange& ex = w.ex;
-  pipeline::finish(ex, worker_.now());
+  if (!pipeline::finish(ex, worker_.now())) return false;
   const response& res = *ex.res;
   h1::head_params p = h1_exchange::head_of(ex, keep_alive_);
   keep_alive_ = p.keep_alive;
@@ -625,13 +645,17 @@ void h1_connection::write_response() {
   const bool no_content = p.body == h1::body_kind::none || ex.req.is_head();
   if (res.has_source()) {
     std::shared_ptr<body_source> source = response_access::take_source(*ex.res);
-    if (no_content) return source->cancelled();
+    if (no_content) {
+      source->cancelled();
+      return true;
+    }
     using framing = h1_response_stream::framing;
     const framing f = p.body == h1::body_kind::length    ? framing::length
                       : p.body == h1::body_kind::chunked ? framing::chunked
                                                          : framing::close_delimited;
     // Logged when the content is over, with what was sent of it.
-    return begin_sending(std::move(source), f, p.content_length);
+    begin_sending(std::move(source), f, p.content_length);
+    return true;
   }
   if (worker_.logs_access()) {
     const std::uint64_t bytes = no_content               ? 0
@@ -639,11 +663,12 @@ void h1_connection::write_response() {
                                                          : res.content_length();
     log_access(p.status, bytes);
   }
-  if (no_content) return;
+  if (no_content) return true;
   if (!h1_exchange::append_content(ex, w.out, p.body)) {
     keep_alive_ = false;
     close_after_flush_ = true;
   }
+  return true;
 }
 
 void h1_connection::log_access(http::status status, std::uint64_t bytes) {
@@ -755,6 +780,7 @@ void h1_connection::reject_with(http::status s) {
   pipeline::answer_with(w.ex, s);
   // Parse errors come before the head is known: the request's version is unknown, so the
   // answer is HTTP/1.1 with Connection: close (RFC 9112 §2.3 allows a 1.1 answer to 1.0).
+  // An error page never waits for the pool.
   write_response();
   w.ex.end();
   close_after_flush_ = true;

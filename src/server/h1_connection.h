@@ -16,6 +16,9 @@
 //             (on_deferred_sent). Its response is queued -> head (keep-alive) or, when the
 //             connection must end, head with close_after_flush, which leads to lingering. A
 //             response whose content comes from a source -> sending.
+//             Also while the pipeline waits: for a step that decides later (on_step_decided:
+//             -> body, or the handler, or the step's answer, as after a head), or for the
+//             pool to code a large file (on_deferred_sent, then the response is queued).
 //   sending   the head is out; the content is pulled from the response's source whenever the
 //             output has room (h1_response_stream), and waits while the source waits (until
 //             its wake). Complete -> head (as from handling); failed -> head with
@@ -44,6 +47,7 @@
 #include "server/h1_body_stream.h"
 #include "server/h1_response_stream.h"
 #include "server/output_queue.h"
+#include "server/pipeline.h"
 
 namespace teapot::srv {
 
@@ -88,6 +92,7 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
       http::status code,
       std::span<const std::pair<std::string_view, std::string_view>> fields) override;
   void on_deferred_sent() override;
+  void on_step_decided() override;
 
   // From h1_body_stream, through posts: delivery may begin, or a hold has ended.
   void resume_content();
@@ -119,6 +124,7 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
   void process();
   bool parse_head();
   void begin_exchange();
+  void take_up(pipeline::after_head next);
   void begin_content();
   void begin_stream();
   bool read_body();
@@ -129,7 +135,7 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
   void answer_from_head();
   void finish_exchange();
   void end_response();
-  void write_response();
+  bool write_response();
   void begin_sending(std::shared_ptr<body_source> source, h1_response_stream::framing f,
                      std::uint64_t length);
   bool pump_content();

@@ -73,8 +73,14 @@ std::size_t memory_transport::exchange_one(std::size_t at, std::size_t head_len,
     reject_with(http::status::bad_request);
     return std::string::npos;
   }
-  switch (pipeline::on_head(ex_, h1_exchange::facts_of(h), worker_.options().limits,
-                            worker_.error_log())) {
+  pipeline::after_head next = pipeline::on_head(ex_, h1_exchange::facts_of(h),
+                                                worker_.options().limits, worker_.error_log());
+  while (next == pipeline::after_head::pending) {
+    run_loop_until_woken("a pipeline step's decision");
+    next = pipeline::resume_steps(ex_, worker_.error_log());
+  }
+  switch (next) {
+    case pipeline::after_head::pending:
     case pipeline::after_head::answered:
       // The announced content is not read: the connection cannot carry another request.
       if (h.framing != h1::body_framing::none) keep_alive_ = false;
@@ -143,7 +149,9 @@ void memory_transport::dispatch() {
 }
 
 void memory_transport::finish() {
-  pipeline::finish(ex_, worker_.now());
+  // A large file coded on the pool: the response goes on when it is.
+  while (!pipeline::finish(ex_, worker_.now()))
+    run_loop_until_woken("the coding of a large file");
   const response& res = *ex_.res;
   h1::head_params p = h1_exchange::head_of(ex_, keep_alive_);
   keep_alive_ = p.keep_alive;
@@ -231,6 +239,11 @@ bool memory_transport::write_interim(
 }
 
 void memory_transport::on_deferred_sent() {
+  woken_ = true;
+  worker_.loop().stop();
+}
+
+void memory_transport::on_step_decided() {
   woken_ = true;
   worker_.loop().stop();
 }

@@ -49,6 +49,7 @@ class memory_transport final : public exchange_transport {
       http::status code,
       std::span<const std::pair<std::string_view, std::string_view>> fields) override;
   void on_deferred_sent() override;
+  void on_step_decided() override;
 
  private:
   struct wake_token {

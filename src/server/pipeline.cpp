@@ -1,7 +1,9 @@
 #include "server/pipeline.h"
 
 #include <exception>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "server/error_page.h"
 
@@ -9,18 +11,77 @@ namespace teapot::srv::pipeline {
 
 namespace {
 
-// The site's steps, at head time. True when one of them answered.
-bool run_steps(exchange& ex, error_log& log) {
+void fail_step(exchange& ex, error_log& log, std::string_view what) {
+  log.write(log_level::error,
+            "a policy failed on " + std::string(ex.req.path) + ": " + std::string(what));
+  ex.fresh_response();
+  ex.res->error(http::status::internal_server_error);
+}
+
+// One step, with its wait if it made one: next, answered, or pending (still waiting).
+policy::verdict run_step(exchange& ex, policy& step, error_log& log) {
+  ex.begin_step();
+  policy::verdict said = policy::verdict::answered;
   try {
-    for (const auto& step : ex.site_of->policies())
-      if (step->on_request(ex.req, *ex.res) == policy::verdict::answered) return true;
+    said = step.on_request(ex.req, *ex.res);
   } catch (const std::exception& e) {
-    log.write(log_level::error, "a policy failed on " + std::string(ex.req.path) + ": " + e.what());
-    ex.fresh_response();
-    ex.res->error(http::status::internal_server_error);
-    return true;
+    ex.end_step();
+    ex.take_step_verdict();  // its handle, if any, reaches nothing any more
+    fail_step(ex, log, e.what());
+    return policy::verdict::answered;
   }
-  return false;
+  switch (ex.end_step()) {
+    case step_wait::none:
+      if (said != policy::verdict::pending) return said;
+      fail_step(ex, log, "it returned pending without a pending_verdict");
+      return policy::verdict::answered;
+    case step_wait::waiting:
+      if (said == policy::verdict::pending) return said;
+      ex.take_step_verdict();  // the verdict it returned counts; its handle is dropped
+      return said;
+    case step_wait::next:
+    case step_wait::answered:
+      return ex.take_step_verdict();  // decided before it returned
+  }
+  return said;
+}
+
+// The site's steps from ex.progress.step_at, then the route.
+after_head run_steps(exchange& ex, error_log& log) {
+  const auto& steps = ex.site_of->policies();
+  for (; ex.progress.step_at < steps.size(); ++ex.progress.step_at) {
+    switch (run_step(ex, *steps[ex.progress.step_at], log)) {
+      case policy::verdict::next:
+        continue;
+      case policy::verdict::answered:
+        return after_head::answered;
+      case policy::verdict::pending:
+        return after_head::pending;
+    }
+  }
+  if (ex.req.path == "*") {
+    // OPTIONS * (the only method the codec lets through with it) asks about the server
+    // itself, not a resource (RFC 9110 §9.3.7): the methods the site's routes take, and
+    // OPTIONS, which this answers; as a file's OPTIONS lists the file's.
+    ex.res->set_status(http::status::no_content);
+    std::string allow;
+    ex.site_of->routes().list_methods(allow);
+    if (allow.find("OPTIONS") == std::string::npos)
+      allow.append(allow.empty() ? "" : ", ").append("OPTIONS");
+    ex.res->set_header("Allow", allow);
+    return after_head::answered;
+  }
+  ex.site_of->routes().find(ex.req.method, ex.req.path, ex.match);
+  ex.req.params = ex.match.params;
+  return ex.progress.has_content ? after_head::read_content : after_head::run_handler;
+}
+
+// The coding of a large file, off the loop: read and coded on a pool thread, the result put
+// into the response (and the worker's cache) back on the loop.
+void code_off_loop(exchange& ex) {
+  auto job = std::make_shared<compression::file_coding>(ex.res, ex.plan.coding);
+  ex.wait_for_pool([job] { job->run(); },
+                   [&ex, job] { compression::complete(ex.req, *ex.res, *job); });
 }
 
 }  // namespace
@@ -38,22 +99,15 @@ after_head on_head(exchange& ex, const head_facts& facts, const limits& lim, err
     ex.res->error(http::status::content_too_large);  // RFC 9110 §15.5.14
     return after_head::answered;
   }
-  if (run_steps(ex, log)) return after_head::answered;
-  if (ex.req.path == "*") {
-    // OPTIONS * (the only method the codec lets through with it) asks about the server
-    // itself, not a resource (RFC 9110 §9.3.7): the methods the site's routes take, and
-    // OPTIONS, which this answers; as a file's OPTIONS lists the file's.
-    ex.res->set_status(http::status::no_content);
-    std::string allow;
-    ex.site_of->routes().list_methods(allow);
-    if (allow.find("OPTIONS") == std::string::npos)
-      allow.append(allow.empty() ? "" : ", ").append("OPTIONS");
-    ex.res->set_header("Allow", allow);
-    return after_head::answered;
-  }
-  ex.site_of->routes().find(ex.req.method, ex.req.path, ex.match);
-  ex.req.params = ex.match.params;
-  return facts.has_content ? after_head::read_content : after_head::run_handler;
+  ex.progress.has_content = facts.has_content;
+  ex.progress.step_at = 0;
+  return run_steps(ex, log);
+}
+
+after_head resume_steps(exchange& ex, error_log& log) {
+  if (ex.take_step_verdict() == policy::verdict::answered) return after_head::answered;
+  ++ex.progress.step_at;
+  return run_steps(ex, log);
 }
 
 void run_handler(exchange& ex, error_log& log) {
@@ -82,11 +136,19 @@ void run_handler(exchange& ex, error_log& log) {
   ex.leave_handler();
 }
 
-void finish(exchange& ex, std::time_t now) {
+bool finish(exchange& ex, std::time_t now) {
+  if (!ex.progress.representation_applied) {
+    ex.progress.representation_applied = true;
+    ex.interim_allowed = false;
+    if (http::is_informational(ex.res->status()))
+      ex.res->error(http::status::internal_server_error);
+    if (!apply_representation(ex.req, *ex.res, now, ex.plan, ex.site_of)) {
+      code_off_loop(ex);
+      return false;
+    }
+  }
+  // ex.res, not a reference taken before: a failed wait answers with a fresh response.
   response& res = *ex.res;
-  ex.interim_allowed = false;
-  if (http::is_informational(res.status())) res.error(http::status::internal_server_error);
-  apply_representation(ex.req, res, now, ex.plan, ex.site_of);
   if (res.wants_error_page()) write_error_page(res.status(), ex.req, ex.site_of, res);
   // Last, so that the steps see (and may change) every field the server itself added.
   if (ex.site_of) {
@@ -94,6 +156,7 @@ void finish(exchange& ex, std::time_t now) {
     for (auto it = steps.rbegin(); it != steps.rend(); ++it)
       (*it)->on_response(ex.req, res);
   }
+  return true;
 }
 
 void refuse_content(exchange& ex) {

@@ -6,6 +6,11 @@
 // last look at the response, in reverse order.
 // The codec's own decisions (400, 411, 414, 431, 501, 505, the chunk line's 413) are taken
 // before, by the transport; 408 by the transport's timers.
+// Two points of the order may wait without holding the loop: a step that decides later
+// (policy::verdict::pending: after_head::pending, then resume_steps()), and the representation
+// when it codes a large file on the blocking-work pool (finish() says false, then the
+// transport's on_deferred_sent() and finish() again). Meanwhile the transport reads nothing of
+// the request; if the client leaves, the exchange ends and the wait's result goes nowhere.
 // Thread contract: the exchange's loop thread.
 #pragma once
 
@@ -31,18 +36,25 @@ enum class after_head : std::uint8_t {
   answered,      // the response is final; the content, if any, is not read
   read_content,  // the route is known (or is a 404/405): read the content, then run_handler()
   run_handler,   // no content: run_handler() now
+  pending,       // a step decides later: the transport waits for its on_step_decided()
 };
 
 // Everything the head alone decides: the site, the body limit, the steps, the route.
 after_head on_head(exchange& ex, const head_facts& facts, const limits& lim, error_log& log);
+
+// After on_step_decided(): the waiting step's decision, then the steps after it and the route,
+// as on_head() would have gone on.
+after_head resume_steps(exchange& ex, error_log& log);
 
 // Runs the route's handler (or answers 404/405). Afterwards the response is final unless the
 // handler deferred it (exchange::is_deferred_pending).
 void run_handler(exchange& ex, error_log& log);
 
 // The representation's decisions and the error page, then the steps' last look: what the
-// transport serializes next. now is the server clock (for dates in the future).
-void finish(exchange& ex, std::time_t now);
+// transport serializes next. now is the server clock (for dates in the future). False when
+// the representation codes a large file on the pool first: the transport's on_deferred_sent()
+// follows, and then this again, which carries on from there. An error never waits.
+bool finish(exchange& ex, std::time_t now);
 
 // 413 for content that passed the path's limit as it arrived (chunked), with the site's page.
 void refuse_content(exchange& ex);

@@ -125,21 +125,33 @@ void apply_ranges(const request& req, const request_fields& f, response& res,
   response_access::set_content_window(res, r.first, r.length());
 }
 
+// The coding, now or (a large file) left to the pool. A coded response has no ranges, so
+// nothing else of the representation follows it.
+bool compress_or_leave(const request& req, response& res, const compression::decision& coded,
+                       representation_plan& plan) {
+  if (compression::is_pool_work(req, res, coded)) {
+    plan.coding = coded;
+    return false;
+  }
+  compression::compress(req, res, coded);
+  return true;
+}
+
 }  // namespace
 
-void apply_representation(const request& req, response& res, std::time_t now,
+bool apply_representation(const request& req, response& res, std::time_t now,
                           representation_plan& plan, const site* site) {
   plan.clear();
   // Conditionals and ranges are about a successful GET or HEAD of a representation; other
   // methods check their preconditions before acting (RFC 9110 §13.2.1).
-  if (res.status() != http::status::ok || res.wants_error_page()) return;
+  if (res.status() != http::status::ok || res.wants_error_page()) return true;
   const request_fields f = scan_fields(req);
   // The coding picks the representation whose validators the preconditions compare.
   compression::decision coded;
   if (site && site->compression().enabled)
     coded = compression::decide(req, res, site->compression(), f.range.has_value());
   const bool is_get = req.method == "GET";
-  if (!is_get && req.method != "HEAD") return compression::compress(req, res, coded);
+  if (!is_get && req.method != "HEAD") return compress_or_leave(req, res, coded, plan);
   const bool ranged = res.ranges_allowed() && !res.length_unknown() && !coded.chosen;
   if (ranged) res.set_header("Accept-Ranges", "bytes");
   const http::conditions& c = f.conditions;
@@ -148,17 +160,20 @@ void apply_representation(const request& req, response& res, std::time_t now,
       case http::precondition_result::proceed:
         break;
       case http::precondition_result::not_modified:
-        return make_not_modified(res);
+        make_not_modified(res);
+        return true;
       case http::precondition_result::precondition_failed:
         res.error(http::status::precondition_failed);
-        return write_error_page(res.status(), req, site, res);
+        write_error_page(res.status(), req, site, res);
+        return true;
     }
   }
-  compression::compress(req, res, coded);
+  if (coded.chosen) return compress_or_leave(req, res, coded, plan);
   // RFC 9110 §14.2: Range is defined for GET only; If-Range decides whether to honour it.
-  if (!is_get || !ranged || !f.range) return;
-  if (f.if_range && !http::if_range_allows(f.if_range, validators_of(res))) return;
+  if (!is_get || !ranged || !f.range) return true;
+  if (f.if_range && !http::if_range_allows(f.if_range, validators_of(res))) return true;
   apply_ranges(req, f, res, plan, site);
+  return true;
 }
 
 }  // namespace teapot::srv

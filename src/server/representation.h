@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "http/ranges.h"
+#include "server/compression/compress_response.h"
 #include "teapot/request.h"
 #include "teapot/response.h"
 #include "teapot/site.h"
@@ -31,19 +32,24 @@ struct representation_plan {
   std::string closing;               // the close-delimiter
   std::uint64_t content_length = 0;  // of the whole multipart content
   http::range_selection selection;   // reused from request to request
+  // When apply_representation() leaves the coding of a large file to the pool: how to code it.
+  compression::decision coding;
 
   bool is_multipart() const noexcept { return !parts.empty(); }
   void clear() noexcept {
     parts.clear();
     closing.clear();
     content_length = 0;
+    coding = {};
   }
 };
 
 // Applies RFC 9110 §13.2 and §14 to res for req. now is the server clock (for
 // If-Modified-Since dates in the future). Leaves res untouched when neither applies. A 412 or
-// 416 gets the error page of site (null: the built-in one).
-void apply_representation(const request& req, response& res, std::time_t now,
+// 416 gets the error page of site (null: the built-in one). False when all that is left is to
+// code a file too large for the loop (compression::is_pool_work): plan.coding says how, and
+// compression::complete() ends the work once a compression::file_coding has run.
+bool apply_representation(const request& req, response& res, std::time_t now,
                           representation_plan& plan, const site* site = nullptr);
 
 }  // namespace teapot::srv

@@ -4,6 +4,7 @@
 #include "http/date.h"
 #include "server/body_writer_state.h"
 #include "server/response_access.h"
+#include "teapot/policy.h"
 
 #include <strings.h>
 #include <unistd.h>
@@ -237,6 +238,10 @@ void deferred_response::run_blocking(std::function<void()> work, std::function<v
 
 bool deferred_response::is_open() const noexcept {
   return link_ && res_ && link_->is_open();
+}
+
+void pending_verdict::next() {
+  if (wait_.link_) wait_.link_->pass();
 }
 
 }  // namespace teapot

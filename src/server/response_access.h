@@ -40,6 +40,8 @@ class deferral_link {
   virtual void run_after(std::chrono::milliseconds delay, std::function<void()> fn) = 0;
   virtual void run_blocking(std::function<void()> work, std::function<void()> then) = 0;
   virtual bool is_open() const noexcept = 0;
+  // A policy step's wait ends with "next" (pending_verdict::next); send() ends it answered.
+  virtual void pass() = 0;
 };
 
 struct response_access {

@@ -33,6 +33,7 @@ def css(size: int) -> bytes:
 
 FILES = {
     "big.css": css(40_000),  # above the file cache's 16 KiB: served from a descriptor
+    "large.css": css(300_000),  # above 64 KiB: read and coded on the blocking-work pool
     "page.html": b"<!doctype html><title>t</title>\n" + css(5_000),  # in the file cache
     "small.txt": b"short text, under min_length\n",
     "exact.txt": css(1024),  # exactly min_length
@@ -77,7 +78,7 @@ def test_compression_is_off_by_default(serve, root):
 
 
 @pytest.mark.parametrize("coding", ["gzip", "br", "zstd"])
-@pytest.mark.parametrize("name", ["big.css", "page.html", "data.json", "exact.txt"])
+@pytest.mark.parametrize("name", ["big.css", "large.css", "page.html", "data.json", "exact.txt"])
 def test_each_coding_decodes_to_the_file(compressing, coding, name):
     r = get(compressing.port, f"/{name}", [("Accept-Encoding", coding)])
     assert r.status == 200
@@ -256,6 +257,31 @@ def test_a_changed_file_is_compressed_again(compressing, root):
     second = get(compressing.port, "/big.css", gz)
     assert second.header("ETag") != first.header("ETag")
     assert gzip.decompress(second.body) == changed
+
+
+def test_a_file_coded_on_the_pool_has_the_same_tags_heads_and_bytes_as_one_coded_inline(
+    compressing, root
+):
+    port = compressing.port
+    br = [("Accept-Encoding", "br")]
+    identity = get(port, "/large.css").header("ETag")
+    first = get(port, "/large.css", br)
+    assert first.status == 200 and first.header("ETag") == identity[:-1] + '-br"', first
+    assert brotli.decompress(first.body) == FILES["large.css"]
+    # Coded once per version: the worker's cache gives the same bytes again.
+    again = [get(port, "/large.css", br) for _ in range(3)]
+    assert all(r.body == first.body and r.header("ETag") == first.header("ETag") for r in again)
+    head = get(port, "/large.css", br, method="HEAD")
+    assert head.status == 200 and head.body == b""
+    assert head.header("Content-Length") == str(len(first.body))
+    assert head.header("Content-Encoding") == "br"
+    r = get(port, "/large.css", br + [("If-None-Match", first.header("ETag"))])
+    assert r.status == 304 and r.body == b"", r
+    changed = css(200_000).replace(b"color", b"COLOR")
+    (root / "large.css").write_bytes(changed)
+    second = get(port, "/large.css", br)
+    assert second.header("ETag") != first.header("ETag")
+    assert brotli.decompress(second.body) == changed
 
 
 # -- the configuration file ----------------------------------------------------------------

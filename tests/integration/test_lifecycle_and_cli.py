@@ -149,6 +149,7 @@ def test_explain_knows_every_registered_code_in_english_and_french():
 FLAGS = [
     "--listen",
     "--workers",
+    "--blocking-threads",
     "--max-request-line",
     "--max-field-line",
     "--max-header-section",

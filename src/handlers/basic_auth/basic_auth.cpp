@@ -118,22 +118,80 @@ class step final : public policy {
       return verdict::answered;
     }
     if (rule == nullptr || (rule->users.empty() && rule->groups.empty())) return verdict::next;
-    std::optional<std::string> user = authenticate(req);
-    if (!user) {
-      // RFC 9110 §15.5.2: a 401 carries a challenge for the target resource.
-      res.error(http::status::unauthorized);
-      res.set_header("WWW-Authenticate", challenge_);
-      return verdict::answered;
+    credentials c = parse_basic_credentials(req.header("Authorization"));
+    if (c.error != credentials_error::none) {
+      if (c.error != credentials_error::missing)
+        log_failure(req.remote_address, req.path, c.user, describe(c.error));
+      return challenge(res);
     }
-    if (!is_authorized(*rule, *user)) {
-      log_failure(req, *user, "user not allowed here");
-      res.error(http::status::forbidden);  // RFC 9110 §15.5.4: authenticated, still refused
-      return verdict::answered;
-    }
-    return verdict::next;
+    std::string text = c.user + ":" + c.password;
+    if (auto cached = cache_.find(text, std::chrono::steady_clock::now()))
+      return authorize(req.remote_address, req.path, *rule, *cached, res);
+    return verify_off_loop(req, res, *rule, std::move(c), std::move(text));
   }
 
  private:
+  // A password to check against its hash on the blocking-work pool, and what the loop needs
+  // afterwards (copied: the request's views are not for another thread).
+  struct check {
+    std::string user, password, user_colon_password, hash, peer, path;
+    bool known = false;
+    bool ok = false;
+  };
+
+  // RFC 9110 §15.5.2: a 401 carries a challenge for the target resource.
+  verdict challenge(response& res) const {
+    res.error(http::status::unauthorized);
+    res.set_header("WWW-Authenticate", challenge_);
+    return verdict::answered;
+  }
+
+  verdict authorize(std::string_view peer, std::string_view path, const access_rule& rule,
+                    const std::string& user, response& res) const {
+    if (is_authorized(rule, user)) return verdict::next;
+    log_failure(peer, path, user, "user not allowed here");
+    res.error(http::status::forbidden);  // RFC 9110 §15.5.4: authenticated, still refused
+    return verdict::answered;
+  }
+
+  // A cache miss: the slow hash (bcrypt: tens to hundreds of ms) runs on the pool, and the step
+  // decides when it is done. Concurrent misses for the same credentials each hash: the first
+  // to finish fills the cache for the requests after them.
+  verdict verify_off_loop(const request& req, response& res, const access_rule& rule, credentials c,
+                          std::string user_colon_password) {
+    auto job = std::make_shared<check>();
+    auto it = users_.find(c.user);
+    job->known = it != users_.end();
+    job->hash = job->known ? it->second : decoy_hash_;
+    job->user = std::move(c.user);
+    job->password = std::move(c.password);
+    job->user_colon_password = std::move(user_colon_password);
+    job->peer = req.remote_address;
+    job->path = req.path;
+    pending_verdict wait(res);
+    wait.run_blocking(
+        [job] {
+          const bool match = !job->hash.empty() && verify_password(job->password, job->hash);
+          job->ok = match && job->known;
+        },
+        // The step outlives the wait: the sites the exchange began with stay alive with it.
+        [this, wait, job, &rule]() mutable {
+          if (!wait.is_open()) return;
+          if (!job->ok) {
+            log_failure(job->peer, job->path, job->user,
+                        job->known ? "wrong password" : "unknown user");
+            challenge(wait.res());
+            return wait.answer();
+          }
+          // On the loop thread whose cache the next request of this client looks in.
+          cache_.remember(job->user_colon_password, job->user, std::chrono::steady_clock::now());
+          if (authorize(job->peer, job->path, rule, job->user, wait.res()) == verdict::next)
+            return wait.next();
+          wait.answer();
+        });
+    return verdict::pending;
+  }
+
   const access_rule* rule_for(std::string_view path) const noexcept {
     const access_rule* best = nullptr;
     for (const access_rule& r : rules_)
@@ -154,29 +212,6 @@ class step final : public policy {
     return true;
   }
 
-  std::optional<std::string> authenticate(const request& req) const {
-    credentials c = parse_basic_credentials(req.header("Authorization"));
-    if (c.error != credentials_error::none) {
-      if (c.error != credentials_error::missing) log_failure(req, c.user, describe(c.error));
-      return std::nullopt;
-    }
-    const std::string text = c.user + ":" + c.password;
-    const auto now = std::chrono::steady_clock::now();
-    if (auto cached = cache_.find(text, now)) return cached;
-    auto it = users_.find(c.user);
-    if (it == users_.end()) {
-      if (!decoy_hash_.empty()) (void)verify_password(c.password, decoy_hash_);
-      log_failure(req, c.user, "unknown user");
-      return std::nullopt;
-    }
-    if (!verify_password(c.password, it->second)) {
-      log_failure(req, c.user, "wrong password");
-      return std::nullopt;
-    }
-    cache_.remember(text, c.user, now);
-    return std::move(c.user);
-  }
-
   bool is_authorized(const access_rule& rule, const std::string& user) const {
     for (const std::string& u : rule.users)
       if (u == "*" || u == user) return true;
@@ -187,10 +222,10 @@ class step final : public policy {
     return false;
   }
 
-  void log_failure(const request& req, std::string_view user, std::string_view why) const {
+  void log_failure(std::string_view peer, std::string_view path, std::string_view user,
+                   std::string_view why) const {
     log_("teapot: basic auth refused user \"" + escape_for_log(user) + "\" from " +
-         escape_for_log(req.remote_address) + " for " + escape_for_log(req.path) + ": " +
-         std::string(why));
+         escape_for_log(peer) + " for " + escape_for_log(path) + ": " + std::string(why));
   }
 
   std::map<std::string, std::string, std::less<>> users_;

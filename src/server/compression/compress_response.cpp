@@ -118,6 +118,11 @@ void restore_identity_etag(response& res, coding c) {
   res.set_etag(identity);
 }
 
+void mark_coded(response& res, coding c) {
+  res.set_header("Content-Encoding", name_of(c));
+  res.set_ranges_allowed(false);
+}
+
 }  // namespace
 
 decision decide(const request& req, response& res, const compression_options& options,
@@ -168,8 +173,32 @@ void compress(const request& req, response& res, const decision& d) {
     res.set_body(coded, {});
     if (!key.empty()) cache.store(key, length, coded);
   }
-  res.set_header("Content-Encoding", name_of(*d.chosen));
-  res.set_ranges_allowed(false);
+  mark_coded(res, *d.chosen);
+}
+
+bool is_pool_work(const request& req, const response& res, const decision& d) {
+  if (!d.chosen || !res.has_file() || res.content_length() <= inline_file_max) return false;
+  thread_local std::string key;
+  cache_key(req, res, d, key);
+  return key.empty() || body_cache::for_this_thread().find(key, res.content_length()) == nullptr;
+}
+
+void file_coding::run() {
+  std::string scratch;
+  std::string_view content;
+  ok = identity_content(*res, scratch, content) &&
+       compression::compress(*d.chosen, d.level, content, coded);
+}
+
+void complete(const request& req, response& res, file_coding& done) {
+  const coding c = *done.d.chosen;
+  if (!done.ok) return restore_identity_etag(res, c);
+  const std::uint64_t length = res.content_length();
+  thread_local std::string key;
+  cache_key(req, res, done.d, key);
+  res.set_body(done.coded, {});
+  if (!key.empty()) body_cache::for_this_thread().store(key, length, std::move(done.coded));
+  mark_coded(res, c);
 }
 
 }  // namespace teapot::srv::compression

@@ -37,6 +37,11 @@ const broken_case cases[] = {
      "sites[0].hosts[1]: expected a string, found an integer"},
     {"integer out of range", "[server]\nworkers = -1\n[[sites]]\ndefault = true\n", 2, 11,
      "server.workers: -1 is out of range; expected 0 to 1024"},
+    {"no blocking thread", "[server]\nblocking_threads = 0\n[[sites]]\ndefault = true\n", 2, 20,
+     "server.blocking_threads: 0 is out of range; expected 1 to 256"},
+    {"blocking threads past the limit",
+     "[server]\nblocking_threads = 257\n[[sites]]\ndefault = true\n", 2, 20,
+     "server.blocking_threads: 257 is out of range; expected 1 to 256"},
     {"redirect with 305",
      "[[sites]]\ndefault = true\n[[sites.rules]]\nprefix = \"/a/\"\nkind = \"redirect\"\n"
      "to = \"/b/$1\"\nstatus = 305\n",

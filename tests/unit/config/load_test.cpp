@@ -36,6 +36,7 @@ TEST(sample_config, server_block_has_the_written_values) {
   const server_options& o = c.server;
   EXPECT_EQ(o.listen, (std::vector<std::string>{"127.0.0.1:8080", "[::1]:8080"}));
   EXPECT_EQ(o.workers, 2u);
+  EXPECT_EQ(o.blocking_threads, 4u);
   EXPECT_EQ(o.drain_timeout, 10s);
   EXPECT_EQ(o.limits.request_line, 8192u);
   EXPECT_EQ(o.limits.header_section, 65536u);
@@ -127,6 +128,17 @@ TEST_F(load_test, the_smallest_file_is_one_default_site_with_engine_defaults) {
   EXPECT_EQ(r.config->default_site, 0u);
   EXPECT_EQ(r.config->sites[0].error_pages.cache_control, "no-store");
   EXPECT_TRUE(r.config->sites[0].error_pages.problem_json);
+}
+
+TEST_F(load_test, blocking_threads_defaults_to_the_engines_and_takes_one_to_256) {
+  load_result r = load("[[sites]]\ndefault = true\n");
+  ASSERT_TRUE(r.config);
+  EXPECT_EQ(r.config->server.blocking_threads, teapot::server_options{}.blocking_threads);
+  for (unsigned n : {1u, 256u}) {
+    r = load("[server]\nblocking_threads = " + std::to_string(n) + "\n[[sites]]\ndefault = true\n");
+    ASSERT_TRUE(r.config) << format_error(r.errors.at(0));
+    EXPECT_EQ(r.config->server.blocking_threads, n);
+  }
 }
 
 TEST_F(load_test, an_empty_error_page_cache_control_means_none) {

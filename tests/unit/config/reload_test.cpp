@@ -31,13 +31,14 @@ TEST(changes_needing_restart, names_listeners_workers_limits_and_logs) {
   configuration loaded = base();
   loaded.server.listen = {"127.0.0.1:9090"};
   loaded.server.workers = 7;
+  loaded.server.blocking_threads = 9;
   loaded.server.limits.send_timeout = 1s;
   loaded.server.limits.max_connections = 10;
   loaded.access_log.format = access_log_format::json;
   loaded.error_log.path = "/tmp/e.log";
   EXPECT_EQ(changes_needing_restart(running, loaded),
-            (keys{"server.listen", "server.workers", "server.max_connections", "server.limits",
-                  "access_log", "error_log.path"}));
+            (keys{"server.listen", "server.workers", "server.blocking_threads",
+                  "server.max_connections", "server.limits", "access_log", "error_log.path"}));
 }
 
 TEST(changes_needing_restart, names_the_send_buffer_apart_from_the_limits) {

@@ -4,16 +4,22 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "handlers/basic_auth/credentials.h"
 #include "handlers/basic_auth/network.h"
+#include "server/response_access.h"
 
 namespace teapot::handlers {
 namespace {
@@ -178,6 +184,56 @@ std::string basic(std::string_view user_colon_password) {
   return out;
 }
 
+// The server's side of a step's wait, in memory: what the step hands to the pool and the loop is
+// queued and run after on_request has returned, as the server would.
+class queued_wait final : public srv::deferral_link {
+ public:
+  void send() override { decide(policy::verdict::answered); }
+  void pass() override { decide(policy::verdict::next); }
+  void post(std::function<void()> fn) override { queue_.push_back(std::move(fn)); }
+  void run_after(std::chrono::milliseconds, std::function<void()> fn) override {
+    queue_.push_back(std::move(fn));
+  }
+  void run_blocking(std::function<void()> work, std::function<void()> then) override {
+    queue_.push_back([work = std::move(work), then = std::move(then)] {
+      work();
+      if (then) then();
+    });
+  }
+  bool is_open() const noexcept override { return !decided_; }
+
+  // Runs what was queued; the decision, if one was made.
+  std::optional<policy::verdict> settle() {
+    while (!queue_.empty()) {
+      std::function<void()> fn = std::move(queue_.front());
+      queue_.erase(queue_.begin());
+      fn();
+    }
+    return decided_;
+  }
+
+ private:
+  void decide(policy::verdict v) {
+    if (!decided_) decided_ = v;
+  }
+  std::vector<std::function<void()>> queue_;
+  std::optional<policy::verdict> decided_;
+};
+
+class queued_channel final : public srv::exchange_channel {
+ public:
+  bool send_interim(http::status,
+                    std::span<const std::pair<std::string_view, std::string_view>>) override {
+    return false;
+  }
+  deferred_response make_deferred(response& res) override {
+    // The response lives on the caller's stack, longer than any handle the test keeps.
+    return srv::response_access::make_deferred(
+        std::shared_ptr<response>(std::shared_ptr<response>(), &res), wait);
+  }
+  std::shared_ptr<queued_wait> wait = std::make_shared<queued_wait>();
+};
+
 class basic_auth_step : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -222,8 +278,16 @@ class basic_auth_step : public ::testing::Test {
     req.path = req.target = path;
     req.remote_address = peer;
     req.headers = fields;
+    queued_channel channel;
     response res;
+    srv::response_access::reset(res, &channel);
     policy::verdict v = step.on_request(req, res);
+    said_ = v;
+    if (v == policy::verdict::pending) {
+      const std::optional<policy::verdict> decided = channel.wait->settle();
+      EXPECT_TRUE(decided) << "a pending step must decide once its work has run";
+      v = decided.value_or(policy::verdict::pending);
+    }
     challenge_ = res.header("WWW-Authenticate").value_or("(none)");
     EXPECT_EQ(v == policy::verdict::next, res.status() == http::status::ok);
     return res.status();
@@ -232,6 +296,7 @@ class basic_auth_step : public ::testing::Test {
   static inline fs::path dir_;
   std::vector<std::string> log_;
   std::string challenge_;
+  policy::verdict said_ = policy::verdict::next;  // what on_request itself returned
 };
 
 TEST_F(basic_auth_step, lets_paths_without_a_rule_through_without_credentials) {
@@ -287,6 +352,27 @@ TEST_F(basic_auth_step, a_cached_success_does_not_admit_another_password) {
   EXPECT_EQ(send(*step, "/private/a", basic("alice:wonder:land")), http::status::ok);
   EXPECT_EQ(send(*step, "/private/a", basic("alice:wonder:lane")), http::status::unauthorized);
   EXPECT_EQ(send(*step, "/private/a", basic("alice:")), http::status::unauthorized);
+}
+
+TEST_F(basic_auth_step, hashes_a_cache_miss_off_the_loop_and_answers_a_hit_at_once) {
+  auto step = make_basic_auth(options());
+  EXPECT_EQ(send(*step, "/private/a", basic("alice:wonder:land")), http::status::ok);
+  EXPECT_EQ(said_, policy::verdict::pending);
+  EXPECT_EQ(send(*step, "/private/a", basic("alice:wonder:land")), http::status::ok);
+  EXPECT_EQ(said_, policy::verdict::next);
+  // A refusal is never cached: every wrong password is hashed again, off the loop.
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(send(*step, "/private/a", basic("alice:wonder")), http::status::unauthorized);
+    EXPECT_EQ(said_, policy::verdict::pending);
+    EXPECT_EQ(challenge_, "Basic realm=\"staff\", charset=\"UTF-8\"");
+  }
+  // Decided without a hash: no credentials, or a cached user the rule does not name.
+  EXPECT_EQ(send(*step, "/private/a"), http::status::unauthorized);
+  EXPECT_EQ(said_, policy::verdict::answered);
+  EXPECT_EQ(send(*step, "/private/alice/x", basic("carol:x")), http::status::forbidden);
+  EXPECT_EQ(said_, policy::verdict::pending);
+  EXPECT_EQ(send(*step, "/private/alice/x", basic("carol:x")), http::status::forbidden);
+  EXPECT_EQ(said_, policy::verdict::answered);
 }
 
 TEST_F(basic_auth_step, answers_403_to_denied_networks_even_with_valid_credentials) {

@@ -10,11 +10,13 @@
 
 #include <cstdio>
 #include <ctime>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "server/compression/body_cache.h"
 #include "server/compression/codec.h"
+#include "server/compression/compress_response.h"
 #include "server/representation.h"
 
 namespace teapot {
@@ -172,9 +174,17 @@ struct exchange {
     fields.push_back({name, value});
     return *this;
   }
-  void run(const site* on = nullptr) {
+  // False when the coding is left to the pool (see code_on_the_pool).
+  bool run(const site* on = nullptr) {
     req.headers = fields;
-    srv::apply_representation(req, res, std::time(nullptr), plan, on ? on : &s);
+    return srv::apply_representation(req, res, std::time(nullptr), plan, on ? on : &s);
+  }
+  // What the server does then: the pool's part, then the loop's.
+  void code_on_the_pool() {
+    compression::file_coding job(std::shared_ptr<const response>(std::shared_ptr<response>(), &res),
+                                 plan.coding);
+    job.run();
+    compression::complete(req, res, job);
   }
   std::string field(std::string_view name) const {
     return std::string(res.header(name).value_or("<none>"));
@@ -392,6 +402,71 @@ TEST(representation_compression, goes_out_as_identity_when_the_file_cannot_be_re
   EXPECT_TRUE(x.res.has_file());
   EXPECT_EQ(x.field("Content-Encoding"), "<none>");
   EXPECT_EQ(x.field("ETag"), R"("short")");
+}
+
+TEST(representation_compression, codes_a_file_over_64_kib_on_the_pool_and_one_at_it_inline) {
+  const std::string at_limit = sample_text(compression::inline_file_max);
+  exchange inline_x;
+  inline_x.res.set_file(file_with(at_limit), 0, at_limit.size(), "text/css");
+  EXPECT_TRUE(inline_x.header("Accept-Encoding", "gzip").run());
+  EXPECT_EQ(gunzip(inline_x.res.body()), at_limit);
+
+  const std::string past = sample_text(compression::inline_file_max + 1);
+  exchange x;
+  x.res.set_file(file_with(past), 0, past.size(), "text/css");
+  x.res.set_etag(R"("big-1")");
+  EXPECT_FALSE(x.header("Accept-Encoding", "gzip").run());
+  // Decided already (the coded tag, Vary); only the bytes wait for the pool.
+  ASSERT_TRUE(x.plan.coding.chosen);
+  EXPECT_EQ(*x.plan.coding.chosen, coding::gzip);
+  EXPECT_TRUE(x.res.has_file());
+  EXPECT_EQ(x.field("ETag"), R"("big-1-gz")");
+  EXPECT_EQ(x.field("Vary"), "Accept-Encoding");
+  x.code_on_the_pool();
+  EXPECT_FALSE(x.res.has_file());
+  EXPECT_EQ(x.field("Content-Encoding"), "gzip");
+  EXPECT_EQ(x.field("Accept-Ranges"), "<none>");
+  EXPECT_EQ(gunzip(x.res.body()), past);
+}
+
+TEST(representation_compression, keeps_what_the_pool_coded_for_the_next_request) {
+  const std::string text = sample_text(200'000);
+  exchange first;
+  first.req.path = first.req.target = "/pooled.css";
+  first.res.set_file(file_with(text), 0, text.size(), "text/css");
+  first.res.set_etag(R"("pooled-1")");
+  ASSERT_FALSE(first.header("Host", "a.example").header("Accept-Encoding", "zstd").run());
+  first.code_on_the_pool();
+  exchange x;
+  x.req.path = x.req.target = "/pooled.css";
+  // Same URI, tag and length, other bytes: only the cache can answer with the first coding.
+  x.res.set_file(file_with(std::string(text.size(), 'z')), 0, text.size(), "text/css");
+  x.res.set_etag(R"("pooled-1")");
+  EXPECT_TRUE(x.header("Host", "a.example").header("Accept-Encoding", "zstd").run(&first.s));
+  EXPECT_TRUE(x.res.body() == first.res.body());
+  EXPECT_EQ(unzstd(x.res.body()), text);
+}
+
+TEST(representation_compression, answers_304_for_a_large_file_without_coding_it) {
+  const std::string text = sample_text(100'000);
+  exchange x;
+  x.res.set_file(file_with(text), 0, text.size(), "text/css");
+  x.res.set_etag(R"("big-2")");
+  EXPECT_TRUE(x.header("Accept-Encoding", "br").header("If-None-Match", R"("big-2-br")").run());
+  EXPECT_EQ(x.res.status(), http::status::not_modified);
+  EXPECT_FALSE(x.plan.coding.chosen);
+}
+
+TEST(representation_compression, sends_a_large_file_the_pool_cannot_read_as_identity) {
+  const std::string text = sample_text(100'000);
+  exchange x;
+  x.res.set_file(file_with(text), 0, text.size() + 10, "text/plain");  // shorter than said
+  x.res.set_etag(R"("short-2")");
+  ASSERT_FALSE(x.header("Accept-Encoding", "gzip").run());
+  x.code_on_the_pool();
+  EXPECT_TRUE(x.res.has_file());
+  EXPECT_EQ(x.field("Content-Encoding"), "<none>");
+  EXPECT_EQ(x.field("ETag"), R"("short-2")");
 }
 
 TEST(site_compression, refuses_unknown_codings_and_levels_out_of_range) {

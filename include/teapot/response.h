@@ -17,6 +17,7 @@
 
 #include "teapot/body_source.h"
 #include "teapot/body_writer.h"
+#include "teapot/http/entity_tag.h"
 #include "teapot/http/status.h"
 
 namespace teapot {
@@ -46,6 +47,8 @@ class response {
   // Adds a field. Names and values must be valid field syntax (no CR, LF or NUL): a value that
   // is not is dropped rather than allowed to split the response. Content-Length,
   // Transfer-Encoding, Connection and Keep-Alive are the server's and are dropped too.
+  // Content-Type, Content-Encoding, ETag and Last-Modified set the typed metadata below (one
+  // value each: a second replaces the first).
   void add_header(std::string_view name, std::string_view value);
   // Replaces every field of that name (case-insensitive) by one.
   void set_header(std::string_view name, std::string_view value);
@@ -53,8 +56,15 @@ class response {
   // Removes every field with one of these names, in one pass.
   void remove_headers(std::initializer_list<std::string_view> names);
   std::optional<std::string_view> header(std::string_view name) const noexcept;
+  // Every field, the typed metadata first, each formatted once when it was set.
   template <class F>
   void for_each_header(F&& f) const {
+    if (!meta_.type.empty()) f(std::string_view("Content-Type"), std::string_view(meta_.type));
+    if (!meta_.coding.empty())
+      f(std::string_view("Content-Encoding"), std::string_view(meta_.coding));
+    if (!meta_.etag.empty()) f(std::string_view("ETag"), std::string_view(meta_.etag));
+    if (meta_.last_modified)
+      f(std::string_view("Last-Modified"), std::string_view(meta_.last_modified_text));
     for (const auto& h : headers_)
       f(std::string_view(fields_).substr(h.name_at, h.name_len),
         std::string_view(fields_).substr(h.value_at, h.value_len));
@@ -90,12 +100,26 @@ class response {
                      std::optional<std::uint64_t> length = std::nullopt);
   bool has_source() const noexcept { return source_ != nullptr; }
 
-  // Validators of the representation (RFC 9110 §8.8), also sent as ETag and Last-Modified.
-  // The server answers conditional GET/HEAD (304/412) and If-Range from them for every
-  // handler: set them whenever they are known. etag is the full tag, quotes included.
-  void set_etag(std::string_view etag);
+  // The representation's metadata (RFC 9110 §8.3, §8.4, §8.8), held typed: the server's
+  // conditional requests, ranges, compression and caches read these values and never parse
+  // header text; the serializer writes each field once. The validators answer conditional
+  // GET/HEAD (304/412) and If-Range for every handler: set them whenever they are known.
+  // Content-Type as sent ("text/plain; charset=utf-8"); empty: none.
+  void set_content_type(std::string_view media_type);
+  std::string_view content_type() const noexcept { return meta_.type; }
+  // Content-Encoding ("gzip", "br"); empty: the identity.
+  void set_content_coding(std::string_view coding);
+  std::string_view content_coding() const noexcept { return meta_.coding; }
+  // The entity tag from its parts: opaque is what goes between the quotes (RFC 9110 §8.8.3:
+  // %x21 / %x23-7E / obs-text); an opaque part outside that grammar leaves no tag.
+  void set_etag(std::string_view opaque, bool weak);
+  // The same from a whole tag, quotes included ("\"v7\"", "W/\"v7\""); anything else leaves
+  // no tag.
+  void set_etag(std::string_view tag);
+  // Views into the response, valid until the tag changes.
+  std::optional<http::entity_tag> etag() const noexcept;
   void set_last_modified(std::time_t t);
-  std::optional<std::time_t> last_modified() const noexcept { return last_modified_; }
+  std::optional<std::time_t> last_modified() const noexcept { return meta_.last_modified; }
   // Range requests on a 200 of known length are answered with 206/416 unless disabled here
   // (never for content from a source).
   void set_ranges_allowed(bool allowed) noexcept { ranges_allowed_ = allowed; }
@@ -138,12 +162,25 @@ class response {
   struct field_ref {
     std::uint32_t name_at, name_len, value_at, value_len;
   };
+  struct metadata {
+    std::string type;
+    std::string coding;
+    std::string etag;  // the whole tag as sent, W/ and quotes included; empty: none
+    std::optional<std::time_t> last_modified;
+    std::string last_modified_text;  // IMF-fixdate
+    void clear() noexcept;
+  };
   http::status status_ = http::status::ok;
-  std::string fields_;  // every name and value, back to back
+  std::string fields_;  // every name and value, back to back, but the metadata's
+  metadata meta_;
   std::vector<field_ref> headers_;
   std::string body_;
   void release_file() noexcept;
   void release_source() noexcept;
+  // The typed field a name stands for (null for any other): its text, for header().
+  const std::string* metadata_text(std::string_view name) const noexcept;
+  bool set_metadata(std::string_view name, std::string_view value);
+  bool clear_metadata(std::string_view name) noexcept;
   int file_fd_ = -1;
   std::shared_ptr<const void> file_keeper_;  // set: file_fd_ is borrowed, not owned
   std::shared_ptr<body_source> source_;
@@ -151,7 +188,6 @@ class response {
   std::uint64_t file_length_ = 0;  // of the file part, or of the source's content when known
   bool length_unknown_ = false;
   bool ranges_allowed_ = true;
-  std::optional<std::time_t> last_modified_;
   bool body_set_ = false;
   bool deferred_ = false;
   srv::exchange_channel* channel_ = nullptr;

@@ -64,12 +64,4 @@ bool is_compressible_type(std::string_view content_type, std::span<const std::st
   return false;
 }
 
-bool format_coded_etag(std::string_view etag, std::string_view suffix, std::string& out) {
-  const std::optional<entity_tag> tag = parse_entity_tag(etag);
-  if (!tag) return false;
-  out.assign(tag->weak ? "W/\"" : "\"");
-  out.append(tag->opaque).append("-").append(suffix).append("\"");
-  return true;
-}
-
 }  // namespace teapot::http

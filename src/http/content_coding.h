@@ -28,9 +28,4 @@ std::optional<std::size_t> choose_content_coding(std::optional<std::string_view>
 // as "+json" for "application/ld+json"). Case-insensitive.
 bool is_compressible_type(std::string_view content_type, std::span<const std::string> patterns);
 
-// §8.8.3: the coded representation is another representation and needs another entity-tag.
-// Writes etag (a full tag, `"X"` or `W/"X"`) with "-" + suffix added inside the quotes,
-// weakness kept: `"X-gz"`, `W/"X-gz"`. False (out untouched) when etag is not an entity-tag.
-bool format_coded_etag(std::string_view etag, std::string_view suffix, std::string& out);
-
 }  // namespace teapot::http

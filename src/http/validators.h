@@ -8,13 +8,9 @@
 #include <string>
 #include <string_view>
 
-namespace teapot::http {
+#include "teapot/http/entity_tag.h"
 
-// An entity-tag as sent: `"opaque"` or `W/"opaque"` (quotes included).
-struct entity_tag {
-  std::string_view opaque;  // between the quotes
-  bool weak = false;
-};
+namespace teapot::http {
 
 // Parses exactly one entity-tag (RFC 9110 §8.8.3), no surrounding whitespace; nullopt when
 // malformed. "W/" is case-sensitive. The result views text.

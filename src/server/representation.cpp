@@ -44,7 +44,7 @@ request_fields scan_fields(const request& req) noexcept {
 
 http::validators validators_of(const response& res) {
   http::validators v;
-  if (auto etag = res.header("ETag")) v.etag = http::parse_entity_tag(*etag);
+  v.etag = res.etag();
   v.last_modified = res.last_modified();
   return v;
 }
@@ -74,7 +74,8 @@ std::string make_boundary() {
 // RFC 9110 §14.6: each part carries its own Content-Type and Content-Range.
 void plan_multipart(response& res, std::uint64_t length, representation_plan& plan) {
   const std::string boundary = make_boundary();
-  const std::string type(res.header("Content-Type").value_or("application/octet-stream"));
+  const std::string type(res.content_type().empty() ? std::string_view("application/octet-stream")
+                                                    : res.content_type());
   std::string range;
   for (const http::byte_range& r : plan.selection.ranges) {
     representation_plan::part p;
@@ -95,7 +96,7 @@ void plan_multipart(response& res, std::uint64_t length, representation_plan& pl
   plan.closing = "\r\n--" + boundary + "--\r\n";
   plan.content_length += plan.closing.size();
   res.set_status(http::status::partial_content);
-  res.set_header("Content-Type", "multipart/byteranges; boundary=" + boundary);
+  res.set_content_type("multipart/byteranges; boundary=" + boundary);
 }
 
 void apply_ranges(const request& req, const request_fields& f, response& res,

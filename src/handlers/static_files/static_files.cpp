@@ -196,7 +196,7 @@ void describe_file(file_cache& cache, file_source& src, std::string_view type,
     }
   }
   res.set_last_modified(mtime.tv_sec);
-  if (!coding.empty()) res.set_header("Content-Encoding", coding);
+  if (!coding.empty()) res.set_content_coding(coding);
 }
 
 // RFC 9110 §15.4.1, §15.5.7: 300 and 406 list the representations there are, for the user to

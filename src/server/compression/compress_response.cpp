@@ -56,9 +56,9 @@ bool is_eligible(const response& res, const compression_options& o) {
     return false;
   const std::uint64_t length = res.content_length();
   if (length < o.min_length || (res.has_file() && length > o.max_file_size)) return false;
-  if (res.header("Content-Encoding")) return false;  // precompressed, or coded by the handler
-  const auto type = res.header("Content-Type");
-  return type && http::is_compressible_type(*type, o.types) && !forbids_transform(res);
+  if (!res.content_coding().empty()) return false;  // precompressed, or coded by the handler
+  const std::string_view type = res.content_type();
+  return !type.empty() && http::is_compressible_type(type, o.types) && !forbids_transform(res);
 }
 
 int level_for(coding c, const compression_options& o) noexcept {
@@ -98,28 +98,24 @@ bool identity_content(const response& res, std::string& scratch, std::string_vie
 // (Host and the target with its query), never a site's address, which a reload may reuse.
 void cache_key(const request& req, const response& res, const decision& d, std::string& key) {
   key.clear();
-  const auto etag = res.header("ETag");
-  if (!etag) return;
-  const auto tag = http::parse_entity_tag(*etag);
+  const auto tag = res.etag();
   if (!tag || tag->weak) return;
   key.append(req.header("Host").value_or(std::string_view{})).append("\n");
-  key.append(req.target).append("\n").append(*etag).append("\n");
+  key.append(req.target).append("\n").append(tag->opaque).append("\n");
   key.append(name_of(*d.chosen)).append(std::to_string(d.level));
 }
 
 // Undoes decide()'s ETag: `"X-gz"` back to `"X"`.
 void restore_identity_etag(response& res, coding c) {
-  const auto etag = res.header("ETag");
-  if (!etag) return;
-  const std::string_view suffix = etag_suffix(c);
-  std::string identity(*etag);
-  if (identity.size() < suffix.size() + 2) return;
-  identity.erase(identity.size() - suffix.size() - 2, suffix.size() + 1);
-  res.set_etag(identity);
+  const auto tag = res.etag();
+  const std::size_t suffix = etag_suffix(c).size() + 1;  // with its "-"
+  if (!tag || tag->opaque.size() < suffix) return;
+  const std::string identity(tag->opaque.substr(0, tag->opaque.size() - suffix));
+  res.set_etag(identity, tag->weak);
 }
 
 void mark_coded(response& res, coding c) {
-  res.set_header("Content-Encoding", name_of(c));
+  res.set_content_coding(name_of(c));
   res.set_ranges_allowed(false);
 }
 
@@ -145,12 +141,12 @@ decision decide(const request& req, response& res, const compression_options& op
   if (!i) return d;
   d.chosen = codings[*i];
   d.level = level_for(*d.chosen, options);
-  if (const auto etag = res.header("ETag")) {
+  // RFC 9110 §8.8.3: the coded content is another representation, with a tag of its own:
+  // `"X"` becomes `"X-gz"`, weakness kept.
+  if (const auto tag = res.etag()) {
     thread_local std::string coded;
-    if (http::format_coded_etag(*etag, etag_suffix(*d.chosen), coded))
-      res.set_etag(coded);
-    else
-      res.remove_header("ETag");  // not a tag: better none than one shared by two codings
+    coded.assign(tag->opaque).append("-").append(etag_suffix(*d.chosen));
+    res.set_etag(coded, tag->weak);
   }
   return d;
 }

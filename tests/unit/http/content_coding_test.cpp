@@ -117,27 +117,4 @@ TEST(is_compressible_type, matches_exact_wildcard_and_suffix_patterns) {
   }
 }
 
-struct etag_case {
-  std::string_view etag;
-  std::string_view suffix;
-  std::optional<std::string_view> coded;
-};
-
-const etag_case etag_cases[] = {
-    {R"("abc")", "gz", R"("abc-gz")"},       {R"("1-2-3-4.5")", "br", R"("1-2-3-4.5-br")"},
-    {R"(W/"abc")", "zst", R"(W/"abc-zst")"}, {R"("")", "gz", R"("-gz")"},
-    {R"(abc)", "gz", std::nullopt},          {R"(w/"abc")", "gz", std::nullopt},
-    {R"("abc" )", "gz", std::nullopt},
-};
-
-TEST(format_coded_etag, adds_the_suffix_inside_the_quotes_and_keeps_weakness) {
-  for (const etag_case& c : etag_cases) {
-    SCOPED_TRACE(c.etag);
-    std::string out = "untouched";
-    const bool ok = teapot::http::format_coded_etag(c.etag, c.suffix, out);
-    EXPECT_EQ(ok, c.coded.has_value());
-    EXPECT_EQ(out, c.coded.value_or("untouched"));
-  }
-}
-
 }  // namespace

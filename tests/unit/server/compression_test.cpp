@@ -206,6 +206,35 @@ TEST(representation_compression, codes_a_text_body_for_a_client_that_accepts_it)
   EXPECT_EQ(gunzip(x.res.body()), page);
 }
 
+// RFC 9110 §8.8.3: the coded content is another representation with a tag of its own, the
+// coding's suffix inside the quotes, weakness kept. A tag a handler gives malformed is no tag:
+// none goes out, coded or not.
+TEST(representation_compression, gives_the_coded_content_its_own_tag_and_keeps_weakness) {
+  struct etag_case {
+    std::string_view etag;
+    std::string_view coding;
+    std::string_view coded;
+  };
+  const etag_case cases[] = {
+      {R"("abc")", "gzip", R"("abc-gz")"},
+      {R"("1-2-3-4.5")", "br", R"("1-2-3-4.5-br")"},
+      {R"(W/"abc")", "zstd", R"(W/"abc-zst")"},
+      {R"("")", "gzip", R"("-gz")"},
+      {R"(abc)", "gzip", "<none>"},
+      {R"(w/"abc")", "gzip", "<none>"},
+      {R"("abc" )", "gzip", "<none>"},
+  };
+  for (const etag_case& c : cases) {
+    SCOPED_TRACE(c.etag);
+    exchange x;
+    x.res.set_body(page, "text/html; charset=utf-8");
+    x.res.set_etag(c.etag);
+    x.header("Accept-Encoding", c.coding).run();
+    EXPECT_EQ(x.field("Content-Encoding"), c.coding);
+    EXPECT_EQ(x.field("ETag"), c.coded);
+  }
+}
+
 TEST(representation_compression, sends_identity_with_vary_to_a_client_that_did_not_ask) {
   exchange x;
   x.res.set_body(page, "text/html");

@@ -35,8 +35,9 @@ std::string sent(const overload_answer& answer, std::string_view date) {
 
 std::string expected_head(std::string_view date, std::size_t length) {
   return "HTTP/1.1 503 Service Unavailable\r\nDate: " + std::string(date) +
-         "\r\nServer: teapot\r\nRetry-After: 7\r\n"
-         "Content-Type: text/html; charset=utf-8\r\nContent-Language: en\r\n"
+         "\r\nServer: teapot\r\n"
+         // The representation's typed metadata comes first (response::for_each_header).
+         "Content-Type: text/html; charset=utf-8\r\nRetry-After: 7\r\nContent-Language: en\r\n"
          "Vary: Accept, Accept-Language\r\nCache-Control: no-store\r\n"
          "Content-Length: " +
          std::to_string(length) + "\r\nConnection: close\r\n\r\n";

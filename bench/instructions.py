@@ -6,7 +6,8 @@ Each binary serves a one-file root under `valgrind --tool=callgrind` (one worker
 sends N requests for /hello.txt on one keep-alive connection, one at a time (`seq`) or 16 per
 write (`pipe16`), then stops the server. Two runs, of FEW and of MANY requests, cancel what
 start-up and shut-down cost: (Ir(MANY) - Ir(FEW)) / (MANY - FEW) is what one request costs,
-the kernel's part excluded.
+the kernel's part excluded. The same difference of the instructions spent inside malloc and
+free tells whether a request allocates: 0 means none in steady state.
 
   bench/instructions.py build/release/teapot
   bench/instructions.py before=/path/to/old/teapot after=build/release/teapot --modes seq,pipe16
@@ -64,7 +65,21 @@ def drive(port: int, n: int, depth: int) -> None:
     s.close()
 
 
-def total_ir(binary: str, root: Path, n: int, depth: int, work: Path) -> int:
+ALLOCATOR = ("malloc.c:malloc ", "malloc.c:free ", "malloc.c:_int_malloc ", "malloc.c:_int_free ")
+
+
+def allocator_ir(callgrind_file: str) -> int:
+    """Instructions spent in glibc's malloc and free, from callgrind_annotate's table."""
+    report = subprocess.run(["callgrind_annotate", callgrind_file], capture_output=True,
+                            text=True, check=True).stdout
+    total = 0
+    for line in report.splitlines():
+        if any(name in line for name in ALLOCATOR):
+            total += int(line.split()[0].replace(",", ""))
+    return total
+
+
+def total_ir(binary: str, root: Path, n: int, depth: int, work: Path) -> tuple[int, int]:
     port = free_port()
     out = work / f"callgrind.{port}"
     server = subprocess.Popen(
@@ -77,13 +92,14 @@ def total_ir(binary: str, root: Path, n: int, depth: int, work: Path) -> int:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=120)
-    total = 0
+    total = allocated = 0
     for f in glob.glob(f"{out}*"):  # one file per thread that ran
         for line in Path(f).read_text().splitlines():
             if line.startswith("totals:"):
                 total += int(line.split()[1])
+        allocated += allocator_ir(f)
         os.unlink(f)
-    return total
+    return total, allocated
 
 
 def main() -> None:
@@ -98,16 +114,19 @@ def main() -> None:
         root = work / "root"
         root.mkdir()
         (root / "hello.txt").write_bytes(b"Hello, file!\n")
-        print("| build | " + " | ".join(f"Ir/request {m}" for m in a.modes.split(",")) + " |")
-        print("|---|" + "---:|" * len(a.modes.split(",")))
+        modes = a.modes.split(",")
+        print("| build | " + " | ".join(f"Ir/request {m} | malloc+free Ir/request {m}"
+                                         for m in modes) + " |")
+        print("|---|" + "---:|" * 2 * len(modes))
         for spec in a.binaries:
             name, _, binary = spec.rpartition("=")
             cells = []
             for mode in a.modes.split(","):
                 depth = 16 if mode == "pipe16" else 1
-                few = total_ir(binary, root, a.few, depth, work)
-                many = total_ir(binary, root, a.many, depth, work)
+                few, few_alloc = total_ir(binary, root, a.few, depth, work)
+                many, many_alloc = total_ir(binary, root, a.many, depth, work)
                 cells.append(f"{(many - few) / (a.many - a.few):,.0f}")
+                cells.append(f"{(many_alloc - few_alloc) / (a.many - a.few):,.1f}")
             print(f"| {name or binary} | " + " | ".join(cells) + " |")
 
 

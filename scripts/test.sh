@@ -14,6 +14,9 @@ echo "== build (debug: ASan + UBSan, warnings are errors)"
 cmake --preset debug >/dev/null
 cmake --build --preset debug
 
+echo "== static analysis (clang-tidy, cppcheck)"
+scripts/analyze.sh
+
 echo "== unit tests"
 # One line per test case is noise at this count: keep failures and the summary.
 ctest --preset debug -j2 | grep -vE '^ *(Start +[0-9]+:|[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed)'

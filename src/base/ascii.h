@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <string_view>
 
 namespace teapot::base::ascii {
@@ -119,6 +120,14 @@ constexpr char to_lower(char c) {
 constexpr unsigned hex_value(char c) {
   return is_digit(c) ? static_cast<unsigned>(c - '0')
                      : static_cast<unsigned>(to_lower(c) - 'a' + 10);
+}
+
+// Appends value as `digits` lower-case hex digits, zero-padded (the low bits when it has more):
+// the escapes of logs and JSON ("\\x1b", "\\u0007").
+inline void append_hex(std::string& out, unsigned value, int digits) {
+  constexpr char hex[] = "0123456789abcdef";
+  for (int shift = 4 * (digits - 1); shift >= 0; shift -= 4)
+    out += hex[(value >> shift) & 0xF];
 }
 
 // ASCII case-insensitive equality, as field names and tokens compare (RFC 9110 §5.1).

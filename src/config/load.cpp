@@ -54,9 +54,9 @@ void check_duplicate_hosts(diagnostics& diag, const std::vector<const toml::tabl
       std::string where = "sites[" + std::to_string(i) + "].hosts[" + std::to_string(j) + "]";
       std::string first =
           it->second == i ? "earlier in this site" : "by sites[" + std::to_string(it->second) + "]";
-      diag.error(n ? n->source() : tables[i]->source(), where + ": host '" + host +
-                                                            "' is already claimed " + first +
-                                                            "; each host name belongs to one site");
+      where.append(": host '").append(host).append("' is already claimed ").append(first);
+      where.append("; each host name belongs to one site");
+      diag.error(n ? n->source() : tables[i]->source(), where);
     }
   }
 }

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <system_error>
 #include <fstream>
 
 #include "base/ascii.h"
@@ -189,8 +190,8 @@ void read_error_pages(table_reader& r, error_page_options& out) {
       // The server reads the page when it starts: a file it may not read is a mistake now.
       errno = 0;
       if (!std::ifstream(*path, std::ios::binary))
-        f.error(k, single_quoted(path->string()) +
-                       " cannot be read: " + std::strerror(errno ? errno : EACCES));
+        f.error(k, single_quoted(path->string()) + " cannot be read: " +
+                       std::generic_category().message(errno ? errno : EACCES));
       out.files[code] = *path;
     }
   }

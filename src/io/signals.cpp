@@ -59,7 +59,7 @@ void block_shutdown_signals() {
 
 // A signalfd for the signals and an eventfd for the stop request, polled together: the stop
 // wakes the wait at once, with no signal borrowed for it.
-std::optional<int> wait_for_signal(std::stop_token stop, std::chrono::milliseconds timeout) {
+std::optional<int> wait_for_signal(const std::stop_token& stop, std::chrono::milliseconds timeout) {
   const sigset_t set = shutdown_set();
   fd_guard signals{::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)};
   if (signals.fd < 0) throw_errno(errno, "signalfd");

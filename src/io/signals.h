@@ -24,7 +24,7 @@ void block_shutdown_signals();
 // never passes) or when stop is requested (which wakes the wait at once). Throws std::system_error
 // on failure.
 std::optional<int> wait_for_signal(
-    std::stop_token stop, std::chrono::milliseconds timeout = std::chrono::milliseconds(-1));
+    const std::stop_token& stop, std::chrono::milliseconds timeout = std::chrono::milliseconds(-1));
 std::optional<int> wait_for_signal(std::chrono::milliseconds timeout);
 
 // "SIGTERM", "SIGINT", "SIGHUP", "SIGUSR1", or "signal" for any other number: for log lines.

@@ -2,6 +2,7 @@
 #include <ctime>
 #include <string>
 
+#include "base/ascii.h"
 #include "teapot/log.h"
 
 namespace teapot {
@@ -37,9 +38,8 @@ void error_log::write(log_level level, std::string_view message) const {
   for (char c : message) {
     auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7f) {
-      char hex[5];
-      std::snprintf(hex, sizeof hex, "\\x%02x", u);
-      line += hex;
+      line += "\\x";
+      base::ascii::append_hex(line, u, 2);
     } else {
       line.push_back(c);
     }

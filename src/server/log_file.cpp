@@ -75,9 +75,10 @@ struct log_file::impl {
       if (reopening) reopen_now();
       write_all(fd, batch);
       batch.clear();
+      // Standard error is the last place to say so: nobody to tell if it fails too.
       if (lost > 0)
-        std::fprintf(stderr, "teapot: log %s: %llu bytes dropped, the disk was too slow\n",
-                     path.c_str(), static_cast<unsigned long long>(lost));
+        (void)std::fprintf(stderr, "teapot: log %s: %llu bytes dropped, the disk was too slow\n",
+                           path.c_str(), static_cast<unsigned long long>(lost));
       lock.lock();
       written_upto = upto;
       written.notify_all();
@@ -89,8 +90,8 @@ struct log_file::impl {
     if (!owns_fd) return;
     int fresh = open_for_append(path);
     if (fresh < 0) {
-      std::fprintf(stderr, "teapot: cannot reopen log %s: %s\n", path.c_str(),
-                   std::strerror(errno));
+      const std::string why = std::generic_category().message(errno);  // strerror is not MT-safe
+      (void)std::fprintf(stderr, "teapot: cannot reopen log %s: %s\n", path.c_str(), why.c_str());
       return;
     }
     ::close(fd);

@@ -136,8 +136,8 @@ void server::start() {
   if (s.started) throw std::logic_error("teapot::server::start called twice");
   if (s.options.handle_signals)
     io::block_shutdown_signals();
-  else
-    std::signal(SIGPIPE, SIG_IGN);
+  else if (std::signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+    throw std::system_error(errno, std::generic_category(), "signal(SIGPIPE)");
   s.parser_config = srv::parser_config_for(s.options);
   std::lock_guard lock(s.sites_mu);
   s.sites->index(s.options.strict_hosts);

@@ -22,6 +22,6 @@ struct captive_portal_options {
 // 511 would keep a user captive after logging in), and Content-Type text/html; charset=utf-8.
 // Throws std::invalid_argument for a login_url that is neither a path nor an http(s) URL, or
 // holds a control character or a space.
-std::shared_ptr<policy> make_captive_portal(captive_portal_options options);
+std::shared_ptr<policy> make_captive_portal(const captive_portal_options& options);
 
 }  // namespace teapot::handlers

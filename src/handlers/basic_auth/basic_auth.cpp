@@ -10,6 +10,7 @@
 #include <system_error>
 #include <utility>
 
+#include "base/ascii.h"
 #include "handlers/basic_auth/credentials.h"
 #include "handlers/basic_auth/htpasswd.h"
 #include "handlers/basic_auth/network.h"
@@ -28,9 +29,8 @@ std::string escape_for_log(std::string_view s) {
     if (u >= 0x20 && u < 0x7f && c != '"' && c != '\\') {
       out.push_back(c);
     } else {
-      char buf[5];
-      std::snprintf(buf, sizeof buf, "\\x%02x", u);
-      out += buf;
+      out += "\\x";
+      base::ascii::append_hex(out, u, 2);
     }
   }
   return out;
@@ -107,7 +107,8 @@ class step final : public policy {
     if (!users_.empty()) decoy_hash_ = users_.begin()->second;
     if (!log_)
       log_ = [](std::string_view line) {
-        std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+        // Nobody to tell if standard error cannot take the line.
+        (void)std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
       };
   }
 

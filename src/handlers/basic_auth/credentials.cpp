@@ -6,13 +6,14 @@ namespace teapot::handlers::basic_auth {
 
 namespace {
 
-constexpr std::array<signed char, 256> make_base64_table() {
-  std::array<signed char, 256> t{};
-  t.fill(-1);
+// 0..63 for the alphabet, 64 for any other byte.
+constexpr std::array<unsigned char, 256> make_base64_table() {
+  std::array<unsigned char, 256> t{};
+  t.fill(64);
   constexpr std::string_view alphabet =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   for (std::size_t i = 0; i < alphabet.size(); ++i)
-    t[static_cast<unsigned char>(alphabet[i])] = static_cast<signed char>(i);
+    t[static_cast<unsigned char>(alphabet[i])] = static_cast<unsigned char>(i);
   return t;
 }
 
@@ -46,8 +47,8 @@ std::optional<std::string> decode_base64(std::string_view text) {
   std::uint32_t bits = 0;
   int count = 0;
   for (char c : text) {
-    const int v = base64_values[static_cast<unsigned char>(c)];
-    if (v < 0) return std::nullopt;  // outside the alphabet, or '=' before the end
+    const unsigned v = base64_values[static_cast<unsigned char>(c)];
+    if (v == 64) return std::nullopt;  // outside the alphabet, or '=' before the end
     bits = (bits << 6) | static_cast<std::uint32_t>(v);
     count += 6;
     if (count >= 8) {

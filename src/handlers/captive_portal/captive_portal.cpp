@@ -104,7 +104,7 @@ class captive_portal_policy final : public policy {
 
 namespace teapot::handlers {
 
-std::shared_ptr<policy> make_captive_portal(captive_portal_options options) {
+std::shared_ptr<policy> make_captive_portal(const captive_portal_options& options) {
   return std::make_shared<captive_portal::captive_portal_policy>(options.login_url);
 }
 

@@ -75,7 +75,8 @@ bool read_entries(int root_fd, int dir_fd, std::string_view relative,
     ::close(dir_fd);
     return false;
   }
-  while (const dirent* d = ::readdir(dir)) {
+  // readdir is unsafe only on a stream shared between threads; this one is this call's own.
+  while (const dirent* d = ::readdir(dir)) {  // NOLINT(concurrency-mt-unsafe)
     std::string_view name = d->d_name;
     if (name == "." || name == "..") continue;
     if (!opts.allow_dotfiles && is_hidden_name(name)) continue;
@@ -175,9 +176,8 @@ void append_json_string(std::string& out, std::string_view text) {
       out += '\\';
       out += c;
     } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-      out += buf;
+      out += "\\u";
+      base::ascii::append_hex(out, static_cast<unsigned char>(c), 4);
     } else {
       out += c;
     }

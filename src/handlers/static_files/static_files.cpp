@@ -309,6 +309,7 @@ void serve_directory(const handler_state& h, file_cache& cache, int dir_fd, cons
 void list_variants(http::status code, const std::vector<static_files::variant_file>& vs,
                    response& res) {
   std::vector<std::pair<std::string, std::string>> items;
+  items.reserve(vs.size());
   for (const auto& v : vs)
     items.emplace_back(v.name,
                        v.language.empty() ? v.media_type : v.media_type + ", " + v.language);
@@ -330,6 +331,7 @@ bool serve_negotiated(const handler_state& h, file_cache& cache, const request& 
   // §12.5.5: whatever the outcome, it depended on these fields.
   res.add_header("Vary", "Accept, Accept-Language");
   std::vector<http::variant> offered;
+  offered.reserve(vs.size());
   for (const auto& v : vs)
     offered.push_back({v.media_type, v.language, {}});
   auto r = http::choose_variant(offered, req.header("Accept"), req.header("Accept-Language"),

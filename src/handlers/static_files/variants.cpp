@@ -72,7 +72,8 @@ std::vector<variant_file> find_variants(int root_fd, std::string_view dir, std::
   }
   std::string scratch;
   std::size_t scanned = 0;
-  while (const dirent* e = ::readdir(d)) {
+  // readdir is unsafe only on a stream shared between threads; this one is this call's own.
+  while (const dirent* e = ::readdir(d)) {  // NOLINT(concurrency-mt-unsafe)
     if (++scanned > max_scanned_entries) break;
     std::string_view name = e->d_name;
     if (name.size() <= stem.size() + 1 || !name.starts_with(stem) || name[stem.size()] != '.')

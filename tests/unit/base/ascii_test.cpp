@@ -95,3 +95,15 @@ TEST(ascii, field_value_agrees_with_field_content_for_each_byte_at_each_position
 
 }  // namespace
 }  // namespace teapot::base::ascii
+
+TEST(ascii, append_hex_writes_lower_case_digits_zero_padded) {
+  std::string out = "\\x";
+  teapot::base::ascii::append_hex(out, 0x1b, 2);
+  EXPECT_EQ(out, "\\x1b");
+  out.clear();
+  teapot::base::ascii::append_hex(out, 7, 4);
+  EXPECT_EQ(out, "0007");
+  out.clear();
+  teapot::base::ascii::append_hex(out, 0xABCDE, 4);  // the low digits of a larger value
+  EXPECT_EQ(out, "bcde");
+}

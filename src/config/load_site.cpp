@@ -4,8 +4,8 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <system_error>
 #include <fstream>
+#include <system_error>
 
 #include "base/ascii.h"
 #include "config/load_compression.h"

@@ -444,6 +444,8 @@ void h1_connection::answer_early() {
 
 void h1_connection::resume_content() {
   if (phase_ != phase::body || !ws_ || !ws_->stream.is_active()) return;
+  // Until the handler reads, nothing is read: the body's clock starts with its first read.
+  if (ws_->body_bytes == 0) begin_body_clock();
   read_input();
 }
 
@@ -455,7 +457,8 @@ void h1_connection::end_hold() {
   const bool complete = w.stream.held_complete();
   w.stream.note_held(0, false);
   // The hold was the handler's time: the body's average rate does not count it.
-  w.body_since_ms += worker_.loop().now_ms() - w.hold_since_ms;
+  if (w.hold_since_ms != 0) w.body_since_ms += worker_.loop().now_ms() - w.hold_since_ms;
+  w.hold_since_ms = 0;
   if (used > 0) {
     // Content-Length content stays in the buffer while it is held: it leaves now.
     char* from = w.in.data() + w.msg_begin + w.head_len;

@@ -155,6 +155,10 @@ void add_serve_flags(CLI::App& serve, serve_flags& f) {
       serve, "--max-chunk-line", l.chunk_line, size,
       "Longest chunk-size line with extensions; 413 past it" + size_default(defaults.chunk_line),
       "size");
+  add_unit_option(serve, "--max-chunk-extensions", l.chunk_extensions, size,
+                  "Chunk extensions of one request, all chunks together; 413 past them" +
+                      size_default(defaults.chunk_extensions),
+                  "size");
   add_unit_option(
       serve, "--header-timeout", l.header_timeout, dur,
       "Time to receive a request head; 408 past it" + time_default(defaults.header_timeout),
@@ -163,6 +167,11 @@ void add_serve_flags(CLI::App& serve, serve_flags& f) {
       serve, "--body-timeout", l.body_timeout, dur,
       "Longest pause while a body arrives; 408 past it" + time_default(defaults.body_timeout),
       "duration");
+  add_unit_option(serve, "--body-min-rate", l.body_min_rate, size,
+                  "Slowest average body rate, bytes a second, once the body timeout has passed; "
+                  "408 below it (0: none)" +
+                      size_default(defaults.body_min_rate),
+                  "size");
   add_unit_option(serve, "--keep-alive-timeout", l.keep_alive_timeout, dur,
                   "Idle time before a keep-alive connection is closed" +
                       time_default(defaults.keep_alive_timeout),

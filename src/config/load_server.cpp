@@ -90,9 +90,11 @@ void read_limits(table_reader& r, limits& l) {
   positive(r, "header_section", r.size("header_section"), l.header_section);
   if (auto n = r.integer("fields", 1, 1'000'000)) l.fields = static_cast<std::size_t>(*n);
   positive(r, "chunk_line", r.size("chunk_line"), l.chunk_line);
+  positive(r, "chunk_extensions", r.size("chunk_extensions"), l.chunk_extensions);
   if (auto v = r.size("body")) l.body = *v;  // 0: no request may have a body
   positive(r, "header_timeout", r.duration("header_timeout"), l.header_timeout);
   positive(r, "body_timeout", r.duration("body_timeout"), l.body_timeout);
+  if (auto v = r.size("body_min_rate")) l.body_min_rate = static_cast<std::size_t>(*v);  // 0: off
   positive(r, "keep_alive_timeout", r.duration("keep_alive_timeout"), l.keep_alive_timeout);
   positive(r, "send_timeout", r.duration("send_timeout"), l.send_timeout);
   if (l.field_line > l.header_section)
@@ -154,6 +156,13 @@ void read_server(table_reader& r, server_options& o) {
   if (auto b = r.boolean("strict_hosts")) o.strict_hosts = *b;
   if (auto n = r.integer("max_connections", 0, 10'000'000))
     o.limits.max_connections = static_cast<std::size_t>(*n);
+  if (auto n = r.integer("max_connections_per_address", 0, 10'000'000)) {
+    o.limits.max_connections_per_address = static_cast<std::size_t>(*n);
+    const std::size_t cap = o.limits.max_connections;
+    if (cap > 0 && o.limits.max_connections_per_address > cap)
+      r.error("max_connections_per_address",
+              "is larger than max_connections (" + std::to_string(cap) + "), so it never applies");
+  }
   if (auto d = r.duration("overload_retry_after"))
     o.limits.overload_retry_after = std::chrono::duration_cast<std::chrono::seconds>(*d);
   read_send_buffer(r, o.limits);

@@ -11,7 +11,8 @@ bool same_limits(const teapot::limits& a, const teapot::limits& b) {
          a.header_section == b.header_section && a.fields == b.fields &&
          a.chunk_line == b.chunk_line && a.body == b.body && a.header_timeout == b.header_timeout &&
          a.body_timeout == b.body_timeout && a.keep_alive_timeout == b.keep_alive_timeout &&
-         a.send_timeout == b.send_timeout;
+         a.send_timeout == b.send_timeout && a.chunk_extensions == b.chunk_extensions &&
+         a.body_min_rate == b.body_min_rate;
 }
 
 bool same_body_limits(const std::vector<body_limit_rule>& a,
@@ -39,6 +40,8 @@ std::vector<std::string> changes_needing_restart(const configuration& running,
   check(r.methods == l.methods, "server.methods");
   check(r.server_header == l.server_header, "server.server_header");
   check(r.limits.max_connections == l.limits.max_connections, "server.max_connections");
+  check(r.limits.max_connections_per_address == l.limits.max_connections_per_address,
+        "server.max_connections_per_address");
   check(r.limits.overload_retry_after == l.limits.overload_retry_after,
         "server.overload_retry_after");
   // Set on the listening sockets, which a reload keeps.

@@ -9,13 +9,15 @@ namespace teapot::h1 {
 namespace ascii = base::ascii;
 using kind = parse_result::kind;
 
-chunked_decoder::chunked_decoder(const parser_config& config) : config_(&config) {}
+chunked_decoder::chunked_decoder(const parser_config& config)
+    : config_(&config), body_limit_(config.limits.body) {}
 
-void chunked_decoder::reset() noexcept {
+void chunked_decoder::reset(std::uint64_t body_limit) noexcept {
   state_ = state::size_first;
   error_ = {};
   chunk_left_ = total_ = 0;
-  line_len_ = trailer_bytes_ = trailer_count_ = 0;
+  body_limit_ = std::min(body_limit, config_->limits.body);
+  line_len_ = ext_bytes_ = trailer_bytes_ = trailer_count_ = 0;
   trailer_text_.clear();
   trailers_.clear();
 }
@@ -62,6 +64,11 @@ chunked_decoder::result chunked_decoder::decode(std::string_view in, std::string
         return fail(parse_error::chunk_line_too_long, i);
       }
       if (!size_line_byte(c, e)) return fail(e, i);
+      // RFC 9112 §7.1.1 asks a server to limit the total length of a request's chunk
+      // extensions too: counted from the first byte after the size (BWS or ';') to the CR.
+      if (state_ >= state::size_ws && state_ <= state::ext_ws &&
+          ++ext_bytes_ > config_->limits.chunk_extensions)
+        return fail(parse_error::chunk_extensions_too_long, i);
     } else if (state_ == state::size_lf) {
       if (c != '\n') return fail(parse_error::bare_line_feed, i);
       if (!end_size_line(e)) return fail(e, i);
@@ -188,11 +195,12 @@ bool chunked_decoder::ext_byte(char c) noexcept {
   return false;
 }
 
-// The size line is complete: check the running total before any data byte (413), then read
-// the data or, after the last-chunk, the trailer section.
+// The size line is complete: check the running total before any data byte (413), so that a
+// size past the limit is refused at once rather than after its data (or the body timeout),
+// then read the data or, after the last-chunk, the trailer section.
 bool chunked_decoder::end_size_line(parse_error& e) noexcept {
   line_len_ = 0;
-  if (chunk_left_ > config_->limits.body - total_) {
+  if (chunk_left_ > body_limit_ - total_) {
     e = parse_error::content_too_large;
     return false;
   }

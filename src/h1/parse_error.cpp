@@ -34,6 +34,7 @@ http::status to_status(parse_error e) noexcept {
       return http::status::length_required;
     case content_too_large:
     case chunk_line_too_long:
+    case chunk_extensions_too_long:
       return http::status::content_too_large;
     case request_line_too_long:
       return http::status::uri_too_long;
@@ -107,6 +108,8 @@ std::string_view describe(parse_error e) noexcept {
       return "content too large";
     case chunk_line_too_long:
       return "chunk size line too long";
+    case chunk_extensions_too_long:
+      return "chunk extensions too long";
     case request_line_too_long:
       return "request line too long";
     case unsupported_expectation:

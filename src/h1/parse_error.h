@@ -37,8 +37,9 @@ enum class parse_error : std::uint8_t {
   // 411 Length Required: a method that needs content sent neither Content-Length nor chunked.
   length_required,
   // 413 Content Too Large.
-  content_too_large,    // Content-Length or the de-chunked body over limits.body
-  chunk_line_too_long,  // a chunk-size line (with extensions) over limits.chunk_line
+  content_too_large,          // Content-Length or the de-chunked body over limits.body
+  chunk_line_too_long,        // a chunk-size line (with extensions) over limits.chunk_line
+  chunk_extensions_too_long,  // the message's chunk extensions over limits.chunk_extensions
   // 414 URI Too Long.
   request_line_too_long,  // over limits.request_line before its CRLF
   // 417 Expectation Failed.

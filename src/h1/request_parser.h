@@ -29,7 +29,8 @@ struct parser_limits {
         header_section(l.header_section),
         fields(l.fields),
         body(l.body),
-        chunk_line(l.chunk_line) {}
+        chunk_line(l.chunk_line),
+        chunk_extensions(l.chunk_extensions) {}
 
   std::size_t request_line;
   std::size_t field_line;
@@ -37,6 +38,7 @@ struct parser_limits {
   std::size_t fields;
   std::uint64_t body;
   std::size_t chunk_line;
+  std::size_t chunk_extensions;  // of one message, all its chunks together
 };
 
 struct parser_config {
@@ -148,7 +150,10 @@ class chunked_decoder {
   // syntax and limits (those of the header section) and kept apart for trailers(): they are
   // never merged into the head, so framing fields in trailers are never honoured.
   result decode(std::string_view input, std::string& body);
-  void reset() noexcept;
+  // Ready for another message, whose de-chunked content may not pass body_limit (the limit of
+  // its path, when that is below the configured one): a chunk size that would pass it is
+  // refused (content_too_large) as soon as its line ends, before any of its data is awaited.
+  void reset(std::uint64_t body_limit = ~std::uint64_t{0}) noexcept;
   // The trailer fields, once decode() returned done: views into the decoder, valid until the
   // next reset(). Values without their surrounding whitespace.
   std::span<const header_field> trailers() const noexcept { return trailers_; }
@@ -195,7 +200,9 @@ class chunked_decoder {
   parse_error error_{};
   std::uint64_t chunk_left_ = 0;
   std::uint64_t total_ = 0;
+  std::uint64_t body_limit_ = 0;
   std::size_t line_len_ = 0;
+  std::size_t ext_bytes_ = 0;
   std::size_t trailer_bytes_ = 0;
   std::size_t trailer_count_ = 0;
   std::string trailer_text_;  // the trailer field lines as received, CRLFs included

@@ -37,6 +37,8 @@ h1_working_set::h1_working_set(worker& w)
 void h1_working_set::clear() noexcept {
   msg_begin = in_end = head_len = body_in_buffer = 0;
   body_left = 0;
+  body_since_ms = hold_since_ms = 0;
+  body_bytes = 0;
   parser.reset();
   chunked.reset();
   out.clear();
@@ -53,8 +55,8 @@ void h1_working_set::clear() noexcept {
   if (ex.body.capacity() > initial_buffer) std::string().swap(ex.body);
 }
 
-h1_connection::h1_connection(worker& w, int fd, std::string peer)
-    : worker_(w), fd_(fd), peer_(std::move(peer)) {
+h1_connection::h1_connection(worker& w, int fd, std::string peer, address_key peer_key)
+    : worker_(w), fd_(fd), peer_(std::move(peer)), peer_key_(peer_key) {
   timer_.set_callback([this] { on_timer(); });
 }
 
@@ -122,12 +124,10 @@ void h1_connection::rearm_for_input() {
         arm(wait_for::idle, lim.keep_alive_timeout);
       return;
     case phase::body:
-      return arm(wait_for::body, lim.body_timeout);
+      return arm_body_wait();
     case phase::handling:
     case phase::sending:
-      worker_.loop().disarm(timer_);
-      waiting_ = wait_for::nothing;
-      return;
+      return disarm();
     case phase::lingering:
     case phase::closed:
       return;
@@ -157,8 +157,54 @@ void h1_connection::on_io(std::uint32_t events) {
 }
 
 void h1_connection::arm(wait_for w, std::chrono::milliseconds delay) {
-  waiting_ = w;
+  set_waiting(w);
   worker_.loop().arm(timer_, delay);
+}
+
+void h1_connection::disarm() noexcept {
+  worker_.loop().disarm(timer_);
+  set_waiting(wait_for::nothing);
+}
+
+// Waiting for a request (idle, or for the rest of a head) is what puts the connection in its
+// worker's queue; going from idle to header keeps its place there.
+void h1_connection::set_waiting(wait_for w) noexcept {
+  const auto for_request = [](wait_for x) { return x == wait_for::idle || x == wait_for::header; };
+  if (for_request(w) && !for_request(waiting_))
+    worker_.queue_waiting(this);
+  else if (!for_request(w) && for_request(waiting_))
+    worker_.unqueue_waiting(this);
+  waiting_ = w;
+}
+
+void h1_connection::give_way() {
+  if (phase_ == phase::head && has_request_bytes()) reject_with(http::status::request_timeout);
+  close_now();
+}
+
+void h1_connection::begin_body_clock() noexcept {
+  ws_->body_since_ms = worker_.loop().now_ms();
+  ws_->body_bytes = 0;
+}
+
+// The body's next deadline: body_timeout from now, or sooner when by then the content would
+// have come slower on average than body_min_rate. The body may take body_timeout, plus a
+// second for each body_min_rate bytes received.
+void h1_connection::arm_body_wait() {
+  const limits& lim = worker_.options().limits;
+  std::chrono::milliseconds wait = lim.body_timeout;
+  if (lim.body_min_rate > 0) {
+    const std::uint64_t rate = lim.body_min_rate;
+    const std::uint64_t bytes = ws_->body_bytes;
+    // A day at most: the sum below cannot overflow, and no body waits that long for a byte.
+    const std::uint64_t earned_ms =
+        std::min<std::uint64_t>(bytes / rate, 86'400) * 1000 + (bytes % rate) * 1000 / rate;
+    const std::int64_t deadline =
+        ws_->body_since_ms + lim.body_timeout.count() + static_cast<std::int64_t>(earned_ms);
+    const std::int64_t left = deadline - worker_.loop().now_ms();
+    wait = std::min(wait, std::chrono::milliseconds(std::max<std::int64_t>(left, 0)));
+  }
+  arm(wait_for::body, wait);
 }
 
 void h1_connection::on_timer() {
@@ -267,6 +313,7 @@ void h1_connection::read_available() {
     const ssize_t n = ::read(fd_, w.in.data() + w.in_end, space);
     if (n > 0) {
       w.in_end += static_cast<std::size_t>(n);
+      if (phase_ == phase::body) w.body_bytes += static_cast<std::size_t>(n);
       process();
       // A short read emptied the socket: with edge-triggered epoll, data arriving later raises
       // a new edge, so the read that would only say EAGAIN is saved (one syscall a request).
@@ -352,8 +399,7 @@ void h1_connection::take_up(pipeline::after_head next) {
     case pipeline::after_head::pending:
       // A step decides later (on_step_decided): nothing is read meanwhile, and the wait is
       // the server's time, not the client's.
-      worker_.loop().disarm(timer_);
-      waiting_ = wait_for::nothing;
+      disarm();
       phase_ = phase::handling;
       return;
   }
@@ -371,7 +417,8 @@ void h1_connection::begin_stream() {
   h1_working_set& w = *ws_;
   const h1::request_head& h = w.parser.head();
   w.body_left = h.content_length;
-  w.chunked.reset();
+  w.chunked.reset(w.ex.body_max);
+  begin_body_clock();
   if (!token_) token_ = std::make_shared<connection_token>(connection_token{this});
   w.stream.begin(worker_, token_);
   // The 100 waits until the handler reads: one that answers from the head saves the upload.
@@ -379,12 +426,11 @@ void h1_connection::begin_stream() {
       h.expect_continue && h.version_minor >= 1 && w.in_end == w.msg_begin + w.head_len;
   w.ex.req.body_stream = &w.stream;
   phase_ = phase::body;
-  worker_.loop().disarm(timer_);
-  waiting_ = wait_for::nothing;
+  disarm();
   pipeline::run_handler(w.ex, worker_.error_log());
   if (phase_ == phase::closed) return;
   if (!w.ex.is_deferred_pending()) return answer_early();
-  arm(wait_for::body, worker_.options().limits.body_timeout);
+  arm_body_wait();
 }
 
 // The response is final before the content is: it goes out now, and the unread rest of the
@@ -398,6 +444,8 @@ void h1_connection::answer_early() {
 
 void h1_connection::resume_content() {
   if (phase_ != phase::body || !ws_ || !ws_->stream.is_active()) return;
+  // Until the handler reads, nothing is read: the body's clock starts with its first read.
+  if (ws_->body_bytes == 0) begin_body_clock();
   read_input();
 }
 
@@ -408,6 +456,9 @@ void h1_connection::end_hold() {
   const std::size_t used = w.stream.held_consumed();
   const bool complete = w.stream.held_complete();
   w.stream.note_held(0, false);
+  // The hold was the handler's time: the body's average rate does not count it.
+  if (w.hold_since_ms != 0) w.body_since_ms += worker_.loop().now_ms() - w.hold_since_ms;
+  w.hold_since_ms = 0;
   if (used > 0) {
     // Content-Length content stays in the buffer while it is held: it leaves now.
     char* from = w.in.data() + w.msg_begin + w.head_len;
@@ -416,7 +467,7 @@ void h1_connection::end_hold() {
     w.body_left -= used;
   }
   if (complete && !finish_stream()) return;
-  if (!complete) arm(wait_for::body, worker_.options().limits.body_timeout);
+  if (!complete) arm_body_wait();
   read_input();
 }
 
@@ -443,6 +494,13 @@ bool h1_connection::stream_body() {
   } else {
     w.ex.body.clear();
     const h1::chunked_decoder::result r = w.chunked.decode(avail, w.ex.body);
+    if (r.outcome == h1::parse_result::kind::error &&
+        r.error == h1::parse_error::content_too_large) {
+      s.fail(body_error::too_large);
+      w.ex.end();  // the handler's response will not be sent
+      refuse_content();
+      return false;
+    }
     if (r.outcome == h1::parse_result::kind::error) {
       s.fail(body_error::malformed);
       reject_with(h1::to_status(r.error));
@@ -458,11 +516,10 @@ bool h1_connection::stream_body() {
     if (s.received > w.ex.body_max) {
       s.fail(body_error::too_large);
       w.ex.end();  // the handler's response will not be sent
-      pipeline::refuse_content(w.ex);
-      answer_from_head();
+      refuse_content();
       return false;
     }
-    if (r.consumed > 0) arm(wait_for::body, worker_.options().limits.body_timeout);
+    if (r.consumed > 0) arm_body_wait();
   }
   if (!piece.empty() && !s.deliver(piece)) {
     if (phase_ == phase::closed) return false;
@@ -472,8 +529,8 @@ bool h1_connection::stream_body() {
     }
     // Held: the consumer's time, not the client's.
     s.note_held(h.framing == h1::body_framing::content_length ? used : 0, complete);
-    worker_.loop().disarm(timer_);
-    waiting_ = wait_for::nothing;
+    w.hold_since_ms = worker_.loop().now_ms();
+    disarm();
     return false;
   }
   if (phase_ == phase::closed) return false;
@@ -485,7 +542,7 @@ bool h1_connection::stream_body() {
     std::memmove(w.in.data() + body_at, w.in.data() + body_at + used, w.in_end - body_at - used);
     w.in_end -= used;
     w.body_left -= used;
-    arm(wait_for::body, worker_.options().limits.body_timeout);
+    arm_body_wait();
   }
   if (!complete) return false;
   return finish_stream();
@@ -494,8 +551,7 @@ bool h1_connection::stream_body() {
 // The content is complete: on_end, then the exchange waits for (or has) its response.
 bool h1_connection::finish_stream() {
   h1_working_set& w = *ws_;
-  worker_.loop().disarm(timer_);
-  waiting_ = wait_for::nothing;
+  disarm();
   phase_ = phase::handling;
   w.stream.deliver_end(w.chunked.trailers());
   if (phase_ == phase::closed) return false;
@@ -510,7 +566,8 @@ void h1_connection::begin_content() {
   h1_working_set& w = *ws_;
   const h1::request_head& h = w.parser.head();
   w.body_left = h.content_length;
-  w.chunked.reset();
+  w.chunked.reset(w.ex.body_max);
+  begin_body_clock();
   phase_ = phase::body;
   switch (h1_exchange::on_expect(h, w.ex, w.in_end > w.msg_begin + w.head_len)) {
     case h1_exchange::expect_step::answer_now:
@@ -523,7 +580,7 @@ void h1_connection::begin_content() {
     case h1_exchange::expect_step::none:
       break;
   }
-  arm(wait_for::body, worker_.options().limits.body_timeout);
+  arm_body_wait();
 }
 
 bool h1_connection::read_body() {
@@ -549,18 +606,20 @@ bool h1_connection::read_body() {
     }
   } else {
     const h1::chunked_decoder::result r = w.chunked.decode(avail, w.ex.body);
+    // The decoder refuses a chunk size past the path's limit as soon as its line ends; the
+    // count below is a backstop.
+    if ((r.outcome == h1::parse_result::kind::error &&
+         r.error == h1::parse_error::content_too_large) ||
+        w.ex.body.size() > w.ex.body_max) {
+      refuse_content();
+      return false;
+    }
     if (r.outcome == h1::parse_result::kind::error) {
       reject_with(h1::to_status(r.error));
       return false;
     }
     used = r.consumed;
     complete = r.outcome == h1::parse_result::kind::done;
-    // Counted as it is decoded: the chunks' sizes say nothing of the whole.
-    if (w.ex.body.size() > w.ex.body_max) {
-      pipeline::refuse_content(w.ex);
-      answer_from_head();
-      return false;
-    }
   }
   // Consumed content leaves the buffer, so that a large body never grows it; what follows
   // (a pipelined request) moves down behind the head.
@@ -570,8 +629,7 @@ bool h1_connection::read_body() {
     w.in_end -= used;
   }
   if (!complete) {
-    if (used > 0 || waiting_ != wait_for::body)
-      arm(wait_for::body, worker_.options().limits.body_timeout);
+    if (used > 0 || waiting_ != wait_for::body) arm_body_wait();
     return false;
   }
   w.ex.req.body = w.body_in_buffer > 0 ? std::string_view(w.in.data() + body_at, w.body_in_buffer)
@@ -582,19 +640,24 @@ bool h1_connection::read_body() {
   return true;
 }
 
+// The content passes the path's limit: 413, with the site's page (the request is known), and
+// the rest of the content is not read.
+void h1_connection::refuse_content() {
+  pipeline::refuse_content(ws_->ex);
+  answer_from_head();
+}
+
 // A final answer decided from the head alone. Content the client announced is not read, so
 // the connection cannot carry another request after it.
 void h1_connection::answer_from_head() {
   if (ws_->parser.head().framing != h1::body_framing::none) keep_alive_ = false;
-  worker_.loop().disarm(timer_);
-  waiting_ = wait_for::nothing;
+  disarm();
   phase_ = phase::handling;
   finish_exchange();
 }
 
 void h1_connection::dispatch() {
-  worker_.loop().disarm(timer_);
-  waiting_ = wait_for::nothing;
+  disarm();
   exchange& ex = ws_->ex;
   pipeline::run_handler(ex, worker_.error_log());
   if (phase_ == phase::closed) return;   // the client left while the handler ran
@@ -772,8 +835,7 @@ void h1_connection::continue_sending() {
 
 void h1_connection::reject_with(http::status s) {
   // The message cannot be trusted (or never finished): answer, then end the connection.
-  worker_.loop().disarm(timer_);
-  waiting_ = wait_for::nothing;
+  disarm();
   keep_alive_ = false;
   h1_working_set& w = *ws_;
   w.ex.begin(*this);
@@ -850,7 +912,7 @@ void h1_connection::end_after_flush() {
 void h1_connection::close_now() {
   if (phase_ == phase::closed) return;
   phase_ = phase::closed;
-  worker_.loop().disarm(timer_);
+  disarm();
   if (token_) token_->conn = nullptr;
   if (ws_ && !ws_->stream.is_delivering()) ws_->stream.fail(body_error::client_gone);
   if (ws_) ws_->outgoing.cancel();

@@ -8,7 +8,9 @@
 //             -> body when content follows, -> handling otherwise (or when the pipeline
 //             answered from the head). A parse error or 408 answers and ends the connection.
 //   body      reading content, counted against the path's limit as it arrives; complete
-//             -> handling. Past the limit: 413; stalled: 408. On a streaming route the
+//             -> handling. Past the limit (or a chunk size past it): 413; stalled for
+//             body_timeout, or slower on average than body_min_rate once body_timeout has
+//             passed: 408. On a streaming route the
 //             handler has run already and takes the content piece by piece (h1_body_stream);
 //             while it holds a piece nothing more is read. Its response, sent before the
 //             content is complete, goes out at once and ends the connection.
@@ -29,6 +31,10 @@
 // Input is read only in head and body, and only while the output queue is under its marks
 // (a client that pipelines without reading is paused, not buffered without end).
 //
+// Timers (waiting_): one at a time, for what the connection waits for now. idle and header
+// (waiting for a request) also put it in its worker's queue of waiting connections, which
+// decides whose place a new connection takes at limits.max_connections (give_way).
+//
 // An idle connection (between requests, nothing queued) holds no buffer: its working set
 // (input buffer, parser, output queue, exchange) goes back to the worker's spares, and the
 // next bytes take one again. A connection costs a few hundred bytes while it waits.
@@ -43,6 +49,7 @@
 #include "h1/request_parser.h"
 #include "io/event_loop.h"
 #include "io/timer_wheel.h"
+#include "server/connection_counts.h"
 #include "server/exchange.h"
 #include "server/h1_body_stream.h"
 #include "server/h1_response_stream.h"
@@ -66,6 +73,11 @@ struct h1_working_set {
   std::size_t head_len = 0;
   std::size_t body_in_buffer = 0;  // content bytes read straight from in (zero copy)
   std::uint64_t body_left = 0;     // with Content-Length
+  // For limits.body_min_rate: when the content began (moved on by the time a streaming
+  // handler held a piece), the bytes read since, and when the current hold began.
+  std::int64_t body_since_ms = 0;
+  std::uint64_t body_bytes = 0;
+  std::int64_t hold_since_ms = 0;
   h1::request_parser parser;
   h1::chunked_decoder chunked;
   output_queue out;
@@ -76,7 +88,7 @@ struct h1_working_set {
 
 class h1_connection final : public io::fd_handler, public exchange_transport {
  public:
-  h1_connection(worker& w, int fd, std::string peer);
+  h1_connection(worker& w, int fd, std::string peer, address_key peer_key);
   ~h1_connection() override;
   h1_connection(const h1_connection&) = delete;
   h1_connection& operator=(const h1_connection&) = delete;
@@ -86,6 +98,12 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
   // Graceful stop: an idle connection closes now; a busy one closes after its response.
   void begin_drain();
   bool is_idle() const noexcept;
+  // At limits.max_connections, a new connection takes this one's place; it waits for a
+  // request. Closes now: an idle connection silently, as at its idle timeout; one with part
+  // of a head after a 408, as at its header timeout, but without lingering, which would keep
+  // the place.
+  void give_way();
+  const address_key& peer_key() const noexcept { return peer_key_; }
 
   // exchange_transport
   bool write_interim(
@@ -102,9 +120,11 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
   // From a post: a long stream's next turn.
   void continue_sending();
 
-  // Intrusive list of the worker's connections.
+  // Intrusive lists of the worker's connections, and of those waiting for a request.
   h1_connection* prev_ = nullptr;
   h1_connection* next_ = nullptr;
+  h1_connection* wait_prev_ = nullptr;
+  h1_connection* wait_next_ = nullptr;
 
  private:
   enum class phase : std::uint8_t { head, body, handling, sending, lingering, closed };
@@ -147,12 +167,18 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
   void close_now();
   void on_timer();
   void arm(wait_for w, std::chrono::milliseconds delay);
+  void disarm() noexcept;
+  void set_waiting(wait_for w) noexcept;
+  void begin_body_clock() noexcept;
+  void arm_body_wait();
+  void refuse_content();
   bool ensure_space();
   bool is_output_low() const noexcept;
 
   worker& worker_;
   int fd_;
   std::string peer_;
+  address_key peer_key_;
   phase phase_ = phase::head;
   wait_for waiting_ = wait_for::nothing;
   io::timer timer_;

@@ -112,17 +112,19 @@ std::size_t memory_transport::exchange_one(std::size_t at, std::size_t head_len,
     used = static_cast<std::size_t>(h.content_length);
     ex_.req.body = content.substr(0, used);
   } else {
-    chunked_.reset();
+    chunked_.reset(ex_.body_max);
     const h1::chunked_decoder::result r = chunked_.decode(content, ex_.body);
-    if (r.outcome == h1::parse_result::kind::error) {
-      reject_with(h1::to_status(r.error));
-      return std::string::npos;
-    }
-    // Counted as it is decoded: the chunks' sizes say nothing of the whole.
-    if (ex_.body.size() > ex_.body_max) {
+    // A chunk size past the path's limit is refused as its line ends; the count is a backstop.
+    if ((r.outcome == h1::parse_result::kind::error &&
+         r.error == h1::parse_error::content_too_large) ||
+        ex_.body.size() > ex_.body_max) {
       pipeline::refuse_content(ex_);
       keep_alive_ = false;
       finish();
+      return std::string::npos;
+    }
+    if (r.outcome == h1::parse_result::kind::error) {
+      reject_with(h1::to_status(r.error));
       return std::string::npos;
     }
     if (r.outcome != h1::parse_result::kind::done) return incomplete(end_of_input);

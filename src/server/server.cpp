@@ -22,8 +22,8 @@ namespace teapot {
 struct server::impl {
   server_options options;
   std::shared_ptr<srv::site_set> sites = std::make_shared<srv::site_set>();
-  std::mutex sites_mu;                           // adopt_sites() may come from any thread
-  std::atomic<std::size_t> open_connections{0};  // with limits.max_connections only
+  std::mutex sites_mu;            // adopt_sites() may come from any thread
+  srv::connection_counts counts;  // shared by the workers, for the connection caps
   std::function<void()> on_reload;
   h1::parser_config parser_config;
   std::vector<std::unique_ptr<srv::worker>> workers;
@@ -145,8 +145,8 @@ void server::start() {
   if (n == 0) n = 1;
   s.pool = std::make_unique<io::work_pool>(s.options.blocking_threads);
   for (unsigned i = 0; i < n; ++i)
-    s.workers.push_back(std::make_unique<srv::worker>(s.options, s.sites, s.parser_config,
-                                                      s.open_connections, *s.pool));
+    s.workers.push_back(
+        std::make_unique<srv::worker>(s.options, s.sites, s.parser_config, s.counts, *s.pool));
   s.bind_listeners();
   s.started = true;
   for (auto& w : s.workers)

@@ -145,12 +145,11 @@ class worker::refusal final : public io::fd_handler {
 };
 
 worker::worker(const server_options& options, std::shared_ptr<const site_set> sites,
-               const h1::parser_config& config, std::atomic<std::size_t>& open_connections,
-               io::work_pool& pool)
+               const h1::parser_config& config, connection_counts& counts, io::work_pool& pool)
     : options_(options),
       sites_(std::move(sites)),
       parser_config_(config),
-      open_connections_(open_connections),
+      counts_(counts),
       pool_(pool) {
   if (options.access_log.file) access_format_ = options.access_log.format;
   render_overload_answer();
@@ -274,11 +273,12 @@ void worker::accept_from(int listen_fd) {
       ::close(fd);
       continue;
     }
-    if (!admit()) {
+    const address_key from = address_key::of(peer.storage);
+    if (!admit(from)) {
       refuse(fd);
       continue;
     }
-    auto* c = new h1_connection(*this, fd, peer.to_string());
+    auto* c = new h1_connection(*this, fd, peer.to_string(), from);
     c->next_ = connections_;
     if (connections_) connections_->prev_ = c;
     connections_ = c;
@@ -287,14 +287,56 @@ void worker::accept_from(int listen_fd) {
   }
 }
 
-// One more open connection, unless the server-wide cap is reached. Counted only with a cap:
-// without one, workers share no counter at all.
-bool worker::admit() {
-  const std::size_t cap = options_.limits.max_connections;
-  if (cap == 0) return true;
-  if (open_connections_.fetch_add(1, std::memory_order_relaxed) < cap) return true;
-  open_connections_.fetch_sub(1, std::memory_order_relaxed);
+// One more open connection, unless its address has its share already, or the server-wide
+// cap is reached and no connection of this worker waits for a request to give its place.
+// Counted only with a cap: without one, workers share no counter at all.
+bool worker::admit(const address_key& from) {
+  const limits& l = options_.limits;
+  const std::size_t per_address = l.max_connections_per_address;
+  if (per_address > 0 && !counts_.by_address.try_add(from, per_address)) return false;
+  const std::size_t cap = l.max_connections;
+  if (cap == 0 || counts_.open.fetch_add(1, std::memory_order_relaxed) < cap) return true;
+  counts_.open.fetch_sub(1, std::memory_order_relaxed);
+  if (make_room()) return true;
+  if (per_address > 0) counts_.by_address.remove(from);
   return false;
+}
+
+// The connection that has waited longest for a request closes, and its place (in the
+// server-wide count) passes to the new one without being freed, so that another worker
+// cannot take it meanwhile. Only this worker's connections are looked at: the kernel spreads
+// new connections over the workers, and so, in time, their waiting ones.
+bool worker::make_room() {
+  h1_connection* c = waiting_front_;
+  if (c == nullptr) return false;
+  handing_over_ = true;
+  c->give_way();  // closes it: forget() runs now
+  handing_over_ = false;
+  return true;
+}
+
+void worker::queue_waiting(h1_connection* c) noexcept {
+  if (c->wait_prev_ || waiting_front_ == c) return;
+  c->wait_next_ = nullptr;
+  c->wait_prev_ = waiting_back_;
+  if (waiting_back_)
+    waiting_back_->wait_next_ = c;
+  else
+    waiting_front_ = c;
+  waiting_back_ = c;
+}
+
+void worker::unqueue_waiting(h1_connection* c) noexcept {
+  if (!c->wait_prev_ && waiting_front_ != c) return;
+  if (c->wait_prev_)
+    c->wait_prev_->wait_next_ = c->wait_next_;
+  else
+    waiting_front_ = c->wait_next_;
+  if (c->wait_next_)
+    c->wait_next_->wait_prev_ = c->wait_prev_;
+  else
+    waiting_back_ = c->wait_prev_;
+  c->wait_prev_ = c->wait_next_ = nullptr;
 }
 
 void worker::refuse(int fd) {
@@ -311,7 +353,8 @@ void worker::refuse(int fd) {
 }
 
 void worker::render_overload_answer() {
-  if (options_.limits.max_connections == 0) return;  // nobody is ever refused
+  const limits& l = options_.limits;
+  if (l.max_connections == 0 && l.max_connections_per_address == 0) return;  // nobody is refused
   overload_ = std::make_shared<const overload_answer>(options_, sites_->table.fallback);
 }
 
@@ -320,9 +363,11 @@ void worker::forget(h1_connection* c) noexcept {
   if (c->next_) c->next_->prev_ = c->prev_;
   if (connections_ == c) connections_ = c->next_;
   c->prev_ = c->next_ = nullptr;
+  unqueue_waiting(c);
   --connection_count_;
-  if (options_.limits.max_connections > 0)
-    open_connections_.fetch_sub(1, std::memory_order_relaxed);
+  if (options_.limits.max_connections > 0 && !handing_over_)
+    counts_.open.fetch_sub(1, std::memory_order_relaxed);
+  if (options_.limits.max_connections_per_address > 0) counts_.by_address.remove(c->peer_key());
 }
 
 std::unique_ptr<h1_working_set> worker::take_working_set() {

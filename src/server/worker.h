@@ -18,6 +18,7 @@
 #include "io/event_loop.h"
 #include "io/work_pool.h"
 #include "server/access_log.h"
+#include "server/connection_counts.h"
 #include "server/overload_answer.h"
 #include "server/site_table.h"
 #include "teapot/server.h"
@@ -34,11 +35,11 @@ h1::parser_config parser_config_for(const server_options& options);
 
 class worker {
  public:
-  // open_connections is shared by every worker of the server (for limits.max_connections),
-  // and so is the blocking-work pool, which outlives the workers' loops.
+  // counts are shared by every worker of the server (for limits.max_connections and
+  // max_connections_per_address), and so is the blocking-work pool, which outlives the
+  // workers' loops.
   worker(const server_options& options, std::shared_ptr<const site_set> sites,
-         const h1::parser_config& config, std::atomic<std::size_t>& open_connections,
-         io::work_pool& pool);
+         const h1::parser_config& config, connection_counts& counts, io::work_pool& pool);
   ~worker();
   worker(const worker&) = delete;
   worker& operator=(const worker&) = delete;
@@ -84,6 +85,13 @@ class worker {
   }
   // Called by a connection that has closed its socket: it is deleted after this batch.
   void retire(h1_connection* c) noexcept;
+  // The connections that wait for a request (idle between requests, or with an incomplete
+  // head), in the order they began to wait: at limits.max_connections, the first gives its
+  // place to a new connection. A connection enters when it begins to wait and leaves when a
+  // request (or a response, or its close) keeps it busy; its place in the order is kept from
+  // idle to the first bytes of a head, so that a head sent slowly ages like an idle wait.
+  void queue_waiting(h1_connection* c) noexcept;
+  void unqueue_waiting(h1_connection* c) noexcept;
   // Runs fn on this loop after the delay. The worker owns the timer: one still armed when the
   // worker ends is dropped without running.
   void run_after(std::chrono::milliseconds delay, std::function<void()> fn);
@@ -92,7 +100,8 @@ class worker {
   class acceptor;
   class refusal;
   void accept_from(int listen_fd);
-  bool admit();
+  bool admit(const address_key& from);
+  bool make_room();
   void refuse(int fd);
   void render_overload_answer();
   void forget(h1_connection* c) noexcept;
@@ -104,10 +113,10 @@ class worker {
   const server_options& options_;
   std::shared_ptr<const site_set> sites_;
   const h1::parser_config& parser_config_;
-  std::atomic<std::size_t>& open_connections_;
+  connection_counts& counts_;
   std::optional<access_log_format> access_format_;  // none: no access log
   std::string access_lines_;                        // queued since the last hand-over
-  // Rendered for the current sites (with limits.max_connections only); a refusal whose answer
+  // Rendered for the current sites (with a connection cap only); a refusal whose answer
   // is still going out holds the one it started with.
   std::shared_ptr<const overload_answer> overload_;
   std::unordered_map<refusal*, std::unique_ptr<refusal>> refusals_;
@@ -118,6 +127,10 @@ class worker {
   std::thread::id thread_;
   h1_connection* connections_ = nullptr;  // intrusive list head
   std::size_t connection_count_ = 0;
+  h1_connection* waiting_front_ = nullptr;  // waited longest
+  h1_connection* waiting_back_ = nullptr;
+  // While a connection gives its place to a new one, its close does not free the place.
+  bool handing_over_ = false;
   std::vector<h1_connection*> retired_;
   std::vector<std::unique_ptr<h1_working_set>> spare_sets_;
   struct one_shot {

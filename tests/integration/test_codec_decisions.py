@@ -4,6 +4,8 @@ the connection right after it, so that nothing the client sent later is read as 
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from conftest import SITE
@@ -277,6 +279,43 @@ def test_a_chunk_line_at_the_limit_is_read_and_one_byte_more_gets_413(serve, siz
         assert_served(srv.port, raw, 405)
     else:
         assert_rejected_then_closed(srv.port, raw, 413)
+
+
+def extensions_of(total: int) -> bytes:
+    """A chunked content whose two size lines carry `total` bytes of extensions together."""
+    first = total // 2
+    return (
+        b"5;" + b"e" * (first - 1) + b"\r\nhello\r\n"
+        + b"0;" + b"f" * (total - first - 1) + b"\r\n\r\n"
+    )
+
+
+@pytest.mark.parametrize("total,served", [(64, True), (65, False)], ids=["at", "one_past"])
+def test_chunk_extensions_at_the_limit_of_a_request_are_read_and_one_byte_more_gets_413(
+    serve, total, served
+):
+    srv = serve("--max-chunk-extensions", "64")
+    raw = request("POST", "/hello.txt", headers=[("Transfer-Encoding", "chunked")])
+    raw += extensions_of(total)
+    if served:
+        assert_served(srv.port, raw, 405)
+    else:
+        assert_rejected_then_closed(srv.port, raw, 413)
+
+
+@pytest.mark.parametrize("size,served", [(1000, True), (1001, False)], ids=["at", "one_past"])
+def test_a_chunk_size_past_max_body_gets_413_at_once_without_its_data(serve, size, served):
+    """The size line alone says the content is too large: the 413 comes before any data (it
+    used to wait for data that never came, until the body timeout)."""
+    srv = serve("--max-body", "1000")
+    head = request("POST", "/hello.txt", headers=[("Transfer-Encoding", "chunked")])
+    size_line = f"{size:x}\r\n".encode()
+    if served:
+        assert_served(srv.port, head + size_line + b"a" * size + b"\r\n0\r\n\r\n", 405)
+        return
+    start = time.monotonic()
+    assert_rejected_then_closed(srv.port, head + size_line, 413)
+    assert time.monotonic() - start < 2.0  # the body timeout is 10 s
 
 
 def test_expect_100_continue_with_a_too_large_body_gets_413_and_no_100(serve):

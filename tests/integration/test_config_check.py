@@ -61,6 +61,16 @@ BROKEN = [
      'to 536870912 (512MiB)'),
     ("bad duration", '[server.limits]\nheader_timeout = "2 s"\n' + SITE, 2, 18,
      "server.limits.header_timeout: '2 s' is not a duration; write seconds or 500ms, 2s, 1m, 1h"),
+    ("per-address cap above the cap",
+     '[server]\nmax_connections = 100\nmax_connections_per_address = 101\n' + SITE, 3, 31,
+     "server.max_connections_per_address: is larger than max_connections (100), so it never "
+     "applies"),
+    ("negative per-address cap", '[server]\nmax_connections_per_address = -1\n' + SITE, 2, 31,
+     "server.max_connections_per_address: -1 is out of range; expected 0 to 10000000"),
+    ("zero chunk extensions", '[server.limits]\nchunk_extensions = 0\n' + SITE, 2, 20,
+     "server.limits.chunk_extensions: must be greater than zero"),
+    ("body min rate that is no size", '[server.limits]\nbody_min_rate = "fast"\n' + SITE, 2, 17,
+     "server.limits.body_min_rate: 'fast' is not a size; write bytes or 8KiB, 1MiB, 2GiB"),
     ("duplicate host",
      '[[sites]]\nhosts = ["a.example"]\n[[sites]]\nhosts = ["A.EXAMPLE"]\n', 4, 10,
      "sites[1].hosts[0]: host 'a.example' is already claimed by sites[0]; each host name belongs "
@@ -117,6 +127,23 @@ def test_every_mistake_of_a_file_is_printed_on_its_own_line(tmp_path: Path):
 def test_a_send_buffer_at_the_limits_passes_the_check(tmp_path: Path, value):
     config = tmp_path / "teapot.toml"
     config.write_text(f"[server]\nsend_buffer = {value}\n" + SITE)
+    p = run_cli("check", str(config))
+    assert p.returncode == 0, p.stderr.decode()
+    assert p.stdout.decode() == f"{config}: ok\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[server]\nmax_connections = 100\nmax_connections_per_address = 100\n",
+        "[server]\nmax_connections_per_address = 5\n",  # without a server-wide cap
+        '[server.limits]\nchunk_extensions = 1\nbody_min_rate = 0\n',  # 0: no minimum rate
+    ],
+    ids=["per_address_at_the_cap", "per_address_alone", "smallest_extensions_no_rate"],
+)
+def test_the_fair_limits_at_their_bounds_pass_the_check(tmp_path: Path, text):
+    config = tmp_path / "teapot.toml"
+    config.write_text(text + SITE)
     p = run_cli("check", str(config))
     assert p.returncode == 0, p.stderr.decode()
     assert p.stdout.decode() == f"{config}: ok\n"

@@ -156,8 +156,10 @@ FLAGS = [
     "--max-fields",
     "--max-body",
     "--max-chunk-line",
+    "--max-chunk-extensions",
     "--header-timeout",
     "--body-timeout",
+    "--body-min-rate",
     "--keep-alive-timeout",
     "--drain-timeout",
 ]

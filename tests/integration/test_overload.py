@@ -1,8 +1,14 @@
-"""server.max_connections: at the cap, a new connection is answered 503 with Retry-After and
-Connection: close instead of being silently refused; the connections already open are served
-as before, and a place freed is taken again. The 503 is the one every other 503 of the default
-site is (the maintenance mode's, for a request without Accept or Accept-Language): the same
-body, the site's own page when it has one, and the same content fields.
+"""server.max_connections: at the cap, when no connection waits for a request, a new
+connection is answered 503 with Retry-After and Connection: close instead of being silently
+refused; the connections already open are served as before, and a place freed is taken again.
+The 503 is the one every other 503 of the default site is (the maintenance mode's, for a
+request without Accept or Accept-Language): the same body, the site's own page when it has
+one, and the same content fields.
+
+The cap is held here by connections that are busy: each has a large response on its way that
+its client does not read yet (a small receive buffer stops the server's writes). A connection
+that only waits for a request (idle, or sending its head) would give its place to the new one
+instead: test_fair_limits.py shows that.
 
 The server runs `teapot serve --config FILE` with two workers, so that the cap is seen to hold
 across workers. Every server is stopped by its PID with SIGTERM at the end of its test, which
@@ -23,7 +29,14 @@ from wire import Conn, Response, request
 CAP = 4
 
 
+BIG = 4 * 1024 * 1024  # far more than the socket buffers between a server and a held client
+
+
 def config_text(tmp: Path, error_pages: str = "", server_extra: str = "", workers: int = 2) -> str:
+    site = tmp / "site"
+    if not (site / "big.bin").exists():
+        site.mkdir(exist_ok=True)
+        (site / "big.bin").write_bytes(b"b" * BIG)
     return f"""\
 [server]
 listen = ["127.0.0.1:1"]
@@ -42,6 +55,7 @@ enabled = false
 
 [[sites]]
 default = true
+root = "{site}"
 
 [[sites.rules]]
 exact = "/v"
@@ -92,6 +106,7 @@ def capped_with_a_large_page(start_server, tmp_path: Path):
 
 
 def served(c: Conn) -> None:
+    release(c)
     c.send(request("GET", "/v"))
     r = c.read_response()
     assert r.status == 200 and r.body == b"served", r
@@ -121,22 +136,42 @@ def assert_same_page(overload: Response, other: Response) -> None:
 
 
 def maintenance_page(c: Conn) -> Response:
+    release(c)
     c.send(request("GET", "/down/x"))
     return c.read_response()
 
 
+def hold(c: Conn) -> None:
+    """The connection asks for the large file and reads only the head of the response: the
+    rest waits in the server, which is then busy with it, not waiting for a request."""
+    c.send(request("GET", "/big.bin"))
+    c.receive_until(b"\r\n\r\n")
+    assert c.buf.startswith(b"HTTP/1.1 200 "), c.buf[:200]
+    c.held = True
+
+
+def release(c: Conn) -> None:
+    """Reads the rest of a held response, whole."""
+    if getattr(c, "held", False):
+        r = c.read_response(timeout=10)
+        assert r.status == 200 and len(r.body) == BIG, r
+        c.held = False
+
+
 def fill_to_the_cap(port: int) -> list[Conn]:
-    """CAP connections, each accepted, served, and kept open (keep-alive).
+    """CAP connections, each accepted, served, and kept open (keep-alive), then held busy.
 
     The fixture's readiness probe holds a place until the server has seen it close, which it
     does on its own time: until then a full set is refused one place, so it is tried again."""
     deadline = time.monotonic() + 5
     while True:
-        conns = [Conn(port) for _ in range(CAP)]
+        conns = [Conn(port, rcvbuf=16 * 1024) for _ in range(CAP)]
         replies = []
-        for c in conns:
+        for c in conns:  # each busy before the next comes, so that none gives its place
             c.send(request("GET", "/v"))
             replies.append(c.read_response())
+            if replies[-1].status == 200:
+                hold(c)
         if all(r.status == 200 for r in replies):
             for r in replies:
                 assert r.body == b"served", r

@@ -7,6 +7,7 @@ test fails on a malformed answer instead of guessing.
 from __future__ import annotations
 
 import re
+import select
 import socket
 import time
 from dataclasses import dataclass, field
@@ -55,8 +56,29 @@ _STATUS_LINE = re.compile(rb"^(HTTP/\d\.\d) (\d{3}) ([^\r\n]*)$")
 class Conn:
     """One client connection with its own receive buffer."""
 
-    def __init__(self, port: int, host: str = "127.0.0.1", timeout: float = 5.0):
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+    def __init__(
+        self,
+        port: int,
+        host: str = "127.0.0.1",
+        timeout: float = 5.0,
+        *,
+        source: str | None = None,
+        rcvbuf: int | None = None,
+    ):
+        """source: the local address to connect from (any of 127.0.0.0/8 reaches a loopback
+        server, so that one machine can be several clients); rcvbuf: SO_RCVBUF, set before
+        connecting so that the kernel does not grow it (a client that stops reading then
+        stops the server's writes after a few KiB)."""
+        if source is None and rcvbuf is None:
+            self.sock = socket.create_connection((host, port), timeout=timeout)
+        else:
+            self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            if rcvbuf is not None:
+                self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            if source is not None:
+                self.sock.bind((source, 0))
+            self.sock.settimeout(timeout)
+            self.sock.connect((host, port))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = b""
         self.eof = False
@@ -188,6 +210,21 @@ class Conn:
                 interims.append(res)
                 continue
             return interims, res
+
+    def has_data(self) -> bool:
+        """Whether bytes (or EOF) are waiting to be read, without waiting for any."""
+        if self.buf or self.eof:
+            return True
+        readable, _, _ = select.select([self.sock], [], [], 0)
+        return bool(readable)
+
+    def receive_until(self, marker: bytes, timeout: float | None = None) -> None:
+        """Reads until marker is among the bytes received, leaving them all unparsed (a later
+        read_response starts from the first); raises WireError on EOF or past the timeout."""
+        deadline = time.monotonic() + (timeout if timeout is not None else self.timeout)
+        while marker not in self.buf:
+            if not self._fill(deadline):
+                raise WireError(f"EOF before {marker!r}; received: {self.buf[:300]!r}")
 
     def closes_within(self, seconds: float) -> bytes:
         """Waits for EOF. Returns the bytes (beyond what was parsed) received before it;

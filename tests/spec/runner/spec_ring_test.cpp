@@ -89,8 +89,8 @@ class ring_server {
                         logs);
     sites->index(options_.strict_hosts);
     parser_config_ = srv::parser_config_for(options_);
-    worker_ = std::make_unique<srv::worker>(options_, std::move(sites), parser_config_,
-                                            open_connections_, pool_);
+    worker_ =
+        std::make_unique<srv::worker>(options_, std::move(sites), parser_config_, counts_, pool_);
   }
 
   srv::memory_transport::result run(std::string input) {
@@ -101,7 +101,7 @@ class ring_server {
  private:
   server_options options_;
   h1::parser_config parser_config_;
-  std::atomic<std::size_t> open_connections_{0};
+  srv::connection_counts counts_;
   std::unique_ptr<srv::worker> worker_;
   // After the worker, as in teapot::server: destroyed first, it joins before the loop its
   // work posts to is gone.

@@ -123,6 +123,17 @@ const broken_case cases[] = {
      2, 15, "server.send_buffer: 'big' is not a size; write \"auto\", bytes or 64KiB, 1MiB"},
     {"zero limit", "[server.limits]\nfield_line = 0\n[[sites]]\ndefault = true\n", 2, 14,
      "server.limits.field_line: must be greater than zero"},
+    {"zero chunk extensions", "[server.limits]\nchunk_extensions = 0\n[[sites]]\ndefault = true\n",
+     2, 20, "server.limits.chunk_extensions: must be greater than zero"},
+    {"body min rate that is no size",
+     "[server.limits]\nbody_min_rate = \"fast\"\n[[sites]]\ndefault = true\n", 2, 17,
+     "server.limits.body_min_rate: 'fast' is not a size; write bytes or 8KiB, 1MiB, 2GiB"},
+    {"per-address cap above the cap",
+     "[server]\nmax_connections = 100\nmax_connections_per_address = 101\n[[sites]]\n"
+     "default = true\n",
+     3, 31,
+     "server.max_connections_per_address: is larger than max_connections (100), so it never "
+     "applies"},
     {"duplicate host across sites, whatever the case",
      "[[sites]]\nhosts = [\"a.example\"]\ndefault = true\n[[sites]]\nhosts = [\"b.example\", "
      "\"A.Example\"]\n",

@@ -42,6 +42,8 @@ TEST(sample_config, server_block_has_the_written_values) {
   EXPECT_EQ(o.limits.header_section, 65536u);
   EXPECT_EQ(o.limits.fields, 100u);
   EXPECT_EQ(o.limits.chunk_line, 4096u);
+  EXPECT_EQ(o.limits.chunk_extensions, 16384u);
+  EXPECT_EQ(o.limits.body_min_rate, 1024u);
   EXPECT_EQ(o.limits.body, 1048576u);
   EXPECT_EQ(o.limits.keep_alive_timeout, 5s);
   ASSERT_EQ(c.server.limits.body_by_prefix.size(), 2u);
@@ -50,6 +52,7 @@ TEST(sample_config, server_block_has_the_written_values) {
   EXPECT_EQ(c.server.limits.body_by_prefix[1].max, 256u * 1024);
   EXPECT_FALSE(c.server.strict_hosts);
   EXPECT_EQ(c.server.limits.max_connections, 10000u);
+  EXPECT_EQ(c.server.limits.max_connections_per_address, 256u);
   EXPECT_EQ(c.server.limits.send_buffer, 128u * 1024);
   EXPECT_EQ(c.access_log.format, access_log_format::combined);
   EXPECT_TRUE(c.access_log.path.empty());

@@ -41,6 +41,19 @@ TEST(changes_needing_restart, names_listeners_workers_limits_and_logs) {
                   "server.max_connections", "server.limits", "access_log", "error_log.path"}));
 }
 
+TEST(changes_needing_restart, names_the_new_limits) {
+  configuration running = base();
+  configuration loaded = base();
+  loaded.server.limits.max_connections_per_address = 3;
+  EXPECT_EQ(changes_needing_restart(running, loaded), keys{"server.max_connections_per_address"});
+  loaded = base();
+  loaded.server.limits.body_min_rate = 0;
+  EXPECT_EQ(changes_needing_restart(running, loaded), keys{"server.limits"});
+  loaded = base();
+  loaded.server.limits.chunk_extensions = 1;
+  EXPECT_EQ(changes_needing_restart(running, loaded), keys{"server.limits"});
+}
+
 TEST(changes_needing_restart, names_the_send_buffer_apart_from_the_limits) {
   configuration running = base();
   configuration loaded = base();

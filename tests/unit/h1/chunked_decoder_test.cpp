@@ -32,6 +32,7 @@ const parser_config& config() {
     parser_config p;
     p.limits.body = 64;
     p.limits.chunk_line = 32;
+    p.limits.chunk_extensions = 48;
     p.limits.field_line = 24;
     p.limits.header_section = 64;
     p.limits.fields = 3;
@@ -70,6 +71,13 @@ std::vector<chunked_case> cases() {
       ok("next request left", "0\r\n\r\nGET / HTTP/1.1\r\n", "", 16),
       ok("body at limit", "40\r\n" + std::string(64, 'x') + "\r\n0\r\n\r\n", std::string(64, 'x')),
       ok("chunk line at limit", "5;" + std::string(30, 'e') + "\r\nhello\r\n0\r\n\r\n", "hello"),
+      // 21 extension bytes (";" and 20) on the first line, 27 on the last-chunk's: 48.
+      ok("extensions of the message at limit",
+         "5;" + std::string(20, 'e') + "\r\nhello\r\n0;" + std::string(26, 'f') + "\r\n\r\n",
+         "hello"),
+      ok("bws counts as extension bytes",
+         "5 ;" + std::string(19, 'e') + "\r\nhello\r\n0 ;" + std::string(25, 'f') + "\r\n\r\n",
+         "hello"),
       ok("trailer line at limit", "0\r\nT:" + std::string(22, 't') + "\r\n\r\n", ""),
       ok("trailers at count limit", "0\r\na:\r\nb:\r\nc:\r\n\r\n", ""),
       bad("empty size", "\r\nhello\r\n0\r\n\r\n", e::bad_chunk_size),
@@ -106,6 +114,13 @@ std::vector<chunked_case> cases() {
           e::chunk_line_too_long),
       bad("chunk line past limit without crlf", "5;" + std::string(100, 'e'),
           e::chunk_line_too_long),
+      bad("extensions of the message past limit",
+          "5;" + std::string(20, 'e') + "\r\nhello\r\n0;" + std::string(27, 'f') + "\r\n\r\n",
+          e::chunk_extensions_too_long),
+      bad("extensions past limit over many small chunks",
+          "1;aaaaaaaaa\r\nx\r\n1;aaaaaaaaa\r\nx\r\n1;aaaaaaaaa\r\nx\r\n1;aaaaaaaaa\r\nx\r\n"
+          "1;aaaaaaaaa\r\nx\r\n0\r\n\r\n",
+          e::chunk_extensions_too_long),
       bad("trailer obs fold", "0\r\nA: b\r\n c\r\n\r\n", e::obs_fold),
       bad("trailer space before colon", "0\r\nA : b\r\n\r\n", e::bad_trailer),
       bad("trailer no colon", "0\r\nAbc\r\n\r\n", e::bad_trailer),
@@ -200,6 +215,37 @@ TEST(chunked_decoder, reset_decodes_the_next_body) {
   d.reset();
   ASSERT_EQ(d.decode("1\r\nb\r\n0\r\n\r\n", body).outcome, kind::done);
   EXPECT_EQ(body, "ab");
+}
+
+// The limit of the request's path, below the configured one, refuses a chunk size past it as
+// soon as its line ends: before its data, which may never come.
+TEST(chunked_decoder, refuses_a_chunk_size_past_the_limit_given_at_reset) {
+  chunked_decoder d(config());
+  std::string body;
+  d.reset(10);
+  auto r = d.decode("4\r\nabcd\r\n7\r\n", body);
+  ASSERT_EQ(r.outcome, kind::error);
+  EXPECT_EQ(r.error, parse_error::content_too_large);
+  d.reset(10);
+  body.clear();
+  r = d.decode("4\r\nabcd\r\n6\r\nefghij\r\n0\r\n\r\n", body);
+  ASSERT_EQ(r.outcome, kind::done);
+  EXPECT_EQ(body, "abcdefghij");
+  // A limit above the configured one does not raise it.
+  d.reset(1000);
+  r = d.decode("41\r\n", body);
+  ASSERT_EQ(r.outcome, kind::error);
+  EXPECT_EQ(r.error, parse_error::content_too_large);
+}
+
+TEST(chunked_decoder, counts_the_extensions_of_each_message_afresh) {
+  chunked_decoder d(config());
+  const std::string raw = "5;" + std::string(30, 'e') + "\r\nhello\r\n0\r\n\r\n";  // 31 bytes
+  for (int i = 0; i < 3; ++i) {
+    std::string body;
+    d.reset();
+    ASSERT_EQ(d.decode(raw, body).outcome, kind::done) << i;
+  }
 }
 
 // Trailer fields are kept apart (never merged into the head) and delivered as received, with

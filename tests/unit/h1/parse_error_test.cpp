@@ -42,6 +42,7 @@ TEST(parse_error, each_enumerator_maps_to_its_status) {
       {e::length_required, s::length_required},
       {e::content_too_large, s::content_too_large},
       {e::chunk_line_too_long, s::content_too_large},
+      {e::chunk_extensions_too_long, s::content_too_large},
       {e::request_line_too_long, s::uri_too_long},
       {e::unsupported_expectation, s::expectation_failed},
       {e::field_line_too_long, s::request_header_fields_too_large},

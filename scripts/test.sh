@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds with ASan and UBSan, and runs every test ring: static
-# checks, unit tests, integration tests against the real binary, and a short fuzz run.
-# FUZZ_SECONDS (default 60) sets the fuzz run's length; 0 skips it.
+# checks, unit tests, integration tests against the real binary, and a short fuzz run; then
+# builds with ThreadSanitizer and runs the unit tests and the threaded integration tests again.
+# FUZZ_SECONDS (default 60) sets the fuzz run's length; 0 skips it. TSAN=0 skips the TSan stage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -27,3 +28,8 @@ scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
 echo "== integration tests"
 TEAPOT_BIN="$PWD/build/debug/teapot" TEAPOT_EXAMPLES_DIR="$PWD/build/debug/examples" \
   /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
+
+if [ "${TSAN:-1}" != 0 ]; then
+  echo "== ThreadSanitizer (tsan preset)"
+  scripts/tsan.sh
+fi

@@ -8,7 +8,7 @@ Where the binaries are:
 
 Every server a test starts is stopped by its own PID with SIGTERM at the end of the test; the
 test then fails if the server did not exit with status 0, or if its stderr holds an
-AddressSanitizer or UBSan report.
+AddressSanitizer, UBSan or ThreadSanitizer report.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ SANITIZER_MARKERS = (
     "AddressSanitizer",
     "LeakSanitizer",
     "UndefinedBehaviorSanitizer",
+    "ThreadSanitizer",
     "runtime error",
 )
 START_TIMEOUT = 15.0  # seconds for a sanitizer build to accept its first connection

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Builds the `tsan` preset (ThreadSanitizer, GCC) and runs under it the unit tests, the spec
+# ring, and the integration tests whose servers run threads side by side: several workers, the
+# blocking-work pool, reloads and log reopening from the signal thread, deferred responses and
+# body writers fed from other threads. Any report fails the run: halt_on_error makes the
+# process exit non-zero, and the integration fixtures also fail a test whose server printed one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/scripts/tsan-suppressions.txt"
+
+cmake --preset tsan >/dev/null
+cmake --build --preset tsan
+
+echo "== ThreadSanitizer: unit tests and spec ring"
+# One process per executable, not ctest's one per case: under TSan each start costs, and
+# 1,300 of them take longer than the tests.
+for t in build/tsan/tests/unit_* build/tsan/tests/spec_ring; do
+  [ -x "$t" ] || continue
+  echo "-- $(basename "$t")"
+  "$t" --gtest_brief=1 | grep -vE '^Running main\(\) from '
+done
+
+echo "== ThreadSanitizer: integration tests that run threads"
+# Chosen for their threads; the rest of the suite runs one worker at a time or nothing
+# concurrent, and runs under ASan+UBSan anyway.
+#   streaming_and_blocking: uploads held while the pool reads them, pool sleeps, from_thread
+#   work_off_the_loop:      bcrypt checks on the pool while the loops answer
+#   streamed_responses:     body_writer fed from pool threads, with backpressure and cancel
+#   reload:                 SIGHUP/SIGUSR1 from the signal thread while two workers serve
+#   examples:               deferred responses (hello, jobs), posts back to the loop
+#   overload:               the connection cap shared by two workers
+#   logs:                   two workers handing lines to the log writer thread
+#   compression:            files coded on the pool, two workers
+#   policies:               rate-limit buckets and the maintenance trigger shared by workers
+#   lifecycle_and_cli:      graceful stop and drain from the signal thread
+TEAPOT_BIN="$PWD/build/tsan/teapot" TEAPOT_EXAMPLES_DIR="$PWD/build/tsan/examples" \
+  /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+  tests/integration/test_streaming_and_blocking.py \
+  tests/integration/test_work_off_the_loop.py \
+  tests/integration/test_streamed_responses.py \
+  tests/integration/test_reload.py \
+  tests/integration/test_examples.py \
+  tests/integration/test_overload.py \
+  tests/integration/test_logs.py \
+  tests/integration/test_compression.py \
+  tests/integration/test_policies.py \
+  tests/integration/test_lifecycle_and_cli.py

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds with ASan and UBSan, and runs every test ring: static
-# checks, unit tests, integration tests against the real binary, and a short fuzz run; then
+# checks, static analysis (clang-tidy, cppcheck), unit tests and the spec ring, integration
+# tests against the real binary, and a short fuzz run; then
 # builds with ThreadSanitizer and runs the unit tests and the threaded integration tests again.
 # FUZZ_SECONDS (default 60) sets the fuzz run's length; 0 skips it. TSAN=0 skips the TSan stage.
 set -euo pipefail

@@ -55,7 +55,7 @@ void h1_working_set::clear() noexcept {
   if (ex.body.capacity() > initial_buffer) std::string().swap(ex.body);
 }
 
-h1_connection::h1_connection(worker& w, int fd, std::string peer, address_key peer_key)
+h1_connection::h1_connection(worker& w, int fd, std::string peer, const address_key& peer_key)
     : worker_(w), fd_(fd), peer_(std::move(peer)), peer_key_(peer_key) {
   timer_.set_callback([this] { on_timer(); });
 }

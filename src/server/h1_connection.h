@@ -88,7 +88,7 @@ struct h1_working_set {
 
 class h1_connection final : public io::fd_handler, public exchange_transport {
  public:
-  h1_connection(worker& w, int fd, std::string peer, address_key peer_key);
+  h1_connection(worker& w, int fd, std::string peer, const address_key& peer_key);
   ~h1_connection() override;
   h1_connection(const h1_connection&) = delete;
   h1_connection& operator=(const h1_connection&) = delete;

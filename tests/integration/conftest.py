@@ -287,3 +287,13 @@ def rss_kib(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise AssertionError("no VmRSS")
+
+
+def css(size: int) -> bytes:
+    """size bytes of CSS rules, each unlike the last: text that compresses, but not to nothing."""
+    out = b""
+    i = 0
+    while len(out) < size:
+        out += b".rule-%d { color: #%06x; margin: %dpx; }\n" % (i, i * 2654435761 % 0xFFFFFF, i)
+        i += 1
+    return out[:size]

@@ -12,7 +12,7 @@ import brotli
 import pytest
 import zstandard
 
-from conftest import TEAPOT_BIN, require, run_cli
+from conftest import TEAPOT_BIN, css, require, run_cli
 from wire import exchange, request
 
 DECODE = {
@@ -21,14 +21,6 @@ DECODE = {
     "zstd": lambda data: zstandard.ZstdDecompressor().decompressobj().decompress(data),
 }
 
-
-def css(size: int) -> bytes:
-    out = b""
-    i = 0
-    while len(out) < size:
-        out += b".rule-%d { color: #%06x; margin: %dpx; }\n" % (i, i * 2654435761 % 0xFFFFFF, i)
-        i += 1
-    return out[:size]
 
 
 FILES = {

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SITE, TEAPOT_BIN, build_docroot, require
-from wire import Conn, Response, request
+from wire import Conn, Response, request, served_once_a_place_is_free
 
 PER_ADDRESS = 3
 CAP = 4
@@ -104,16 +104,7 @@ def test_past_its_share_an_address_gets_503_while_others_are_served(per_address)
             served(c)
 
         mine.pop().close()
-        deadline = time.monotonic() + 5
-        while True:  # the server notices the close on its own time
-            with Conn(port, source="127.0.0.2") as again:
-                again.send(request("GET", "/hello.txt"))
-                r = again.read_response(timeout=5)
-                if r.status == 200:
-                    break
-                assert r.status == 503, r
-            assert time.monotonic() < deadline, "the freed place was not taken again"
-            time.sleep(0.05)
+        served_once_a_place_is_free(port, "/hello.txt", source="127.0.0.2")
     finally:
         for c in mine:
             c.close()

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from conftest import TEAPOT_BIN, require
-from wire import Conn, Response, request
+from wire import Conn, Response, request, served_once_a_place_is_free
 
 CAP = 4
 
@@ -200,16 +200,7 @@ def test_at_the_cap_connections_are_served_and_one_more_gets_503_with_retry_afte
             served(c)
 
         conns.pop().close()
-        deadline = time.monotonic() + 5
-        while True:  # the server notices the close on its own time
-            with Conn(capped.port) as again:
-                again.send(request("GET", "/v"))
-                r = again.read_response(timeout=5)
-                if r.status == 200:
-                    break
-                assert r.status == 503, r
-            assert time.monotonic() < deadline, "the freed place was not taken again"
-            time.sleep(0.05)
+        served_once_a_place_is_free(capped.port, "/v")
     finally:
         for c in conns:
             c.close()

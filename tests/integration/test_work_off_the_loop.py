@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES_DIR, TEAPOT_BIN, require, run_cli
+from conftest import EXAMPLES_DIR, TEAPOT_BIN, css, require, run_cli
 from wire import Conn, exchange, request
 
 BCRYPT_COST = 12
@@ -162,14 +162,6 @@ def test_a_client_that_leaves_during_its_password_check_leaves_the_server_servin
 
 # -- compression of large files on the pool -------------------------------------------------
 
-
-def css(size: int) -> bytes:
-    out = b""
-    i = 0
-    while len(out) < size:
-        out += b".rule-%d { color: #%06x; margin: %dpx; }\n" % (i, i * 2654435761 % 0xFFFFFF, i)
-        i += 1
-    return out[:size]
 
 
 LARGE = css(300_000)

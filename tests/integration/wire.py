@@ -297,3 +297,21 @@ def chunked(*parts: bytes) -> bytes:
     for p in parts:
         out += b"%x\r\n" % len(p) + p + b"\r\n"
     return out + b"0\r\n\r\n"
+
+
+def served_once_a_place_is_free(
+    port: int, target: str, *, source: str | None = None, seconds: float = 5.0
+) -> Response:
+    """Asks for target on fresh connections until one is served (200) instead of refused
+    (503): a place freed by a client's close is taken up when the server sees the close, on its
+    own time. Fails on any other status, or when no place comes free in time."""
+    deadline = time.monotonic() + seconds
+    while True:
+        with Conn(port, source=source) as again:
+            again.send(request("GET", target))
+            r = again.read_response(timeout=5)
+            if r.status == 200:
+                return r
+            assert r.status == 503, r
+        assert time.monotonic() < deadline, "the freed place was not taken again"
+        time.sleep(0.05)

@@ -1,4 +1,5 @@
 #include "replies.h"
+#include "base/ascii.h"
 
 #include <cctype>
 #include <charconv>
@@ -14,14 +15,6 @@ bool iequals(std::string_view a, std::string_view b) {
         std::tolower(static_cast<unsigned char>(b[i])))
       return false;
   return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
 }
 
 bool read_chunked(std::string_view bytes, std::size_t& pos, std::string& body, std::string& error) {
@@ -96,11 +89,11 @@ std::optional<reply> read_reply(std::string_view bytes, std::size_t& pos, bool h
     const std::string_view line = head.substr(0, eol);
     const std::size_t colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0 ||
-        trim(line.substr(0, colon)) != line.substr(0, colon)) {
+        base::ascii::trim_ows(line.substr(0, colon)) != line.substr(0, colon)) {
       error = "a bad field line: " + std::string(line);
       return std::nullopt;
     }
-    r.fields.emplace_back(line.substr(0, colon), trim(line.substr(colon + 1)));
+    r.fields.emplace_back(line.substr(0, colon), base::ascii::trim_ows(line.substr(colon + 1)));
     head.remove_prefix(eol + 2);
   }
   pos = end + 4;

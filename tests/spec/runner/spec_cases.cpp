@@ -1,4 +1,5 @@
 #include "spec_cases.h"
+#include "base/ascii.h"
 
 #include <algorithm>
 #include <cctype>
@@ -12,14 +13,6 @@ namespace {
 
 std::runtime_error malformed(const std::string& file, int line, const std::string& what) {
   return std::runtime_error(file + ":" + std::to_string(line) + ": " + what);
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
 }
 
 // A line that ends in a single backslash (not an escaped one) has no line end.
@@ -62,7 +55,7 @@ expected_response parse_response(const std::vector<std::string>& lines, const st
   if (lines[0] != "no response") r.status_line = lines[0];
   for (std::size_t i = 1; i < lines.size(); ++i) {
     const int at = first_line + 1 + static_cast<int>(i);
-    const std::string_view l = trim(lines[i]);
+    const std::string_view l = base::ascii::trim_ows(lines[i]);
     if (l.empty()) continue;
     if (l.starts_with("body: ")) {
       r.body = unescape(l.substr(6));
@@ -71,18 +64,20 @@ expected_response parse_response(const std::vector<std::string>& lines, const st
     } else if (l.starts_with("body contains ")) {
       r.body_contains.push_back(unescape(l.substr(14)));
     } else if (l.starts_with("then ")) {
-      r.then = parse_then(trim(l.substr(5)), file, at);
+      r.then = parse_then(base::ascii::trim_ows(l.substr(5)), file, at);
     } else if (l.starts_with("has ")) {
-      r.fields.push_back({field_check_kind::present, std::string(trim(l.substr(4))), {}});
+      r.fields.push_back(
+          {field_check_kind::present, std::string(base::ascii::trim_ows(l.substr(4))), {}});
     } else if (l.starts_with("no ")) {
-      r.fields.push_back({field_check_kind::absent, std::string(trim(l.substr(3))), {}});
+      r.fields.push_back(
+          {field_check_kind::absent, std::string(base::ascii::trim_ows(l.substr(3))), {}});
     } else if (const std::size_t colon = l.find(':');
                colon != std::string_view::npos && l.find(' ') > colon) {
       r.fields.push_back({field_check_kind::equals, std::string(l.substr(0, colon)),
-                          std::string(trim(l.substr(colon + 1)))});
+                          std::string(base::ascii::trim_ows(l.substr(colon + 1)))});
     } else if (const std::size_t sp = l.find(" contains "); sp != std::string_view::npos) {
       r.fields.push_back({field_check_kind::contains, std::string(l.substr(0, sp)),
-                          std::string(trim(l.substr(sp + 10)))});
+                          std::string(base::ascii::trim_ows(l.substr(sp + 10)))});
     } else {
       throw malformed(file, at, "not an expectation: " + std::string(l));
     }
@@ -163,13 +158,14 @@ std::vector<spec_case> read_spec_file(const std::filesystem::path& root,
     ++number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.starts_with("<!-- config: ")) {
-      config = std::string(trim(std::string_view(line).substr(13, line.find("-->") - 13)));
+      config = std::string(
+          base::ascii::trim_ows(std::string_view(line).substr(13, line.find("-->") - 13)));
     } else if (line.starts_with("## ")) {
       finish_case(current, out);
       current = spec_case{};
       current->file = name;
       current->line = number;
-      current->heading = std::string(trim(std::string_view(line).substr(3)));
+      current->heading = std::string(base::ascii::trim_ows(std::string_view(line).substr(3)));
       current->config = config;
     } else if (line.starts_with("```http") || line.starts_with("```response")) {
       const bool request = line.starts_with("```http");

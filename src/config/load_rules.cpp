@@ -107,8 +107,9 @@ void check_required_fields(table_reader& r, const rule& out) {
       {401, "WWW-Authenticate"}, {405, "Allow"},   {407, "Proxy-Authenticate"},
       {416, "Content-Range"},    {426, "Upgrade"},
   };
-  for (const auto& [code, field] : required) {
+  for (const auto& [code, name] : required) {
     if (http::to_int(out.status) != code) continue;
+    const std::string_view field = name;  // clang before 16 cannot capture a structured binding
     bool found = std::any_of(out.add_headers.begin(), out.add_headers.end(),
                              [&](const auto& h) { return base::ascii::iequals(h.first, field); });
     if (!found)

@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <string>
+#include <string_view>
 
 #include "config/load.h"
 #include "config_fixture.h"
@@ -220,6 +221,16 @@ const broken_case cases[] = {
      "access_log.format: 'apache' is not a format; expected \"common\", \"combined\" or \"json\""},
     {"TOML syntax", "[[sites]]\ndefault = tru\n", 2, 14,
      "invalid TOML: Error while parsing boolean: expected 'true', saw 'tru\\n'"},
+    // Found by fuzz/config_fuzz.cpp: toml++ 3.3 failed an assertion on a table header without
+    // a key (a crash of `teapot check` in a debug build, undefined behaviour in a release one).
+    {"table header without a key", "[[sites]]\ndefault = true\n[&]\n", 3, 2,
+     "invalid TOML: a table header needs a key after its '['"},
+    {"array of tables header with a third bracket", "[[[sites]]]\ndefault = true\n", 1, 3,
+     "invalid TOML: a table header needs a key after its '['"},
+    {"control character after a header's bracket", "[\x01]\n[[sites]]\ndefault = true\n", 1, 2,
+     "invalid TOML: a table header needs a key after its '['"},
+    {"mistake before a table header without a key", "[[sites]]\ndefault = tru\n[,]\n", 2, 14,
+     "invalid TOML: Error while parsing boolean: expected 'true', saw 'tru\\n'"},
 };
 
 class broken_config : public testing::config_fixture,
@@ -252,6 +263,27 @@ std::string case_name(const ::testing::TestParamInfo<broken_case>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(config, broken_config, ::testing::ValuesIn(cases), case_name);
+
+using keyless_table_header = testing::config_fixture;
+
+// Found by fuzz/config_fuzz.cpp with a NUL, which cannot stand in the table's C strings.
+TEST_F(keyless_table_header, a_nul_after_the_bracket_is_refused_with_its_position) {
+  using namespace std::string_view_literals;
+  load_result r = load("[[sites]]\ndefault = true\n[\0]\n"sv);
+  EXPECT_FALSE(r.config.has_value());
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(format_error(r.errors[0]),
+            (dir_ / "teapot.toml").string() +
+                ":3:2: invalid TOML: a table header needs a key after its '['");
+}
+
+TEST_F(keyless_table_header, brackets_in_strings_arrays_and_comments_are_no_headers) {
+  load_result r = load(
+      "# [& a comment\n[[sites]]\ndefault = true\n[[sites.rules]]\nexact = \"/x\"\n"
+      "kind = \"return\"\nstatus = 200\nbody = \"\"\"\n[& a body\n[, and more\n\"\"\"\n"
+      "[ \"sites\".static ]\nindex_files = [\n  \"[&].html\",\n]\n");
+  EXPECT_TRUE(r.config.has_value()) << (r.errors.empty() ? "" : format_error(r.errors[0]));
+}
 
 using htpasswd_file = testing::config_fixture;
 

@@ -3,11 +3,8 @@
 // scratch folder made once per run, laid out as examples/ is, so that a valid configuration
 // gets past the checks of the files it names and the fuzzer reaches the whole schema. Checks
 // the loader's promise: a complete model or errors, never both, each error with a message.
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -15,33 +12,21 @@
 
 #include "config/load.h"
 #include "fuzz_support.h"
+#include "scratch_folder.h"
 
 namespace {
 
 using teapot::fuzz::check;
-
-std::filesystem::path& scratch() {
-  static std::filesystem::path dir;
-  return dir;
-}
 
 void write(const std::filesystem::path& path, std::string_view text) {
   std::filesystem::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary) << text;
 }
 
-void remove_scratch() {
-  std::error_code ec;
-  std::filesystem::remove_all(scratch(), ec);
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("teapot-fuzz-config-" + std::to_string(::getpid()));
-  scratch() = dir;
-  remove_scratch();
+  const std::filesystem::path& dir = teapot::fuzz::make_scratch_folder("config");
   std::filesystem::create_directories(dir / "site");
   write(dir / "site/index.html", "<!DOCTYPE html><title>Hello</title>\n");
   write(dir / "config/errors/404.html", "<!DOCTYPE html><title>Not found</title>\n");
@@ -50,7 +35,6 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
         "alice:$2y$10$m1tQSL7TdV2DGZPQnJNxUO6Es6VSXbqpRb3edt7YpPWIYGrvdvLcK\n"
         "bob:$6$examplesalt$/LoGJLpyEqZhbv.6S6Gd8/mPvj.F93AMN0M1e28npBY35IdYaYkZQaFdzN6G5A"
         "xzqy47ySl0XCoQ4/2BGRK.q1\n");
-  std::atexit(remove_scratch);
   return 0;
 }
 
@@ -62,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::string_view special : {"/dev", "/proc", "/sys"})
     if (text.find(special) != std::string_view::npos) return 0;
   const teapot::config::load_result r =
-      teapot::config::load_config_text(text, scratch() / "teapot.toml");
+      teapot::config::load_config_text(text, teapot::fuzz::scratch_folder() / "teapot.toml");
   check(r.config.has_value() != !r.errors.empty());
   for (const teapot::config::config_error& e : r.errors) {
     check(!e.message.empty());

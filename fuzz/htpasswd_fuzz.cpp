@@ -2,12 +2,9 @@
 // loader's own reading of the same file: the loader refuses a file (so `teapot check` and a
 // reload fail) exactly when the handler would find a bad line in it, or a file that passes
 // the check would lock users out at run time, or the other way round.
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -16,20 +13,11 @@
 #include "config/load.h"
 #include "fuzz_support.h"
 #include "handlers/basic_auth/htpasswd.h"
+#include "scratch_folder.h"
 
 namespace {
 
 using teapot::fuzz::check;
-
-std::filesystem::path& scratch() {
-  static std::filesystem::path dir;
-  return dir;
-}
-
-void remove_scratch() {
-  std::error_code ec;
-  std::filesystem::remove_all(scratch(), ec);
-}
 
 constexpr std::string_view configuration = R"([[sites]]
 hosts = ["example.com"]
@@ -39,20 +27,17 @@ htpasswd = "htpasswd"
 )";
 
 bool loader_accepts(std::string_view file) {
-  std::ofstream(scratch() / "htpasswd", std::ios::binary | std::ios::trunc) << file;
-  const teapot::config::load_result r =
-      teapot::config::load_config_text(configuration, scratch() / "teapot.toml");
+  std::ofstream(teapot::fuzz::scratch_folder() / "htpasswd", std::ios::binary | std::ios::trunc)
+      << file;
+  const teapot::config::load_result r = teapot::config::load_config_text(
+      configuration, teapot::fuzz::scratch_folder() / "teapot.toml");
   return r.config.has_value();
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  scratch() = std::filesystem::temp_directory_path() /
-              ("teapot-fuzz-htpasswd-" + std::to_string(::getpid()));
-  remove_scratch();
-  std::filesystem::create_directories(scratch() / "site");
-  std::atexit(remove_scratch);
+  std::filesystem::create_directories(teapot::fuzz::make_scratch_folder("htpasswd") / "site");
   return 0;
 }
 

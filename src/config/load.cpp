@@ -7,7 +7,6 @@
 
 #include "config/load_parts.h"
 #include "config/reader.h"
-#include "config/table_headers.h"
 
 namespace teapot::config {
 
@@ -104,17 +103,9 @@ load_result load_config_text(std::string_view text, const std::filesystem::path&
   std::error_code ec;
   std::filesystem::path absolute = std::filesystem::absolute(file, ec).lexically_normal();
   diagnostics diag(file, absolute.parent_path());
-  // toml++ 3.3 must not read a header without a key (config/table_headers.h); what comes
-  // before it may hold an earlier mistake, which is the one to report.
-  const std::optional<detail::keyless_header> keyless = detail::find_keyless_table_header(text);
   toml::table root;
   try {
-    root = toml::parse(keyless ? text.substr(0, keyless->header_at) : text, file.string());
-    if (keyless) {
-      diag.error(toml::source_position{keyless->line, keyless->column},
-                 "invalid TOML: a table header needs a key after its '['");
-      return {std::nullopt, diag.take()};
-    }
+    root = toml::parse(text, file.string());
   } catch (const toml::parse_error& e) {
     diag.error(e.source(), "invalid TOML: " + std::string(e.description()));
     return {std::nullopt, diag.take()};

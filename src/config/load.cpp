@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "config/load_parts.h"
+#include "config/non_ascii.h"
 #include "config/reader.h"
 
 namespace teapot::config {
@@ -103,11 +104,22 @@ load_result load_config_text(std::string_view text, const std::filesystem::path&
   std::error_code ec;
   std::filesystem::path absolute = std::filesystem::absolute(file, ec).lexically_normal();
   diagnostics diag(file, absolute.parent_path());
+  // toml++ must not see a non-ASCII character outside a string or comment (config/non_ascii.h);
+  // a mistake on a line before it is the file's first, which toml++ reports.
+  const std::optional<detail::text_position> bare = detail::find_non_ascii_outside_strings(text);
   toml::table root;
   try {
-    root = toml::parse(text, file.string());
+    root = toml::parse(bare ? text.substr(0, bare->offset) : text, file.string());
   } catch (const toml::parse_error& e) {
-    diag.error(e.source(), "invalid TOML: " + std::string(e.description()));
+    if (!bare || e.source().begin.line < bare->line) {
+      diag.error(e.source(), "invalid TOML: " + std::string(e.description()));
+      return {std::nullopt, diag.take()};
+    }
+  }
+  if (bare) {
+    diag.error(toml::source_position{bare->line, bare->column},
+               "invalid TOML: a character other than ASCII outside a string or comment; quote "
+               "the key or the value that holds it");
     return {std::nullopt, diag.take()};
   }
   configuration c;

@@ -45,6 +45,10 @@ std::optional<text_position> find_non_ascii_outside_strings(std::string_view tex
   std::size_t i = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;  // toml++ skips a byte order mark
   std::size_t line_start = 0;
   std::uint32_t line = 1;
+  // The last byte outside strings and comments that was not a space or a tab: a quote opens a
+  // string only where TOML lets one start (a quoted key, a value, an element). Elsewhere ("1\"")
+  // toml++ reads past the quote as no string, and so does this scan.
+  char last = '\n';
   auto new_line = [&](std::size_t at) {
     ++line;
     line_start = at + 1;
@@ -53,14 +57,19 @@ std::optional<text_position> find_non_ascii_outside_strings(std::string_view tex
     const char c = text[i];
     if (c == '\n') {
       new_line(i);
+      last = c;
+      ++i;
+    } else if (c == ' ' || c == '\t') {
       ++i;
     } else if (c == '#') {
       while (i < text.size() && text[i] != '\n')
         ++i;
-    } else if (c == '"' || c == '\'') {
+    } else if ((c == '"' || c == '\'') &&
+               std::string_view("\n=[,{.").find(last) != std::string_view::npos) {
       const std::size_t end = skip_string(text, i);
       for (; i < end; ++i)
         if (text[i] == '\n') new_line(i);
+      last = c;
     } else if (static_cast<unsigned char>(c) > 0x7f) {
       // Columns count characters, as toml++'s do: UTF-8 continuation bytes add none.
       std::uint32_t column = 1;
@@ -68,6 +77,7 @@ std::optional<text_position> find_non_ascii_outside_strings(std::string_view tex
         column += (static_cast<unsigned char>(text[k]) & 0xc0) != 0x80;
       return text_position{i, line, column};
     } else {
+      last = c;
       ++i;
     }
   }

@@ -241,6 +241,10 @@ const broken_case cases[] = {
      14,
      "invalid TOML: a character other than ASCII outside a string or comment; quote the key or "
      "the value that holds it"},
+    {"non-ASCII after a quote where no string may start", "[[sites]]\nworkers = 1\"\xd1\x9c\n", 2,
+     13,
+     "invalid TOML: a character other than ASCII outside a string or comment; quote the key or "
+     "the value that holds it"},
     {"mistake on a line before a non-ASCII character", "[[sites]]\ndefault = tru\n\xc2\xa7\n", 2,
      14, "invalid TOML: Error while parsing boolean: expected 'true', saw 'tru\\n'"},
     {"brace where an array element starts", "[[sites]]\nhosts = [\"a\", }\n", 2, 15,

@@ -242,9 +242,7 @@ const broken_case cases[] = {
      "invalid TOML: a character other than ASCII outside a string or comment; quote the key or "
      "the value that holds it"},
     {"non-ASCII after a quote where no string may start", "[[sites]]\nworkers = 1\"\xd1\x9c\n", 2,
-     13,
-     "invalid TOML: a character other than ASCII outside a string or comment; quote the key or "
-     "the value that holds it"},
+     12, "invalid TOML: Error while parsing decimal integer: expected digit, saw '\"'"},
     {"mistake on a line before a non-ASCII character", "[[sites]]\ndefault = tru\n\xc2\xa7\n", 2,
      14, "invalid TOML: Error while parsing boolean: expected 'true', saw 'tru\\n'"},
     {"brace where an array element starts", "[[sites]]\nhosts = [\"a\", }\n", 2, 15,
@@ -293,6 +291,16 @@ TEST_F(malformed_toml, a_nul_after_a_header_bracket_is_reported_with_its_positio
   EXPECT_EQ(r.errors[0].line, 3u);
   EXPECT_EQ(r.errors[0].column, 2u);
   EXPECT_TRUE(r.errors[0].message.starts_with("invalid TOML: ")) << r.errors[0].message;
+}
+
+// Found by fuzz/config_fuzz.cpp: "1." is no key, so the quote after it opens no string.
+TEST_F(malformed_toml, non_ascii_after_a_quote_after_a_number_is_reported_at_the_quote) {
+  load_result r = load("[[sites]]\nworkers = 1.'\xd1\x9c\n");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].line, 2u);
+  EXPECT_EQ(r.errors[0].column, 13u);
+  EXPECT_EQ(r.errors[0].message,
+            "invalid TOML: Error while parsing floating-point: expected decimal digit, saw '''");
 }
 
 TEST_F(malformed_toml, non_ascii_text_in_strings_and_comments_is_fine) {

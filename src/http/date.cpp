@@ -174,10 +174,14 @@ std::optional<std::time_t> to_time(const date_fields& f) noexcept {
 
 std::string_view format_imf_fixdate(std::time_t t, char (&out)[imf_fixdate_size]) noexcept {
   const auto seconds = static_cast<std::int64_t>(t);
+  // Years 0000 to 9999 only; checked before any arithmetic, which overflows for times near
+  // the ends of std::time_t (days * seconds_per_day below INT64_MIN).
+  constexpr std::int64_t first_second = -62167219200;  // 0000-01-01T00:00:00Z
+  constexpr std::int64_t last_second = 253402300799;   // 9999-12-31T23:59:59Z
+  if (seconds < first_second || seconds > last_second) return {};
   const std::int64_t days = floor_div(seconds, seconds_per_day);
   const auto in_day = static_cast<int>(seconds - days * seconds_per_day);
   const civil_date date = civil_from_days(days);
-  if (date.year < 0 || date.year > 9999) return {};
   const auto year = static_cast<int>(date.year);
   // 1970-01-01 was a Thursday (index 4).
   const auto weekday = static_cast<std::size_t>(days + 4 - floor_div(days + 4, 7) * 7);

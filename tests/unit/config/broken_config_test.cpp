@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <string>
+#include <string_view>
 
 #include "config/load.h"
 #include "config_fixture.h"
@@ -231,6 +232,32 @@ const broken_case cases[] = {
      "access_log.format: 'apache' is not a format; expected \"common\", \"combined\" or \"json\""},
     {"TOML syntax", "[[sites]]\ndefault = tru\n", 2, 14,
      "invalid TOML: Error while parsing boolean: expected 'true', saw 'tru\\n'"},
+    // Found by fuzz/config_fuzz.cpp: toml++ 3.3 failed an assertion on these (a crash of
+    // `teapot check` in a debug build) instead of reporting them; config/reader.h.
+    {"table header without a key", "[[sites]]\ndefault = true\n[&]\n", 3, 2,
+     "invalid TOML: Error while parsing key: expected bare key starting character or string "
+     "delimiter, saw '&'"},
+    {"array of tables header with a third bracket", "[[[sites]]]\ndefault = true\n", 1, 3,
+     "invalid TOML: Error while parsing key: expected bare key starting character or string "
+     "delimiter, saw '['"},
+    // Found by fuzz/config_fuzz.cpp: toml++ 3.3 reached __builtin_unreachable on these
+    // (undefined behaviour in every build); config/non_ascii.h.
+    {"non-ASCII key", "[[sites]]\ndefault = true\ncaf\xc3\xa9 = 1\n", 3, 4,
+     "invalid TOML: a character other than ASCII outside a string or comment; quote the key or "
+     "the value that holds it"},
+    {"non-ASCII in a table header", "[[sites]]\ndefault = true\n[\xc2\xa7]\n", 3, 2,
+     "invalid TOML: a character other than ASCII outside a string or comment; quote the key or "
+     "the value that holds it"},
+    {"non-ASCII after a string that holds some", "[[sites]]\nhosts = [\"\xc3\xa9\" \xc2\xa7]\n", 2,
+     14,
+     "invalid TOML: a character other than ASCII outside a string or comment; quote the key or "
+     "the value that holds it"},
+    {"non-ASCII after a quote where no string may start", "[[sites]]\nworkers = 1\"\xd1\x9c\n", 2,
+     12, "invalid TOML: Error while parsing decimal integer: expected digit, saw '\"'"},
+    {"mistake on a line before a non-ASCII character", "[[sites]]\ndefault = tru\n\xc2\xa7\n", 2,
+     14, "invalid TOML: Error while parsing boolean: expected 'true', saw 'tru\\n'"},
+    {"brace where an array element starts", "[[sites]]\nhosts = [\"a\", }\n", 2, 15,
+     "invalid TOML: Error while parsing value: could not determine value type"},
 };
 
 class broken_config : public testing::config_fixture,
@@ -263,6 +290,43 @@ std::string case_name(const ::testing::TestParamInfo<broken_case>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(config, broken_config, ::testing::ValuesIn(cases), case_name);
+
+using malformed_toml = testing::config_fixture;
+
+// Found by fuzz/config_fuzz.cpp with a NUL, which cannot stand in the table's C strings.
+TEST_F(malformed_toml, a_nul_after_a_header_bracket_is_reported_with_its_position) {
+  using namespace std::string_view_literals;
+  load_result r = load("[[sites]]\ndefault = true\n[\0]\n"sv);
+  EXPECT_FALSE(r.config.has_value());
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].line, 3u);
+  EXPECT_EQ(r.errors[0].column, 2u);
+  EXPECT_TRUE(r.errors[0].message.starts_with("invalid TOML: ")) << r.errors[0].message;
+}
+
+// Found by fuzz/config_fuzz.cpp: "1." is no key, so the quote after it opens no string.
+TEST_F(malformed_toml, non_ascii_after_a_quote_after_a_number_is_reported_at_the_quote) {
+  load_result r = load("[[sites]]\nworkers = 1.'\xd1\x9c\n");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].line, 2u);
+  EXPECT_EQ(r.errors[0].column, 13u);
+  EXPECT_EQ(r.errors[0].message,
+            "invalid TOML: Error while parsing floating-point: expected decimal digit, saw '''");
+}
+
+TEST_F(malformed_toml, non_ascii_text_in_strings_and_comments_is_fine) {
+  load_result r = load(
+      "# R\xc3\xa9glages \xc2\xa7 1\n[[sites]]\ndefault = true # d\xc3\xa9"
+      "faut\n"
+      "[sites.auth]\nrealm = \"\xc3\x89quipe\"\n[[sites.rules]]\nexact = \"/\"\n"
+      "kind = \"return\"\nstatus = 200\nbody = '''\n\xc2\xa7 caf\xc3\xa9 \"\"\"\n'''\n"
+      "[sites.\"stati\xc3\xa7\"]\n");
+  ASSERT_FALSE(r.config.has_value());  // the quoted key is no table the loader knows
+  ASSERT_EQ(r.errors.size(), 1u) << format_error(r.errors[0]);
+  EXPECT_EQ(r.errors[0].line, 13u) << format_error(r.errors[0]);
+  EXPECT_TRUE(r.errors[0].message.find("unknown key") != std::string::npos)
+      << format_error(r.errors[0]);
+}
 
 using htpasswd_file = testing::config_fixture;
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <ctime>
+#include <limits>
 #include <string>
 
 namespace {
@@ -47,6 +48,16 @@ TEST(format_imf_fixdate, years_without_four_digits_give_nothing) {
   char buf[teapot::http::imf_fixdate_size] = {'x'};
   EXPECT_TRUE(format_imf_fixdate(253402300800, buf).empty());  // year 10000
   EXPECT_TRUE(format_imf_fixdate(-62167219201, buf).empty());  // year -1
+  EXPECT_EQ(buf[0], 'x');
+}
+
+// Found by fuzz/conditionals_fuzz.cpp: the day arithmetic overflowed (UBSan) at the ends of
+// std::time_t, which a file's modification time can hold.
+TEST(format_imf_fixdate, the_ends_of_time_t_give_nothing) {
+  char buf[teapot::http::imf_fixdate_size] = {'x'};
+  EXPECT_TRUE(format_imf_fixdate(std::numeric_limits<std::time_t>::min(), buf).empty());
+  EXPECT_TRUE(format_imf_fixdate(std::numeric_limits<std::time_t>::max(), buf).empty());
+  EXPECT_TRUE(format_imf_fixdate(std::numeric_limits<std::time_t>::min() + 86399, buf).empty());
   EXPECT_EQ(buf[0], 'x');
 }
 

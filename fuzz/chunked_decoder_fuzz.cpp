@@ -12,6 +12,7 @@
 #include "base/ascii.h"
 #include "fuzz_support.h"
 #include "h1/request_parser.h"
+#include "h1_configs.h"
 
 namespace {
 
@@ -20,32 +21,8 @@ using teapot::h1::chunked_decoder;
 using teapot::h1::parser_config;
 using kind = teapot::h1::parse_result::kind;
 
-parser_config small_limits() {
-  parser_config p;
-  p.limits.field_line = 128;  // small limits reach the limit paths often
-  p.limits.header_section = 1024;
-  p.limits.fields = 8;
-  p.limits.body = 4096;
-  p.limits.chunk_line = 64;
-  return p;
-}
-
-const parser_config& config() {
-  static const parser_config c = small_limits();
-  return c;
-}
-
-// For the re-encoded body: the trailers gain a space after the colon, and may not fit the
-// small limits any more.
-const parser_config& roomy_config() {
-  static const parser_config c = [] {
-    parser_config p = small_limits();
-    p.limits.field_line = 1 << 16;
-    p.limits.header_section = 1 << 16;
-    return p;
-  }();
-  return c;
-}
+using teapot::fuzz::roomy_config;
+using teapot::fuzz::small_config;
 
 struct decoded {
   chunked_decoder::result last;
@@ -103,20 +80,20 @@ std::string chunk_again(const decoded& d) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view in = teapot::fuzz::as_text(data, size);
-  const decoded whole = decode_in_pieces(in, {size}, config());
+  const decoded whole = decode_in_pieces(in, {size}, small_config());
 
   std::vector<std::size_t> bytes;
   for (std::size_t k = 1; k <= size; ++k)
     bytes.push_back(k);
-  if (size > 0) check(same(whole, decode_in_pieces(in, bytes, config())));
+  if (size > 0) check(same(whole, decode_in_pieces(in, bytes, small_config())));
 
   const std::size_t cut = size > 0 ? data[0] % size : 0;
-  check(same(whole, decode_in_pieces(in, {cut, size}, config())));
+  check(same(whole, decode_in_pieces(in, {cut, size}, small_config())));
 
   check(whole.used <= size);
-  check(whole.body.size() <= config().limits.body);
+  check(whole.body.size() <= small_config().limits.body);
   if (whole.last.outcome != kind::done) return 0;
-  check(whole.trailers.size() <= config().limits.fields);
+  check(whole.trailers.size() <= small_config().limits.fields);
   for (const auto& [name, value] : whole.trailers) {
     check(!name.empty());
     for (char c : name)

@@ -31,6 +31,7 @@ path_error percent_decode(std::string_view raw, std::string& out) {
       c = static_cast<char>(base::ascii::hex_value(raw[i + 1]) * 16 +
                             base::ascii::hex_value(raw[i + 2]));
       if (c == '/') return path_error::encoded_slash;
+      if (c == '\\') return path_error::encoded_backslash;
       i += 2;
     }
     if (is_control(static_cast<unsigned char>(c))) return path_error::control_character;

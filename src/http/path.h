@@ -13,6 +13,8 @@ enum class path_error : std::uint8_t {
   not_absolute,          // an origin-form path starts with '/'
   bad_percent_encoding,  // '%' not followed by two hex digits
   encoded_slash,         // "%2F": a segment may not contain '/' (policy: never an alias)
+  encoded_backslash,     // "%5C": refused as a raw backslash is, so that no name holds one
+                         // and no file system that reads it as a separator sees "..\\"
   control_character,     // a decoded NUL, CR, LF or other CTL
   invalid_utf8,          // decoded bytes that are not UTF-8 (overlong '.' included)
   above_root,            // ".." climbing above "/"

@@ -42,6 +42,8 @@ const path_case cases[] = {
     {"/caf%C3%A9", path_error::none, "/caf\xC3\xA9"},
     {"/a%2Fb", path_error::encoded_slash, ""},
     {"/a%2fb", path_error::encoded_slash, ""},
+    {"/a%5Cb", path_error::encoded_backslash, ""},
+    {"/static/..%5c..%5c..%5cetc/passwd", path_error::encoded_backslash, ""},
     {"/%", path_error::bad_percent_encoding, ""},
     {"/%4", path_error::bad_percent_encoding, ""},
     {"/%%32%65", path_error::bad_percent_encoding, ""},

@@ -1,0 +1,36 @@
+// The request bodies of PROPFIND, PROPPATCH and LOCK (RFC 4918 §14), from parsed XML to what
+// the handler acts on. A well-formed document of the wrong shape is 422 (RFC 4918 §8.2,
+// RFC 9110 §15.5.21): each reader returns false then, with why set for the log.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "handlers/webdav/xml.h"
+
+namespace teapot::handlers::webdav {
+
+// RFC 4918 §9.1, §14.20. An empty body is allprop.
+struct propfind_request {
+  enum class kind : unsigned char { allprop, propname, prop } what = kind::allprop;
+  std::vector<xml_name> names;  // prop: the properties asked for; allprop: those of <include>
+};
+bool read_propfind(const xml_element& root, propfind_request& out, std::string& why);
+
+// RFC 4918 §9.2, §14.19: set and remove in document order.
+struct proppatch_instruction {
+  bool remove = false;
+  xml_name name;
+  std::string value_xml;  // set: the property element as to_xml() writes it; remove: empty
+};
+bool read_proppatch(const xml_element& root, std::vector<proppatch_instruction>& out,
+                    std::string& why);
+
+// RFC 4918 §9.10, §14.11: only write locks exist (lockscope exclusive or shared).
+struct lockinfo {
+  bool exclusive = true;
+  std::string owner_xml;  // the <D:owner> element as to_xml() writes it; empty when absent
+};
+bool read_lockinfo(const xml_element& root, lockinfo& out, std::string& why);
+
+}  // namespace teapot::handlers::webdav

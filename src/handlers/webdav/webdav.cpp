@@ -1,12 +1,107 @@
 #include "teapot/handlers/webdav.h"
 
+#include <stdexcept>
+#include <system_error>
+
+#include "handlers/webdav/area.h"
+#include "handlers/webdav/exchange_facts.h"
+#include "handlers/webdav/methods.h"
+#include "handlers/webdav/pool_run.h"
+
 namespace teapot::handlers {
 
 const std::vector<std::string>& webdav_methods() {
-  static const std::vector<std::string> methods{"GET",  "HEAD", "PUT",      "DELETE",
-                                                "MKCOL", "COPY", "MOVE",     "PROPFIND",
+  static const std::vector<std::string> methods{"GET",       "HEAD", "PUT",    "DELETE",
+                                                "MKCOL",     "COPY", "MOVE",   "PROPFIND",
                                                 "PROPPATCH", "LOCK", "UNLOCK", "OPTIONS"};
   return methods;
+}
+
+namespace {
+
+using webdav::area;
+using webdav::exchange_facts;
+using webdav::outcome;
+
+bool is_write(std::string_view m) noexcept {
+  return m == "PUT" || m == "DELETE" || m == "MKCOL" || m == "COPY" || m == "MOVE" ||
+         m == "PROPPATCH" || m == "LOCK" || m == "UNLOCK";
+}
+
+// The methods that run whole on the pool, and whether they may take long enough for 102.
+struct pooled {
+  outcome (*run)(area&, const exchange_facts&);
+  bool long_running;
+};
+
+std::optional<pooled> pooled_method(std::string_view m) noexcept {
+  if (m == "MKCOL") return pooled{webdav::mkcol, false};
+  if (m == "DELETE") return pooled{webdav::remove, true};
+  if (m == "COPY" || m == "MOVE") return pooled{webdav::copy_or_move, true};
+  if (m == "PROPPATCH") return pooled{webdav::proppatch, false};
+  if (m == "LOCK") return pooled{webdav::lock, false};
+  if (m == "UNLOCK") return pooled{webdav::unlock, false};
+  return std::nullopt;
+}
+
+void answer(const std::shared_ptr<area>& a, const request& req, response& res) {
+  auto apath = a->area_path(req.path);
+  if (!apath) return res.error(http::status::not_found);
+  // The server's own files are out of every client's reach, whatever the method.
+  if (webdav::is_reserved(*apath)) return res.error(http::status::forbidden);
+  const std::string_view m = req.method;
+  if (a->options.read_only && is_write(m)) return res.error(http::status::forbidden);
+  if (m == "OPTIONS") return webdav::options(*a, res, *apath);
+  if (m == "GET" || m == "HEAD") return webdav::get_or_head(a, res, *apath);
+  if (m == "PUT") return webdav::put(a, req, res, std::move(*apath));
+  if (m == "PROPFIND") return webdav::propfind(a, req, res, std::move(*apath));
+  auto p = pooled_method(m);
+  if (!p) return res.error(http::status::method_not_allowed);
+  if (a->options.require_if_match && (m == "DELETE" || m == "MOVE") && !req.header("If-Match") &&
+      !req.header("If-Unmodified-Since"))
+    return res.error(http::status::precondition_required);
+  auto facts = std::make_shared<exchange_facts>(exchange_facts::of(req, std::move(*apath)));
+  auto result = std::make_shared<outcome>();
+  deferred_response dr = res.defer();
+  const auto interval = p->long_running && req.version_minor >= 1 ? a->options.processing_interval
+                                                                  : std::chrono::milliseconds(0);
+  webdav::run_processing(
+      dr, interval, [a, facts, result, run = p->run] { *result = run(*a, *facts); },
+      [dr, result]() mutable { webdav::apply(*result, dr.res()); });
+}
+
+}  // namespace
+
+void mount_webdav(router& routes, webdav_options options) {
+  if (options.prefix.empty() || options.prefix.front() != '/' || options.prefix.back() != '/')
+    throw std::invalid_argument("a WebDAV prefix starts and ends with '/'");
+  if (options.processing_interval.count() <= 0)
+    throw std::invalid_argument("processing_interval must be positive");
+  if (options.max_lock_timeout.count() <= 0)
+    throw std::invalid_argument("max_lock_timeout must be positive");
+  std::error_code ec;
+  if (!std::filesystem::is_directory(options.root, ec))
+    throw std::system_error(ec ? ec : std::make_error_code(std::errc::not_a_directory),
+                            "WebDAV root " + options.root.string());
+  auto a = std::make_shared<area>();
+  a->root = std::filesystem::absolute(options.root).lexically_normal().string();
+  while (a->root.size() > 1 && a->root.back() == '/')
+    a->root.pop_back();
+  if (options.database.empty())
+    options.database = std::filesystem::path(a->root) / ".teapot-dav.sqlite3";
+  a->db = webdav::open_sqlite_store(options.database);
+  a->used = webdav::sweep_and_measure(a->root);
+  a->options = std::move(options);
+  handler h = [a](const request& req, response& res) { answer(a, req, res); };
+  const std::string pattern = a->options.prefix + "*";
+  const std::string bare = a->options.prefix.size() > 1
+                               ? a->options.prefix.substr(0, a->options.prefix.size() - 1)
+                               : std::string();
+  for (const std::string& m : webdav_methods()) {
+    const route_options streamed{.stream_body = m == "PUT"};
+    routes.route(m, pattern, h, streamed);
+    if (!bare.empty()) routes.route(m, bare, h, streamed);
+  }
 }
 
 }  // namespace teapot::handlers

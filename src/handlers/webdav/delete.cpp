@@ -1,0 +1,52 @@
+#include "handlers/webdav/conditions.h"
+#include "handlers/webdav/methods.h"
+#include "handlers/webdav/tree.h"
+#include "handlers/webdav/xml.h"
+#include "handlers/webdav/xml_bodies.h"
+#include "http/dav_fields.h"
+
+namespace teapot::handlers::webdav {
+
+std::string failures_body(const area& a, const std::vector<std::string>& apaths,
+                          http::status each) {
+  std::string out(xml_declaration);
+  out.append("<D:multistatus xmlns:D=\"DAV:\">");
+  const std::string status = status_text(each);
+  for (const std::string& p : apaths) {
+    out.append("<D:response><D:href>");
+    append_href(out, a.request_path(p, false));
+    out.append("</D:href><D:status>").append(status).append("</D:status></D:response>");
+  }
+  out.append("</D:multistatus>\n");
+  return out;
+}
+
+// RFC 4918 §9.6.
+outcome remove(area& a, const exchange_facts& f) {
+  if (f.apath == "/") return outcome::of(http::status::forbidden);  // the area itself stays
+  resource_info target = stat_resource(a.fs_path(f.apath));
+  if (!target.exists) return outcome::of(http::status::not_found);
+  if (target.collection && !target.symlink) {
+    // §9.6.1: a collection is always deleted whole.
+    if (auto d = f.field("Depth"); d && http::parse_depth(*d) != http::depth::infinity)
+      return outcome::of(http::status::bad_request);
+  }
+  if_context ifc;
+  if (!ifc.read(f)) return outcome::of(http::status::bad_request);
+  if (auto o =
+          check_locks(a, ifc, {{.path = parent_of(f.apath)}, {.path = f.apath, .members = true}}))
+    return *o;
+  if (auto o = check_conditions(a, f, ifc, target)) return *o;
+  std::vector<std::string> failed;
+  delete_tree(a, f.apath, failed);
+  if (failed.empty()) {
+    a.db->remove_properties(f.apath);
+    a.db->remove_locks(f.apath);
+    return outcome::of(http::status::no_content);
+  }
+  outcome o = outcome::of(http::status::multi_status);
+  o.xml = failures_body(a, failed, http::status::forbidden);
+  return o;
+}
+
+}  // namespace teapot::handlers::webdav

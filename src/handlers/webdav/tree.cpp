@@ -1,0 +1,166 @@
+#include "handlers/webdav/tree.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <set>
+#include <utility>
+
+namespace teapot::handlers::webdav {
+
+namespace {
+
+std::vector<std::string> members_of(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return names;
+  while (dirent* e = ::readdir(d)) {
+    std::string_view n = e->d_name;
+    if (n != "." && n != "..") names.emplace_back(n);
+  }
+  ::closedir(d);
+  return names;
+}
+
+bool is_space_error(int e) noexcept {
+  return e == ENOSPC || e == EDQUOT;
+}
+
+void delete_at(area& a, const std::string& apath, std::vector<std::string>& failed, int depth) {
+  const std::string full = a.fs_path(apath);
+  struct stat st {};
+  if (::lstat(full.c_str(), &st) != 0) return;
+  if (!S_ISDIR(st.st_mode)) {
+    if (::unlink(full.c_str()) != 0) {
+      failed.push_back(apath);
+    } else if (S_ISREG(st.st_mode)) {
+      a.release(static_cast<std::uint64_t>(st.st_size));
+    }
+    return;
+  }
+  if (depth < 4096)
+    for (const std::string& name : members_of(full))
+      delete_at(a, child_of(apath, name), failed, depth + 1);
+  if (::rmdir(full.c_str()) != 0 && (errno != ENOTEMPTY && errno != EEXIST))
+    failed.push_back(apath);
+}
+
+struct copier {
+  area& a;
+  const copy_request& r;
+  std::vector<std::string>& failed;
+  std::set<std::pair<std::uint64_t, std::uint64_t>> ancestors;  // by (dev, inode)
+  bool out_of_space = false;
+  bool looped = false;
+
+  bool copy_file(const std::string& from, const std::string& to, std::uint64_t size) {
+    if (!a.reserve(size)) {
+      out_of_space = true;
+      return false;
+    }
+    int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in < 0) {
+      a.release(size);
+      return false;
+    }
+    std::string temp = to.substr(0, to.rfind('/') + 1) + ".teapot-put-copy-XXXXXX";
+    int out = ::mkostemp(temp.data(), O_CLOEXEC);
+    if (out < 0) {
+      out_of_space = is_space_error(errno);
+      ::close(in);
+      a.release(size);
+      return false;
+    }
+    bool ok = true;
+    std::uint64_t left = size;
+    while (left > 0) {
+      ssize_t n = ::copy_file_range(in, nullptr, out, nullptr, left, 0);
+      if (n == 0) break;  // the file shrank meanwhile
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        out_of_space = is_space_error(errno);
+        ok = false;
+        break;
+      }
+      left -= static_cast<std::uint64_t>(n);
+    }
+    if (ok && ::fsync(out) != 0) {
+      out_of_space = is_space_error(errno);
+      ok = false;
+    }
+    ::fchmod(out, 0644);
+    ::close(out);
+    ::close(in);
+    if (ok && ::rename(temp.c_str(), to.c_str()) != 0) ok = false;
+    if (!ok) {
+      ::unlink(temp.c_str());
+      a.release(size);
+    }
+    return ok;
+  }
+
+  void copy(const std::string& from_apath, const std::string& to_apath, bool top, int depth) {
+    if (out_of_space || looped) return;
+    const std::string from = a.fs_path(from_apath), to = a.fs_path(to_apath);
+    struct stat link {};
+    struct stat st {};
+    if (::lstat(from.c_str(), &link) != 0 || ::stat(from.c_str(), &st) != 0) {
+      failed.push_back(to_apath);
+      return;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      if (!S_ISREG(st.st_mode) || !copy_file(from, to, static_cast<std::uint64_t>(st.st_size)))
+        if (!out_of_space) failed.push_back(to_apath);
+      return;
+    }
+    if (ancestors.contains({st.st_dev, st.st_ino})) {
+      // RFC 5842 §2.3: a client that knows bindings gets the binding itself again.
+      if (!r.bind || !S_ISLNK(link.st_mode)) {
+        looped = true;
+        return;
+      }
+      std::string target(static_cast<std::size_t>(link.st_size) + 1, '\0');
+      ssize_t n = ::readlink(from.c_str(), target.data(), target.size());
+      if (n < 0 ||
+          ::symlink(target.substr(0, static_cast<std::size_t>(n)).c_str(), to.c_str()) != 0)
+        failed.push_back(to_apath);
+      return;
+    }
+    if (::mkdir(to.c_str(), 0755) != 0) {
+      out_of_space = is_space_error(errno);
+      if (!out_of_space) failed.push_back(to_apath);
+      return;
+    }
+    if ((!r.deep && top) || depth >= 4096) return;
+    ancestors.emplace(st.st_dev, st.st_ino);
+    for (const std::string& name : members_of(from))
+      if (!name.starts_with(reserved_prefix))
+        copy(child_of(from_apath, name), child_of(to_apath, name), false, depth + 1);
+    ancestors.erase({st.st_dev, st.st_ino});
+  }
+};
+
+}  // namespace
+
+void delete_tree(area& a, const std::string& apath, std::vector<std::string>& failed) {
+  delete_at(a, apath, failed, 0);
+}
+
+copy_result copy_tree(area& a, const copy_request& r, std::vector<std::string>& failed) {
+  copier c{.a = a, .r = r, .failed = failed, .ancestors = {}};
+  c.copy(r.from, r.to, true, 0);
+  if (c.out_of_space || c.looped) {
+    // Nothing partial stays behind: what this copy made is removed again.
+    std::vector<std::string> ignored;
+    delete_tree(a, r.to, ignored);
+    failed.clear();
+    return c.out_of_space ? copy_result::no_space : copy_result::loop;
+  }
+  return failed.empty() ? copy_result::done : copy_result::partial;
+}
+
+}  // namespace teapot::handlers::webdav

@@ -297,3 +297,73 @@ def css(size: int) -> bytes:
         out += b".rule-%d { color: #%06x; margin: %dpx; }\n" % (i, i * 2654435761 % 0xFFFFFF, i)
         i += 1
     return out[:size]
+
+
+# -- WebDAV areas ---------------------------------------------------------------------------
+
+
+class DavServer(Server):
+    """`teapot serve --config FILE` with one site whose /dav/ is a WebDAV area on `root`."""
+
+    def __init__(self, config_path: Path, root: Path, log_dir: Path, name: str):
+        super().__init__([str(TEAPOT_BIN), "serve", "--config", str(config_path)], log_dir, name)
+        self.root = root
+
+    def url(self, path: str = "/dav/") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+def toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return str(v)
+    return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@pytest.fixture
+def serve_dav(tmp_path):
+    """Factory: serve_dav(root=None, body_max="64MiB", **webdav_keys) starts teapot with a
+    WebDAV area at /dav/ on root (a fresh folder by default); webdav_keys are the
+    [[sites.webdav]] keys (read_only=True, quota="1KiB", processing_interval="5ms", ...)."""
+    require(TEAPOT_BIN, "teapot")
+    started: list[DavServer] = []
+    log_dir = tmp_path / "logs"
+    log_dir.mkdir(exist_ok=True)
+
+    def start(root: Path | None = None, body_max: str = "64MiB", workers: int = 2,
+              **keys) -> DavServer:
+        n = len(started)
+        if root is None:
+            root = tmp_path / f"dav-{n}"
+            root.mkdir()
+        site = tmp_path / "site"
+        site.mkdir(exist_ok=True)
+        lines = [
+            "[server]",
+            'listen = ["127.0.0.1:1"]',
+            f"workers = {workers}",
+            'drain_timeout = "1s"',
+            "[[server.body_limits]]",
+            'prefix = "/dav/"',
+            f'max = "{body_max}"',
+            "[[sites]]",
+            "default = true",
+            f"root = {toml_value(site)}",
+            "[[sites.webdav]]",
+            'prefix = "/dav/"',
+            f"root = {toml_value(root)}",
+        ] + [f"{k} = {toml_value(v)}" for k, v in keys.items()]
+        config = tmp_path / f"dav-{n}.toml"
+        config.write_text("\n".join(lines) + "\n")
+        s = DavServer(config, root, log_dir, f"teapot-dav-{n}")
+        started.append(s)
+        return s.start()
+
+    yield start
+    problems = []
+    for s in started:
+        s.stop()
+        problems += s.problems()
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)

@@ -81,15 +81,11 @@ std::string request_authority(const exchange_facts& facts) {
 std::optional<outcome> check_conditions(area& a, const exchange_facts& facts, const if_context& ifc,
                                         const resource_info& target) {
   if (const http::if_field* f = ifc.field()) {
-    const std::string host = request_authority(facts);
     auto state = [&](std::string_view resource) {
       if (resource.empty()) return state_of(a, facts.apath);
       auto uri = http::parse_uri_target(resource);
       if (!uri) return http::if_resource_state{};
-      std::string authority = uri->authority;
-      for (char& c : authority)
-        c = base::ascii::to_lower(c);
-      if (!authority.empty() && authority != host) return http::if_resource_state{};
+      if (!is_this_server(facts, uri->scheme, uri->authority)) return http::if_resource_state{};
       auto apath = a.area_path(uri->path);
       if (!apath) return http::if_resource_state{};
       return state_of(a, *apath);

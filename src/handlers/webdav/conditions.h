@@ -47,7 +47,9 @@ std::optional<outcome> check_locks(area& a, const if_context& ifc,
 std::optional<outcome> check_conditions(area& a, const exchange_facts& facts, const if_context& ifc,
                                         const resource_info& target);
 
-// The host the request named: the Host field without its port and case.
-std::string request_authority(const exchange_facts& facts);
+// True when a URI's authority (Destination, an If field's resource tag) names the server the
+// request reached: the Host field's, compared without case, a default port the same as none.
+bool is_this_server(const exchange_facts& facts, std::string_view scheme,
+                    std::string_view authority);
 
 }  // namespace teapot::handlers::webdav

@@ -17,10 +17,7 @@ outcome copy_or_move(area& a, const exchange_facts& f) {
   auto dest = http::parse_uri_target(*dest_field);
   if (!dest) return outcome::of(http::status::bad_request);
   // Another server's resource: this one cannot act there (RFC 4918 §9.8.5, as a gateway would).
-  std::string authority = dest->authority;
-  for (char& c : authority)
-    c = base::ascii::to_lower(c);
-  if (!authority.empty() && authority != request_authority(f))
+  if (!is_this_server(f, dest->scheme, dest->authority))
     return outcome::of(http::status::bad_gateway);
   auto to = a.area_path(dest->path);
   if (!to) return outcome::of(http::status::bad_gateway);
@@ -30,7 +27,7 @@ outcome copy_or_move(area& a, const exchange_facts& f) {
   resource_info source = stat_resource(a.fs_path(f.apath));
   if (!source.exists) return outcome::of(http::status::not_found);
   // §9.8.5, §9.9.4: the same resource, or a collection copied or moved into itself.
-  if (is_within(*to, f.apath) || (is_within(f.apath, *to) && move))
+  if (is_within(*to, f.apath) || is_within(f.apath, *to))
     return outcome::of(http::status::forbidden);
 
   bool deep = true;

@@ -54,6 +54,10 @@ void answer(const std::shared_ptr<area>& a, const request& req, response& res) {
   if (m == "OPTIONS") return webdav::options(*a, res, *apath);
   if (m == "GET" || m == "HEAD") return webdav::get_or_head(a, res, *apath);
   if (m == "PUT") return webdav::put(a, req, res, std::move(*apath));
+  // The XML bodies are read whole: past their own bound, before any parsing, they are 413.
+  if ((m == "PROPFIND" || m == "PROPPATCH" || m == "LOCK") &&
+      req.body.size() > a->options.max_xml_body)
+    return res.error(http::status::content_too_large);
   if (m == "PROPFIND") return webdav::propfind(a, req, res, std::move(*apath));
   auto p = pooled_method(m);
   if (!p) return res.error(http::status::method_not_allowed);

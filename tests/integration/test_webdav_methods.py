@@ -1,0 +1,388 @@
+"""WebDAV (RFC 4918, RFC 5842) provoked from outside over real sockets: each method's statuses,
+the files they leave on disk, and the XML of their multistatus answers. The server is
+`teapot serve --config` with a [[sites.webdav]] area at /dav/ (conftest's serve_dav)."""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+
+from dav_client import DAV, dav, dav_with_interims, lock_body, multistatus, prop_status, prop_value, url
+from wire import Conn, request
+
+PROPFIND_ETAG = (
+    b'<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop><D:getetag/>'
+    b"<D:getcontentlength/><D:resourcetype/></D:prop></D:propfind>"
+)
+
+
+def user_files(root) -> list[str]:
+    """The names in root that are not the server's own (database, uploads in progress)."""
+    return sorted(n for n in os.listdir(root) if not n.startswith(".teapot-"))
+
+
+# -- PUT ------------------------------------------------------------------------------------
+
+
+def test_put_of_a_new_file_answers_201_with_location_and_leaves_exactly_those_bytes(serve_dav):
+    srv = serve_dav()
+    body = bytes(range(256)) * 300
+    res = dav(srv.port, "PUT", "/dav/new.bin", body=body)
+    assert res.status == 201, res
+    assert res.header("Location") == "/dav/new.bin"
+    assert (srv.root / "new.bin").read_bytes() == body
+    assert user_files(srv.root) == ["new.bin"]
+    assert not [n for n in os.listdir(srv.root) if n.startswith(".teapot-put")]
+
+
+def test_put_over_an_existing_file_answers_204_and_get_returns_the_new_bytes_with_the_same_etag_as_propfind(serve_dav):
+    srv = serve_dav()
+    (srv.root / "a.txt").write_bytes(b"old\n")
+    res = dav(srv.port, "PUT", "/dav/a.txt", body=b"new content\n")
+    assert res.status == 204, res
+    got = dav(srv.port, "GET", "/dav/a.txt")
+    assert got.status == 200 and got.body == b"new content\n"
+    assert got.header("ETag") == res.header("ETag")
+    pf = multistatus(dav(srv.port, "PROPFIND", "/dav/a.txt", headers=[("Depth", "0")],
+                         body=PROPFIND_ETAG))
+    assert prop_value(pf["/dav/a.txt"], DAV + "getetag").text == got.header("ETag")
+    assert prop_value(pf["/dav/a.txt"], DAV + "getcontentlength").text == "12"
+
+
+def test_put_under_a_missing_collection_answers_409_and_creates_nothing(serve_dav):
+    srv = serve_dav()
+    res = dav(srv.port, "PUT", "/dav/missing/a.txt", body=b"x")
+    assert res.status == 409, res
+    assert not (srv.root / "missing").exists()
+
+
+def test_put_with_content_range_answers_400_and_keeps_the_file(serve_dav):
+    srv = serve_dav()
+    (srv.root / "a.txt").write_bytes(b"keep me\n")
+    res = dav(srv.port, "PUT", "/dav/a.txt", headers=[("Content-Range", "bytes 0-1/8")], body=b"xx")
+    assert res.status == 400, res
+    assert (srv.root / "a.txt").read_bytes() == b"keep me\n"
+
+
+def test_put_in_a_content_coding_the_server_does_not_decode_answers_415(serve_dav):
+    srv = serve_dav()
+    res = dav(srv.port, "PUT", "/dav/a.txt", headers=[("Content-Encoding", "gzip")], body=b"\x1f\x8b")
+    assert res.status == 415, res
+    assert not (srv.root / "a.txt").exists()
+
+
+def test_put_at_the_body_limit_is_stored_and_one_byte_past_it_answers_413(serve_dav):
+    srv = serve_dav(body_max="1KiB")
+    assert dav(srv.port, "PUT", "/dav/at.bin", body=b"a" * 1024).status == 201
+    res = dav(srv.port, "PUT", "/dav/past.bin", body=b"a" * 1025)
+    assert res.status == 413, res
+    assert not (srv.root / "past.bin").exists()
+    assert not [n for n in os.listdir(srv.root) if n.startswith(".teapot-put")]
+
+
+def test_put_with_if_match_of_another_tag_answers_412_and_if_none_match_star_on_an_existing_file_too(serve_dav):
+    srv = serve_dav()
+    (srv.root / "a.txt").write_bytes(b"v1\n")
+    assert dav(srv.port, "PUT", "/dav/a.txt", headers=[("If-Match", '"nope"')], body=b"v2\n").status == 412
+    assert dav(srv.port, "PUT", "/dav/a.txt", headers=[("If-None-Match", "*")], body=b"v2\n").status == 412
+    assert (srv.root / "a.txt").read_bytes() == b"v1\n"
+    tag = dav(srv.port, "HEAD", "/dav/a.txt").header("ETag")
+    assert dav(srv.port, "PUT", "/dav/a.txt", headers=[("If-Match", tag)], body=b"v2\n").status == 204
+    assert (srv.root / "a.txt").read_bytes() == b"v2\n"
+
+
+def test_require_if_match_answers_428_to_a_put_delete_or_move_without_a_validator(serve_dav):
+    srv = serve_dav(require_if_match=True)
+    (srv.root / "a.txt").write_bytes(b"v1\n")
+    assert dav(srv.port, "PUT", "/dav/a.txt", body=b"v2\n").status == 428
+    assert dav(srv.port, "DELETE", "/dav/a.txt").status == 428
+    assert dav(srv.port, "MOVE", "/dav/a.txt",
+               headers=[("Destination", url(srv.port, "/dav/b.txt"))]).status == 428
+    assert (srv.root / "a.txt").read_bytes() == b"v1\n"
+
+
+def test_a_put_past_the_quota_answers_507_and_leaves_the_old_file_whole(serve_dav):
+    srv = serve_dav(quota="1KiB")
+    assert dav(srv.port, "PUT", "/dav/a.bin", body=b"a" * 1000).status == 201
+    res = dav(srv.port, "PUT", "/dav/b.bin", body=b"b" * 100)
+    assert res.status == 507, res
+    assert not (srv.root / "b.bin").exists()
+    # Replacing a file counts only what it adds.
+    assert dav(srv.port, "PUT", "/dav/a.bin", body=b"c" * 1024).status == 204
+    assert (srv.root / "a.bin").read_bytes() == b"c" * 1024
+    assert not [n for n in os.listdir(srv.root) if n.startswith(".teapot-put")]
+
+
+# -- MKCOL, DELETE --------------------------------------------------------------------------
+
+
+def test_mkcol_answers_201_then_405_with_allow_409_without_a_parent_and_415_with_a_body(serve_dav):
+    srv = serve_dav()
+    assert dav(srv.port, "MKCOL", "/dav/c/").status == 201
+    assert (srv.root / "c").is_dir()
+    again = dav(srv.port, "MKCOL", "/dav/c/")
+    assert again.status == 405, again
+    assert again.has_token("Allow", "PROPFIND") and not again.has_token("Allow", "MKCOL")
+    assert dav(srv.port, "MKCOL", "/dav/x/y/").status == 409
+    with_body = dav(srv.port, "MKCOL", "/dav/d/", body=b"<x/>")
+    assert with_body.status == 415, with_body
+    assert not (srv.root / "d").exists()
+
+
+def test_delete_of_a_collection_removes_the_whole_tree_and_answers_204(serve_dav):
+    srv = serve_dav()
+    (srv.root / "t" / "u").mkdir(parents=True)
+    (srv.root / "t" / "u" / "f.txt").write_bytes(b"f")
+    (srv.root / "t" / "g.txt").write_bytes(b"g")
+    assert dav(srv.port, "DELETE", "/dav/t/").status == 204
+    assert not (srv.root / "t").exists()
+    assert dav(srv.port, "DELETE", "/dav/t/").status == 404
+
+
+def test_delete_of_a_collection_with_depth_other_than_infinity_answers_400(serve_dav):
+    srv = serve_dav()
+    (srv.root / "t").mkdir()
+    assert dav(srv.port, "DELETE", "/dav/t/", headers=[("Depth", "0")]).status == 400
+    assert (srv.root / "t").is_dir()
+
+
+# -- COPY, MOVE -----------------------------------------------------------------------------
+
+
+def test_copy_answers_201_new_204_replaced_and_412_with_overwrite_f(serve_dav):
+    srv = serve_dav()
+    (srv.root / "a.txt").write_bytes(b"A")
+    dest = [("Destination", url(srv.port, "/dav/b.txt"))]
+    assert dav(srv.port, "COPY", "/dav/a.txt", headers=dest).status == 201
+    assert (srv.root / "b.txt").read_bytes() == b"A"
+    (srv.root / "a.txt").write_bytes(b"AA")
+    assert dav(srv.port, "COPY", "/dav/a.txt", headers=dest + [("Overwrite", "F")]).status == 412
+    assert (srv.root / "b.txt").read_bytes() == b"A"
+    assert dav(srv.port, "COPY", "/dav/a.txt", headers=dest).status == 204
+    assert (srv.root / "b.txt").read_bytes() == b"AA"
+
+
+def test_copy_onto_itself_answers_403_and_to_another_authority_502(serve_dav):
+    srv = serve_dav()
+    (srv.root / "a.txt").write_bytes(b"A")
+    same = dav(srv.port, "COPY", "/dav/a.txt", headers=[("Destination", url(srv.port, "/dav/a.txt"))])
+    assert same.status == 403, same
+    other = dav(srv.port, "COPY", "/dav/a.txt",
+                headers=[("Destination", "http://elsewhere.example/dav/a.txt")])
+    assert other.status == 502, other
+    assert dav(srv.port, "COPY", "/dav/a.txt").status == 400  # no Destination
+
+
+def test_copy_of_a_collection_with_depth_0_copies_only_the_collection(serve_dav):
+    srv = serve_dav()
+    (srv.root / "c").mkdir()
+    (srv.root / "c" / "f.txt").write_bytes(b"f")
+    res = dav(srv.port, "COPY", "/dav/c/", headers=[("Destination", url(srv.port, "/dav/d/")), ("Depth", "0")])
+    assert res.status == 201, res
+    assert (srv.root / "d").is_dir() and os.listdir(srv.root / "d") == []
+    assert dav(srv.port, "COPY", "/dav/c/", headers=[("Destination", url(srv.port, "/dav/e/")), ("Depth", "1")]).status == 400
+
+
+def test_move_renames_a_tree_and_carries_its_dead_properties(serve_dav):
+    srv = serve_dav()
+    (srv.root / "c").mkdir()
+    (srv.root / "c" / "f.txt").write_bytes(b"f")
+    patch = (b'<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:z">'
+             b"<D:set><D:prop><Z:colour>teal</Z:colour></D:prop></D:set></D:propertyupdate>")
+    assert dav(srv.port, "PROPPATCH", "/dav/c/f.txt", body=patch).status == 207
+    res = dav(srv.port, "MOVE", "/dav/c/", headers=[("Destination", url(srv.port, "/dav/m/"))])
+    assert res.status == 201, res
+    assert not (srv.root / "c").exists() and (srv.root / "m" / "f.txt").read_bytes() == b"f"
+    ask = b'<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop><colour xmlns="urn:z"/></D:prop></D:propfind>'
+    pf = multistatus(dav(srv.port, "PROPFIND", "/dav/m/f.txt", headers=[("Depth", "0")], body=ask))
+    assert prop_value(pf["/dav/m/f.txt"], "{urn:z}colour").text == "teal"
+
+
+# -- PROPFIND, PROPPATCH ----------------------------------------------------------------------
+
+
+def test_propfind_depth_1_lists_the_collection_and_its_members_with_their_live_properties(serve_dav):
+    srv = serve_dav()
+    (srv.root / "sub").mkdir()
+    (srv.root / "f.txt").write_bytes(b"12345")
+    (srv.root / "caf\u00e9 & tea.txt").write_bytes(b"x")
+    res = dav(srv.port, "PROPFIND", "/dav/", headers=[("Depth", "1")])
+    ms = multistatus(res)
+    assert set(ms) == {"/dav/", "/dav/sub/", "/dav/f.txt", "/dav/caf%C3%A9%20%26%20tea.txt"}
+    assert prop_value(ms["/dav/sub/"], DAV + "resourcetype").find(DAV + "collection") is not None
+    assert prop_value(ms["/dav/f.txt"], DAV + "getcontentlength").text == "5"
+    assert prop_value(ms["/dav/f.txt"], DAV + "getcontenttype").text == "text/plain; charset=utf-8"
+    assert prop_value(ms["/dav/f.txt"], DAV + "supportedlock") is not None
+
+
+def test_propfind_of_unknown_properties_reports_them_404_beside_the_known_ones(serve_dav):
+    srv = serve_dav()
+    (srv.root / "f.txt").write_bytes(b"12345")
+    body = (b'<?xml version="1.0"?><propfind xmlns="DAV:"><prop><getcontentlength/>'
+            b'<nothing xmlns="urn:none"/></prop></propfind>')
+    ms = multistatus(dav(srv.port, "PROPFIND", "/dav/f.txt", headers=[("Depth", "0")], body=body))
+    assert prop_status(ms["/dav/f.txt"], DAV + "getcontentlength") == 200
+    assert prop_status(ms["/dav/f.txt"], "{urn:none}nothing") == 404
+
+
+def test_propfind_with_malformed_xml_answers_400_and_with_the_wrong_shape_422(serve_dav):
+    srv = serve_dav()
+    assert dav(srv.port, "PROPFIND", "/dav/", headers=[("Depth", "0")], body=b"<propfind").status == 400
+    wrong = b'<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:"/>'
+    assert dav(srv.port, "PROPFIND", "/dav/", headers=[("Depth", "0")], body=wrong).status == 422
+    assert dav(srv.port, "PROPFIND", "/dav/nothing", headers=[("Depth", "0")]).status == 404
+
+
+def test_propfind_depth_infinity_when_disabled_answers_403_with_propfind_finite_depth(serve_dav):
+    srv = serve_dav(depth_infinity=False)
+    res = dav(srv.port, "PROPFIND", "/dav/", headers=[("Depth", "infinity")])
+    assert res.status == 403, res
+    assert ET.fromstring(res.body).find(DAV + "propfind-finite-depth") is not None
+
+
+def test_proppatch_sets_and_removes_dead_properties_in_one_207(serve_dav):
+    srv = serve_dav()
+    (srv.root / "f.txt").write_bytes(b"x")
+    patch = (b'<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:z">'
+             b"<D:set><D:prop><Z:a>1</Z:a><Z:b><Z:inner>2</Z:inner></Z:b></D:prop></D:set>"
+             b"<D:remove><D:prop><Z:a/></D:prop></D:remove></D:propertyupdate>")
+    ms = multistatus(dav(srv.port, "PROPPATCH", "/dav/f.txt", body=patch))
+    assert prop_status(ms["/dav/f.txt"], "{urn:z}b") == 200
+    pf = multistatus(dav(srv.port, "PROPFIND", "/dav/f.txt", headers=[("Depth", "0")]))
+    assert prop_value(pf["/dav/f.txt"], "{urn:z}a") is None
+    assert prop_value(pf["/dav/f.txt"], "{urn:z}b").findtext("{urn:z}inner") == "2"
+
+
+def test_proppatch_of_a_protected_property_fails_403_and_the_rest_424_with_nothing_applied(serve_dav):
+    srv = serve_dav()
+    (srv.root / "f.txt").write_bytes(b"x")
+    patch = (b'<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:z">'
+             b"<D:set><D:prop><Z:a>1</Z:a><D:getetag>forged</D:getetag></D:prop></D:set>"
+             b"</D:propertyupdate>")
+    ms = multistatus(dav(srv.port, "PROPPATCH", "/dav/f.txt", body=patch))
+    assert prop_status(ms["/dav/f.txt"], DAV + "getetag") == 403
+    assert prop_status(ms["/dav/f.txt"], "{urn:z}a") == 424
+    pf = multistatus(dav(srv.port, "PROPFIND", "/dav/f.txt", headers=[("Depth", "0")]))
+    assert prop_value(pf["/dav/f.txt"], "{urn:z}a") is None
+
+
+# -- bindings (RFC 5842) ---------------------------------------------------------------------
+
+
+def test_a_binding_loop_answers_508_without_dav_bind_and_208_once_with_it(serve_dav):
+    srv = serve_dav()
+    (srv.root / "top" / "mid").mkdir(parents=True)
+    os.symlink("..", srv.root / "top" / "mid" / "back")  # mid/back is top again
+    res = dav(srv.port, "PROPFIND", "/dav/top/", headers=[("Depth", "infinity")])
+    assert res.status == 508, res
+    ms = multistatus(dav(srv.port, "PROPFIND", "/dav/top/",
+                         headers=[("Depth", "infinity"), ("DAV", "bind")]))
+    assert set(ms) == {"/dav/top/", "/dav/top/mid/", "/dav/top/mid/back/"}
+    assert ms["/dav/top/mid/back/"].findtext(DAV + "status") == "HTTP/1.1 208 Already Reported"
+    copy = dav(srv.port, "COPY", "/dav/top/", headers=[("Destination", url(srv.port, "/dav/copy/"))])
+    assert copy.status == 508, copy
+    assert not (srv.root / "copy").exists()
+
+
+# -- LOCK, UNLOCK ----------------------------------------------------------------------------
+
+
+def test_a_locked_file_refuses_a_put_without_its_token_423_and_takes_one_with_it(serve_dav):
+    srv = serve_dav()
+    (srv.root / "f.txt").write_bytes(b"v1")
+    lk = dav(srv.port, "LOCK", "/dav/f.txt", headers=[("Timeout", "Second-600")], body=lock_body())
+    assert lk.status == 200, lk
+    token = lk.header("Lock-Token")
+    assert token.startswith("<urn:uuid:") and token.endswith(">")
+    active = ET.fromstring(lk.body).find(f"{DAV}lockdiscovery/{DAV}activelock")
+    assert active.findtext(f"{DAV}locktoken/{DAV}href") == token[1:-1]
+    assert active.findtext(f"{DAV}timeout") in ("Second-600", "Second-599")
+    refused = dav(srv.port, "PUT", "/dav/f.txt", body=b"v2")
+    assert refused.status == 423, refused
+    assert ET.fromstring(refused.body).findtext(f"{DAV}lock-token-submitted/{DAV}href") == "/dav/f.txt"
+    assert (srv.root / "f.txt").read_bytes() == b"v1"
+    ok = dav(srv.port, "PUT", "/dav/f.txt", headers=[("If", f"({token})")], body=b"v2")
+    assert ok.status == 204, ok
+    assert dav(srv.port, "UNLOCK", "/dav/f.txt", headers=[("Lock-Token", token)]).status == 204
+    assert dav(srv.port, "PUT", "/dav/f.txt", body=b"v3").status == 204
+
+
+def test_an_exclusive_lock_refuses_a_second_lock_423_and_unlock_of_a_wrong_token_409(serve_dav):
+    srv = serve_dav()
+    (srv.root / "f.txt").write_bytes(b"v1")
+    assert dav(srv.port, "LOCK", "/dav/f.txt", body=lock_body()).status == 200
+    second = dav(srv.port, "LOCK", "/dav/f.txt", body=lock_body("shared"))
+    assert second.status == 423, second
+    wrong = dav(srv.port, "UNLOCK", "/dav/f.txt", headers=[("Lock-Token", "<urn:uuid:00000000-0000-4000-8000-000000000000>")])
+    assert wrong.status == 409, wrong
+
+
+def test_a_lock_on_an_unmapped_url_creates_an_empty_locked_file_201(serve_dav):
+    srv = serve_dav()
+    res = dav(srv.port, "LOCK", "/dav/new.txt", body=lock_body())
+    assert res.status == 201, res
+    assert (srv.root / "new.txt").read_bytes() == b""
+    assert dav(srv.port, "DELETE", "/dav/new.txt").status == 423
+
+
+def test_an_if_field_that_no_list_satisfies_answers_412(serve_dav):
+    srv = serve_dav()
+    (srv.root / "f.txt").write_bytes(b"v1")
+    res = dav(srv.port, "PUT", "/dav/f.txt", headers=[("If", '(["not-the-tag"])')], body=b"v2")
+    assert res.status == 412, res
+    assert dav(srv.port, "PUT", "/dav/f.txt", headers=[("If", "(Not <DAV:no-lock>)")], body=b"v2").status == 412
+    assert dav(srv.port, "PUT", "/dav/f.txt", headers=[("If", "(<DAV:no-lock>")], body=b"v2").status == 400
+    assert (srv.root / "f.txt").read_bytes() == b"v1"
+
+
+# -- OPTIONS, 102, names --------------------------------------------------------------------
+
+
+def test_options_names_the_dav_classes_the_methods_and_ms_author_via(serve_dav):
+    srv = serve_dav()
+    res = dav(srv.port, "OPTIONS", "/dav/")
+    assert res.status == 204, res
+    assert res.header("DAV") == "1, 2"
+    assert res.header("MS-Author-Via") == "DAV"
+    for m in ("PROPFIND", "PROPPATCH", "COPY", "MOVE", "LOCK", "UNLOCK", "DELETE"):
+        assert res.has_token("Allow", m), res
+
+
+def test_a_long_copy_gets_102_processing_at_the_interval_before_its_201(serve_dav):
+    srv = serve_dav(processing_interval="2ms")
+    tree = srv.root / "big"
+    for d in range(10):
+        (tree / f"d{d}").mkdir(parents=True)
+        for f in range(30):
+            (tree / f"d{d}" / f"f{f}.bin").write_bytes(b"z" * 4096)
+    interims, final = dav_with_interims(srv.port, "COPY", "/dav/big/",
+                                        headers=[("Destination", url(srv.port, "/dav/big2/"))])
+    assert final.status == 201, final
+    assert interims and all(i.status == 102 for i in interims), interims
+    assert len(list((srv.root / "big2").rglob("*.bin"))) == 300
+
+
+def test_the_servers_own_files_are_out_of_reach_403(serve_dav):
+    srv = serve_dav()
+    assert dav(srv.port, "GET", "/dav/.teapot-dav.sqlite3").status == 403
+    assert dav(srv.port, "PUT", "/dav/.teapot-put-x", body=b"x").status == 403
+    ms = multistatus(dav(srv.port, "PROPFIND", "/dav/", headers=[("Depth", "1")]))
+    assert list(ms) == ["/dav/"]
+
+
+def test_an_encoded_backslash_in_a_webdav_path_answers_400_and_closes(serve_dav):
+    srv = serve_dav()
+    with Conn(srv.port) as c:
+        c.send(request("PUT", "/dav/a%5Cb", host=f"127.0.0.1:{srv.port}", body=b"x"))
+        res = c.read_response()
+        assert res.status == 400, res
+        c.closes_within(5)
+    assert user_files(srv.root) == []
+
+
+def test_a_read_only_area_refuses_writes_403_and_still_answers_propfind(serve_dav):
+    srv = serve_dav(read_only=True)
+    (srv.root / "f.txt").write_bytes(b"x")
+    assert dav(srv.port, "PUT", "/dav/f.txt", body=b"y").status == 403
+    assert dav(srv.port, "MKCOL", "/dav/c/").status == 403
+    assert multistatus(dav(srv.port, "PROPFIND", "/dav/", headers=[("Depth", "1")]))

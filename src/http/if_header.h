@@ -36,24 +36,31 @@ struct if_field {
   std::vector<if_group> groups;  // untagged: exactly one, with an empty resource
 };
 
-// Views into value. nullopt: the field does not match the grammar of §10.4.2 (400).
+// Views into value. nullopt: the field does not match the grammar of §10.4.2 (400): empty,
+// tagged and untagged lists mixed, an empty list "()", a Resource-Tag without a list, LWS
+// inside "<...>" or "[...]", a state token that is not an absolute URI, a Resource-Tag that is
+// neither an absolute URI nor an absolute path, or bytes outside the grammar.
 std::optional<if_field> parse_if_field(std::string_view value);
 
 // A resource's state, as the handler knows it.
 struct if_resource_state {
-  bool exists = false;
-  std::string etag;                      // the whole current tag, quotes included; empty: none
-  std::vector<std::string> lock_tokens;  // of the locks whose scope takes the resource in
+  bool exists = false;  // false: an unmapped URL, which has no entity tag (etag is ignored)
+  std::string etag;     // the whole current tag, quotes included; empty: none
+  // Of the locks whose scope takes the resource in. They count whether or not the resource
+  // exists: an unmapped URL below a depth-infinity lock is in its scope (§7.4); for any other
+  // unmapped URL the handler gives none, so that a positive condition on it is false.
+  std::vector<std::string> lock_tokens;
 };
 
-// §10.4.3-§10.4.4: true when some list of the field is true for its resource. state(resource)
-// is called with a group's resource (empty for untagged) and gives that resource's state.
-// Entity tags match by the strong comparison; "DAV:no-lock" matches no resource's lock.
+// §10.4.3-§10.4.4: true when some list of some group is true for that group's resource.
+// state(resource) is called once per group with its resource (empty for untagged), in order,
+// until a list holds. Entity tags match by the strong comparison (a weak tag never matches);
+// "DAV:no-lock" matches no lock.
 bool evaluate_if_field(const if_field& f,
                        const std::function<if_resource_state(std::string_view)>& state);
 
 // The lock tokens the request submits (§10.4.1 and §6.4): every state token the field names,
-// negated or not, in order, once each.
+// negated or not, in order, once each ("DAV:no-lock" included: it equals no lock's token).
 std::vector<std::string_view> submitted_lock_tokens(const if_field& f);
 
 }  // namespace teapot::http

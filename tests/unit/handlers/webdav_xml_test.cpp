@@ -49,6 +49,8 @@ const parse_case well_formed[] = {
     {"UTF-8 text and names", "<caf\xC3\xA9>\xE2\x82\xAC</caf\xC3\xA9>",
      "{}caf\xC3\xA9 \"\xE2\x82\xAC\""},
     {"a BOM before UTF-8", "\xEF\xBB\xBF<a/>", "{}a"},
+    {"an element in the xml namespace, which needs no declaration", "<xml:a/>",
+     "{http://www.w3.org/XML/1998/namespace}a"},
     {"an attribute's whitespace normalized", "<a b=\"1\t2\n3\"/>", "{}a @{}b=\"1 2 3\""},
 };
 

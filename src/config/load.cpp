@@ -93,6 +93,7 @@ void read_root(diagnostics& diag, const toml::table& root, configuration& c) {
     s.finish();
   }
   r.finish();
+  detail::add_webdav_methods(c);
   check_duplicate_hosts(diag, tables, c.sites);
   choose_default_site(diag, tables, c);
 }

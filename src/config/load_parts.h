@@ -23,6 +23,10 @@ void read_rule(table_reader& r, handlers::rule& out);
 void read_early_hints(table_reader& r, handlers::early_hint& out);
 // [sites.static] into everything but the root, which is a key of the site.
 void read_static(table_reader& r, handlers::static_files_options& out);
+// Every [[sites.webdav]] table of a site, each prefix once.
+void read_webdav_areas(table_reader& site, std::vector<handlers::webdav_options>& out);
+// The methods of WebDAV missing from the server's, appended when any site has an area.
+void add_webdav_methods(configuration& c);
 
 // One of the keys exact/prefix/glob (exactly one), as a path_match. With `required` false and
 // none present, returns `fallback`.

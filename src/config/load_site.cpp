@@ -247,6 +247,7 @@ void read_site(table_reader& r, site_config& out) {
   into("error_pages", out.error_pages, read_error_pages);
   into("static", out.static_files, read_static);
   part("compression", out.compression, read_compression);
+  read_webdav_areas(r, out.webdav);
 }
 
 }  // namespace teapot::config::detail

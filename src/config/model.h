@@ -26,6 +26,7 @@
 #include "teapot/handlers/rate_limit.h"
 #include "teapot/handlers/rules.h"
 #include "teapot/handlers/static_files.h"
+#include "teapot/handlers/webdav.h"
 #include "teapot/log.h"
 #include "teapot/server.h"
 #include "teapot/site.h"
@@ -63,12 +64,16 @@ struct site_config {
   handlers::static_files_options static_files;
   // On-the-fly compression of the site's responses; absent: off.
   std::optional<compression_options> compression;
+  // WebDAV areas, each below its own prefix (no two alike), mounted before the static files.
+  // Paths are resolved; a database left empty stays empty (the area's default).
+  std::vector<handlers::webdav_options> webdav;
 };
 
 struct configuration {
   std::filesystem::path source;  // the file it came from, absolute
   // Listeners, workers, limits (body limits by prefix and the connection cap among them),
-  // strict hosts. access_log and error_log are left unset: open_logs() makes them.
+  // strict hosts. access_log and error_log are left unset: open_logs() makes them. When a
+  // site has a WebDAV area, methods holds every one of handlers::webdav_methods().
   server_options server;
   access_log_config access_log;
   error_log_config error_log;

@@ -7,6 +7,7 @@
 #include "teapot/handlers/mandatory_extensions.h"
 #include "teapot/handlers/rate_limit.h"
 #include "teapot/handlers/rules.h"
+#include "teapot/handlers/webdav.h"
 
 namespace teapot::config {
 
@@ -40,6 +41,10 @@ void build_site(const site_config& s, site& out, const std::shared_ptr<error_log
   // The pages are read here, once: a file that vanished since the check throws.
   out.set_error_pages(s.error_pages);
   if (s.compression) out.set_compression(*s.compression);
+  // Before the files: of two routes below the same prefix ("/" for both), the first added
+  // answers.
+  for (const handlers::webdav_options& area : s.webdav)
+    handlers::mount_webdav(out.routes(), area);
   if (!s.static_files.root.empty()) mount_static_files(out.routes(), s.static_files);
 }
 

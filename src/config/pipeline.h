@@ -16,8 +16,9 @@
 namespace teapot::config {
 
 // Throws std::system_error when a site's root cannot be opened (the file may have changed
-// since it was checked). The server writes to the given logs (none: no access log, errors to
-// standard error); failed Basic authentication goes to the error log at warn.
+// since it was checked), and as handlers::mount_webdav does for a WebDAV area. The server
+// writes to the given logs (none: no access log, errors to standard error); failed Basic
+// authentication goes to the error log at warn.
 std::unique_ptr<teapot::server> build_server(const configuration& c, const logs& l = {});
 
 // Serves the files below options.root for every path, on GET, HEAD and OPTIONS: the one place

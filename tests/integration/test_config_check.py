@@ -87,6 +87,26 @@ BROKEN = [
     ("strict hosts with a default", '[server]\nstrict_hosts = true\n' + SITE, 4, 11,
      "sites[0].default: a default site contradicts server.strict_hosts = true, which answers "
      "unclaimed hosts with 421; remove one of them"),
+    ("WebDAV area without a prefix", SITE + '[[sites.webdav]]\nroot = "."\n', 3, 1,
+     "sites[0].webdav[0]: 'prefix' is required (the URL path the area answers below, such as "
+     '"/dav/")'),
+    ("WebDAV prefix without a trailing slash",
+     SITE + '[[sites.webdav]]\nprefix = "/dav"\nroot = "."\n', 4, 10,
+     "sites[0].webdav[0].prefix: '/dav' does not end with '/'; write \"/dav/\" (\"/\" for the "
+     "whole site)"),
+    ("WebDAV root missing", SITE + '[[sites.webdav]]\nprefix = "/dav/"\nroot = "nowhere"\n', 5, 8,
+     "sites[0].webdav[0].root: '{dir}/nowhere' does not exist"),
+    ("WebDAV quota that is no size",
+     SITE + '[[sites.webdav]]\nprefix = "/dav/"\nroot = "."\nquota = "lots"\n', 6, 9,
+     "sites[0].webdav[0].quota: 'lots' is not a size; write bytes or 8KiB, 1MiB, 2GiB"),
+    ("WebDAV unknown key",
+     SITE + '[[sites.webdav]]\nprefix = "/dav/"\nroot = "."\nreadonly = true\n', 6, 1,
+     "sites[0].webdav[0].readonly: unknown key; did you mean 'read_only'?"),
+    ("WebDAV prefix twice",
+     SITE + '[[sites.webdav]]\nprefix = "/dav/"\nroot = "."\n'
+     '[[sites.webdav]]\nprefix = "/dav/"\nroot = "."\n', 7, 10,
+     "sites[0].webdav[1].prefix: '/dav/' is the prefix of sites[0].webdav[0] already; each area "
+     "has a prefix of its own"),
     ("TOML syntax", '[[sites]\n', 1, 9, None),
 ]
 

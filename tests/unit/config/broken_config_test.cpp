@@ -29,7 +29,7 @@ const broken_case cases[] = {
     {"unknown key without a near miss", "[[sites]]\ndefault = true\ncolour = \"blue\"\n", 3, 1,
      "sites[0].colour: unknown key; this table takes hosts, default, root, captive_portal, "
      "maintenance, auth, rate_limits, rules, early_hints, mandatory_extensions, error_pages, "
-     "static, compression"},
+     "static, compression, webdav"},
     {"integer where a string is found", "[server]\nworkers = \"two\"\n[[sites]]\ndefault = true\n",
      2, 11, "server.workers: expected an integer, found a string"},
     {"array where a string is found", "[[sites]]\nhosts = \"example.com\"\n", 2, 9,

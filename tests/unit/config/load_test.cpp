@@ -94,6 +94,20 @@ TEST(sample_config, sites_hold_hosts_policies_and_resolved_paths) {
   EXPECT_TRUE(s.mandatory_extensions.empty());
   ASSERT_TRUE(c.sites[1].captive_portal.has_value());
   EXPECT_EQ(c.sites[1].captive_portal->login_url, "/login");
+  ASSERT_EQ(s.webdav.size(), 1u);
+  EXPECT_EQ(s.webdav[0].prefix, "/dav/");
+  EXPECT_EQ(s.webdav[0].root, s.static_files.root);
+  EXPECT_EQ(s.webdav[0].database,
+            (std::filesystem::absolute(sample) / "config" / "dav.sqlite3").lexically_normal());
+  EXPECT_TRUE(c.sites[1].webdav.empty());
+}
+
+TEST(sample_config, the_webdav_area_completes_the_written_methods) {
+  const configuration c = *load_config(sample / "teapot.toml").config;
+  const std::vector<std::string> expected = {
+      "GET",  "HEAD", "POST", "PUT",   "DELETE", "OPTIONS",  "PATCH",     "TRACE", "CONNECT",
+      "BREW", "WHEN", "MOVE", "MKCOL", "COPY",   "PROPFIND", "PROPPATCH", "LOCK",  "UNLOCK"};
+  EXPECT_EQ(c.server.methods, expected);
 }
 
 TEST(sample_config, rules_keep_their_order_kinds_and_statuses) {

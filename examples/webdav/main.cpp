@@ -27,7 +27,10 @@ int main(int argc, char** argv) {
       options->methods.push_back(m);
   try {
     teapot::server srv(std::move(*options));
-    teapot::handlers::mount_webdav(srv.routes(), {.prefix = "/dav/", .root = root});
+    teapot::handlers::webdav_options dav;
+    dav.prefix = "/dav/";
+    dav.root = root;
+    teapot::handlers::mount_webdav(srv.routes(), std::move(dav));
     srv.run();  // until SIGTERM or SIGINT, then a graceful stop
     return 0;
   } catch (const std::exception& e) {

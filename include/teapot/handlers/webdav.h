@@ -4,7 +4,9 @@
 // file operation runs on the blocking-work pool; request bodies of PUT are streamed to disk and
 // responses of PROPFIND are streamed to the client.
 //
-//   handlers::webdav_options dav{.prefix = "/dav/", .root = "/srv/dav"};
+//   handlers::webdav_options dav;
+//   dav.prefix = "/dav/";
+//   dav.root = "/srv/dav";
 //   handlers::mount_webdav(site.routes(), dav);
 //
 // The server must accept the WebDAV methods (server_options::methods, see webdav_methods).

@@ -71,11 +71,23 @@ http::if_resource_state state_of(area& a, std::string_view apath) {
 
 }  // namespace
 
-std::string request_authority(const exchange_facts& facts) {
-  std::string host(facts.field("Host").value_or(""));
-  for (char& c : host)
-    c = base::ascii::to_lower(c);
-  return host;
+namespace {
+
+std::string canonical_authority(std::string_view authority, std::string_view scheme) {
+  std::string out(authority);
+  for (char& c : out) c = base::ascii::to_lower(c);
+  const std::string_view default_port = scheme == "https" ? ":443" : ":80";
+  if (std::string_view(out).ends_with(default_port)) out.resize(out.size() - default_port.size());
+  return out;
+}
+
+}  // namespace
+
+bool is_this_server(const exchange_facts& facts, std::string_view scheme,
+                    std::string_view authority) {
+  if (authority.empty()) return true;  // an absolute path
+  return canonical_authority(authority, scheme) ==
+         canonical_authority(facts.field("Host").value_or(""), scheme);
 }
 
 std::optional<outcome> check_conditions(area& a, const exchange_facts& facts, const if_context& ifc,

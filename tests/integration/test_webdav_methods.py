@@ -330,7 +330,8 @@ def test_an_if_field_that_no_list_satisfies_answers_412(serve_dav):
     (srv.root / "f.txt").write_bytes(b"v1")
     res = dav(srv.port, "PUT", "/dav/f.txt", headers=[("If", '(["not-the-tag"])')], body=b"v2")
     assert res.status == 412, res
-    assert dav(srv.port, "PUT", "/dav/f.txt", headers=[("If", "(Not <DAV:no-lock>)")], body=b"v2").status == 412
+    # DAV:no-lock matches no lock (RFC 4918 §10.4.8): alone it fails, negated it holds.
+    assert dav(srv.port, "PUT", "/dav/f.txt", headers=[("If", "(<DAV:no-lock>)")], body=b"v2").status == 412
     assert dav(srv.port, "PUT", "/dav/f.txt", headers=[("If", "(<DAV:no-lock>")], body=b"v2").status == 400
     assert (srv.root / "f.txt").read_bytes() == b"v1"
 

@@ -128,6 +128,7 @@ std::uint64_t sweep(const std::string& dir, int depth) {
       ::unlink(full.c_str());
       continue;
     }
+    if (name.starts_with(reserved_prefix)) continue;  // the database is not the users' bytes
     if (S_ISDIR(st.st_mode)) {
       subdirs.push_back(std::move(full));
     } else if (S_ISREG(st.st_mode)) {

@@ -71,7 +71,10 @@ void answer(const std::shared_ptr<area>& a, const request& req, response& res) {
                                                                   : std::chrono::milliseconds(0);
   webdav::run_processing(
       dr, interval, [a, facts, result, run = p->run] { *result = run(*a, *facts); },
-      [dr, result]() mutable { webdav::apply(*result, dr.res()); });
+      [dr, result]() mutable {
+        webdav::apply(*result, dr.res());
+        dr.send();
+      });
 }
 
 }  // namespace

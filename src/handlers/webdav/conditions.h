@@ -37,6 +37,9 @@ struct lock_scope {
   bool members = false;
 };
 
+// Callers check the conditions (below) before the locks: a request whose If field fails gets
+// 412 even when it submits the right token, as the field is a precondition of the whole
+// request (RFC 4918 §10.4.1), and a token counts only for a request that may proceed.
 // 423 with DAV:lock-token-submitted naming the locked roots whose tokens were not submitted;
 // nullopt when every lock in scope is held (any one token of a shared lock will do).
 std::optional<outcome> check_locks(area& a, const if_context& ifc,

@@ -53,6 +53,7 @@ outcome copy_or_move(area& a, const exchange_facts& f) {
 
   if_context ifc;
   if (!ifc.read(f)) return outcome::of(http::status::bad_request);
+  if (auto o = check_conditions(a, f, ifc, source)) return *o;
   if (move) {
     if (auto o =
             check_locks(a, ifc, {{.path = parent_of(f.apath)}, {.path = f.apath, .members = true}}))
@@ -60,7 +61,6 @@ outcome copy_or_move(area& a, const exchange_facts& f) {
   }
   if (auto o = check_locks(a, ifc, {{.path = to_parent}, {.path = *to, .members = true}}))
     return *o;
-  if (auto o = check_conditions(a, f, ifc, source)) return *o;
 
   std::vector<std::string> failed;
   if (target.exists) {

@@ -103,9 +103,10 @@ struct upload {
   std::optional<outcome> admissible(const resource_info& target) {
     if_context ifc;
     if (!ifc.read(facts)) return outcome::of(http::status::bad_request);
+    if (auto o = check_conditions(*a, facts, ifc, target)) return o;
     if (auto o = check_locks(*a, ifc, {{.path = parent_of(facts.apath)}, {.path = facts.apath}}))
       return o;
-    return check_conditions(*a, facts, ifc, target);
+    return std::nullopt;
   }
 
   // Pool: one piece of content.

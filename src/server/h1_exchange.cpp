@@ -82,7 +82,10 @@ h1::head_params head_of(const exchange& ex, bool keep_alive) {
   p.status = res.status();
   p.version_minor = ex.req.version_minor;
   p.body = h1::choose_body_kind(p.status, !res.length_unknown(), ex.req.version_minor);
-  p.keep_alive = keep_alive && p.body != h1::body_kind::close_delimited;
+  // A 400 says the request made no sense to the server, whoever decided it; what follows on
+  // the connection may be as wrong, so the connection ends with it (as nginx and Apache end it).
+  p.keep_alive = keep_alive && p.body != h1::body_kind::close_delimited &&
+                 p.status != http::status::bad_request;
   if (p.body == h1::body_kind::length)
     p.content_length = ex.plan.is_multipart() ? ex.plan.content_length : res.content_length();
   return p;

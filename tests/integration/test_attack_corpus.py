@@ -28,21 +28,8 @@ from wire import request as http_request
 
 CORPUS = SHARED_DIR / "attack-corpus" / "corpus.jsonl"
 
-WEBDAV = "needs WebDAV on /dav/ (issue: WebDAV)"
-WEBDAV_PUT = "a PUT that creates or writes a file: WebDAV (issue: WebDAV)"
-
-PENDING = {
-    "control-chunked-put": WEBDAV_PUT,
-    "control-te-case-insensitive": WEBDAV_PUT,
-    "control-cl-trailing-ows": WEBDAV_PUT,
-    "smuggle-expect-continue-body-sent-anyway": WEBDAV_PUT,
-    "chunk-trailer-framing-field": WEBDAV_PUT,
-    "put-content-range": "400 for Content-Range on a PUT the server accepts: " + WEBDAV,
-    "dav-xxe-file": WEBDAV,
-    "dav-xml-too-large": WEBDAV,
-    "dav-depth-infinity-propfind": WEBDAV,
-    "dav-depth-invalid": WEBDAV,
-}
+# Entries waiting for a feature, by name: the reason, and the issue that builds it. None wait now.
+PENDING: dict[str, str] = {}
 
 # Statuses the codec decides: each comes with Connection: close and the connection ends.
 CLOSING_STATUSES = {400, 408, 411, 413, 414, 417, 431, 501, 505}
@@ -68,6 +55,9 @@ def build_fixture(root: Path) -> Path:
     (static / "secret").write_bytes(CANARY + b"\n")
     (static / "sub" / "index.txt").write_bytes(b"sub\n")
     (static / "escape").symlink_to("/etc")
+    dav = root / "dav"
+    dav.mkdir()
+    (dav / "existing.txt").write_bytes(b"existing\n")
     return root
 
 
@@ -78,8 +68,9 @@ def password_hash(password: str) -> str:
 
 
 def write_config(root: Path, limits: str = "") -> Path:
-    """The fixture as the corpus describes it: only the host `localhost` (strict hosts), and
-    /private/ behind Basic auth. Limits are teapot's defaults unless given."""
+    """The fixture as the corpus describes it: only the host `localhost` (strict hosts),
+    /private/ behind Basic auth, /dav/ a WebDAV area without Depth infinity whose XML bodies
+    stop at 64 KiB. Limits are teapot's defaults unless given."""
     (root / "htpasswd").write_text(f"tea:{password_hash('pot')}\n")
     config = root / "teapot.toml"
     config.write_text(
@@ -90,6 +81,12 @@ strict_hosts = true
 [[sites]]
 hosts = ["localhost"]
 root = "{root}"
+
+[[sites.webdav]]
+prefix = "/dav/"
+root = "{root / 'dav'}"
+depth_infinity = false
+max_xml_body = "64KiB"
 
 [sites.auth]
 htpasswd = "{root / 'htpasswd'}"

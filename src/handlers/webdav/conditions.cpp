@@ -75,7 +75,8 @@ namespace {
 
 std::string canonical_authority(std::string_view authority, std::string_view scheme) {
   std::string out(authority);
-  for (char& c : out) c = base::ascii::to_lower(c);
+  for (char& c : out)
+    c = base::ascii::to_lower(c);
   const std::string_view default_port = scheme == "https" ? ":443" : ":80";
   if (std::string_view(out).ends_with(default_port)) out.resize(out.size() - default_port.size());
   return out;

@@ -21,7 +21,8 @@ outcome lock(area& a, const exchange_facts& f);
 outcome unlock(area& a, const exchange_facts& f);
 
 void put(const std::shared_ptr<area>& a, const request& req, response& res, std::string apath);
-void propfind(const std::shared_ptr<area>& a, const request& req, response& res, std::string apath);
+void propfind(const std::shared_ptr<area>& a, const std::shared_ptr<const exchange_facts>& facts,
+              deferred_response dr);
 void get_or_head(const std::shared_ptr<area>& a, response& res, const std::string& apath);
 void options(area& a, response& res, const std::string& apath);
 

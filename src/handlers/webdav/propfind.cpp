@@ -145,13 +145,11 @@ struct pump : std::enable_shared_from_this<pump> {
 
 }  // namespace
 
-void propfind(const std::shared_ptr<area>& a, const request& req, response& res,
-              std::string apath) {
-  auto facts = std::make_shared<exchange_facts>(exchange_facts::of(req, std::move(apath)));
+void propfind(const std::shared_ptr<area>& a, const std::shared_ptr<const exchange_facts>& facts,
+              deferred_response dr) {
   auto p = std::make_shared<pump>();
   p->w.a = a;
   auto failure = std::make_shared<outcome>();
-  deferred_response dr = res.defer();
   p->dr = dr;
   auto work = [a, facts, p, failure] {
     const exchange_facts& f = *facts;
@@ -202,7 +200,7 @@ void propfind(const std::shared_ptr<area>& a, const request& req, response& res,
     p->deliver();
   };
   const auto interval =
-      req.version_minor >= 1 ? a->options.processing_interval : std::chrono::milliseconds(0);
+      facts->version_minor >= 1 ? a->options.processing_interval : std::chrono::milliseconds(0);
   run_processing(dr, interval, std::move(work), std::move(then));
 }
 

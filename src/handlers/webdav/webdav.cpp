@@ -7,6 +7,7 @@
 #include "handlers/webdav/exchange_facts.h"
 #include "handlers/webdav/methods.h"
 #include "handlers/webdav/pool_run.h"
+#include "teapot/body_reader.h"
 
 namespace teapot::handlers {
 
@@ -44,6 +45,43 @@ std::optional<pooled> pooled_method(std::string_view m) noexcept {
   return std::nullopt;
 }
 
+// The XML (or absent) body of every method but PUT, gathered as it arrives up to
+// max_xml_body: past it, 413 at once, from the Content-Length alone when there is one, so
+// that a client is not made to send what will be refused.
+void with_body(const area& a, const request& req, response& res,
+               const std::shared_ptr<exchange_facts>& facts,
+               std::function<void(deferred_response)> go) {
+  const std::size_t most = a.options.max_xml_body;
+  if (auto len = req.header("Content-Length")) {
+    std::uint64_t n = 0;
+    for (char c : *len)
+      n = n > most ? n : n * 10 + static_cast<std::uint64_t>(c - '0');
+    if (n > most) return res.error(http::status::content_too_large);
+  }
+  deferred_response dr = res.defer();
+  body_reader* reader = req.body_stream;
+  if (reader == nullptr) return go(std::move(dr));
+  auto refused = std::make_shared<bool>(false);
+  reader->read({
+      .on_data =
+          [facts, dr, most, refused](std::string_view piece) mutable {
+            if (facts->body.size() + piece.size() > most) {
+              *refused = true;
+              dr.res().error(http::status::content_too_large);
+              dr.send();  // before the content's end: the connection closes after it
+              return body_reader::flow::hold;
+            }
+            facts->body.append(piece);
+            return body_reader::flow::more;
+          },
+      .on_end =
+          [dr, refused, go = std::move(go)](std::span<const header_field>) mutable {
+            if (!*refused) go(dr);
+          },
+      .on_error = [](body_error) {},
+  });
+}
+
 void answer(const std::shared_ptr<area>& a, const request& req, response& res) {
   auto apath = a->area_path(req.path);
   if (!apath) return res.error(http::status::not_found);
@@ -54,27 +92,25 @@ void answer(const std::shared_ptr<area>& a, const request& req, response& res) {
   if (m == "OPTIONS") return webdav::options(*a, res, *apath);
   if (m == "GET" || m == "HEAD") return webdav::get_or_head(a, res, *apath);
   if (m == "PUT") return webdav::put(a, req, res, std::move(*apath));
-  // The XML bodies are read whole: past their own bound, before any parsing, they are 413.
-  if ((m == "PROPFIND" || m == "PROPPATCH" || m == "LOCK") &&
-      req.body.size() > a->options.max_xml_body)
-    return res.error(http::status::content_too_large);
-  if (m == "PROPFIND") return webdav::propfind(a, req, res, std::move(*apath));
   auto p = pooled_method(m);
-  if (!p) return res.error(http::status::method_not_allowed);
+  if (m != "PROPFIND" && !p) return res.error(http::status::method_not_allowed);
   if (a->options.require_if_match && (m == "DELETE" || m == "MOVE") && !req.header("If-Match") &&
       !req.header("If-Unmodified-Since"))
     return res.error(http::status::precondition_required);
   auto facts = std::make_shared<exchange_facts>(exchange_facts::of(req, std::move(*apath)));
-  auto result = std::make_shared<outcome>();
-  deferred_response dr = res.defer();
-  const auto interval = p->long_running && req.version_minor >= 1 ? a->options.processing_interval
-                                                                  : std::chrono::milliseconds(0);
-  webdav::run_processing(
-      dr, interval, [a, facts, result, run = p->run] { *result = run(*a, *facts); },
-      [dr, result]() mutable {
-        webdav::apply(*result, dr.res());
-        dr.send();
-      });
+  with_body(*a, req, res, facts, [a, facts, p](deferred_response dr) {
+    if (!p) return webdav::propfind(a, facts, std::move(dr));
+    auto result = std::make_shared<outcome>();
+    const auto interval = p->long_running && facts->version_minor >= 1
+                              ? a->options.processing_interval
+                              : std::chrono::milliseconds(0);
+    webdav::run_processing(
+        dr, interval, [a, facts, result, run = p->run] { *result = run(*a, *facts); },
+        [dr, result]() mutable {
+          webdav::apply(*result, dr.res());
+          dr.send();
+        });
+  });
 }
 
 }  // namespace
@@ -105,7 +141,8 @@ void mount_webdav(router& routes, webdav_options options) {
                                ? a->options.prefix.substr(0, a->options.prefix.size() - 1)
                                : std::string();
   for (const std::string& m : webdav_methods()) {
-    const route_options streamed{.stream_body = m == "PUT"};
+    // Every body streams: PUT's to disk, the others' into a bounded buffer (with_body).
+    const route_options streamed{.stream_body = m != "GET" && m != "HEAD" && m != "OPTIONS"};
     routes.route(m, pattern, h, streamed);
     if (!bare.empty()) routes.route(m, bare, h, streamed);
   }

@@ -34,6 +34,8 @@ echo "== ThreadSanitizer: integration tests that run threads"
 #   compression:            files coded on the pool, two workers
 #   policies:               rate-limit buckets and the maintenance trigger shared by workers
 #   lifecycle_and_cli:      graceful stop and drain from the signal thread
+#   webdav_methods:         every WebDAV method on the pool, 102 timers, the store's mutex
+#   webdav_integrity:       concurrent uploads of one file, uploads cut by the client or a kill
 TEAPOT_BIN="$PWD/build/tsan/teapot" TEAPOT_EXAMPLES_DIR="$PWD/build/tsan/examples" \
   /usr/bin/python3 -m pytest -q -p no:cacheprovider \
   tests/integration/test_streaming_and_blocking.py \
@@ -45,4 +47,6 @@ TEAPOT_BIN="$PWD/build/tsan/teapot" TEAPOT_EXAMPLES_DIR="$PWD/build/tsan/example
   tests/integration/test_logs.py \
   tests/integration/test_compression.py \
   tests/integration/test_policies.py \
-  tests/integration/test_lifecycle_and_cli.py
+  tests/integration/test_lifecycle_and_cli.py \
+  tests/integration/test_webdav_methods.py \
+  tests/integration/test_webdav_integrity.py

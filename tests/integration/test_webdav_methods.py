@@ -240,6 +240,18 @@ def test_propfind_depth_infinity_when_disabled_answers_403_with_propfind_finite_
     assert ET.fromstring(res.body).find(DAV + "propfind-finite-depth") is not None
 
 
+def test_without_depth_infinity_a_collection_with_members_is_neither_copied_deep_nor_deleted_403(serve_dav):
+    srv = serve_dav(depth_infinity=False)
+    (srv.root / "c").mkdir()
+    (srv.root / "c" / "f.txt").write_bytes(b"f")
+    (srv.root / "empty").mkdir()
+    assert dav(srv.port, "DELETE", "/dav/c/").status == 403
+    assert dav(srv.port, "COPY", "/dav/c/", headers=[("Destination", url(srv.port, "/dav/d/"))]).status == 403
+    assert (srv.root / "c" / "f.txt").read_bytes() == b"f" and not (srv.root / "d").exists()
+    assert dav(srv.port, "COPY", "/dav/c/", headers=[("Destination", url(srv.port, "/dav/d/")), ("Depth", "0")]).status == 201
+    assert dav(srv.port, "DELETE", "/dav/empty/").status == 204
+
+
 def test_proppatch_sets_and_removes_dead_properties_in_one_207(serve_dav):
     srv = serve_dav()
     (srv.root / "f.txt").write_bytes(b"x")

@@ -57,8 +57,9 @@ struct webdav_options {
 const std::vector<std::string>& webdav_methods();
 
 // Routes every method of webdav_methods() below options.prefix to one WebDAV handler. Throws
-// std::system_error when root is not a directory or the database cannot be opened, and
-// std::invalid_argument for an option that cannot be honoured. Temporary files left by a
+// std::system_error when root is not a directory, std::runtime_error when the database cannot
+// be opened or is not one of ours, and std::invalid_argument for an option that cannot be
+// honoured. Temporary files left by a
 // previous run (an upload cut short by a crash) are removed here.
 void mount_webdav(router& routes, webdav_options options);
 

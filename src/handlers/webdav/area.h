@@ -29,6 +29,9 @@ struct area {
   // Held from the last check of an upload's conditions to its rename, so that two uploads
   // with If-Match on the same tag cannot both replace it (RFC 9110 §13.1.1: no lost update).
   std::mutex commit_mutex;
+  // Held from a LOCK's look for conflicting locks to the new lock's record, so that two
+  // exclusive LOCKs of one resource cannot both be granted.
+  std::mutex lock_mutex;
 
   // The area's path of a request path below options.prefix: "/" for the prefix itself (with
   // or without its '/'), "/a/b" for "<prefix>a/b/". nullopt when path is not in the area.

@@ -1,3 +1,5 @@
+#include <dirent.h>
+
 #include "handlers/webdav/conditions.h"
 #include "handlers/webdav/methods.h"
 #include "handlers/webdav/tree.h"
@@ -21,6 +23,25 @@ std::string failures_body(const area& a, const std::vector<std::string>& apaths,
   return out;
 }
 
+namespace {
+
+bool has_members(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return false;
+  bool any = false;
+  while (dirent* e = ::readdir(d)) {
+    std::string_view n = e->d_name;
+    if (n != "." && n != "..") {
+      any = true;
+      break;
+    }
+  }
+  ::closedir(d);
+  return any;
+}
+
+}  // namespace
+
 // RFC 4918 §9.6.
 outcome remove(area& a, const exchange_facts& f) {
   if (f.apath == "/") return outcome::of(http::status::forbidden);  // the area itself stays
@@ -30,6 +51,8 @@ outcome remove(area& a, const exchange_facts& f) {
     // §9.6.1: a collection is always deleted whole.
     if (auto d = f.field("Depth"); d && http::parse_depth(*d) != http::depth::infinity)
       return outcome::of(http::status::bad_request);
+    if (!a.options.depth_infinity && has_members(a.fs_path(f.apath)))
+      return outcome::of(http::status::forbidden);
   }
   if_context ifc;
   if (!ifc.read(f)) return outcome::of(http::status::bad_request);

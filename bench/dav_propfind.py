@@ -31,9 +31,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def rss_kib(pid: int) -> int:
+def rss_kib(pid: int, field: str = "VmRSS") -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1])
     return 0
 
@@ -41,6 +41,7 @@ def rss_kib(pid: int) -> int:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--members", type=int, default=100_000)
+    ap.add_argument("--delay", type=float, default=0.01, help="seconds between reads")
     ap.add_argument("--bin", type=Path, default=REPO / "build" / "release" / "teapot")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -67,11 +68,14 @@ def main() -> None:
                     time.sleep(0.05)
             before = rss_kib(proc.pid)
             peak = [before]
+            anon = [rss_kib(proc.pid, "RssAnon")]
+            anon_before = anon[0]
             done = threading.Event()
 
             def sample() -> None:
                 while not done.is_set():
                     peak[0] = max(peak[0], rss_kib(proc.pid))
+                    anon[0] = max(anon[0], rss_kib(proc.pid, "RssAnon"))
                     time.sleep(0.05)
 
             sampler = threading.Thread(target=sample)
@@ -87,12 +91,13 @@ def main() -> None:
                     if not chunk:
                         break
                     received += len(chunk)
-                    time.sleep(0.01)
+                    time.sleep(args.delay)
             took = time.monotonic() - t0
             done.set()
             sampler.join()
             print(f"PROPFIND Depth 1 of {args.members} members: {received} bytes in {took:.1f} s")
-            print(f"RSS: {before} KiB before, {peak[0]} KiB peak, growth {peak[0] - before} KiB")
+            print(f"RSS: {before} KiB before, {peak[0]} KiB peak, growth {peak[0] - before} KiB "
+                  f"(anonymous memory: {anon[0] - anon_before} KiB of it at most)")
         finally:
             proc.terminate()
             proc.wait()

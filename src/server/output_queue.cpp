@@ -33,7 +33,7 @@ output_queue::flush_result output_queue::flush(int socket) {
       file_part& f = files_.front();
       off_t off = static_cast<off_t>(f.offset);
       const long n = io::send_file(socket, f.fd, &off, f.left);
-      if (n == -EAGAIN) return flush_result::blocked;
+      if (n == -EAGAIN) return blocked();
       if (n <= 0) return flush_result::failed;  // a peer gone, or a file shorter than said
       f.offset = static_cast<std::uint64_t>(off);
       f.left -= static_cast<std::uint64_t>(n);
@@ -50,7 +50,7 @@ output_queue::flush_result output_queue::flush(int socket) {
     const ssize_t n = ::send(socket, out_.data() + sent_, end - sent_, MSG_NOSIGNAL | more);
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN) return flush_result::blocked;
+      if (errno == EAGAIN) return blocked();
       return flush_result::failed;
     }
     sent_ += static_cast<std::size_t>(n);
@@ -58,6 +58,19 @@ output_queue::flush_result output_queue::flush(int socket) {
   out_.clear();
   sent_ = 0;
   return flush_result::done;
+}
+
+// A client slower than its stream never lets the queue empty, and appending behind bytes
+// already sent would grow the buffer by the whole stream: once the sent front is large, it
+// goes. Only on a full socket, where a move of what waits is cheap beside the wait.
+output_queue::flush_result output_queue::blocked() noexcept {
+  if (sent_ >= compact_at) {
+    out_.erase(0, sent_);
+    for (file_part& f : files_)
+      f.at -= sent_;
+    sent_ = 0;
+  }
+  return flush_result::blocked;
 }
 
 bool output_queue::drain_into(std::string& into) {

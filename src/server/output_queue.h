@@ -55,6 +55,9 @@ class output_queue {
     std::shared_ptr<const void> keeper;  // set: fd is borrowed (an open-file cache's)
     void release() noexcept;
   };
+  static constexpr std::size_t compact_at = 64 * 1024;
+  flush_result blocked() noexcept;
+
   std::string out_;
   std::size_t sent_ = 0;
   std::vector<file_part> files_;

@@ -222,6 +222,29 @@ def test_a_writer_on_another_thread_waits_for_a_slow_client_and_memory_stays_fla
     assert int(fields["Max-Queued"]) <= MAX_QUEUED
 
 
+def test_a_client_that_reads_slower_than_the_stream_keeps_the_servers_memory_flat(stream):
+    # The connection's buffer never empties for such a client: bytes already sent must not stay
+    # in front of those appended (a 32 MiB stream grew the server by about as much before).
+    size = 32 * MiB
+    with Conn(stream.port, timeout=30, rcvbuf=32 * 1024) as c:
+        c.send(request("GET", f"/bulk?mib={size // MiB}", headers=[("Connection", "close")]))
+        before = rss_kib(stream.proc.pid)
+        peak = before
+        received = bytearray()
+        while True:
+            chunk = c.sock.recv(32 * 1024)
+            if not chunk:
+                break
+            received += chunk
+            if len(received) % (1 * MiB) < len(chunk):
+                peak = max(peak, rss_kib(stream.proc.pid))
+            time.sleep(0.002)
+    head, _, body = bytes(received).partition(b"\r\n\r\n")
+    assert body == pattern(size)
+    grown_mib = (peak - before) / 1024
+    assert grown_mib < 8, f"RSS grew by {grown_mib:.1f} MiB for a slow reader"
+
+
 def test_a_writer_with_a_length_sends_it_as_content_length(stream):
     size = 8 * MiB
     with Conn(stream.port, timeout=30) as c:

@@ -1,6 +1,5 @@
 #include "handlers/webdav/area.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -8,6 +7,7 @@
 
 #include <vector>
 
+#include "handlers/webdav/directory.h"
 #include "http/validators.h"
 
 namespace teapot::handlers::webdav {
@@ -114,28 +114,24 @@ std::string file_etag(const struct stat& st) {
 namespace {
 
 std::uint64_t sweep(const std::string& dir, int depth) {
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return 0;
+  directory d(dir);
   std::uint64_t bytes = 0;
   std::vector<std::string> subdirs;
-  while (dirent* e = ::readdir(d)) {
-    std::string_view name = e->d_name;
-    if (name == "." || name == "..") continue;
-    std::string full = dir + "/" + std::string(name);
-    struct stat st {};
-    if (::lstat(full.c_str(), &st) != 0) continue;
+  for (std::string name = d.next(); !name.empty(); name = d.next()) {
+    std::string full = dir + "/" + name;
     if (name.starts_with(".teapot-put-")) {
       ::unlink(full.c_str());
       continue;
     }
     if (name.starts_with(reserved_prefix)) continue;  // the database is not the users' bytes
+    struct stat st {};
+    if (::lstat(full.c_str(), &st) != 0) continue;
     if (S_ISDIR(st.st_mode)) {
       subdirs.push_back(std::move(full));
     } else if (S_ISREG(st.st_mode)) {
       bytes += static_cast<std::uint64_t>(st.st_size);
     }
   }
-  ::closedir(d);
   // Symbolic links are not followed (lstat): a loop of bindings cannot keep the sweep going,
   // and what a link points to is counted where it lives.
   if (depth < 256)

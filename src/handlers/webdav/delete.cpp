@@ -1,6 +1,5 @@
-#include <dirent.h>
-
 #include "handlers/webdav/conditions.h"
+#include "handlers/webdav/directory.h"
 #include "handlers/webdav/methods.h"
 #include "handlers/webdav/tree.h"
 #include "handlers/webdav/xml.h"
@@ -26,18 +25,8 @@ std::string failures_body(const area& a, const std::vector<std::string>& apaths,
 namespace {
 
 bool has_members(const std::string& dir) {
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return false;
-  bool any = false;
-  while (dirent* e = ::readdir(d)) {
-    std::string_view n = e->d_name;
-    if (n != "." && n != "..") {
-      any = true;
-      break;
-    }
-  }
-  ::closedir(d);
-  return any;
+  directory d(dir);
+  return !d.next().empty();
 }
 
 }  // namespace

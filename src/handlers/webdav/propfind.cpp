@@ -8,6 +8,7 @@
 #include <set>
 #include <utility>
 
+#include "handlers/webdav/directory.h"
 #include "handlers/webdav/methods.h"
 #include "handlers/webdav/pool_run.h"
 #include "handlers/webdav/properties.h"
@@ -23,30 +24,11 @@ constexpr std::size_t batch_bytes = 64 * 1024;
 
 using inode_key = std::pair<std::uint64_t, std::uint64_t>;
 
-class directory {
- public:
-  explicit directory(const std::string& path) : d_(::opendir(path.c_str())) {}
-  directory(const directory&) = delete;
-  directory& operator=(const directory&) = delete;
-  directory(directory&& o) noexcept : d_(std::exchange(o.d_, nullptr)) {}
-  directory& operator=(directory&&) = delete;
-  ~directory() {
-    if (d_ != nullptr) ::closedir(d_);
-  }
-  // The next member's name, skipping "." and ".." and the server's own; empty at the end.
-  std::string next() {
-    if (d_ == nullptr) return {};
-    while (dirent* e = ::readdir(d_)) {
-      std::string_view n = e->d_name;
-      if (n == "." || n == ".." || n.starts_with(reserved_prefix)) continue;
-      return std::string(n);
-    }
-    return {};
-  }
-
- private:
-  DIR* d_;
-};
+// The next member a client may see: the server's own names are never reported.
+std::string next_visible(directory& d) {
+  for (std::string n = d.next();; n = d.next())
+    if (n.empty() || !n.starts_with(reserved_prefix)) return n;
+}
 
 struct frame {
   std::string apath;
@@ -74,7 +56,7 @@ struct walk {
   bool fill(std::string& out) {
     while (!stack.empty() && out.size() < batch_bytes) {
       frame& top = stack.back();
-      std::string name = top.dir.next();
+      std::string name = next_visible(top.dir);
       if (name.empty()) {
         stack.pop_back();
         continue;
@@ -104,7 +86,7 @@ bool has_loop(area& a, const std::string& apath, std::set<inode_key>& ancestors,
   if (!ancestors.emplace(st.st_dev, st.st_ino).second) return true;
   bool loop = depth > 4096;
   directory dir(a.fs_path(apath));
-  for (std::string name = dir.next(); !name.empty() && !loop; name = dir.next())
+  for (std::string name = next_visible(dir); !name.empty() && !loop; name = next_visible(dir))
     loop = has_loop(a, child_of(apath, name), ancestors, depth + 1);
   ancestors.erase({st.st_dev, st.st_ino});
   return loop;

@@ -1,6 +1,5 @@
 // GET, HEAD and OPTIONS: answered on the loop from one stat, as static files are; the server's
 // representation stage then answers conditional and range requests from the metadata set here.
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,6 +8,7 @@
 #include <memory>
 #include "handlers/common/html.h"
 
+#include "handlers/webdav/directory.h"
 #include "handlers/webdav/methods.h"
 #include "handlers/webdav/xml.h"
 #include "http/mime_types.h"
@@ -49,13 +49,9 @@ void list_collection(const std::shared_ptr<area>& a, response& res, const std::s
         append_html_escaped(*page, title);
         page->append("</h1><ul>\n");
         std::vector<std::string> names;
-        if (DIR* d = ::opendir(a->fs_path(apath).c_str())) {
-          while (dirent* e = ::readdir(d)) {
-            std::string_view n = e->d_name;
-            if (n != "." && n != ".." && !n.starts_with(reserved_prefix)) names.emplace_back(n);
-          }
-          ::closedir(d);
-        }
+        directory d(a->fs_path(apath));
+        for (std::string n = d.next(); !n.empty(); n = d.next())
+          if (!n.starts_with(reserved_prefix)) names.push_back(std::move(n));
         std::sort(names.begin(), names.end());
         for (const std::string& n : names) {
           const bool dir = stat_resource(a->fs_path(child_of(apath, n))).collection;

@@ -1,6 +1,7 @@
 #include "handlers/webdav/tree.h"
 
-#include <dirent.h>
+#include "handlers/webdav/directory.h"
+
 #include <fcntl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -16,13 +17,9 @@ namespace {
 
 std::vector<std::string> members_of(const std::string& dir) {
   std::vector<std::string> names;
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return names;
-  while (dirent* e = ::readdir(d)) {
-    std::string_view n = e->d_name;
-    if (n != "." && n != "..") names.emplace_back(n);
-  }
-  ::closedir(d);
+  directory d(dir);
+  for (std::string n = d.next(); !n.empty(); n = d.next())
+    names.push_back(std::move(n));
   return names;
 }
 

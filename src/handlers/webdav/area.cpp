@@ -118,7 +118,8 @@ std::uint64_t sweep(const std::string& dir, int depth) {
   std::uint64_t bytes = 0;
   std::vector<std::string> subdirs;
   for (std::string name = d.next(); !name.empty(); name = d.next()) {
-    std::string full = dir + "/" + name;
+    std::string full = dir;
+    full.append("/").append(name);
     if (name.starts_with(".teapot-put-")) {
       ::unlink(full.c_str());
       continue;

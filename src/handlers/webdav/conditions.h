@@ -35,6 +35,8 @@ class if_context {
 struct lock_scope {
   std::string_view path;
   bool members = false;
+  static lock_scope of(std::string_view p) noexcept { return {p, false}; }
+  static lock_scope tree(std::string_view p) noexcept { return {p, true}; }
 };
 
 // Callers check the conditions (below) before the locks: a request whose If field fails gets

@@ -56,11 +56,10 @@ outcome copy_or_move(area& a, const exchange_facts& f) {
   if (auto o = check_conditions(a, f, ifc, source)) return *o;
   if (move) {
     if (auto o =
-            check_locks(a, ifc, {{.path = parent_of(f.apath)}, {.path = f.apath, .members = true}}))
+            check_locks(a, ifc, {lock_scope::of(parent_of(f.apath)), lock_scope::tree(f.apath)}))
       return *o;
   }
-  if (auto o = check_locks(a, ifc, {{.path = to_parent}, {.path = *to, .members = true}}))
-    return *o;
+  if (auto o = check_locks(a, ifc, {lock_scope::of(to_parent), lock_scope::tree(*to)})) return *o;
 
   std::vector<std::string> failed;
   if (target.exists) {

@@ -46,8 +46,7 @@ outcome remove(area& a, const exchange_facts& f) {
   if_context ifc;
   if (!ifc.read(f)) return outcome::of(http::status::bad_request);
   if (auto o = check_conditions(a, f, ifc, target)) return *o;
-  if (auto o =
-          check_locks(a, ifc, {{.path = parent_of(f.apath)}, {.path = f.apath, .members = true}}))
+  if (auto o = check_locks(a, ifc, {lock_scope::of(parent_of(f.apath)), lock_scope::tree(f.apath)}))
     return *o;
   std::vector<std::string> failed;
   delete_tree(a, f.apath, failed);

@@ -126,7 +126,7 @@ outcome lock(area& a, const exchange_facts& f) {
   http::status created = http::status::ok;
   if (!target.exists) {
     // §7.3: a lock on an unmapped URL makes an empty resource there.
-    if (auto o = check_locks(a, ifc, {{.path = parent_of(f.apath)}})) return *o;
+    if (auto o = check_locks(a, ifc, {lock_scope::of(parent_of(f.apath))})) return *o;
     int fd = ::open(a.fs_path(f.apath).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)
       return outcome::of(errno == ENOSPC || errno == EDQUOT ? http::status::insufficient_storage

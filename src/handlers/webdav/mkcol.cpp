@@ -23,7 +23,7 @@ outcome mkcol(area& a, const exchange_facts& f) {
   if_context ifc;
   if (!ifc.read(f)) return outcome::of(http::status::bad_request);
   if (auto o = check_conditions(a, f, ifc, target)) return *o;
-  if (auto o = check_locks(a, ifc, {{.path = parent}, {.path = f.apath}})) return *o;
+  if (auto o = check_locks(a, ifc, {lock_scope::of(parent), lock_scope::of(f.apath)})) return *o;
   if (::mkdir(a.fs_path(f.apath).c_str(), 0755) != 0) {
     if (errno == ENOSPC || errno == EDQUOT) return outcome::of(http::status::insufficient_storage);
     if (errno == EEXIST) return outcome::of(http::status::method_not_allowed);

@@ -20,7 +20,7 @@ outcome proppatch(area& a, const exchange_facts& f) {
   if_context ifc;
   if (!ifc.read(f)) return outcome::of(http::status::bad_request);
   if (auto o = check_conditions(a, f, ifc, target)) return *o;
-  if (auto o = check_locks(a, ifc, {{.path = f.apath}})) return *o;
+  if (auto o = check_locks(a, ifc, {lock_scope::of(f.apath)})) return *o;
 
   bool refused = false;
   for (const proppatch_instruction& i : patch)

@@ -104,7 +104,8 @@ struct upload {
     if_context ifc;
     if (!ifc.read(facts)) return outcome::of(http::status::bad_request);
     if (auto o = check_conditions(*a, facts, ifc, target)) return o;
-    if (auto o = check_locks(*a, ifc, {{.path = parent_of(facts.apath)}, {.path = facts.apath}}))
+    if (auto o = check_locks(*a, ifc,
+                             {lock_scope::of(parent_of(facts.apath)), lock_scope::of(facts.apath)}))
       return o;
     return std::nullopt;
   }

@@ -14,28 +14,19 @@ then prints the XML's size, the time it took, and the server's RSS before and at
 from __future__ import annotations
 
 import argparse
-import os
 import socket
-import subprocess
 import tempfile
 import threading
 import time
 from pathlib import Path
 
+from dav_server import rss_kib, start_dav
+
 REPO = Path(__file__).resolve().parents[1]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def rss_kib(pid: int, field: str = "VmRSS") -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
 
 
 def main() -> None:
@@ -49,23 +40,8 @@ def main() -> None:
         (root / "many").mkdir(parents=True)
         for i in range(args.members):
             (root / "many" / f"member-{i:06d}.txt").touch()
-        port = free_port()
-        config = Path(tmp) / "teapot.toml"
-        config.write_text(f'[server]\nlisten = ["127.0.0.1:{port}"]\nworkers = 1\n'
-                          f'[[sites]]\ndefault = true\n[[sites.webdav]]\nprefix = "/dav/"\n'
-                          f'root = "{root}"\n')
-        proc = subprocess.Popen([str(args.bin), "serve", "--config", str(config)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc, port = start_dav(args.bin, root, Path(tmp))
         try:
-            deadline = time.monotonic() + 15
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
             before = rss_kib(proc.pid)
             peak = [before]
             anon = [rss_kib(proc.pid, "RssAnon")]

@@ -21,11 +21,12 @@ import argparse
 import os
 import re
 import socket
-import subprocess
 import tempfile
 import threading
 import time
 from pathlib import Path
+
+from dav_server import rss_kib, start_dav
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -37,17 +38,8 @@ def parse_size(text: str) -> int:
     return int(m.group(1)) * {None: 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}[m.group(2)]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
 
 
 def read_response(sock: socket.socket, buf: bytearray) -> int:
@@ -80,24 +72,8 @@ def main() -> None:
         root = Path(tmp) / "dav"
         root.mkdir()
         (root / "small.txt").write_bytes(b"x" * 512)
-        port = free_port()
-        config = Path(tmp) / "teapot.toml"
-        config.write_text(
-            f'[server]\nlisten = ["127.0.0.1:{port}"]\nworkers = 1\n'
-            f'[[server.body_limits]]\nprefix = "/dav/"\nmax = "{args.size}"\n'
-            f'[[sites]]\ndefault = true\n[[sites.webdav]]\nprefix = "/dav/"\nroot = "{root}"\n')
-        proc = subprocess.Popen([str(args.bin), "serve", "--config", str(config)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc, port = start_dav(args.bin, root, Path(tmp), f'[[server.body_limits]]\nprefix = "/dav/"\nmax = "{args.size}"\n')
         try:
-            deadline = time.monotonic() + 15
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
             before = rss_kib(proc.pid)
             peak = [before]
             done = threading.Event()

@@ -69,6 +69,17 @@ void read_webdav(table_reader& r, handlers::webdav_options& out) {
   }
   if (auto b = r.boolean("require_if_match")) out.require_if_match = *b;
   read_database(r, out);
+  // Inside the tree, the database is a file clients could fetch, replace or delete unless its
+  // name is one of the server's own, which no request may name.
+  if (!out.database.empty() && !out.root.empty()) {
+    const std::string db = std::filesystem::absolute(out.database).lexically_normal().string();
+    const std::string root = std::filesystem::absolute(out.root).lexically_normal().string();
+    if (db.starts_with(root + (root.ends_with('/') ? "" : "/")) &&
+        !out.database.filename().string().starts_with(".teapot-"))
+      r.error("database", single_quoted(out.database.string()) +
+                              " is inside the area's root: name it .teapot-*, which no "
+                              "request may reach, or keep it outside");
+  }
   if (auto s = r.size("max_xml_body")) {
     if (*s == 0)
       r.error("max_xml_body", "must be greater than zero");

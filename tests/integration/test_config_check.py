@@ -107,6 +107,10 @@ BROKEN = [
      '[[sites.webdav]]\nprefix = "/dav/"\nroot = "."\n', 7, 10,
      "sites[0].webdav[1].prefix: '/dav/' is the prefix of sites[0].webdav[0] already; each area "
      "has a prefix of its own"),
+    ("WebDAV database inside the root under a name clients can reach",
+     SITE + '[[sites.webdav]]\nprefix = "/dav/"\nroot = "."\ndatabase = "dav.db"\n', 6, 12,
+     "sites[0].webdav[0].database: '{dir}/dav.db' is inside the area's root: name it .teapot-*, "
+     "which no request may reach, or keep it outside"),
     ("TOML syntax", '[[sites]\n', 1, 9, None),
 ]
 

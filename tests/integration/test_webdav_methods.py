@@ -113,6 +113,23 @@ def test_a_put_past_the_quota_answers_507_and_leaves_the_old_file_whole(serve_da
     assert not [n for n in os.listdir(srv.root) if n.startswith(".teapot-put")]
 
 
+def test_the_quota_is_settled_against_the_file_replaced_at_the_end_not_the_one_seen_at_the_start(serve_dav):
+    srv = serve_dav(quota="1500")
+    (srv.root / "f.bin").write_bytes(b"o" * 1000)
+    srv.stop()
+    srv = serve_dav(root=srv.root, quota="1500")  # counts the 1000 bytes at its start
+    with Conn(srv.port) as c:
+        c.send(request("PUT", "/dav/f.bin", host=f"127.0.0.1:{srv.port}",
+                       headers=[("Content-Length", "1000")]) + b"n" * 500)
+        # The file the upload replaces goes away before it ends: its bytes are no credit.
+        assert dav(srv.port, "DELETE", "/dav/f.bin").status == 204
+        c.send(b"n" * 500)
+        assert c.read_response().status == 201
+    assert (srv.root / "f.bin").read_bytes() == b"n" * 1000
+    assert dav(srv.port, "PUT", "/dav/g.bin", body=b"g" * 600).status == 507
+    assert dav(srv.port, "PUT", "/dav/g.bin", body=b"g" * 500).status == 201
+
+
 # -- MKCOL, DELETE --------------------------------------------------------------------------
 
 
@@ -346,6 +363,59 @@ def test_an_if_field_that_no_list_satisfies_answers_412(serve_dav):
     assert dav(srv.port, "PUT", "/dav/f.txt", headers=[("If", "(<DAV:no-lock>)")], body=b"v2").status == 412
     assert dav(srv.port, "PUT", "/dav/f.txt", headers=[("If", "(<DAV:no-lock>")], body=b"v2").status == 400
     assert (srv.root / "f.txt").read_bytes() == b"v1"
+
+
+def test_a_depth_0_lock_on_a_collection_guards_its_members_list_not_their_content(serve_dav):
+    srv = serve_dav()
+    (srv.root / "c").mkdir()
+    (srv.root / "c" / "x.txt").write_bytes(b"x1")
+    lk = dav(srv.port, "LOCK", "/dav/c/", headers=[("Depth", "0")], body=lock_body())
+    assert lk.status == 200, lk
+    # RFC 4918 §7.5: replacing a member is no change of the collection's membership...
+    assert dav(srv.port, "PUT", "/dav/c/x.txt", body=b"x2").status == 204
+    # ...adding one is.
+    assert dav(srv.port, "PUT", "/dav/c/new.txt", body=b"n").status == 423
+    assert not (srv.root / "c" / "new.txt").exists()
+
+
+def test_one_token_of_a_members_shared_locks_is_enough_to_delete_its_collection(serve_dav):
+    srv = serve_dav()
+    (srv.root / "c").mkdir()
+    (srv.root / "c" / "x.txt").write_bytes(b"x")
+    first = dav(srv.port, "LOCK", "/dav/c/x.txt", body=lock_body("shared", "one"))
+    second = dav(srv.port, "LOCK", "/dav/c/x.txt", body=lock_body("shared", "two"))
+    assert first.status == 200 and second.status == 200
+    assert dav(srv.port, "DELETE", "/dav/c/").status == 423
+    # The token is about the member, so the list is tagged with it (RFC 4918 §10.4.2): untagged,
+    # it would be about /dav/c/, which holds no such lock, and fail with 412.
+    tagged = f"<{url(srv.port, '/dav/c/x.txt')}> ({first.header('Lock-Token')})"
+    res = dav(srv.port, "DELETE", "/dav/c/", headers=[("If", tagged)])
+    assert res.status == 204, res
+    assert not (srv.root / "c").exists()
+
+
+def test_a_move_onto_another_binding_of_its_source_is_refused_403_and_loses_nothing(serve_dav):
+    srv = serve_dav()
+    (srv.root / "a").mkdir()
+    (srv.root / "a" / "f.txt").write_bytes(b"keep")
+    os.symlink("a", srv.root / "l")
+    res = dav(srv.port, "MOVE", "/dav/l/f.txt", headers=[("Destination", url(srv.port, "/dav/a/f.txt"))])
+    assert res.status == 403, res
+    assert (srv.root / "a" / "f.txt").read_bytes() == b"keep"
+    into = dav(srv.port, "COPY", "/dav/a/", headers=[("Destination", url(srv.port, "/dav/l/inner/"))])
+    assert into.status == 403, into
+    assert not (srv.root / "a" / "inner").exists()
+
+
+def test_get_of_a_collection_lists_its_members_with_links_that_hold_without_the_slash(serve_dav):
+    srv = serve_dav()
+    (srv.root / "c" / "sub").mkdir(parents=True)
+    (srv.root / "c" / "a b.txt").write_bytes(b"x")
+    res = dav(srv.port, "GET", "/dav/c")
+    assert res.status == 200, res
+    assert res.header("Content-Type") == "text/html; charset=utf-8"
+    assert b'href="/dav/c/a%20b.txt"' in res.body and b'href="/dav/c/sub/"' in res.body
+    assert b".teapot-" not in res.body
 
 
 # -- OPTIONS, 102, names --------------------------------------------------------------------

@@ -5,6 +5,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <map>
+#include <stdexcept>
 #include <vector>
 
 #include "handlers/webdav/directory.h"
@@ -32,6 +34,7 @@ std::string area::request_path(std::string_view apath, bool collection) const {
 }
 
 bool area::reserve(std::uint64_t bytes) {
+  std::atomic<std::uint64_t>& used = shared->used;
   if (!options.quota) {
     used.fetch_add(bytes, std::memory_order_relaxed);
     return true;
@@ -44,6 +47,7 @@ bool area::reserve(std::uint64_t bytes) {
 }
 
 void area::release(std::uint64_t bytes) noexcept {
+  std::atomic<std::uint64_t>& used = shared->used;
   std::uint64_t now = used.load(std::memory_order_relaxed);
   std::uint64_t next;
   do {
@@ -145,6 +149,29 @@ std::uint64_t sweep(const std::string& dir, int depth) {
 
 std::uint64_t sweep_and_measure(const std::string& root) {
   return sweep(root, 0);
+}
+
+std::shared_ptr<root_state> root_state_for(const std::string& root,
+                                           const std::filesystem::path& database) {
+  static std::mutex registry_mutex;
+  static std::map<std::string, std::weak_ptr<root_state>> registry;  // by database
+  std::error_code ec;
+  std::filesystem::path key = std::filesystem::weakly_canonical(database, ec);
+  if (ec) key = std::filesystem::absolute(database).lexically_normal();
+  std::lock_guard lock(registry_mutex);
+  if (auto known = registry[key.string()].lock()) {
+    if (known->root != root)
+      throw std::invalid_argument("the WebDAV database " + key.string() +
+                                  " already belongs to the area on " + known->root +
+                                  "; give each directory its own");
+    return known;
+  }
+  auto state = std::make_shared<root_state>();
+  state->root = root;
+  state->db = open_sqlite_store(database);
+  state->used = sweep_and_measure(root);
+  registry[key.string()] = state;
+  return state;
 }
 
 }  // namespace teapot::handlers::webdav

@@ -7,9 +7,11 @@
 
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 
@@ -21,17 +23,33 @@ namespace teapot::handlers::webdav {
 // The prefix of every name that is the server's own: the database and uploads in progress.
 inline constexpr std::string_view reserved_prefix = ".teapot-";
 
-struct area {
-  webdav_options options;
-  std::string root;  // the directory, without a trailing '/'
+// What every area on one directory shares, whichever generation of the configuration made
+// it: a reload mounts the area again while requests of the old one still run, and both must
+// count the same bytes, see the same locks and wait for the same mutexes.
+struct root_state {
+  std::string root;
   std::unique_ptr<store> db;
   std::atomic<std::uint64_t> used{0};  // bytes of the files below root, for the quota
   // Held from the last check of an upload's conditions to its rename, so that two uploads
   // with If-Match on the same tag cannot both replace it (RFC 9110 §13.1.1: no lost update).
   std::mutex commit_mutex;
-  // Held from a LOCK's look for conflicting locks to the new lock's record, so that two
-  // exclusive LOCKs of one resource cannot both be granted.
-  std::mutex lock_mutex;
+  // Every method that writes holds it shared from its look at the locks to its change; LOCK
+  // and UNLOCK hold it alone, so that no lock is granted between a write's check and its act,
+  // and two exclusive LOCKs of one resource cannot both be granted.
+  std::shared_mutex locks;
+};
+
+// The state of root, made (database opened, temporaries of a crashed run removed, bytes
+// counted) by the first area on it in this process. Throws std::invalid_argument when another
+// root already uses that database (properties and locks are keyed by paths in the area).
+std::shared_ptr<root_state> root_state_for(const std::string& root,
+                                           const std::filesystem::path& database);
+
+struct area {
+  webdav_options options;
+  std::string root;  // the directory, without a trailing '/'
+  std::shared_ptr<root_state> shared;
+  store* db = nullptr;  // shared->db
 
   // The area's path of a request path below options.prefix: "/" for the prefix itself (with
   // or without its '/'), "/a/b" for "<prefix>a/b/". nullopt when path is not in the area.

@@ -1,5 +1,6 @@
 #include "handlers/webdav/conditions.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include "base/ascii.h"
@@ -47,9 +48,18 @@ std::optional<outcome> check_locks(area& a, const if_context& ifc,
   };
   for (const lock_scope& s : scopes) {
     weigh(a.db->locks_covering(s.path, now));
-    if (s.members)
-      for (const lock_record& l : a.db->locks_below(s.path, now))
-        weigh({l});
+    if (!s.members) continue;
+    // Locks below are weighed by the resource they lock: one token of a set of shared locks
+    // on a member is enough for it, as on the target itself.
+    std::vector<lock_record> below = a.db->locks_below(s.path, now);
+    std::stable_sort(below.begin(), below.end(),
+                     [](const lock_record& x, const lock_record& y) { return x.root < y.root; });
+    for (auto first = below.begin(); first != below.end();) {
+      auto last = std::find_if(first, below.end(),
+                               [&first](const lock_record& l) { return l.root != first->root; });
+      weigh(std::vector<lock_record>(first, last));
+      first = last;
+    }
   }
   if (missing.empty()) return std::nullopt;
   outcome o = outcome::of(http::status::locked);

@@ -1,5 +1,7 @@
 #include <cerrno>
+#include <climits>
 #include <cstdio>
+#include <cstdlib>
 
 #include "base/ascii.h"
 #include "handlers/webdav/conditions.h"
@@ -8,6 +10,26 @@
 #include "http/dav_fields.h"
 
 namespace teapot::handlers::webdav {
+
+namespace {
+
+// True when the destination (a name in an existing parent) resolves to the source or below it,
+// or the source resolves below the destination, once symbolic links are followed.
+bool same_or_nested(const area& a, const std::string& source, std::string_view to_parent,
+                    std::string_view to_name) {
+  char real_source[PATH_MAX];
+  char real_parent[PATH_MAX];
+  if (::realpath(a.fs_path(source).c_str(), real_source) == nullptr ||
+      ::realpath(a.dir_path(to_parent).c_str(), real_parent) == nullptr)
+    return false;
+  std::string dest(real_parent);
+  if (dest != "/") dest.push_back('/');
+  dest.append(to_name);
+  const std::string src(real_source);
+  return is_within(dest, src) || is_within(src, dest);
+}
+
+}  // namespace
 
 // RFC 4918 §9.8 (COPY) and §9.9 (MOVE).
 outcome copy_or_move(area& a, const exchange_facts& f) {
@@ -28,6 +50,11 @@ outcome copy_or_move(area& a, const exchange_facts& f) {
   if (!source.exists) return outcome::of(http::status::not_found);
   // §9.8.5, §9.9.4: the same resource, or a collection copied or moved into itself.
   if (is_within(*to, f.apath) || is_within(f.apath, *to))
+    return outcome::of(http::status::forbidden);
+
+  // The same check through bindings (RFC 5842): a symbolic link may make another path name
+  // the source, or a place inside it.
+  if (same_or_nested(a, f.apath, parent_of(*to), name_of(*to)))
     return outcome::of(http::status::forbidden);
 
   bool deep = true;
@@ -59,7 +86,11 @@ outcome copy_or_move(area& a, const exchange_facts& f) {
             check_locks(a, ifc, {lock_scope::of(parent_of(f.apath)), lock_scope::tree(f.apath)}))
       return *o;
   }
-  if (auto o = check_locks(a, ifc, {lock_scope::of(to_parent), lock_scope::tree(*to)})) return *o;
+  // RFC 4918 §7.5: the destination's parent guards its membership, which changes only when the
+  // destination is new; a resource replaced there needs its own locks' tokens.
+  if (auto o = target.exists ? check_locks(a, ifc, {lock_scope::tree(*to)})
+                             : check_locks(a, ifc, {lock_scope::of(to_parent)}))
+    return *o;
 
   std::vector<std::string> failed;
   if (target.exists) {

@@ -49,11 +49,17 @@ outcome remove(area& a, const exchange_facts& f) {
   if (auto o = check_locks(a, ifc, {lock_scope::of(parent_of(f.apath)), lock_scope::tree(f.apath)}))
     return *o;
   std::vector<std::string> failed;
-  delete_tree(a, f.apath, failed);
+  std::vector<std::string> removed;
+  delete_tree(a, f.apath, failed, &removed);
   if (failed.empty()) {
     a.db->remove_properties(f.apath);
     a.db->remove_locks(f.apath);
     return outcome::of(http::status::no_content);
+  }
+  // What is gone loses its properties and locks; what stayed keeps them.
+  for (const std::string& p : removed) {
+    a.db->remove_properties(p);
+    a.db->remove_locks(p);
   }
   outcome o = outcome::of(http::status::multi_status);
   o.xml = failures_body(a, failed, http::status::forbidden);

@@ -108,7 +108,6 @@ outcome lock(area& a, const exchange_facts& f) {
   if (auto o = check_conditions(a, f, ifc, target)) return *o;
 
   // §6.1-§6.2: an exclusive lock stands alone; shared locks stand together.
-  std::lock_guard granting(a.lock_mutex);
   const auto now = lock_clock::now();
   std::vector<lock_record> others = a.db->locks_covering(f.apath, now);
   if (infinite)

@@ -98,23 +98,37 @@ struct pump : std::enable_shared_from_this<pump> {
   walk w;
   std::string batch;
   bool more = true;
+  bool broken = false;  // a batch failed after the 207's head went out
 
-  // Pool: the next batch.
-  void make() {
+  // Pool: the next batch. An exception cannot become a 500 any more (the head is out): the
+  // content is cut short instead, so that the client sees it incomplete.
+  void make() noexcept {
     batch.clear();
-    more = w.fill(batch);
-    if (!more) batch.append("</D:multistatus>\n");
+    try {
+      more = w.fill(batch);
+      if (!more) batch.append("</D:multistatus>\n");
+    } catch (...) {
+      broken = true;
+    }
   }
   // Loop: hands the batch over, and asks for the next while the client keeps up.
   void deliver() {
+    if (broken) {
+      writer.on_drain({});
+      writer.abort();
+      return;
+    }
     const bool room = writer.write(batch);
     if (!more) {
+      writer.on_drain({});  // the callback holds this pump: let both go
       writer.finish();
       return;
     }
     if (room) {
       next();
     } else {
+      // The callback holds the pump while the client catches up; finish, abort and a
+      // cancelled stream let it go.
       writer.on_drain([self = shared_from_this()] { self->next(); });
     }
   }

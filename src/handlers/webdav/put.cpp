@@ -49,6 +49,17 @@ struct upload {
     return true;
   }
 
+  // Takes or gives back quota so that the reservation is what replacing a file of
+  // replaced bytes by the upload needs; false (nothing changed) past the quota.
+  bool settle(std::uint64_t replaced) {
+    const std::uint64_t need = written > replaced ? written - replaced : 0;
+    if (need > reserved && !a->reserve(need - reserved)) return false;
+    if (need < reserved) a->release(reserved - need);
+    reserved = need;
+    old_size = replaced;
+    return true;
+  }
+
   void discard() noexcept {
     std::lock_guard lock(m);
     if (fd >= 0) ::close(fd);
@@ -104,8 +115,12 @@ struct upload {
     if_context ifc;
     if (!ifc.read(facts)) return outcome::of(http::status::bad_request);
     if (auto o = check_conditions(*a, facts, ifc, target)) return o;
-    if (auto o = check_locks(*a, ifc,
-                             {lock_scope::of(parent_of(facts.apath)), lock_scope::of(facts.apath)}))
+    // RFC 4918 §7.5: a collection's lock guards its membership, not its members' content, so
+    // the parent's locks count only for a new member.
+    if (auto o = target.exists ? check_locks(*a, ifc, {lock_scope::of(facts.apath)})
+                               : check_locks(*a, ifc,
+                                             {lock_scope::of(parent_of(facts.apath)),
+                                              lock_scope::of(facts.apath)}))
       return o;
     return std::nullopt;
   }
@@ -147,14 +162,22 @@ struct upload {
       fd = -1;
     }
     const std::string target_path = a->fs_path(facts.apath);
-    std::unique_lock commit_lock(a->commit_mutex);
+    std::shared_lock locks(a->shared->locks);
+    std::unique_lock commit_lock(a->shared->commit_mutex);
     resource_info target = stat_resource(target_path);
     if (auto o = admissible(target)) return *o;
     if (target.collection) return outcome::of(http::status::conflict);
+    // The quota is settled against the file replaced now, not the one seen at the start: a
+    // DELETE or another PUT may have come in between.
+    if (!settle(target.exists ? target.size : 0))
+      return outcome::of(http::status::insufficient_storage);
     if (::rename(temp.c_str(), target_path.c_str()) != 0)
-      return outcome::of(http::status::internal_server_error);
+      // The collection was deleted or moved meanwhile (§9.7.1), or the file system refused.
+      return outcome::of(errno == ENOENT ? http::status::conflict
+                                         : http::status::internal_server_error);
     committed = true;
     commit_lock.unlock();
+    locks.unlock();
     // The replaced file's bytes are free again; what the new one needs was taken as it came.
     if (old_size > written) a->release(old_size - written);
     // The rename is durable once the directory is: a crash now keeps the new file.

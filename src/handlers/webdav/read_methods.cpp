@@ -54,10 +54,13 @@ void list_collection(const std::shared_ptr<area>& a, response& res, const std::s
           if (!n.starts_with(reserved_prefix)) names.push_back(std::move(n));
         std::sort(names.begin(), names.end());
         for (const std::string& n : names) {
-          const bool dir = stat_resource(a->fs_path(child_of(apath, n))).collection;
+          const std::string member = child_of(apath, n);
+          const bool dir = stat_resource(a->fs_path(member)).collection;
+          // The whole path, so that the links hold whether the collection was asked for with
+          // its trailing '/' or without.
           std::string href;
-          append_href(href, dir ? n + "/" : n);
-          page->append("<li><a href=\"./");
+          append_href(href, a->request_path(member, dir));
+          page->append("<li><a href=\"");
           append_html_escaped(*page, href);
           page->append("\">");
           append_html_escaped(*page, dir ? n + "/" : n);
@@ -65,7 +68,10 @@ void list_collection(const std::shared_ptr<area>& a, response& res, const std::s
         }
         page->append("</ul></body></html>\n");
       },
-      [dr, page]() mutable { dr.res().html(*page); });
+      [dr, page]() mutable {
+        dr.res().html(*page);
+        dr.send();
+      });
 }
 
 }  // namespace

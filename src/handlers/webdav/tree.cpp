@@ -27,23 +27,79 @@ bool is_space_error(int e) noexcept {
   return e == ENOSPC || e == EDQUOT;
 }
 
-void delete_at(area& a, const std::string& apath, std::vector<std::string>& failed, int depth) {
+// Returns true when apath is gone. A member of the server's own (an upload in progress) goes
+// too, but its bytes stay counted: the upload gives its reservation back itself.
+bool delete_at(area& a, const std::string& apath, std::vector<std::string>& failed,
+               std::vector<std::string>* removed, int depth) {
   const std::string full = a.fs_path(apath);
   struct stat st {};
-  if (::lstat(full.c_str(), &st) != 0) return;
+  if (::lstat(full.c_str(), &st) != 0) {
+    if (errno == ENOENT) return true;  // gone already
+    failed.push_back(apath);
+    return false;
+  }
   if (!S_ISDIR(st.st_mode)) {
     if (::unlink(full.c_str()) != 0) {
       failed.push_back(apath);
-    } else if (S_ISREG(st.st_mode)) {
-      a.release(static_cast<std::uint64_t>(st.st_size));
+      return false;
     }
-    return;
+    if (S_ISREG(st.st_mode) && !name_of(apath).starts_with(reserved_prefix))
+      a.release(static_cast<std::uint64_t>(st.st_size));
+    if (removed != nullptr) removed->push_back(apath);
+    return true;
   }
-  if (depth < 4096)
+  bool members_gone = depth < 4096;
+  if (members_gone)
     for (const std::string& name : members_of(full))
-      delete_at(a, child_of(apath, name), failed, depth + 1);
-  if (::rmdir(full.c_str()) != 0 && (errno != ENOTEMPTY && errno != EEXIST))
-    failed.push_back(apath);
+      members_gone =
+          delete_at(a, child_of(apath, name), failed, removed, depth + 1) && members_gone;
+  if (::rmdir(full.c_str()) != 0) {
+    // RFC 4918 §9.6.1: a collection that keeps a failed member is implied by it; one that
+    // stays for another reason (unreadable, or filled meanwhile) is reported itself.
+    if (members_gone) failed.push_back(apath);
+    return false;
+  }
+  if (removed != nullptr) removed->push_back(apath);
+  return true;
+}
+
+// Copies the rest of in to out. copy_file_range lets the kernel (or the file system) copy
+// without the bytes passing through here, but refuses some pairs of file systems; a plain
+// read and write loop takes over then.
+bool copy_bytes(int in, int out, std::uint64_t left, bool& out_of_space) {
+  bool plain = false;
+  char buffer[64 * 1024];
+  while (left > 0) {
+    ssize_t n;
+    if (!plain) {
+      n = ::copy_file_range(in, nullptr, out, nullptr, left, 0);
+      if (n < 0 && (errno == EXDEV || errno == EOPNOTSUPP || errno == EINVAL || errno == ENOSYS)) {
+        plain = true;
+        continue;
+      }
+    } else {
+      n = ::read(in, buffer, std::min<std::uint64_t>(left, sizeof buffer));
+      if (n > 0) {
+        for (ssize_t put = 0; put < n;) {
+          const ssize_t w = ::write(out, buffer + put, static_cast<std::size_t>(n - put));
+          if (w < 0 && errno == EINTR) continue;
+          if (w < 0) {
+            out_of_space = is_space_error(errno);
+            return false;
+          }
+          put += w;
+        }
+      }
+    }
+    if (n == 0) break;  // the file shrank meanwhile
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      out_of_space = is_space_error(errno);
+      return false;
+    }
+    left -= static_cast<std::uint64_t>(n);
+  }
+  return true;
 }
 
 struct copier {
@@ -72,19 +128,7 @@ struct copier {
       a.release(size);
       return false;
     }
-    bool ok = true;
-    std::uint64_t left = size;
-    while (left > 0) {
-      ssize_t n = ::copy_file_range(in, nullptr, out, nullptr, left, 0);
-      if (n == 0) break;  // the file shrank meanwhile
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        out_of_space = is_space_error(errno);
-        ok = false;
-        break;
-      }
-      left -= static_cast<std::uint64_t>(n);
-    }
+    bool ok = copy_bytes(in, out, size, out_of_space);
     if (ok && ::fsync(out) != 0) {
       out_of_space = is_space_error(errno);
       ok = false;
@@ -143,8 +187,9 @@ struct copier {
 
 }  // namespace
 
-void delete_tree(area& a, const std::string& apath, std::vector<std::string>& failed) {
-  delete_at(a, apath, failed, 0);
+void delete_tree(area& a, const std::string& apath, std::vector<std::string>& failed,
+                 std::vector<std::string>* removed) {
+  delete_at(a, apath, failed, removed, 0);
 }
 
 copy_result copy_tree(area& a, const copy_request& r, std::vector<std::string>& failed) {
@@ -153,7 +198,7 @@ copy_result copy_tree(area& a, const copy_request& r, std::vector<std::string>& 
   if (c.out_of_space || c.looped) {
     // Nothing partial stays behind: what this copy made is removed again.
     std::vector<std::string> ignored;
-    delete_tree(a, r.to, ignored);
+    delete_tree(a, r.to, ignored, nullptr);
     failed.clear();
     return c.out_of_space ? copy_result::no_space : copy_result::loop;
   }

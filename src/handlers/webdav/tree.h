@@ -14,8 +14,10 @@ namespace teapot::handlers::webdav {
 
 // Removes apath and everything below it, members before their collection. What could not be
 // removed is appended to failed (area paths); a collection that keeps a member is left too,
-// and not reported (RFC 4918 §9.6.1: its failure is implied).
-void delete_tree(area& a, const std::string& apath, std::vector<std::string>& failed);
+// and not reported (RFC 4918 §9.6.1: its failure is implied). With removed, every path that
+// is gone is appended there (for a partial failure's bookkeeping).
+void delete_tree(area& a, const std::string& apath, std::vector<std::string>& failed,
+                 std::vector<std::string>* removed = nullptr);
 
 enum class copy_result : unsigned char {
   done,

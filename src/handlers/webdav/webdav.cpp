@@ -1,5 +1,7 @@
 #include "teapot/handlers/webdav.h"
 
+#include <mutex>
+#include <shared_mutex>
 #include <stdexcept>
 #include <system_error>
 
@@ -33,15 +35,16 @@ bool is_write(std::string_view m) noexcept {
 struct pooled {
   outcome (*run)(area&, const exchange_facts&);
   bool long_running;
+  bool changes_locks = false;  // LOCK, UNLOCK: alone; every other method: beside the others
 };
 
 std::optional<pooled> pooled_method(std::string_view m) noexcept {
-  if (m == "MKCOL") return pooled{webdav::mkcol, false};
-  if (m == "DELETE") return pooled{webdav::remove, true};
-  if (m == "COPY" || m == "MOVE") return pooled{webdav::copy_or_move, true};
-  if (m == "PROPPATCH") return pooled{webdav::proppatch, false};
-  if (m == "LOCK") return pooled{webdav::lock, false};
-  if (m == "UNLOCK") return pooled{webdav::unlock, false};
+  if (m == "MKCOL") return pooled{webdav::mkcol, false, false};
+  if (m == "DELETE") return pooled{webdav::remove, true, false};
+  if (m == "COPY" || m == "MOVE") return pooled{webdav::copy_or_move, true, false};
+  if (m == "PROPPATCH") return pooled{webdav::proppatch, false, false};
+  if (m == "LOCK") return pooled{webdav::lock, false, true};
+  if (m == "UNLOCK") return pooled{webdav::unlock, false, true};
   return std::nullopt;
 }
 
@@ -105,7 +108,16 @@ void answer(const std::shared_ptr<area>& a, const request& req, response& res) {
                               ? a->options.processing_interval
                               : std::chrono::milliseconds(0);
     webdav::run_processing(
-        dr, interval, [a, facts, result, run = p->run] { *result = run(*a, *facts); },
+        dr, interval,
+        [a, facts, result, run = p->run, alone = p->changes_locks] {
+          if (alone) {
+            std::unique_lock hold(a->shared->locks);
+            *result = run(*a, *facts);
+          } else {
+            std::shared_lock hold(a->shared->locks);
+            *result = run(*a, *facts);
+          }
+        },
         [dr, result]() mutable {
           webdav::apply(*result, dr.res());
           dr.send();
@@ -132,8 +144,16 @@ void mount_webdav(router& routes, webdav_options options) {
     a->root.pop_back();
   if (options.database.empty())
     options.database = std::filesystem::path(a->root) / ".teapot-dav.sqlite3";
-  a->db = webdav::open_sqlite_store(options.database);
-  a->used = webdav::sweep_and_measure(a->root);
+  // A database inside the tree must be one of the server's names, or clients could read it,
+  // replace it or delete it like any file.
+  const std::string db_path =
+      std::filesystem::absolute(options.database).lexically_normal().string();
+  if (db_path.starts_with(a->root + "/") &&
+      !options.database.filename().string().starts_with(webdav::reserved_prefix))
+    throw std::invalid_argument("a WebDAV database inside the area's root must be named " +
+                                std::string(webdav::reserved_prefix) + "*: " + db_path);
+  a->shared = webdav::root_state_for(a->root, options.database);
+  a->db = a->shared->db.get();
   a->options = std::move(options);
   handler h = [a](const request& req, response& res) { answer(a, req, res); };
   const std::string pattern = a->options.prefix + "*";

@@ -153,3 +153,29 @@ def test_a_put_into_a_full_file_system_answers_507_and_leaves_nothing_partial(se
         srv.stop()
     finally:
         subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root")
+def test_copy_and_move_onto_another_file_system_inside_the_area_carry_every_byte(serve_dav, tmp_path):
+    root = tmp_path / "two-fs"
+    (root / "mnt").mkdir(parents=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(root / "mnt")],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        body = bytes(range(256)) * 4000
+        (root / "f.bin").write_bytes(body)
+        (root / "g.bin").write_bytes(body[::-1])
+        srv = serve_dav(root=root)
+        copy = dav(srv.port, "COPY", "/dav/f.bin", headers=[("Destination", f"http://127.0.0.1:{srv.port}/dav/mnt/f.bin")])
+        assert copy.status == 201, copy
+        assert (root / "mnt" / "f.bin").read_bytes() == body
+        # rename(2) cannot cross file systems: the move is a copy, then a delete.
+        move = dav(srv.port, "MOVE", "/dav/g.bin", headers=[("Destination", f"http://127.0.0.1:{srv.port}/dav/mnt/g.bin")])
+        assert move.status == 201, move
+        assert (root / "mnt" / "g.bin").read_bytes() == body[::-1]
+        assert not (root / "g.bin").exists()
+        srv.stop()
+    finally:
+        subprocess.run(["umount", "-l", str(root / "mnt")], capture_output=True)

@@ -336,7 +336,7 @@ int main(int argc, char** argv) {
   CLI::App* explain_cmd = app.add_subcommand("explain", "Explain an HTTP status code");
   explain_cmd->add_option("CODE", code, "Status code, e.g. 404")->required();
   explain_cmd->add_option("--lang", lang, "Language of the text")
-      ->check(CLI::IsMember({"en", "fr"}))
+      ->transform(CLI::IsMember({"en", "fr"}, CLI::ignore_case))  // language tags ignore case
       ->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);

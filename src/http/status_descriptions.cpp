@@ -425,4 +425,37 @@ std::span<const std::string_view> required_headers(status s) noexcept {
   return d ? d->required : none;
 }
 
+namespace {
+
+struct softer_field {
+  int code;
+  std::string_view field;
+  field_strength strength;
+  std::string_view source;
+};
+
+constexpr softer_field softer_fields[] = {
+    {429, "Retry-After", field_strength::may, "RFC 6585"},
+    {451, "Link", field_strength::should, "RFC 7725"},
+    {503, "Retry-After", field_strength::may, "RFC 9110"},
+};
+
+const softer_field* find_softer(status s, std::string_view field) noexcept {
+  for (const softer_field& f : softer_fields)
+    if (f.code == static_cast<int>(s) && base::ascii::iequals(f.field, field)) return &f;
+  return nullptr;
+}
+
+}  // namespace
+
+field_strength strength_of(status s, std::string_view field) noexcept {
+  const softer_field* f = find_softer(s, field);
+  return f ? f->strength : field_strength::must;
+}
+
+std::string_view strength_source(status s, std::string_view field) noexcept {
+  const softer_field* f = find_softer(s, field);
+  return f ? f->source : std::string_view{};
+}
+
 }  // namespace teapot::http

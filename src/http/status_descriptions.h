@@ -36,4 +36,12 @@ std::string_view class_title(status s, language lang) noexcept;
 // "WWW-Authenticate" for 401, "Location" for the redirections... Empty when none is required.
 std::span<const std::string_view> required_headers(status s) noexcept;
 
+// How strongly the code's RFC asks for a field of required_headers(s): most are MUST; a few
+// are SHOULD (Link on 451, RFC 7725 §3) or MAY (Retry-After on 429, RFC 6585 §4, and on 503,
+// RFC 9110 §15.6.4), which teapot sends all the same.
+enum class field_strength : unsigned char { must, should, may };
+field_strength strength_of(status s, std::string_view field) noexcept;
+// The RFC that sets a field's strength when it is not MUST ("RFC 6585"); empty for MUST.
+std::string_view strength_source(status s, std::string_view field) noexcept;
+
 }  // namespace teapot::http

@@ -104,6 +104,18 @@ def test_explain_404_in_french_is_accented_utf8():
     assert out != run_cli("explain", "404").stdout.decode("utf-8")
 
 
+def test_explain_takes_a_language_tag_in_any_case():
+    # BCP 47 tags are case-insensitive (RFC 5646 §2.1.1).
+    p = run_cli("explain", "404", "--lang", "FR")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == run_cli("explain", "404", "--lang", "fr").stdout
+
+
+def test_explain_says_may_where_the_rfc_says_may():
+    out = run_cli("explain", "429").stdout.decode()
+    assert "Required headers: none\n" in out and "Retry-After (RFC 6585: may)" in out, out
+
+
 @pytest.mark.parametrize(
     "code,header",
     [("405", "Allow"), ("401", "WWW-Authenticate"), ("416", "Content-Range"), ("301", "Location")],

@@ -35,6 +35,26 @@ TEST(explain, lists_the_required_headers) {
             std::string::npos);
 }
 
+TEST(explain, says_should_and_may_where_the_rfc_does) {
+  const std::string too_many = explain(429, language::en);
+  EXPECT_NE(too_many.find("Required headers: none\n"), std::string::npos) << too_many;
+  EXPECT_NE(too_many.find("Headers teapot adds: Retry-After (RFC 6585: may)\n"), std::string::npos)
+      << too_many;
+  const std::string legal = explain(451, language::en);
+  EXPECT_NE(legal.find("Recommended headers: Link (RFC 7725: should)\n"), std::string::npos)
+      << legal;
+  EXPECT_NE(explain(503, language::fr)
+                .find("En-têtes ajoutés par teapot : Retry-After (RFC 9110 : peut)\n"),
+            std::string::npos)
+      << explain(503, language::fr);
+  EXPECT_EQ(explain(405, language::en).find("Recommended"), std::string::npos);
+}
+
+TEST(explain, a_parenthesised_reason_is_not_wrapped_twice) {
+  EXPECT_EQ(explain(306, language::fr).rfind("306 (Inutilisé) (Unused)\n", 0), 0u)
+      << explain(306, language::fr);
+}
+
 TEST(explain, teapot_shows_the_registry_label_beside_the_wire_phrase) {
   const std::string text = explain(418, language::en);
   EXPECT_EQ(text.rfind("418 I'm a teapot\n", 0), 0u) << text;

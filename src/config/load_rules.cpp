@@ -299,6 +299,7 @@ void read_static(table_reader& r, handlers::static_files_options& out) {
     out.index_files = *index;
   }
   if (auto b = r.boolean("listing")) out.listing = *b;
+  if (auto b = r.boolean("etag_inode")) out.etag_inode = *b;
   auto patterns = r.tables("cache_control");
   for (std::size_t i = 0; i < patterns.size(); ++i) {
     table_reader p(r.diag(), *patterns[i],

@@ -134,6 +134,35 @@ bool weak_match(const entity_tag& a, const entity_tag& b) noexcept {
   return a.opaque == b.opaque;
 }
 
+namespace {
+
+// Bytes outside [A-Za-z0-9._] are written %XX, so that the tag stays a valid etagc sequence
+// whatever the variant holds and two variants never share a tag.
+void append_variant(std::string_view variant, std::string& out) {
+  if (variant.empty()) return;
+  out += '-';
+  for (char ch : variant) {
+    if (ascii::is_alpha(ch) || ascii::is_digit(ch) || ch == '.' || ch == '_') {
+      out += ch;
+    } else {
+      constexpr char hex[] = "0123456789ABCDEF";
+      const auto b = static_cast<unsigned char>(ch);
+      out += '%';
+      out += hex[b >> 4];
+      out += hex[b & 0xf];
+    }
+  }
+}
+
+// A time before 1970 is written in two's complement: still one distinct string per value.
+void append_time(std::int64_t sec, std::int64_t nsec, std::string& out) {
+  append_hex(static_cast<std::uint64_t>(sec), out);
+  out += '.';
+  append_hex(static_cast<std::uint64_t>(nsec), out);
+}
+
+}  // namespace
+
 void format_file_etag(std::uint64_t device, std::uint64_t inode, std::uint64_t size,
                       std::int64_t mtime_sec, std::int64_t mtime_nsec, std::string_view variant,
                       std::string& out) {
@@ -145,26 +174,19 @@ void format_file_etag(std::uint64_t device, std::uint64_t inode, std::uint64_t s
   out += '-';
   append_hex(size, out);
   out += '-';
-  // A time before 1970 is written in two's complement: still one distinct string per value.
-  append_hex(static_cast<std::uint64_t>(mtime_sec), out);
-  out += '.';
-  append_hex(static_cast<std::uint64_t>(mtime_nsec), out);
-  if (!variant.empty()) {
-    out += '-';
-    // Bytes outside [A-Za-z0-9._] are written %XX, so that the tag stays a valid etagc
-    // sequence whatever the variant holds and two variants never share a tag.
-    for (char ch : variant) {
-      if (ascii::is_alpha(ch) || ascii::is_digit(ch) || ch == '.' || ch == '_') {
-        out += ch;
-      } else {
-        constexpr char hex[] = "0123456789ABCDEF";
-        const auto b = static_cast<unsigned char>(ch);
-        out += '%';
-        out += hex[b >> 4];
-        out += hex[b & 0xf];
-      }
-    }
-  }
+  append_time(mtime_sec, mtime_nsec, out);
+  append_variant(variant, out);
+  out += '"';
+}
+
+void format_portable_file_etag(std::uint64_t size, std::int64_t mtime_sec, std::int64_t mtime_nsec,
+                               std::string_view variant, std::string& out) {
+  out.clear();
+  out += '"';
+  append_hex(size, out);
+  out += '-';
+  append_time(mtime_sec, mtime_nsec, out);
+  append_variant(variant, out);
   out += '"';
 }
 

@@ -29,6 +29,11 @@ void format_file_etag(std::uint64_t device, std::uint64_t inode, std::uint64_t s
                       std::int64_t mtime_sec, std::int64_t mtime_nsec, std::string_view variant,
                       std::string& out);
 
+// The same without device and inode: "SIZE-SEC.NSEC" (and "-variant"), the same on every
+// server that holds a copy of the file with its modification time.
+void format_portable_file_etag(std::uint64_t size, std::int64_t mtime_sec, std::int64_t mtime_nsec,
+                               std::string_view variant, std::string& out);
+
 // What the selected representation offers for comparison.
 struct validators {
   std::optional<entity_tag> etag;  // absent: the resource has none

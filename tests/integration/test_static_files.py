@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import email.utils
 import re
+import shutil
 import socket
 import subprocess
 import time
 
 import pytest
 
-from conftest import ALL_BYTES, SITE
+from conftest import ALL_BYTES, SITE, TEAPOT_BIN
 from wire import Conn, exchange, request
 
 IMF_FIXDATE = re.compile(
@@ -300,3 +301,17 @@ def test_a_symlink_leading_out_of_the_root_is_not_followed(teapot, target):
     res = get(teapot.port, target)
     assert res.status in (403, 404), res
     assert b"OUTSIDE-THE-ROOT" not in res.body
+
+
+def test_two_servers_over_copies_of_a_tree_give_a_file_the_same_etag(start_server, tmp_path):
+    # As nginx: size and modification time, no inode, so that a load balancer may send the
+    # revalidation of a tag to either server.
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    (a / "f.txt").write_bytes(b"the same bytes\n")
+    shutil.copytree(a, b)  # copy2: the modification time comes along
+    one = start_server([TEAPOT_BIN, "serve", str(a)], "a")
+    two = start_server([TEAPOT_BIN, "serve", str(b)], "b")
+    tag = exchange(one.port, request("GET", "/f.txt")).header("ETag")
+    assert tag and tag == exchange(two.port, request("GET", "/f.txt")).header("ETag")
+    assert exchange(two.port, request("GET", "/f.txt", headers=[("If-None-Match", tag)])).status == 304

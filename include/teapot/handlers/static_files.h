@@ -52,6 +52,11 @@ struct static_files_options {
   // Serve file.br, file.zst or file.gz in place of file when Accept-Encoding prefers them.
   bool precompressed = true;
   negotiation_mode negotiation = negotiation_mode::lenient;
+  // ETags from the file's size and modification time, as nginx makes them, so that servers
+  // behind one load balancer that serve copies of a tree give one tag per file. With this set,
+  // the device and inode numbers go in too (Apache's old FileETag INode): a file replaced by
+  // another of the same size and time then gets a new tag, but each server has its own.
+  bool etag_inode = false;
 };
 
 // Throws std::system_error when root cannot be opened as a directory, and

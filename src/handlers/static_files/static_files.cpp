@@ -169,7 +169,7 @@ void remember(file_cache& cache, file_source& src) {
 // validators from which the server answers conditional and range requests. coding, when not
 // empty, is the content-coding the file holds, and gives it an ETag of its own (§8.8.3).
 void describe_file(file_cache& cache, file_source& src, std::string_view type,
-                   std::string_view coding, response& res) {
+                   std::string_view coding, bool inode_etag, response& res) {
   remember(cache, src);
   const auto& e = src.cached;
   const auto dev = static_cast<std::uint64_t>(e ? e->dev : src.st.st_dev);
@@ -188,7 +188,10 @@ void describe_file(file_cache& cache, file_source& src, std::string_view type,
     res.set_etag(e->etag);
   } else {
     thread_local std::string etag;
-    http::format_file_etag(dev, ino, size, mtime.tv_sec, mtime.tv_nsec, coding, etag);
+    if (inode_etag)
+      http::format_file_etag(dev, ino, size, mtime.tv_sec, mtime.tv_nsec, coding, etag);
+    else
+      http::format_portable_file_etag(size, mtime.tv_sec, mtime.tv_nsec, coding, etag);
     res.set_etag(etag);
     if (e) {
       e->etag = etag;
@@ -236,7 +239,7 @@ void serve_file(const handler_state& h, file_cache& cache, file_source& src, con
                 response& res) {
   thread_local std::string type_scratch;
   std::string_view type = h.types.for_path(src.relative, type_scratch);
-  if (!h.opts.precompressed) return describe_file(cache, src, type, {}, res);
+  if (!h.opts.precompressed) return describe_file(cache, src, type, {}, h.opts.etag_inode, res);
   // The last lookup of the siblings is remembered in the file's cache entry (a file is cached
   // at its first request; one that is not could not be read whole, or changed meanwhile).
   remember(cache, src);
@@ -265,11 +268,11 @@ void serve_file(const handler_state& h, file_cache& cache, file_source& src, con
     file_source sib{.relative = relative, .key = key};
     if (open_source(h, cache, sib) == 0 && (sib.cached || S_ISREG(sib.st.st_mode))) {
       src.close();
-      return describe_file(cache, sib, type, sc.coding, res);
+      return describe_file(cache, sib, type, sc.coding, h.opts.etag_inode, res);
     }
     sib.close();  // gone or not servable: the file itself is always acceptable here
   }
-  describe_file(cache, src, type, {}, res);
+  describe_file(cache, src, type, {}, h.opts.etag_inode, res);
 }
 
 // A directory: the slash form, then an index file, then a listing if enabled, else 403.

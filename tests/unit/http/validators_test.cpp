@@ -100,6 +100,16 @@ TEST(format_file_etag, writes_a_compact_strong_tag) {
   EXPECT_EQ(etag_of({.variant = "br"}), R"("803-1a2b3c-3e8-6553f100.75bcd15-br")");
 }
 
+TEST(format_portable_file_etag, leaves_out_device_and_inode) {
+  std::string out = "stale";
+  teapot::http::format_portable_file_etag(1000, 1700000000, 123456789, {}, out);
+  EXPECT_EQ(out, R"("3e8-6553f100.75bcd15")");
+  teapot::http::format_portable_file_etag(1000, 1700000000, 123456789, "br", out);
+  EXPECT_EQ(out, R"("3e8-6553f100.75bcd15-br")");
+  teapot::http::format_portable_file_etag(1001, 1700000000, 123456789, {}, out);
+  EXPECT_EQ(out, R"("3e9-6553f100.75bcd15")");
+}
+
 TEST(format_file_etag, is_the_same_for_the_same_file) {
   EXPECT_EQ(etag_of({}), etag_of({}));
   EXPECT_EQ(etag_of({.variant = "gzip"}), etag_of({.variant = "gzip"}));

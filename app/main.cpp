@@ -298,6 +298,9 @@ int run_serve(serve_flags& f) {
   teapot::server srv(f.options);
   if (f.compress) srv.default_site().set_compression({.enabled = true});
   f.files.root = f.root;
+  f.files.log = [&srv](std::string_view line) {
+    srv.error_log().write(teapot::log_level::warn, line);
+  };
   teapot::config::mount_static_files(srv.routes(), f.files);
   srv.start();
   announce(srv, f.options.listen, f.root);

@@ -45,7 +45,12 @@ void build_site(const site_config& s, site& out, const std::shared_ptr<error_log
   // answers.
   for (const handlers::webdav_options& area : s.webdav)
     handlers::mount_webdav(out.routes(), area);
-  if (!s.static_files.root.empty()) mount_static_files(out.routes(), s.static_files);
+  if (!s.static_files.root.empty()) {
+    handlers::static_files_options files = s.static_files;
+    if (errors)
+      files.log = [errors](std::string_view line) { errors->write(log_level::warn, line); };
+    mount_static_files(out.routes(), std::move(files));
+  }
 }
 
 }  // namespace

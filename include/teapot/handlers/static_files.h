@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "teapot/handler.h"
@@ -57,6 +59,9 @@ struct static_files_options {
   // the device and inode numbers go in too (Apache's old FileETag INode): a file replaced by
   // another of the same size and time then gets a new tag, but each server has its own.
   bool etag_inode = false;
+  // Where the handler tells the operator of a trouble no single request caused (running out
+  // of file descriptors); empty: nowhere.
+  std::function<void(std::string_view line)> log;
 };
 
 // Throws std::system_error when root cannot be opened as a directory, and

@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -80,9 +82,31 @@ http::status status_for_open_error(int err) noexcept {
     case EPERM:
     case ELOOP:
       return http::status::forbidden;
+    case EMFILE:  // out of descriptors: a state that passes, not a fault of this file
+    case ENFILE:
+      return http::status::service_unavailable;
     default:
       return http::status::internal_server_error;
   }
+}
+
+std::int64_t monotonic_ms() noexcept;
+
+// The answer to a file that could not be opened. Out of descriptors, the client is told to
+// come back in a second (503 with Retry-After) and the operator is told once a second at most,
+// since a server at its limit would otherwise write a line per request.
+void refuse_for_open_error(const handler_state& h, int err, response& res) {
+  const http::status s = status_for_open_error(err);
+  res.error(s);
+  if (s != http::status::service_unavailable) return;
+  res.set_header("Retry-After", "1");
+  if (!h.opts.log) return;
+  static std::atomic<std::int64_t> next_line_ms{0};
+  const std::int64_t now = monotonic_ms();
+  std::int64_t due = next_line_ms.load(std::memory_order_relaxed);
+  if (now < due || !next_line_ms.compare_exchange_strong(due, now + 1000)) return;
+  h.opts.log(std::string("static files: out of file descriptors (") + std::strerror(err) +
+             "); answering 503 until some are free: raise the limit (LimitNOFILE, ulimit -n)");
 }
 
 std::int64_t monotonic_ms() noexcept {
@@ -374,7 +398,7 @@ void answer_options(const handler_state& h, std::string_view relative, response&
   thread_local std::string name;
   name.assign(relative);
   int fd = static_files::open_below(h.root_fd, name.c_str(), h.beneath());
-  if (fd < 0) return res.error(status_for_open_error(errno));
+  if (fd < 0) return refuse_for_open_error(h, errno, res);
   struct stat st {};
   bool ok = ::fstat(fd, &st) == 0;
   ::close(fd);
@@ -397,7 +421,7 @@ void handle(const std::shared_ptr<const handler_state>& state, const request& re
   file_source src{.relative = relative, .key = req.path};
   if (int err = open_source(h, cache, src)) {
     if (err == ENOENT && serve_negotiated(h, cache, req, res)) return;
-    return res.error(status_for_open_error(err));
+    return refuse_for_open_error(h, err, res);
   }
   if (auto cc = static_files::cache_control_for(h.opts.cache_control, req.path))
     res.set_header("Cache-Control", *cc);

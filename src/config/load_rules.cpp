@@ -300,6 +300,19 @@ void read_static(table_reader& r, handlers::static_files_options& out) {
   }
   if (auto b = r.boolean("listing")) out.listing = *b;
   if (auto b = r.boolean("etag_inode")) out.etag_inode = *b;
+  if (auto n = r.string("negotiation")) {
+    // The command line's names, '_' or '-' alike: "multiple_choices" reads as TOML does.
+    if (*n == "lenient")
+      out.negotiation = handlers::negotiation_mode::lenient;
+    else if (*n == "strict")
+      out.negotiation = handlers::negotiation_mode::strict;
+    else if (*n == "multiple_choices" || *n == "multiple-choices")
+      out.negotiation = handlers::negotiation_mode::multiple_choices;
+    else
+      r.error("negotiation", single_quoted(*n) +
+                                 " is not a mode; write \"lenient\", \"strict\" or "
+                                 "\"multiple_choices\"");
+  }
   auto patterns = r.tables("cache_control");
   for (std::size_t i = 0; i < patterns.size(); ++i) {
     table_reader p(r.diag(), *patterns[i],

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import TEAPOT_BIN, run_cli
 from wire import exchange, request
 
 
@@ -423,6 +423,15 @@ def test_multiple_choices_answers_300_when_variants_tie(serve, variants_site):
     assert "Accept-Language" in tokens(",".join(res.header_all("Vary"))), res
     chosen = get(srv.port, "/doc.html", [("Accept-Language", "fr")])
     assert chosen.status == 200 and chosen.header("Content-Language") == "fr", chosen
+
+
+def test_strict_negotiation_comes_from_the_configuration_too(start_server, variants_site, tmp_path):
+    config = tmp_path / "negotiation.toml"
+    config.write_text(f'[server]\nlisten = ["127.0.0.1:1"]\n[[sites]]\ndefault = true\n'
+                      f'root = "{variants_site}"\n[sites.static]\nnegotiation = "strict"\n')
+    srv = start_server([TEAPOT_BIN, "serve", "--config", config], "negotiation")
+    res = get(srv.port, "/doc.html", [("Accept-Language", "de")])
+    assert res.status == 406, res
 
 
 def test_a_missing_name_without_variants_is_still_404(serve, variants_site):

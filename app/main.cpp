@@ -23,10 +23,9 @@
 #include "http/explain.h"
 #include "teapot/handlers/static_files.h"
 #include "teapot/server.h"
+#include "version.h"
 
 namespace {
-
-constexpr const char* version = "0.1.0";
 
 // A flag whose text is a size ("8KiB") or a duration ("2s"), checked as CLI11 parses it.
 template <class T, class Parse>
@@ -323,7 +322,8 @@ int run_explain(int code, const std::string& lang) {
 
 int main(int argc, char** argv) {
   CLI::App app{"teapot: an HTTP server that speaks every status code"};
-  app.set_version_flag("--version", version);
+  app.set_version_flag("--version", teapot::app::version_text,
+                       "Print the version, the commit built and the linked libraries' versions");
   app.require_subcommand(1);
 
   serve_flags serve;

@@ -44,11 +44,11 @@ class body_reader {
   struct callbacks {
     // Each piece of content, de-chunked, in order. The view is valid during the call, or with
     // flow::hold until resume() (hand it to the blocking-work pool, say, without a copy).
-    std::function<flow(std::string_view piece)> on_data;
+    std::function<flow(std::string_view piece)> on_data{};
     // The content is complete. trailers (RFC 9112 §7.1.2) as received, valid during the call:
     // the server acts on none of them.
-    std::function<void(std::span<const header_field> trailers)> on_end;
-    std::function<void(body_error)> on_error;
+    std::function<void(std::span<const header_field> trailers)> on_end{};
+    std::function<void(body_error)> on_error{};
   };
 
   // Starts the delivery. Content that arrived before waits for it.

@@ -13,7 +13,7 @@ namespace teapot {
 
 // A body limit below a path prefix, in place of limits::body: larger for uploads, say.
 struct body_limit_rule {
-  std::string prefix;  // compared with the normalized path, byte for byte ("/upload/")
+  std::string prefix{};  // compared with the normalized path, byte for byte ("/upload/")
   std::uint64_t max = 0;
 };
 
@@ -33,7 +33,7 @@ struct limits {
   // site or a route: the server decides from the path alone, before any policy, route or
   // handler runs and before it sends 100 Continue, and the limit guards the server's memory
   // whichever site the request is for.
-  std::vector<body_limit_rule> body_by_prefix;
+  std::vector<body_limit_rule> body_by_prefix{};
   // The limit for a normalized request path (chunked content counts its de-chunked bytes).
   std::uint64_t body_for(std::string_view path) const noexcept;
   std::chrono::milliseconds header_timeout{10'000};  // 408, then close

@@ -87,7 +87,7 @@ enum class access_log_format : std::uint8_t {
 // One line per response, when the response's head and body have been handed to the
 // connection; "bytes" counts the body, as Apache's %b and nginx's $body_bytes_sent.
 struct access_log_options {
-  std::shared_ptr<log_file> file;  // null: no access log
+  std::shared_ptr<log_file> file{};  // null: no access log
   access_log_format format = access_log_format::combined;
 };
 

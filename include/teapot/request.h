@@ -8,32 +8,32 @@
 namespace teapot {
 
 struct header_field {
-  std::string_view name;   // as the client spelled it
-  std::string_view value;  // without leading and trailing whitespace
+  std::string_view name{};   // as the client spelled it
+  std::string_view value{};  // without leading and trailing whitespace
 };
 
 class body_reader;
 
 struct path_param {
-  std::string_view name;
-  std::string_view value;
+  std::string_view name{};
+  std::string_view value{};
 };
 
 // Every view is valid until the handler's response is sent (for a deferred response, until
 // deferred_response::send()), and no longer: copy what must outlive the exchange.
 struct request {
-  std::string_view method;
-  std::string_view target;  // the request-target as received
-  std::string_view path;    // percent-decoded once, dot-segments removed, never escaping "/"
-  std::string_view query;   // after '?', still encoded; empty when absent
-  int version_minor = 1;    // HTTP/1.<minor>: 0 or 1
-  std::span<const header_field> headers;
-  std::string_view body;                   // the whole content, de-chunked (empty with stream_body)
-  std::span<const header_field> trailers;  // of chunked content (RFC 9112 §7.1.2), as received
+  std::string_view method{};
+  std::string_view target{};  // the request-target as received
+  std::string_view path{};    // percent-decoded once, dot-segments removed, never escaping "/"
+  std::string_view query{};   // after '?', still encoded; empty when absent
+  int version_minor = 1;      // HTTP/1.<minor>: 0 or 1
+  std::span<const header_field> headers{};
+  std::string_view body{};  // the whole content, de-chunked (empty with stream_body)
+  std::span<const header_field> trailers{};  // of chunked content (RFC 9112 §7.1.2), as received
   // The content as it arrives, on routes with route_options::stream_body; else null.
   body_reader* body_stream = nullptr;
-  std::span<const path_param> params;  // filled by the router from "{name}" segments
-  std::string_view remote_address;     // "127.0.0.1:54321" or "[::1]:54321"
+  std::span<const path_param> params{};  // filled by the router from "{name}" segments
+  std::string_view remote_address{};     // "127.0.0.1:54321" or "[::1]:54321"
 
   // The first field of that name (case-insensitive), if any.
   std::optional<std::string_view> header(std::string_view name) const noexcept;

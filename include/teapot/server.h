@@ -29,7 +29,7 @@ struct server_options {
   // work, Basic auth's password checks, compression of files over 64 KiB), shared by every
   // worker; 0 is taken as 1. The configuration file and the command line take 1 to 256.
   unsigned blocking_threads = 2;
-  teapot::limits limits;
+  teapot::limits limits{};
   std::chrono::milliseconds drain_timeout{10'000};  // graceful stop: in-flight time to finish
   // Methods the server knows; any other gets 501. Known but unrouted methods get 405.
   std::vector<std::string> methods{"GET",     "HEAD",  "POST",  "PUT",    "DELETE",
@@ -44,10 +44,10 @@ struct server_options {
   // SIGHUP (configuration reload) and SIGUSR1 (log rotation) are handled too: both reopen the
   // log files, and SIGHUP then calls the on_reload function.
   bool handle_signals = true;
-  access_log_options access_log;  // off by default
+  access_log_options access_log{};  // off by default
   // Where the server reports failures (a handler that throws, a reload refused); null: standard
   // error, info and above.
-  std::shared_ptr<teapot::error_log> error_log;
+  std::shared_ptr<teapot::error_log> error_log{};
 };
 
 class server {

@@ -30,8 +30,8 @@ struct error_page_options {
 
 // A page of error_page_options::files as it was read.
 struct custom_error_page {
-  std::string body;
-  std::string content_type;
+  std::string body{};
+  std::string content_type{};
 };
 
 class site {

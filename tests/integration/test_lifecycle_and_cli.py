@@ -1,15 +1,18 @@
-"""Graceful shutdown on SIGTERM, and the command line: `teapot explain`, `teapot --help`."""
+"""Graceful shutdown on SIGTERM, and the command line: `teapot explain`, `teapot --help`,
+`teapot --version`."""
 
 from __future__ import annotations
 
 import csv
 import re
 import signal
+import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
-from conftest import SHARED_DIR, free_port, run_cli
+from conftest import REPO, SHARED_DIR, free_port, run_cli
 from wire import Conn, WireError, request
 
 # -- graceful shutdown -----------------------------------------------------------------------
@@ -203,3 +206,43 @@ def test_a_malformed_size_or_duration_is_refused(tmp_path, flag, value):
     listen = f"127.0.0.1:{free_port()}"
     p = run_cli("serve", str(tmp_path), "--listen", listen, flag, value, timeout=10)
     assert p.returncode != 0
+
+
+# -- teapot --version --------------------------------------------------------------------------
+
+# What each line of --version names, and the pkg-config package whose version it must show.
+VERSION_LIBRARIES = [
+    ("zlib", "zlib"),
+    ("brotli", "libbrotlienc"),
+    ("zstd", "libzstd"),
+    ("expat", "expat"),
+    ("sqlite", "sqlite3"),
+]
+
+
+def git(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True)
+
+
+def test_version_names_the_release_the_commit_and_each_linked_library():
+    p = run_cli("--version")
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.decode("utf-8").splitlines()
+    first = re.fullmatch(r"teapot (0\.\d+\.\d+) \(commit ([0-9a-f]{7,40}|unknown)\)", lines[0])
+    assert first, f"first line: {lines[0]!r}"
+    project = re.search(r"project\(teapot VERSION (\S+)", (REPO / "CMakeLists.txt").read_text())
+    assert first.group(1) == project.group(1)
+    commit = first.group(2)
+    top = git("rev-parse", "--show-toplevel")
+    if top.returncode == 0 and Path(top.stdout.strip()).resolve() == REPO.resolve():
+        assert git("cat-file", "-e", f"{commit}^{{commit}}").returncode == 0, (
+            f"{commit!r} is not a commit of this checkout"
+        )
+    else:
+        assert commit == "unknown"
+    expected = []
+    for name, package in VERSION_LIBRARIES:
+        modversion = subprocess.run(["pkg-config", "--modversion", package], capture_output=True,
+                                    text=True, check=True).stdout.strip()
+        expected.append(f"{name} {modversion}")
+    assert lines[1:] == expected

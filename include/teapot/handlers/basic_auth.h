@@ -34,34 +34,34 @@ std::optional<ip_network> parse_ip_network(std::string_view text);
 
 // Who may reach the paths starting with `prefix`.
 struct access_rule {
-  std::string prefix;
+  std::string prefix{};
   // When users or groups are named, Basic credentials are required (401 without valid ones)
   // and the user must be named, or be in a named group (403 otherwise). "*" is any user of
   // the htpasswd file. Both empty: no credentials are asked for.
-  std::vector<std::string> users;
-  std::vector<std::string> groups;
-  std::vector<ip_network> allow;  // non-empty: only these networks (403 for others)
-  std::vector<ip_network> deny;   // 403 for these, checked first
+  std::vector<std::string> users{};
+  std::vector<std::string> groups{};
+  std::vector<ip_network> allow{};  // non-empty: only these networks (403 for others)
+  std::vector<ip_network> deny{};   // 403 for these, checked first
 };
 
 struct basic_auth_options {
   // Lines "user:hash": bcrypt ($2y$, $2b$, $2a$), SHA-crypt ($5$, $6$) or yescrypt ($y$).
   // Empty lines and lines starting with '#' are skipped. May stay empty when no rule names
   // users or groups.
-  std::filesystem::path htpasswd;
+  std::filesystem::path htpasswd{};
   // Sent as the realm of WWW-Authenticate; printable ASCII or UTF-8, no control characters.
   std::string realm = "teapot";
-  std::map<std::string, std::vector<std::string>> groups;  // group -> its users
-  std::vector<ip_network> allow;                           // the whole site
-  std::vector<ip_network> deny;
-  std::vector<access_rule> paths;  // the rule with the longest matching prefix applies
+  std::map<std::string, std::vector<std::string>> groups{};  // group -> its users
+  std::vector<ip_network> allow{};                           // the whole site
+  std::vector<ip_network> deny{};
+  std::vector<access_rule> paths{};  // the rule with the longest matching prefix applies
   // Verified credentials are remembered per worker thread for this long, so that a client
   // sending the same credentials does not pay a slow hash (bcrypt: tens of ms) per request.
   // Zero disables the cache. At most `cache_entries` are kept per thread.
   std::chrono::milliseconds cache_ttl{30'000};
   std::size_t cache_entries = 128;
   // Where failed attempts are reported, one line each, never with the password. null: stderr.
-  std::function<void(std::string_view line)> log;
+  std::function<void(std::string_view line)> log{};
 };
 
 // Reads the htpasswd file now. Throws std::system_error when it cannot be read, and

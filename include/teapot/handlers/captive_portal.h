@@ -15,7 +15,7 @@ struct captive_portal_options {
   // A request for that path is let through: with a path, on any Host; with a URL, when the
   // request's Host names the URL's host (ports are not compared). The query and fragment of
   // the login URL play no part in the match.
-  std::string login_url;
+  std::string login_url{};
 };
 
 // The 511 carries Cache-Control: no-store, since RFC 6585 §6 forbids caching it (a cached

@@ -25,10 +25,10 @@ enum class early_hints_clients : std::uint8_t {
 };
 
 struct early_hint {
-  path_match match;
+  path_match match{};
   // Link field values (RFC 8288), each sent as its own Link field:
   // "</app.css>; rel=preload; as=style".
-  std::vector<std::string> links;
+  std::vector<std::string> links{};
   early_hints_clients http1_clients = early_hints_clients::known;
 };
 
@@ -36,7 +36,7 @@ struct early_hints_options {
   // Every entry whose match selects the request's path, and whose http1_clients takes the
   // client, contributes its links, in order, to one 103. A client that cannot take a 1xx
   // (HTTP/1.0, RFC 9110 §15.2) gets none.
-  std::vector<early_hint> hints;
+  std::vector<early_hint> hints{};
 };
 
 // Throws std::invalid_argument for an empty pattern, or a link that is empty or holds CR, LF

@@ -24,16 +24,16 @@ struct maintenance_options {
   // *runtime_switch is true.
   bool enabled = false;
   // Path prefixes under maintenance, compared as strings ("/api/"); empty: the whole site.
-  std::vector<std::string> prefixes;
+  std::vector<std::string> prefixes{};
   // Creating this file switches maintenance on, removing it switches it off, without a reload.
   // Its existence is checked at most once per trigger_check_interval (one stat(2) for all
   // threads), so that the hot path does not touch the file system on every request; a change
   // shows within that interval. Empty: no file.
-  std::filesystem::path trigger_file;
+  std::filesystem::path trigger_file{};
   std::chrono::milliseconds trigger_check_interval{1000};
   // A switch the embedding program (a signal handler, say) flips at run time; null: none.
-  std::shared_ptr<const std::atomic<bool>> runtime_switch;
-  retry_after_value retry_after;  // an HTTP-date is sent as configured, even once past
+  std::shared_ptr<const std::atomic<bool>> runtime_switch{};
+  retry_after_value retry_after{};  // an HTTP-date is sent as configured, even once past
 };
 
 // Throws std::invalid_argument for a negative delay, or a date outside the years 0000-9999

@@ -25,7 +25,7 @@ namespace teapot::handlers {
 struct mandatory_extensions_options {
   // Extension identifiers (absolute URIs, or field-names) this site implements, compared
   // exactly, as they appear between the quotes of a Man field.
-  std::vector<std::string> implemented;
+  std::vector<std::string> implemented{};
 };
 
 std::shared_ptr<policy> make_mandatory_extensions(mandatory_extensions_options options);

@@ -71,22 +71,22 @@ enum class rate_limit_key : std::uint8_t {
 struct rate_limit_rule {
   std::string prefix = "/";
   rate_limit_key key = rate_limit_key::client_address;
-  std::string header;          // with rate_limit_key::header: the field name, such as "X-API-Key"
+  std::string header{};        // with rate_limit_key::header: the field name, such as "X-API-Key"
   std::uint32_t requests = 0;  // must be at least 1
   std::chrono::milliseconds per{1000};
   std::uint32_t burst = 0;  // 0: the same as `requests`
   // The quota policy's name in the RateLimit fields (an sf-string); empty: "default".
-  std::string name;
+  std::string name{};
 };
 
 struct rate_limit_options {
-  std::vector<rate_limit_rule> limits;
+  std::vector<rate_limit_rule> limits{};
   // null: a store made by make_memory_rate_limit_store() for this step alone. A store may be
   // shared by several steps (and kept across reloads): keys start with the limit's prefix, so
   // two steps sharing a store also share the buckets of an identical prefix.
-  std::shared_ptr<rate_limit_store> store;
+  std::shared_ptr<rate_limit_store> store{};
   // null: rate_limit_clock::now. Tests inject their own.
-  std::function<rate_limit_clock::time_point()> now;
+  std::function<rate_limit_clock::time_point()> now{};
 };
 
 // Throws std::invalid_argument for a limit of zero requests, a period shorter than 1 ms, or

@@ -44,23 +44,23 @@ enum class rule_kind : std::uint8_t {
 };
 
 struct rule {
-  path_match match;
+  path_match match{};
   // The rule applies only to these methods (compared case-sensitively, RFC 9110 §9.1); empty:
   // any method (require_conditional: its own default list, above).
-  std::vector<std::string> methods;
+  std::vector<std::string> methods{};
   rule_kind kind = rule_kind::return_;
   http::status status = http::status::ok;  // redirect and return_; the others imply theirs
-  std::string target;                      // redirect
+  std::string target{};                    // redirect
   bool keep_query = true;                  // redirect
-  std::string body;                        // return_
-  std::string content_type;                // return_, with a body
-  std::string blocked_by;                  // legal_block: the URL of who demanded the block
-  std::vector<std::pair<std::string, std::string>> add_headers;  // return_, headers
-  std::vector<std::string> remove_headers;                       // headers
+  std::string body{};                      // return_
+  std::string content_type{};              // return_, with a body
+  std::string blocked_by{};                // legal_block: the URL of who demanded the block
+  std::vector<std::pair<std::string, std::string>> add_headers{};  // return_, headers
+  std::vector<std::string> remove_headers{};                       // headers
 };
 
 struct rules_options {
-  std::vector<rule> rules;  // in order: the first match wins
+  std::vector<rule> rules{};  // in order: the first match wins
 };
 
 // Throws std::invalid_argument for a rule that cannot be honoured: a redirect status that is

@@ -27,12 +27,12 @@ enum class negotiation_mode : std::uint8_t {
 // or [...] (fnmatch, '*' also crossing '/'): a glob starting with '/' is matched against the
 // whole path, any other glob ("*.css") against the file name.
 struct cache_control_rule {
-  std::string pattern;
-  std::string value;  // sent verbatim as Cache-Control
+  std::string pattern{};
+  std::string value{};  // sent verbatim as Cache-Control
 };
 
 struct static_files_options {
-  std::filesystem::path root;
+  std::filesystem::path root{};
   // Tried in order for a directory requested with its trailing slash.
   std::vector<std::string> index_files{"index.html"};
   // A path with a segment starting with '.' gets 403 unless this is set, except the first
@@ -46,11 +46,11 @@ struct static_files_options {
   bool listing = false;
   // Extension (without the dot, compared case-insensitively) → content type, consulted before
   // the built-in table. A text type given without a charset gets "; charset=" + charset.
-  std::vector<std::pair<std::string, std::string>> mime_overrides;
+  std::vector<std::pair<std::string, std::string>> mime_overrides{};
   // The charset declared for text types; empty to declare none.
   std::string charset = "utf-8";
   // Tried in order; the first rule that matches the request path gives Cache-Control.
-  std::vector<cache_control_rule> cache_control;
+  std::vector<cache_control_rule> cache_control{};
   // Serve file.br, file.zst or file.gz in place of file when Accept-Encoding prefers them.
   bool precompressed = true;
   negotiation_mode negotiation = negotiation_mode::lenient;

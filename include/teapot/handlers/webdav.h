@@ -30,11 +30,11 @@ struct webdav_options {
   // The directory the area maps to. Names starting with ".teapot-" are the server's (the
   // database, temporary files of uploads in progress): they are never listed, and any request
   // naming one gets 403.
-  std::filesystem::path root;
+  std::filesystem::path root{};
   // Only GET, HEAD, OPTIONS, PROPFIND (and LOCK discovery): every write method gets 403.
   bool read_only = false;
   // The most bytes the files below root may hold together; a write past it gets 507.
-  std::optional<std::uint64_t> quota;
+  std::optional<std::uint64_t> quota{};
   // PROPFIND, COPY and DELETE with "Depth: infinity" on a collection. When off, PROPFIND gets
   // 403 with the DAV:propfind-finite-depth precondition, and COPY or DELETE of a collection
   // with members gets 403.
@@ -48,7 +48,7 @@ struct webdav_options {
   // no client overwrites what it has not seen (RFC 6585 §3).
   bool require_if_match = false;
   // The SQLite database of dead properties and locks; empty: root / ".teapot-dav.sqlite3".
-  std::filesystem::path database;
+  std::filesystem::path database{};
   // Request bodies of PROPFIND, PROPPATCH and LOCK: larger ones get 413.
   std::size_t max_xml_body = 1 << 20;
 };

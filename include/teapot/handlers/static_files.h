@@ -61,7 +61,7 @@ struct static_files_options {
   bool etag_inode = false;
   // Where the handler tells the operator of a trouble no single request caused (running out
   // of file descriptors); empty: nowhere.
-  std::function<void(std::string_view line)> log;
+  std::function<void(std::string_view line)> log{};
 };
 
 // Throws std::system_error when root cannot be opened as a directory, and

@@ -80,7 +80,7 @@ using std::chrono::milliseconds;
 
 TEST(public_options, handler_options_named_in_part_keep_their_defaults) {
   const static_files_options files_first{.root = "/srv"};
-  const static_files_options files_last{.negotiation = negotiation_mode::strict};
+  const static_files_options files_last{.log = [](std::string_view) {}};
   const webdav_options dav_first{.prefix = "/dav/"};
   const webdav_options dav_last{.max_xml_body = 1};
   const basic_auth_options auth_first{.htpasswd = "/etc/htpasswd"};

@@ -194,8 +194,19 @@ def test_the_html_listing_escapes_names_encodes_links_and_hides_dotfiles(serve, 
     assert 'href="%3Cb%3E%26.txt"' in body, body
     assert 'href="zdir/"' in body and 'href="../"' in body, body
     assert ".secret" not in body, body
-    assert ">300<" in body, "sizes are shown"
+    assert 'title="300 bytes">300 B<' in body, "sizes are shown, the exact count in the title"
     assert "2020-09-13" in body, "big.bin's modification date (1600002000) is shown"
+
+
+def test_the_listing_reads_well_and_keeps_crawlers_off_its_sort_links(serve, site):
+    (site / "list" / "large.bin").write_bytes(b"z" * (3 * 1024 * 1024 + 200_000))
+    body = get(serve("--listing", root=site).port, "/list/?sort=size&order=desc").body.decode()
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in body
+    links = re.findall(r'<a [^>]*href="\?sort=[^"]*"', body)
+    assert len(links) == 3 and all('rel="nofollow"' in a for a in links), links
+    assert '<th aria-sort="descending">' in body and "Size \u25bc" in body, body
+    assert 'title="3345728 bytes">3.2 MiB<' in body, body
+    assert "<style>" in body and "http" not in body.split("<style>")[1].split("</style>")[0]
 
 
 def test_the_listing_of_the_root_has_no_parent_link(serve, site):

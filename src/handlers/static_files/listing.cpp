@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -133,20 +134,60 @@ void append_utc(std::string& out, std::int64_t t) {
 
 void append_sort_link(std::string& out, std::string_view key, std::string_view label,
                       sort_order current, sort_key this_key) {
-  // The current column's link flips the order; the others start ascending.
-  bool desc = current.key == this_key && !current.descending;
-  out += "<th><a href=\"?sort=";
+  // The current column's link flips the order; the others start ascending. Crawlers are asked
+  // not to follow them: each order is the same page again.
+  const bool here = current.key == this_key;
+  const bool desc = here && !current.descending;
+  out += "<th";
+  if (here) out += current.descending ? " aria-sort=\"descending\"" : " aria-sort=\"ascending\"";
+  out += "><a rel=\"nofollow\" href=\"?sort=";
   out += key;
   out += desc ? "&amp;order=desc\">" : "&amp;order=asc\">";
   out += label;
+  if (here) out += current.descending ? " \u25BC" : " \u25B2";  // the order in force, shown
   out += "</a></th>";
 }
 
+// 1536 -> "1.5 KiB"; under a KiB, "300 B". The exact count goes in the cell's title.
+void append_readable_size(std::string& out, std::uint64_t bytes) {
+  out += "<td title=\"";
+  out += std::to_string(bytes);
+  out += bytes == 1 ? " byte\">" : " bytes\">";
+  if (bytes < 1024) {
+    out += std::to_string(bytes) + " B</td>";
+    return;
+  }
+  constexpr const char* units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  double v = static_cast<double>(bytes) / 1024.0;
+  std::size_t u = 0;
+  while (v >= 1024.0 && u + 1 < std::size(units)) {
+    v /= 1024.0;
+    ++u;
+  }
+  char buf[32];
+  const int n = std::snprintf(buf, sizeof buf, v < 10.0 ? "%.1f %s" : "%.0f %s", v, units[u]);
+  out.append(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+  out += "</td>";
+}
+
+constexpr std::string_view listing_style =
+    "<style>body{font:15px/1.5 system-ui,sans-serif;margin:1.5rem auto;max-width:60rem;"
+    "padding:0 1rem;color:#222}h1{font-size:1.3rem;font-weight:600;word-break:break-all}"
+    "table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .6rem}"
+    "th{border-bottom:2px solid #ddd}tr:nth-child(even) td{background:#f6f6f6}"
+    "td:nth-child(2),th:nth-child(2){text-align:right;white-space:nowrap}"
+    "a{color:#0a58ca;text-decoration:none}a:hover{text-decoration:underline}"
+    "@media (max-width:40rem){td:nth-child(3),th:nth-child(3){display:none}}</style>";
+
 std::string html_listing(std::string_view path, const std::vector<dir_entry>& entries,
                          sort_order o) {
-  std::string out = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Index of ";
+  std::string out =
+      "<!doctype html>\n<html><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Index of ";
   append_html_escaped(out, path);
-  out += "</title></head>\n<body><h1>Index of ";
+  out += "</title>";
+  out += listing_style;
+  out += "</head>\n<body><h1>Index of ";
   append_html_escaped(out, path);
   out += "</h1>\n<table><thead><tr>";
   append_sort_link(out, "name", "Name", o, sort_key::name);
@@ -159,8 +200,9 @@ std::string html_listing(std::string_view path, const std::vector<dir_entry>& en
     append_percent_encoded(out, e.name);
     out += e.is_dir ? "/\">" : "\">";
     append_html_escaped(out, e.name);
-    out += e.is_dir ? "/</a></td><td>-</td><td>" : "</a></td><td>";
-    if (!e.is_dir) out += std::to_string(e.size) + "</td><td>";
+    out += e.is_dir ? "/</a></td><td>-</td>" : "</a></td>";
+    if (!e.is_dir) append_readable_size(out, e.size);
+    out += "<td>";
     append_utc(out, e.mtime);
     out += "</td></tr>\n";
   }

@@ -36,6 +36,7 @@ echo "== ThreadSanitizer: integration tests that run threads"
 #   lifecycle_and_cli:      graceful stop and drain from the signal thread
 #   webdav_methods:         every WebDAV method on the pool, 102 timers, the store's mutex
 #   webdav_integrity:       concurrent uploads of one file, uploads cut by the client or a kill
+#   systemd:                workers accepting from one socket passed by systemd-socket-activate
 TEAPOT_BIN="$PWD/build/tsan/teapot" TEAPOT_EXAMPLES_DIR="$PWD/build/tsan/examples" \
   /usr/bin/python3 -m pytest -q -p no:cacheprovider \
   tests/integration/test_streaming_and_blocking.py \
@@ -49,4 +50,5 @@ TEAPOT_BIN="$PWD/build/tsan/teapot" TEAPOT_EXAMPLES_DIR="$PWD/build/tsan/example
   tests/integration/test_policies.py \
   tests/integration/test_lifecycle_and_cli.py \
   tests/integration/test_webdav_methods.py \
-  tests/integration/test_webdav_integrity.py
+  tests/integration/test_webdav_integrity.py \
+  tests/integration/test_systemd.py

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -78,14 +79,14 @@ struct server::impl {
   }
 
   // Failures are logged, never thrown: the manager, missing a report, acts on its timeouts.
-  void tell_manager(const std::string& state) noexcept {
+  void tell_manager(std::string_view state) noexcept {
     if (!options.notify_service_manager) return;
     const int error = io::notify_service_manager(state);
     if (error == 0) return;
     try {
       options.error_log->write(log_level::warn, "cannot notify the service manager of " +
-                                                    state.substr(0, state.find('\n')) + ": " +
-                                                    std::generic_category().message(error));
+                                                    std::string(state.substr(0, state.find('\n'))) +
+                                                    ": " + std::generic_category().message(error));
     } catch (...) {
     }
   }

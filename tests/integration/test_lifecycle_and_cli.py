@@ -208,7 +208,11 @@ def test_serve_without_dir_serves_the_working_directory(start_server, tmp_path, 
     s = start_server([binary, "serve"], "teapot")
     r = exchange(s.port, request("GET", "/page.txt"))
     assert r.status == 200 and r.body == b"from the working directory\n", r
-    assert f"serving {here} on 127.0.0.1:{s.port}" in s.stderr(), s.stderr()
+    # The log is written by a thread of its own: the line may come a moment later.
+    deadline = time.monotonic() + 10
+    while f"serving {here} on 127.0.0.1:{s.port}" not in s.stderr():
+        assert time.monotonic() < deadline, s.stderr()
+        time.sleep(0.02)
 
 
 # What CLI11 shows of a validator or a negated flag unless told otherwise.

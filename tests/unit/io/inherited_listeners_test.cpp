@@ -87,9 +87,13 @@ class at_fd_3 : public ::testing::Test {
   }
   // Moves fd to 3, as blocking and inheritable as a manager may pass it.
   static void place(int fd) {
-    ASSERT_EQ(::dup2(fd, first_inherited_fd), first_inherited_fd);
-    ::close(fd);
+    ASSERT_GE(fd, 0);
+    if (fd != first_inherited_fd) {  // 3 itself when it was free
+      ASSERT_EQ(::dup2(fd, first_inherited_fd), first_inherited_fd);
+      ::close(fd);
+    }
     ::fcntl(first_inherited_fd, F_SETFL, 0);
+    ::fcntl(first_inherited_fd, F_SETFD, 0);
   }
   static void offer(pid_t pid, const char* names) {
     ::setenv("LISTEN_PID", std::to_string(pid).c_str(), 1);

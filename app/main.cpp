@@ -3,13 +3,17 @@
 #include <sys/resource.h>
 #include <CLI/CLI.hpp>
 
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <iostream>
-#include <map>
+#include <memory>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -26,6 +30,58 @@
 #include "version.h"
 
 namespace {
+
+// CLI11's help as a person reads it: an option's values as words ("common|combined|json",
+// never the validator's internals), and its default at the end of its description.
+class help_formatter : public CLI::Formatter {
+ public:
+  std::string make_option_opts(const CLI::Option* opt) const override {
+    if (!opt->get_option_text().empty()) return " " + opt->get_option_text();
+    if (opt->get_type_size() == 0 || opt->get_type_name().empty()) return "";  // a flag
+    std::string out = " " + opt->get_type_name();
+    if (opt->get_expected_max() == CLI::detail::expected_max_vector_size) out += " ...";
+    return out;
+  }
+  std::string make_option_desc(const CLI::Option* opt) const override {
+    const std::string& by_default = opt->get_default_str();
+    if (by_default.empty()) return opt->get_description();
+    return opt->get_description() + " (default " + by_default + ")";
+  }
+};
+
+bool same_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+// An option that takes one of a few words, in any case. The help shows them as "a|b|c"; a
+// word not among them is refused with the list.
+template <class T>
+CLI::Option* add_choice_option(CLI::App& app, const std::string& name, T& target,
+                               std::vector<std::pair<std::string, T>> choices,
+                               const std::string& help, const std::string& by_default) {
+  std::string words;
+  for (const auto& choice : choices)
+    words += (words.empty() ? "" : "|") + choice.first;
+  return app
+      .add_option_function<std::string>(
+          name,
+          [&target, choices, name, words](const std::string& text) {
+            for (const auto& [word, value] : choices)
+              if (same_ignoring_case(word, text)) {
+                target = value;
+                return;
+              }
+            throw CLI::ValidationError(name, "'" + text + "' is not one of " + words);
+          },
+          help)
+      ->option_text(words)
+      ->default_str(by_default);
+}
 
 // A flag whose text is a size ("8KiB") or a duration ("2s"), checked as CLI11 parses it.
 template <class T, class Parse>
@@ -47,7 +103,7 @@ struct serve_flags {
   bool listen_given = false;
   bool workers_given = false;
   bool blocking_threads_given = false;
-  std::string root = "examples/site";
+  std::string root = ".";  // the working directory, as python3 -m http.server serves
   std::string access_log;  // without --config: "-" is standard output; empty: none
   teapot::access_log_format access_log_format = teapot::access_log_format::combined;
   teapot::server_options options;
@@ -72,50 +128,62 @@ void add_static_files_flags(CLI::App& serve, teapot::handlers::static_files_opti
                  "Serve names starting with '.' (by default 403, except /.well-known/)");
   serve.add_flag("--follow-symlinks-outside-root", o.follow_symlinks_outside_root,
                  "Follow symbolic links that lead out of DIR (by default 403)");
-  serve.add_flag("!--no-nosniff", o.nosniff, "Do not send X-Content-Type-Options: nosniff");
-  serve.add_flag("!--no-precompressed", o.precompressed,
-                 "Do not serve FILE.br, FILE.zst or FILE.gz in place of FILE");
+  // Callbacks rather than "!--no-x" flags, which the help would show as "--no-x{false}".
+  serve.add_flag_callback(
+      "--no-nosniff", [&o] { o.nosniff = false; }, "Do not send X-Content-Type-Options: nosniff");
+  serve.add_flag_callback(
+      "--no-precompressed", [&o] { o.precompressed = false; },
+      "Do not serve FILE.br, FILE.zst or FILE.gz in place of FILE");
   serve.add_option("--charset", o.charset, "Charset declared for text types (empty: none)")
+      ->type_name("CHARSET")
       ->capture_default_str();
-  serve.add_option_function<std::vector<std::string>>(
-      "--mime",
-      [&o](const std::vector<std::string>& items) {
-        for (const auto& item : items)
-          o.mime_overrides.push_back(split_assignment("--mime", item));
-      },
-      "Content type for an extension, EXT=TYPE (repeatable), e.g. md=text/markdown");
-  serve.add_option_function<std::vector<std::string>>(
-      "--cache-control",
-      [&o](const std::vector<std::string>& items) {
-        for (const auto& item : items) {
-          auto [pattern, value] = split_assignment("--cache-control", item);
-          o.cache_control.push_back({pattern, value});
-        }
-      },
-      "Cache-Control by PATTERN=VALUE (repeatable, first match wins); PATTERN is a path "
-      "prefix (/assets/) or a glob (*.css)");
-  static const std::map<std::string, negotiation_mode> modes{
-      {"lenient", negotiation_mode::lenient},
-      {"strict", negotiation_mode::strict},
-      {"multiple-choices", negotiation_mode::multiple_choices}};
   serve
-      .add_option("--negotiation", o.negotiation,
-                  "When no variant is acceptable: lenient (serve the default), strict (406), "
-                  "multiple-choices (406, and 300 on ties)")
-      ->transform(CLI::CheckedTransformer(modes, CLI::ignore_case))
-      ->default_str("lenient");
+      .add_option_function<std::vector<std::string>>(
+          "--mime",
+          [&o](const std::vector<std::string>& items) {
+            for (const auto& item : items)
+              o.mime_overrides.push_back(split_assignment("--mime", item));
+          },
+          "Content type for an extension (repeatable), e.g. md=text/markdown")
+      ->type_name("EXT=TYPE");
+  serve
+      .add_option_function<std::vector<std::string>>(
+          "--cache-control",
+          [&o](const std::vector<std::string>& items) {
+            for (const auto& item : items) {
+              auto [pattern, value] = split_assignment("--cache-control", item);
+              o.cache_control.push_back({pattern, value});
+            }
+          },
+          "Cache-Control by path (repeatable, first match wins); PATTERN is a path prefix "
+          "(/assets/) or a glob (*.css)")
+      ->type_name("PATTERN=VALUE");
+  add_choice_option<negotiation_mode>(
+      serve, "--negotiation", o.negotiation,
+      {{"lenient", negotiation_mode::lenient},
+       {"strict", negotiation_mode::strict},
+       {"multiple-choices", negotiation_mode::multiple_choices}},
+      "When no variant is acceptable: lenient (serve the default), strict (406), "
+      "multiple-choices (406, and 300 on ties)",
+      "lenient");
 }
 
 void add_serve_flags(CLI::App& serve, serve_flags& f) {
-  serve.add_option("--config", f.config,
-                   "A TOML configuration (see docs/config.md): it then says everything; only "
-                   "--listen, --workers and --blocking-threads may stand beside it, and "
-                   "override the file's");
-  serve.add_option("DIR", f.root, "Directory to serve")->capture_default_str();
+  serve
+      .add_option("--config", f.config,
+                  "A TOML configuration (see teapot.toml(5)): it then says everything; only "
+                  "--listen, --workers and --blocking-threads may stand beside it, and "
+                  "override the file's")
+      ->type_name("FILE");
+  serve.add_option("DIR", f.root, "Directory to serve (default: the working directory)")
+      ->type_name("");
   teapot::server_options& o = f.options;
   serve
-      .add_option("--listen", o.listen, "Address to listen on, HOST:PORT or [V6]:PORT (repeatable)")
-      ->capture_default_str();
+      .add_option("--listen", o.listen,
+                  "Address to listen on, HOST:PORT or [V6]:PORT (repeatable); :PORT is every "
+                  "IPv4 interface. Sockets passed by systemd (LISTEN_FDS) replace it")
+      ->type_name("ADDRESS")
+      ->default_str(o.listen.front());
   serve
       .add_option("--workers", o.workers,
                   "Worker threads, each with its own event loop (0: one per core)")
@@ -123,9 +191,11 @@ void add_serve_flags(CLI::App& serve, serve_flags& f) {
   serve
       .add_option("--blocking-threads", o.blocking_threads,
                   "Threads for work kept off the event loops: password checks, compression of "
-                  "large files, handlers' blocking work (1-256)")
+                  "large files, handlers' blocking work")
       ->check(
           CLI::Range(teapot::config::min_blocking_threads, teapot::config::max_blocking_threads))
+      ->option_text(std::to_string(teapot::config::min_blocking_threads) + "-" +
+                    std::to_string(teapot::config::max_blocking_threads))
       ->capture_default_str();
   auto size = [](std::string_view t) { return teapot::config::parse_size(t); };
   auto dur = [](std::string_view t) { return teapot::config::parse_duration(t); };
@@ -196,27 +266,25 @@ void add_serve_flags(CLI::App& serve, serve_flags& f) {
                   "On SIGTERM/SIGINT, time left to in-flight requests" +
                       time_default(teapot::server_options{}.drain_timeout),
                   "duration");
-  serve.add_option("--access-log", f.access_log,
-                   "Write one line per response to this file, or '-' for standard output "
-                   "(default: no access log)");
-  static const std::map<std::string, teapot::access_log_format> formats{
-      {"common", teapot::access_log_format::common},
-      {"combined", teapot::access_log_format::combined},
-      {"json", teapot::access_log_format::json}};
-  serve.add_option("--access-log-format", f.access_log_format, "common, combined or json")
-      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case))
-      ->default_str("combined");
+  serve
+      .add_option("--access-log", f.access_log,
+                  "Write one line per response to this file, or '-' for standard output "
+                  "(default: no access log)")
+      ->type_name("FILE");
+  add_choice_option<teapot::access_log_format>(serve, "--access-log-format", f.access_log_format,
+                                               {{"common", teapot::access_log_format::common},
+                                                {"combined", teapot::access_log_format::combined},
+                                                {"json", teapot::access_log_format::json}},
+                                               "Format of the access log", "combined");
   add_static_files_flags(serve, f.files);
   serve.add_flag("--compress", f.compress,
                  "Compress text responses on the fly (zstd, br, gzip) for clients that accept it");
 }
 
-void announce(teapot::server& srv, const std::vector<std::string>& listen,
-              const std::string& what) {
-  auto ports = srv.ports();
-  for (std::size_t i = 0; i < listen.size(); ++i)
-    srv.error_log().write(teapot::log_level::info, "serving " + what + " on " + listen[i] +
-                                                       " (port " + std::to_string(ports[i]) + ")");
+// The addresses as bound (port 0 resolved), or as the service manager passed them.
+void announce(teapot::server& srv, const std::string& what) {
+  for (const std::string& address : srv.addresses())
+    srv.error_log().write(teapot::log_level::info, "serving " + what + " on " + address);
 }
 
 // The flags that may stand beside --config: where to listen and how many threads, so that one
@@ -234,8 +302,9 @@ void apply_overrides(const serve_flags& f, teapot::config::configuration& c) {
 }
 
 // SIGHUP: the file is read and checked again. A broken file changes nothing (its mistakes go
-// to the error log); a sound one hands its sites to the running server, whose requests in
-// flight finish on the old ones. What only a restart can change is named in a warning.
+// to the error log, and the exception tells the server the reload failed); a sound one hands its
+// sites to the running server, whose requests in flight finish on the old ones. What only a restart
+// can change is named in a warning.
 void reload(const serve_flags& f, const teapot::config::configuration& running,
             const teapot::config::logs& logs, teapot::server& srv) {
   using teapot::log_level;
@@ -244,9 +313,10 @@ void reload(const serve_flags& f, const teapot::config::configuration& running,
   if (!loaded.config) {
     for (const auto& e : loaded.errors)
       log.write(log_level::error, "reload: " + teapot::config::format_error(e));
-    log.write(log_level::error,
-              "reload: " + f.config + " refused; the running configuration stays");
-    return;
+    // The server logs the refusal and tells the service manager (systemctl status shows it).
+    const std::size_t n = loaded.errors.size();
+    throw std::runtime_error(f.config + " has " + std::to_string(n) +
+                             (n == 1 ? " mistake" : " mistakes") + " (logged above)");
   }
   apply_overrides(f, *loaded.config);
   for (const std::string& key : teapot::config::changes_needing_restart(running, *loaded.config))
@@ -272,7 +342,7 @@ int run_serve_config(const serve_flags& f) {
   auto srv = teapot::config::build_server(running, logs);
   srv->on_reload([&] { reload(f, running, logs, *srv); });
   srv->start();
-  announce(*srv, running.server.listen, file);
+  announce(*srv, file);
   srv->run();
   return 0;
 }
@@ -302,7 +372,9 @@ int run_serve(serve_flags& f) {
   };
   teapot::config::mount_static_files(srv.routes(), f.files);
   srv.start();
-  announce(srv, f.options.listen, f.root);
+  std::filesystem::path shown = std::filesystem::absolute(f.root).lexically_normal();
+  if (!shown.has_filename() && shown.has_relative_path()) shown = shown.parent_path();  // "/a/"
+  announce(srv, shown.string());
   srv.run();
   return 0;
 }
@@ -322,6 +394,7 @@ int run_explain(int code, const std::string& lang) {
 
 int main(int argc, char** argv) {
   CLI::App app{"teapot: an HTTP server that speaks every status code"};
+  app.formatter(std::make_shared<help_formatter>());
   app.set_version_flag("--version", teapot::app::version_text,
                        "Print the version, the commit built and the linked libraries' versions");
   app.require_subcommand(1);
@@ -340,6 +413,7 @@ int main(int argc, char** argv) {
   explain_cmd->add_option("CODE", code, "Status code, e.g. 404")->required();
   explain_cmd->add_option("--lang", lang, "Language of the text")
       ->transform(CLI::IsMember({"en", "fr"}, CLI::ignore_case))  // language tags ignore case
+      ->option_text("en|fr")
       ->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);

@@ -44,6 +44,15 @@ struct server_options {
   // SIGHUP (configuration reload) and SIGUSR1 (log rotation) are handled too: both reopen the
   // log files, and SIGHUP then calls the on_reload function.
   bool handle_signals = true;
+  // Socket activation (systemd, sd_listen_fds(3)): when the service manager passed listening
+  // sockets to this process (LISTEN_PID is its pid), start() listens on them in place of
+  // binding `listen`, and every worker accepts from each. The manager keeps them open while
+  // the process restarts, so that no connection is refused in between. Taken once per process.
+  bool inherit_listeners = true;
+  // sd_notify(3) reports for a Type=notify service, when NOTIFY_SOCKET is set: READY=1 once
+  // start() has bound the listeners, RELOADING=1 then READY=1 around SIGHUP's reload (with
+  // handle_signals), STOPPING=1 when the graceful stop begins.
+  bool notify_service_manager = true;
   access_log_options access_log{};  // off by default
   // Where the server reports failures (a handler that throws, a reload refused); null: standard
   // error, info and above.
@@ -78,8 +87,11 @@ class server {
   void stop() noexcept;
   // Blocks until the workers have exited.
   void wait();
-  // The ports actually bound, in the order of options.listen (useful with port 0).
+  // The ports actually bound, in the order of options.listen (useful with port 0), or of the
+  // sockets the service manager passed (inherit_listeners).
   std::vector<std::uint16_t> ports() const;
+  // The addresses listened on, "127.0.0.1:8080" or "[::1]:8080", in the order of ports().
+  std::vector<std::string> addresses() const;
 
   // Takes the sites of other (its added sites, its default site, and its strict_hosts choice)
   // in place of this server's, from any thread, before or after start(); other must not be

@@ -17,7 +17,7 @@ namespace teapot::io {
 
 namespace {
 
-[[noreturn]] void reject(std::string_view input, const char* why) {
+[[noreturn]] void reject(std::string_view input, const std::string& why) {
   throw std::invalid_argument("invalid listen address \"" + std::string(input) + "\": " + why);
 }
 
@@ -94,7 +94,14 @@ socket_address parse_address(std::string_view host_port) {
     return make_v6(input, std::string(input.substr(1, close - 1)), port);
   }
   const auto colon = input.rfind(':');
-  if (colon == std::string_view::npos) reject(input, "missing port");
+  if (colon == std::string_view::npos) {
+    // A bare number is a port whose host was left out: say how to write it.
+    if (input.find_first_not_of("0123456789") == std::string_view::npos)
+      reject(input, "missing host: write 127.0.0.1:" + std::string(input) +
+                        " for this machine only, or :" + std::string(input) +
+                        " for every IPv4 interface");
+    reject(input, "missing port");
+  }
   const std::string_view host = input.substr(0, colon);
   if (host.find(':') != std::string_view::npos) reject(input, "IPv6 hosts go in brackets");
   const auto port = parse_port(input, input.substr(colon + 1));
@@ -115,12 +122,7 @@ int listen_on(const socket_address& address, std::size_t send_buffer, int backlo
     set_flag(fd, IPPROTO_TCP, TCP_NODELAY);
     // "[::]:80" then means IPv6 only, and "0.0.0.0:80" can be bound beside it.
     if (family == AF_INET6) set_flag(fd, IPPROTO_IPV6, IPV6_V6ONLY);
-    if (send_buffer > 0) {
-      // The kernel doubles the value in an int: past INT_MAX / 2 it would wrap.
-      const int bytes = static_cast<int>(std::min<std::size_t>(send_buffer, INT_MAX / 2));
-      if (::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes) < 0)
-        throw std::system_error(errno, std::generic_category(), "setsockopt SO_SNDBUF");
-    }
+    if (send_buffer > 0) set_send_buffer(fd, send_buffer);
     if (::bind(fd, reinterpret_cast<const sockaddr*>(&address.storage), address.length) < 0) {
       throw std::system_error(errno, std::generic_category(), "bind");
     }
@@ -128,8 +130,11 @@ int listen_on(const socket_address& address, std::size_t send_buffer, int backlo
       throw std::system_error(errno, std::generic_category(), "listen");
   } catch (const std::system_error& e) {
     ::close(fd);
-    throw std::system_error(
-        e.code(), std::string("cannot listen on ") + address.to_string() + " (" + e.what() + ")");
+    // e.what() is "STEP: REASON", and the new what() appends REASON: keep STEP only, so that
+    // the reason is said once ("cannot listen on 0.0.0.0:80 (bind): Permission denied").
+    const std::string what = e.what();
+    throw std::system_error(e.code(), "cannot listen on " + address.to_string() + " (" +
+                                          what.substr(0, what.find(':')) + ")");
   }
   return fd;
 }
@@ -142,9 +147,17 @@ void ensure_address_free(const socket_address& address) {
   const int rc = ::bind(fd, reinterpret_cast<const sockaddr*>(&address.storage), address.length);
   const int err = errno;
   ::close(fd);
+  // what() appends strerror: "cannot listen on 127.0.0.1:80: Address already in use".
   if (rc < 0 && err == EADDRINUSE)
     throw std::system_error(err, std::generic_category(),
-                            "cannot listen on " + address.to_string() + ": already in use");
+                            "cannot listen on " + address.to_string());
+}
+
+void set_send_buffer(int fd, std::size_t bytes) {
+  // The kernel doubles the value in an int: past INT_MAX / 2 it would wrap.
+  const int value = static_cast<int>(std::min<std::size_t>(bytes, INT_MAX / 2));
+  if (::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &value, sizeof value) < 0)
+    throw std::system_error(errno, std::generic_category(), "setsockopt SO_SNDBUF");
 }
 
 std::size_t send_buffer_of(int fd) {
@@ -155,17 +168,22 @@ std::size_t send_buffer_of(int fd) {
   return static_cast<std::size_t>(bytes);
 }
 
-std::uint16_t local_port(int fd) {
-  sockaddr_storage storage{};
-  socklen_t length = sizeof storage;
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &length) < 0) {
+socket_address local_address(int fd) {
+  socket_address out;
+  out.length = sizeof out.storage;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&out.storage), &out.length) < 0) {
     throw std::system_error(errno, std::generic_category(), "getsockname");
   }
-  if (storage.ss_family == AF_INET) {
-    return ntohs(reinterpret_cast<const sockaddr_in*>(&storage)->sin_port);
+  return out;
+}
+
+std::uint16_t local_port(int fd) {
+  const socket_address address = local_address(fd);
+  if (address.storage.ss_family == AF_INET) {
+    return ntohs(reinterpret_cast<const sockaddr_in*>(&address.storage)->sin_port);
   }
-  if (storage.ss_family == AF_INET6) {
-    return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_port);
+  if (address.storage.ss_family == AF_INET6) {
+    return ntohs(reinterpret_cast<const sockaddr_in6*>(&address.storage)->sin6_port);
   }
   return 0;
 }

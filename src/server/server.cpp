@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
@@ -9,10 +10,14 @@
 #include <stdexcept>
 #include <stop_token>
 #include <string>
+#include <string_view>
+#include <system_error>
 #include <thread>
 #include <utility>
 
+#include "io/inherited_listeners.h"
 #include "io/listener.h"
+#include "io/service_notify.h"
 #include "io/signals.h"
 #include "io/work_pool.h"
 #include "server/worker.h"
@@ -32,8 +37,66 @@ struct server::impl {
   std::unique_ptr<io::work_pool> pool;
   std::vector<std::thread> threads;
   std::vector<std::uint16_t> ports;
+  std::vector<std::string> addresses;
   std::stop_source stopping;
   bool started = false;
+  std::atomic<bool> told_stopping{false};
+
+  void open_listeners() {
+    if (options.inherit_listeners) {
+      const std::vector<io::inherited_listener> inherited = io::take_inherited_listeners();
+      if (!inherited.empty()) return share_inherited(inherited);
+    }
+    bind_listeners();
+  }
+
+  // A service manager passes one socket per address and keeps it across restarts: sockets of
+  // our own bound beside it with SO_REUSEPORT would take a share of the connections and lose
+  // what is queued on them when the process stops. So every worker accepts from the one
+  // socket, through an fd of its own, with EPOLLEXCLUSIVE (one waiting worker woken per
+  // connection). One accept loop handing connections to the others would add a cross-thread
+  // hop to every connection and make that loop the bottleneck.
+  void share_inherited(const std::vector<io::inherited_listener>& sockets) {
+    std::string taken;
+    for (const io::inherited_listener& s : sockets) {
+      if (options.limits.send_buffer > 0) {
+        io::set_send_buffer(s.fd, options.limits.send_buffer);
+        warn_if_send_buffer_capped(s.fd);
+      }
+      const io::socket_address local = io::local_address(s.fd);
+      const std::uint16_t port = io::local_port(s.fd);
+      for (std::size_t i = 0; i < workers.size(); ++i)
+        workers[i]->add_listener(i + 1 < workers.size() ? io::another_fd_for(s.fd) : s.fd,
+                                 /*shared=*/true);
+      ports.push_back(port);
+      addresses.push_back(local.to_string());
+      taken += (taken.empty() ? "" : ", ") + local.to_string() + " (" + s.name + ")";
+    }
+    options.error_log->write(log_level::info,
+                             "listening on the sockets the service manager passed, in place of "
+                             "the configured addresses: " +
+                                 taken);
+  }
+
+  // Failures are logged, never thrown: the manager, missing a report, acts on its timeouts.
+  void tell_manager(std::string_view state) noexcept {
+    if (!options.notify_service_manager) return;
+    const int error = io::notify_service_manager(state);
+    if (error == 0) return;
+    try {
+      options.error_log->write(log_level::warn, "cannot notify the service manager of " +
+                                                    std::string(state.substr(0, state.find('\n'))) +
+                                                    ": " + std::generic_category().message(error));
+    } catch (...) {
+    }
+  }
+
+  std::string listening_status() const {
+    std::string out = "READY=1\nSTATUS=serving on ";
+    for (std::size_t i = 0; i < addresses.size(); ++i)
+      out += (i == 0 ? "" : ", ") + addresses[i];
+    return out + "\n";
+  }
 
   // Every worker binds its own socket on each address (SO_REUSEPORT): the kernel spreads the
   // connections, and no accept lock is shared. Port 0 is resolved by the first bind.
@@ -52,6 +115,8 @@ struct server::impl {
         w->add_listener(fd);
       }
       ports.push_back(port);
+      set_port(addr, port);
+      addresses.push_back(addr.to_string());
     }
   }
 
@@ -147,10 +212,13 @@ void server::start() {
   for (unsigned i = 0; i < n; ++i)
     s.workers.push_back(
         std::make_unique<srv::worker>(s.options, s.sites, s.parser_config, s.counts, *s.pool));
-  s.bind_listeners();
+  s.open_listeners();
   s.started = true;
   for (auto& w : s.workers)
     s.threads.emplace_back([wp = w.get()] { wp->run(); });
+  // Ready once the listeners are bound: a connection that comes before the loops run waits
+  // in the backlog.
+  s.tell_manager(s.listening_status());
 }
 
 void server::run() {
@@ -188,6 +256,7 @@ void server::run() {
 }
 
 void server::stop() noexcept {
+  if (impl_->started && !impl_->told_stopping.exchange(true)) impl_->tell_manager("STOPPING=1\n");
   impl_->stopping.request_stop();
   for (auto& w : impl_->workers)
     w->stop_gracefully();
@@ -209,21 +278,34 @@ void server::on_reload_signal(int sig) {
     error_log().write(log_level::info, std::string(io::signal_name(sig)) + ": logs reopened");
     return;
   }
+  // The manager holds the service in "reloading" until READY=1, whatever the outcome: a
+  // reload that failed leaves the server running as it was.
+  impl_->tell_manager(io::reloading_state());
   if (!impl_->on_reload) {
     error_log().write(log_level::info, "SIGHUP: logs reopened; nothing to reload");
+    impl_->tell_manager(impl_->listening_status());
     return;
   }
   try {
     impl_->on_reload();
+    impl_->tell_manager(impl_->listening_status());
   } catch (const std::exception& e) {
     error_log().write(
         log_level::error,
         std::string("SIGHUP: reload failed, the running configuration stays: ") + e.what());
+    std::string why = e.what();
+    std::replace(why.begin(), why.end(), '\n', ' ');  // one line: the protocol's separator
+    impl_->tell_manager("READY=1\nSTATUS=reload failed, the running configuration stays: " + why +
+                        "\n");
   }
 }
 
 std::vector<std::uint16_t> server::ports() const {
   return impl_->ports;
+}
+
+std::vector<std::string> server::addresses() const {
+  return impl_->addresses;
 }
 
 }  // namespace teapot

@@ -184,9 +184,11 @@ worker::~worker() {
   hand_access_lines();
 }
 
-void worker::add_listener(int fd) {
+void worker::add_listener(int fd, bool shared) {
   acceptors_.push_back(std::make_unique<acceptor>(*this, fd));
-  loop_.add(fd, EPOLLIN, acceptors_.back().get());
+  // EPOLLEXCLUSIVE with edge triggering loses no connection: a worker that is busy when one
+  // arrives still gets the event queued, and each accepts until EAGAIN when it looks.
+  loop_.add(fd, shared ? EPOLLIN | EPOLLEXCLUSIVE : EPOLLIN, acceptors_.back().get());
 }
 
 void worker::run() {

@@ -1,5 +1,6 @@
-// A worker: one thread, one event loop, its own listening sockets (SO_REUSEPORT), and the
-// connections it accepted. Nothing here is shared with another worker.
+// A worker: one thread, one event loop, its own listening sockets (SO_REUSEPORT, or fds of its
+// own for the sockets a service manager passed), and the connections it accepted. Nothing here
+// is shared with another worker.
 #pragma once
 
 #include <atomic>
@@ -44,8 +45,11 @@ class worker {
   worker(const worker&) = delete;
   worker& operator=(const worker&) = delete;
 
-  // Before run(): the worker owns fd from now on.
-  void add_listener(int fd);
+  // Before run(): the worker owns fd from now on. shared: other workers accept from the same
+  // socket, each through an fd of its own (a socket from the service manager, which cannot be
+  // one per worker as SO_REUSEPORT makes them); it is registered with EPOLLEXCLUSIVE, so that
+  // a connection wakes one waiting worker rather than all of them.
+  void add_listener(int fd, bool shared = false);
   // On the worker's thread, until the drain has finished.
   void run();
   // From any thread: stop accepting, let in-flight exchanges finish, then leave run() once

@@ -1,19 +1,22 @@
 """Graceful shutdown on SIGTERM, and the command line: `teapot explain`, `teapot --help`,
-`teapot --version`."""
+`teapot --version`, and the rough edges a first run met (serving the working directory, readable
+help and errors)."""
 
 from __future__ import annotations
 
 import csv
+import json
 import re
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SHARED_DIR, free_port, run_cli
-from wire import Conn, WireError, request
+from conftest import REPO, SHARED_DIR, TEAPOT_BIN, free_port, run_cli
+from wire import Conn, WireError, exchange, request
 
 # -- graceful shutdown -----------------------------------------------------------------------
 
@@ -246,3 +249,100 @@ def test_version_names_the_release_the_commit_and_each_linked_library():
                                     text=True, check=True).stdout.strip()
         expected.append(f"{name} {modversion}")
     assert lines[1:] == expected
+
+
+# -- the rough edges a first run met --------------------------------------------------------
+
+
+def test_serve_without_dir_serves_the_working_directory(start_server, tmp_path, monkeypatch):
+    here = tmp_path / "here"
+    here.mkdir()
+    (here / "page.txt").write_bytes(b"from the working directory\n")
+    binary = TEAPOT_BIN.resolve()  # before the chdir: the path may be relative
+    monkeypatch.chdir(here)
+    s = start_server([binary, "serve"], "teapot")
+    r = exchange(s.port, request("GET", "/page.txt"))
+    assert r.status == 200 and r.body == b"from the working directory\n", r
+    # The log is written by a thread of its own: the line may come a moment later.
+    deadline = time.monotonic() + 10
+    while f"serving {here} on 127.0.0.1:{s.port}" not in s.stderr():
+        assert time.monotonic() < deadline, s.stderr()
+        time.sleep(0.02)
+
+
+# What CLI11 shows of a validator or a negated flag unless told otherwise.
+PARSER_INTERNALS = ["ENUM", "->", "{false}", "{true}", " OR ", "TEXT:", "UINT:", "in ["]
+
+
+def test_serve_help_shows_choices_as_words_and_no_parser_internals():
+    out = run_cli("serve", "--help").stdout.decode("utf-8")
+    for shown in [
+        "--access-log-format common|combined|json",
+        "Format of the access log (default combined)",
+        "--negotiation lenient|strict|multiple-choices",
+        "--blocking-threads 1-256",
+        "--no-nosniff ",
+        "--no-precompressed ",
+        "--listen ADDRESS ...",
+        "(default 127.0.0.1:8080)",
+    ]:
+        assert shown in out, f"{shown!r} not in:\n{out}"
+    internals = [i for i in PARSER_INTERNALS if i in out]
+    assert not internals, f"serve --help shows {internals}:\n{out}"
+
+
+def test_serve_help_points_to_the_man_page_not_to_the_source_tree():
+    out = run_cli("serve", "--help").stdout.decode("utf-8")
+    assert "teapot.toml(5)" in out
+    assert "docs/" not in out
+
+
+@pytest.mark.parametrize(
+    "flag,value,choices",
+    [
+        ("--access-log-format", "xml", "common|combined|json"),
+        ("--negotiation", "maybe", "lenient|strict|multiple-choices"),
+    ],
+)
+def test_a_value_not_among_the_choices_is_refused_with_every_choice(tmp_path, flag, value, choices):
+    p = run_cli("serve", str(tmp_path), "--listen", f"127.0.0.1:{free_port()}", flag, value)
+    assert p.returncode != 0
+    err = p.stderr.decode("utf-8")
+    assert f"{flag}: '{value}' is not one of {choices}" in err, err
+
+
+def test_a_choice_is_taken_in_any_case(serve):
+    s = serve("--access-log", "-", "--access-log-format", "JSON")
+    assert exchange(s.port, request("GET", "/hello.txt")).status == 200
+    s.stop()
+    line = (s.log_dir / f"{s.name}.stdout").read_text().splitlines()[0]
+    assert json.loads(line)["status"] == 200, line
+
+
+def test_the_flags_that_turn_a_default_off_turn_it_off(serve):
+    on = exchange(serve().port, request("GET", "/hello.txt"))
+    off = exchange(serve("--no-nosniff").port, request("GET", "/hello.txt"))
+    assert on.header("X-Content-Type-Options") == "nosniff"
+    assert off.header("X-Content-Type-Options") is None
+
+
+def test_a_listen_address_without_a_host_says_the_host_is_missing(tmp_path):
+    p = run_cli("serve", str(tmp_path), "--listen", "19503")
+    assert p.returncode != 0
+    err = p.stderr.decode("utf-8")
+    assert (
+        'invalid listen address "19503": missing host: write 127.0.0.1:19503 for this machine '
+        "only, or :19503 for every IPv4 interface" in err
+    ), err
+
+
+def test_a_port_in_use_is_said_once(tmp_path):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        p = run_cli("serve", str(tmp_path), "--listen", f"127.0.0.1:{port}")
+    assert p.returncode != 0
+    err = p.stderr.decode("utf-8")
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in err, err
+    assert err.lower().count("in use") == 1, err

@@ -180,8 +180,8 @@ def test_sighup_swaps_in_the_new_sites_without_failing_a_request_and_a_broken_fi
     assert int(line.group(1)) == config.read_text().splitlines().index(
         'status = "two hundred"') + 1
     # The log is written off the loop, line by line: the refusal follows the mistake's line.
-    wait_for(lambda: "refused; the running configuration stays" in error_log(reload_dir), 10,
-             "the refusal in the error log")
+    wait_for(lambda: "reload failed, the running configuration stays: " + str(config) +
+             " has 1 mistake" in error_log(reload_dir), 10, "the refusal in the error log")
     for _ in range(8):  # every worker still answers with the last good configuration
         assert get_v(srv.port) == "B"
 

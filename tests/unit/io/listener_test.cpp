@@ -82,6 +82,35 @@ TEST(parse_address, rejects_garbage_with_a_message_naming_the_input) {
   }
 }
 
+struct reason_case {
+  const char* input;
+  const char* reason;
+};
+
+TEST(parse_address, says_what_is_missing_and_how_to_write_it) {
+  const reason_case cases[] = {
+      {"19503",
+       "missing host: write 127.0.0.1:19503 for this machine only, or :19503 for every "
+       "IPv4 interface"},
+      {"0", "missing host: write 127.0.0.1:0"},
+      {"localhost", "missing port"},
+      {"127.0.0.1", "missing port"},
+      {"127.0.0.1:", "missing port"},
+      {"[::1]", "missing port"},
+      {"127.0.0.1:http", "port is not a number"},
+      {"127.0.0.1:65536", "port is above 65535"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.input);
+    try {
+      parse_address(c.input);
+      ADD_FAILURE() << "accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(c.reason), std::string::npos) << e.what();
+    }
+  }
+}
+
 // Waits until fd is readable, so that a loopback connect has reached the accept queue.
 bool wait_readable(int fd) {
   pollfd p{fd, POLLIN, 0};
@@ -183,6 +212,30 @@ TEST(listener, a_port_held_without_so_reuseport_fails_with_an_error_naming_the_a
   } catch (const std::system_error& e) {
     EXPECT_EQ(e.code().value(), EADDRINUSE);
     EXPECT_NE(std::string(e.what()).find(address), std::string::npos) << e.what();
+  }
+  try {
+    ensure_address_free(parse_address(address));
+    ADD_FAILURE() << "a port in use was found free";
+  } catch (const std::system_error& e) {
+    // Said once: "cannot listen on 127.0.0.1:P: Address already in use".
+    const std::string what = e.what();
+    EXPECT_EQ(what, "cannot listen on " + address + ": " + std::strerror(EADDRINUSE));
+  }
+  ::close(holder);
+}
+
+TEST(listener, a_failed_step_names_the_step_and_gives_the_reason_once) {
+  const int holder = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  socket_address any = parse_address("127.0.0.1:0");
+  ASSERT_EQ(::bind(holder, reinterpret_cast<const sockaddr*>(&any.storage), any.length), 0);
+  ASSERT_EQ(::listen(holder, 1), 0);
+  const std::string address = "127.0.0.1:" + std::to_string(local_port(holder));
+  try {
+    ::close(listen_on(parse_address(address)));
+    ADD_FAILURE() << "bound a port already in use";
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "cannot listen on " + address + " (bind): " + std::strerror(EADDRINUSE));
   }
   ::close(holder);
 }

@@ -1,12 +1,15 @@
 // Request path normalization (RFC 3986 §2.1, §5.2.4). Checks what every handler relies on: a
 // normalized path starts with '/', has no ".", ".." or empty segment, holds no control
-// character and is UTF-8; normalizing it again changes nothing when it holds no '%' (which a
-// second pass would decode). is_valid_utf8 is compared with a plain decoder written here.
+// character nor backslash and is UTF-8; normalizing it again changes nothing when it holds no
+// '%' (which a second pass would decode). is_valid_utf8 is compared with a plain decoder
+// written here. The same bytes read as a query and written for a Location hold only RFC 3986
+// bytes, every '%' starting a triplet.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "base/ascii.h"
 #include "fuzz_support.h"
 #include "http/path.h"
 
@@ -66,8 +69,21 @@ void check_normal(std::string_view p) {
   }
   for (char c : p) {
     const auto u = static_cast<unsigned char>(c);
-    check(u >= 0x20 && u != 0x7f);
+    check(u >= 0x20 && u != 0x7f && c != '\\');
   }
+}
+
+void check_query_as_uri(std::string_view query) {
+  namespace ascii = teapot::base::ascii;
+  std::string out;
+  teapot::http::append_query_as_uri(out, query);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    check(ascii::is_target_char(out[i]));
+    if (out[i] == '%') {
+      check(i + 2 < out.size() && ascii::is_hexdig(out[i + 1]) && ascii::is_hexdig(out[i + 2]));
+    }
+  }
+  check(out.size() >= query.size() && out.size() <= 3 * query.size());
 }
 
 }  // namespace
@@ -75,6 +91,7 @@ void check_normal(std::string_view p) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view raw = teapot::fuzz::as_text(data, size);
   check(teapot::http::is_valid_utf8(raw) == reference_utf8(raw));
+  check_query_as_uri(raw);
 
   std::string scratch;
   std::string_view result;

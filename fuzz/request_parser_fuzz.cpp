@@ -1,12 +1,14 @@
 // Feeds arbitrary bytes to the request parser and, when the head asks for it, the chunked
 // decoder: whole, one byte per call, and split where the input says. ASan and UBSan watch for
-// over-reads; the asserts check that the three ways of feeding agree.
+// over-reads; the asserts check that the three ways of feeding agree. A refused head is read
+// as the access log reads it (rejected_head.h), whose views must stay within the input.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "h1/rejected_head.h"
 #include "h1/request_parser.h"
 
 namespace {
@@ -58,6 +60,22 @@ void decode_body(std::string_view body) {
   if (r.outcome == parse_result::kind::done) check(used == r.consumed && out_whole == out_bytewise);
 }
 
+bool is_within(std::string_view part, std::string_view whole) {
+  if (part.empty()) return true;
+  return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();
+}
+
+void read_as_the_log_does(std::string_view in) {
+  const teapot::h1::rejected_head h = teapot::h1::read_rejected_head(
+      in, config().limits.request_line, config().limits.header_section);
+  check(h.request_line.size() <= config().limits.request_line);
+  for (std::string_view part :
+       {h.request_line, h.method, h.target, h.protocol, h.host, h.referer, h.user_agent}) {
+    check(is_within(part, in));
+  }
+  check(h.target.empty() || !h.method.empty());
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -85,6 +103,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (whole.head().framing == body_framing::chunked) decode_body(in.substr(r.consumed));
   } else {
     decode_body(in);  // also exercise the decoder on raw input
+    read_as_the_log_does(in);
   }
   return 0;
 }

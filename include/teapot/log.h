@@ -79,8 +79,8 @@ enum class access_log_format : std::uint8_t {
   common,
   // Common, then "referer" "user-agent" (Apache's and nginx's combined)
   combined,
-  // One JSON object per line: time, client, method, target, protocol, request, status,
-  // bytes, referer, user_agent (see docs/config.md)
+  // One JSON object per line, in UTF-8: time, client, host, request, method, target,
+  // protocol, status, bytes, duration (seconds), referer, user_agent (see docs/config.md)
   json,
 };
 

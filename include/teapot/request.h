@@ -25,7 +25,8 @@ struct request {
   std::string_view method{};
   std::string_view target{};  // the request-target as received
   std::string_view path{};    // percent-decoded once, dot-segments removed, never escaping "/"
-  std::string_view query{};   // after '?', still encoded; empty when absent
+  std::string_view query{};   // after '?', as received (not decoded); empty when absent. It may
+                              // hold bytes browsers leave unencoded: '|', '{', '"', a lone '%'
   int version_minor = 1;      // HTTP/1.<minor>: 0 or 1
   std::span<const header_field> headers{};
   std::string_view body{};  // the whole content, de-chunked (empty with stream_body)

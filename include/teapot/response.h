@@ -74,6 +74,7 @@ class response {
   void set_body(std::string_view body, std::string_view content_type);
   void text(std::string_view body) { set_body(body, "text/plain; charset=utf-8"); }
   void html(std::string_view body) { set_body(body, "text/html; charset=utf-8"); }
+  // No charset: RFC 8259 §11 defines none for application/json, which is UTF-8 (§8.1).
   void json(std::string_view body) { set_body(body, "application/json"); }
   std::string& body() noexcept { return body_; }
   const std::string& body() const noexcept { return body_; }
@@ -120,10 +121,19 @@ class response {
   std::optional<http::entity_tag> etag() const noexcept;
   void set_last_modified(std::time_t t);
   std::optional<std::time_t> last_modified() const noexcept { return meta_.last_modified; }
-  // Range requests on a 200 of known length are answered with 206/416 unless disabled here
-  // (never for content from a source).
-  void set_ranges_allowed(bool allowed) noexcept { ranges_allowed_ = allowed; }
-  bool ranges_allowed() const noexcept { return ranges_allowed_ && !source_; }
+  // Whether a Range request on a 200 of known length is answered with 206/416, and the 200
+  // says Accept-Ranges: bytes. Unless set here, it is for content from a file or with a strong
+  // entity tag: a client combines parts only under a strong validator (RFC 9110 §15.3.7.3), so
+  // parts of content that may differ from one request to the next would be worse than none.
+  // Never for content from a source.
+  void set_ranges_allowed(bool allowed) noexcept {
+    ranges_ = allowed ? ranges_choice::allowed : ranges_choice::refused;
+  }
+  bool ranges_allowed() const noexcept {
+    if (source_ || ranges_ == ranges_choice::refused) return false;
+    return ranges_ == ranges_choice::allowed || has_file() ||
+           (!meta_.etag.empty() && !meta_.etag.starts_with("W/"));
+  }
 
   // Content of unknown length is sent chunked (HTTP/1.1) or delimited by close (HTTP/1.0).
   void set_length_unknown(bool unknown) noexcept { length_unknown_ = unknown; }
@@ -187,7 +197,8 @@ class response {
   std::uint64_t file_offset_ = 0;
   std::uint64_t file_length_ = 0;  // of the file part, or of the source's content when known
   bool length_unknown_ = false;
-  bool ranges_allowed_ = true;
+  enum class ranges_choice : std::uint8_t { by_content, allowed, refused };
+  ranges_choice ranges_ = ranges_choice::by_content;
   bool body_set_ = false;
   bool deferred_ = false;
   srv::exchange_channel* channel_ = nullptr;

@@ -23,6 +23,7 @@ enum : std::uint16_t {
   k_reg_name = 1 << 6,     // RFC 3986 §3.2.2 reg-name (unreserved / sub-delims / '%')
   k_qdtext = 1 << 7,       // RFC 9110 §5.6.4 qdtext
   k_ows = 1 << 8,          // RFC 9110 §5.6.3 SP / HTAB
+  k_wire_target = 1 << 9,  // a request-target as the request line takes it
 };
 
 constexpr bool in(std::string_view set, unsigned c) {
@@ -54,6 +55,7 @@ constexpr std::array<std::uint16_t, 256> make_classes() {
       v |= k_qdtext;
     }
     if (c == ' ' || c == '\t') v |= k_ows;
+    if ((c >= 0x21 && c <= 0x7e && c != '#') || c >= 0x80) v |= k_wire_target;
     t[c] = v;
   }
   return t;
@@ -104,6 +106,14 @@ constexpr bool is_ows(char c) {
 // or byte >= 0x80.
 constexpr bool is_target_char(char c) {
   return detail::has(c, detail::k_target);
+}
+// Bytes the request line takes in a request-target: every VCHAR but '#', and obs-text. That is
+// wider than RFC 3986 (is_target_char): browsers and curl send '|', '{', '}', '^', '`', '"',
+// '\' unencoded, and nginx and Apache take them and bytes >= 0x80 alike; RFC 9112 §3 asks
+// for 400 with a SHOULD. What could end or split the line (SP, CTLs, DEL) and the fragment
+// delimiter stay out.
+constexpr bool is_wire_target_char(char c) {
+  return detail::has(c, detail::k_wire_target);
 }
 constexpr bool is_reg_name_char(char c) {
   return detail::has(c, detail::k_reg_name);

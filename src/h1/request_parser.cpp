@@ -33,6 +33,7 @@ void request_parser::reset() noexcept {
   stop_ = std::numeric_limits<std::size_t>::max();
   method_len_ = name_len_ = target_at_ = target_len_ = value_at_ = consumed_ = 0;
   version_at_ = pct_left_ = 0;
+  in_query_ = false;
   major_ = minor_ = 0;
   error_ = {};
   state_ = state::leading;
@@ -133,13 +134,16 @@ parse_result request_parser::scan(std::string_view in) {
         const std::size_t end = std::min(n, std::max(stop_, i + 1));
         for (; i < end; ++i) {
           c = in[i];
-          if (!ascii::is_target_char(c)) break;
-          // RFC 3986 §2.1: '%' must start a pct-encoded triplet.
+          if (!ascii::is_wire_target_char(c)) break;
+          // RFC 3986 §2.1: '%' must start a pct-encoded triplet in the path, which the server
+          // decodes. The query is the handler's to read, and browsers send "?q=100%" as typed.
           if (pct_left_ > 0) {
             if (!ascii::is_hexdig(c)) return fail(parse_error::bad_target);
             --pct_left_;
-          } else if (c == '%') {
+          } else if (c == '%' && !in_query_) {
             pct_left_ = 2;
+          } else if (c == '?') {
+            in_query_ = true;
           }
         }
         if (i == end) break;

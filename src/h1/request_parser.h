@@ -130,6 +130,7 @@ class request_parser {
   std::size_t consumed_ = 0;
   std::uint8_t version_at_ = 0;  // bytes of "HTTP/x.y" seen
   std::uint8_t pct_left_ = 0;    // HEXDIGs still owed to a '%' in the target
+  bool in_query_ = false;        // a '?' has been seen in the target
   int major_ = 0;
   int minor_ = 0;
   parse_error error_{};

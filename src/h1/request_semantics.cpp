@@ -72,7 +72,13 @@ bool is_absolute_form(std::string_view target) {
     ++i;
   }
   const std::string_view rest = target.substr(i);
-  return rest.size() > 3 && rest.substr(0, 3) == "://" && rest[3] != '/';
+  if (rest.size() <= 3 || rest.substr(0, 3) != "://" || rest[3] == '/') return false;
+  // The request line takes some bytes RFC 3986 excludes (ascii::is_wire_target_char), for
+  // paths and queries only: the authority names the site, and keeps RFC 3986's alphabet so
+  // that no backslash or quote can make two readers see two hosts.
+  const std::string_view authority = rest.substr(3, rest.find_first_of("/?", 3) - 3);
+  return std::all_of(authority.begin(), authority.end(),
+                     [](char c) { return ascii::is_target_char(c); });
 }
 
 bool method_in(const std::vector<std::string>& set, std::string_view method) {

@@ -20,7 +20,7 @@ enum class target_form : std::uint8_t {
   invalid,       // none of the four forms
 };
 
-// The form of a request-target whose bytes were already checked against the target table.
+// The form of a request-target whose bytes the request line took (ascii::is_wire_target_char).
 target_form classify_target(std::string_view method, std::string_view target) noexcept;
 
 // Host = uri-host [ ":" port ] (RFC 9110 §7.2); an empty value is allowed (RFC 9112 §3.2).

@@ -17,7 +17,9 @@ struct mime_entry {
 };
 
 // Sorted by extension for bisection (checked below). Types follow the IANA media type
-// registry; the charset is given wherever the type is textual.
+// registry; the charset is given wherever the type is textual, but for application/json, whose
+// registration defines no charset parameter (RFC 8259 §11: JSON is UTF-8), so that a .json
+// file and response::json() send the same type.
 constexpr mime_entry table[] = {
     {"7z", "application/x-7z-compressed"},
     {"aac", "audio/aac"},
@@ -42,11 +44,11 @@ constexpr mime_entry table[] = {
     {"jpeg", "image/jpeg"},
     {"jpg", "image/jpeg"},
     {"js", "text/javascript; charset=utf-8"},
-    {"json", "application/json; charset=utf-8"},
+    {"json", "application/json"},
     {"jsonld", "application/ld+json; charset=utf-8"},
     {"m4a", "audio/mp4"},
     {"manifest", "application/manifest+json; charset=utf-8"},
-    {"map", "application/json; charset=utf-8"},
+    {"map", "application/json"},
     {"md", "text/markdown; charset=utf-8"},
     {"mjs", "text/javascript; charset=utf-8"},
     {"mp3", "audio/mpeg"},

@@ -14,7 +14,7 @@ bool is_control(unsigned char c) noexcept {
 bool is_already_normal(std::string_view p) noexcept {
   for (std::size_t i = 0; i < p.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(p[i]);
-    if (c == '%' || is_control(c) || c >= 0x80) return false;
+    if (c == '%' || c == '\\' || is_control(c) || c >= 0x80) return false;
     if (c == '/' && i + 1 < p.size() && (p[i + 1] == '/' || p[i + 1] == '.')) return false;
   }
   return true;
@@ -24,6 +24,7 @@ path_error percent_decode(std::string_view raw, std::string& out) {
   out.clear();
   for (std::size_t i = 0; i < raw.size(); ++i) {
     char c = raw[i];
+    if (c == '\\') return path_error::backslash;
     if (c == '%') {
       if (i + 2 >= raw.size()) return path_error::bad_percent_encoding;
       if (!base::ascii::is_hexdig(raw[i + 1]) || !base::ascii::is_hexdig(raw[i + 2]))
@@ -103,6 +104,24 @@ bool is_valid_utf8(std::string_view s) noexcept {
     i += static_cast<std::size_t>(extra) + 1;
   }
   return true;
+}
+
+void append_query_as_uri(std::string& out, std::string_view query) {
+  namespace ascii = base::ascii;
+  static constexpr char hex[] = "0123456789ABCDEF";
+  for (std::size_t i = 0; i < query.size(); ++i) {
+    const char c = query[i];
+    const bool triplet = c == '%' && i + 2 < query.size() && ascii::is_hexdig(query[i + 1]) &&
+                         ascii::is_hexdig(query[i + 2]);
+    if (triplet || (ascii::is_target_char(c) && c != '%')) {
+      out += c;
+    } else {
+      const auto u = static_cast<unsigned char>(c);
+      out += '%';
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    }
+  }
 }
 
 path_error normalize_path(std::string_view raw, std::string& scratch, std::string_view& result) {

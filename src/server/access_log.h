@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <ctime>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,13 +24,19 @@ struct access_entry {
   std::uint64_t bytes = 0;  // of the body, head excluded
   std::string_view referer;
   std::string_view user_agent;
+  std::string_view host;  // the site's name as the client gave it (h1_exchange::authority_of)
+  // From the request's first byte read to the response handed to the connection (nginx's
+  // $request_time, less the sending of content that was ready); none when unknown.
+  std::optional<std::uint64_t> duration_ms;
 };
 
 // Appends the entry's line, '\n' included. In Common and Combined, '"', '\' and bytes that are
-// not printable ASCII are escaped as \", \\ and \xHH (Apache's rule), so that a request line
-// cannot break out of its quotes nor forge a line. In JSON, strings are escaped per RFC 8259
-// and every byte outside printable ASCII becomes \u00HH, so that the line is valid JSON and
-// ASCII whatever the client sent.
+// not printable ASCII are escaped as \", \\ and \xHH (Apache's and nginx's rule), so that a
+// request line cannot break out of its quotes nor forge a line; both keep their classic fields
+// only, which log readers parse by position. JSON adds host and duration; its strings are
+// UTF-8: what the client sent as valid UTF-8 goes through, each invalid sequence becomes
+// U+FFFD (as WHATWG decoders and Python's "replace" do), and only '"', '\' and control
+// characters (C0, DEL, C1) are escaped, so that a line is valid JSON and one line.
 void append_access_line(access_log_format format, const access_entry& entry, std::string& out);
 
 // The client address without its port: "127.0.0.1:54321" -> "127.0.0.1", "[::1]:80" -> "::1".

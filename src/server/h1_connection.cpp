@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
+#include "h1/rejected_head.h"
 #include "h1/serializer.h"
 #include "server/h1_exchange.h"
 #include "server/pipeline.h"
@@ -29,6 +31,13 @@ constexpr std::size_t sending_turn = 1024 * 1024;
 // not destroyed by a reset (RFC 9112 §9.6).
 constexpr std::chrono::milliseconds linger_time{2000};
 
+// CLOCK_MONOTONIC in milliseconds, read now: the event loop's now_ms() on the same clock.
+std::int64_t monotonic_ms() noexcept {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return std::int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1'000'000;
+}
+
 }  // namespace
 
 h1_working_set::h1_working_set(worker& w)
@@ -38,6 +47,7 @@ void h1_working_set::clear() noexcept {
   msg_begin = in_end = head_len = body_in_buffer = 0;
   body_left = 0;
   body_since_ms = hold_since_ms = 0;
+  head_since_ms = -1;
   body_bytes = 0;
   parser.reset();
   chunked.reset();
@@ -355,6 +365,8 @@ void h1_connection::process() {
 bool h1_connection::parse_head() {
   h1_working_set& w = *ws_;
   if (w.msg_begin == w.in_end) return false;
+  // The request's clock starts with its first byte read, as nginx's $request_time does.
+  if (w.head_since_ms < 0) w.head_since_ms = worker_.loop().now_ms();
   const h1::parse_result r = w.parser.parse(pending_input());
   switch (r.outcome) {
     case h1::parse_result::kind::need_more:
@@ -682,6 +694,7 @@ void h1_connection::finish_exchange() {
 void h1_connection::end_response() {
   h1_working_set& w = *ws_;
   w.ex.end();
+  w.head_since_ms = -1;
   w.msg_begin += w.head_len + w.body_in_buffer;
   w.head_len = 0;
   w.body_in_buffer = 0;
@@ -735,22 +748,38 @@ bool h1_connection::write_response() {
 }
 
 void h1_connection::log_access(http::status status, std::uint64_t bytes) {
-  const exchange& ex = ws_->ex;
+  const h1_working_set& w = *ws_;
+  const exchange& ex = w.ex;
+  const limits& lim = worker_.options().limits;
   access_entry e;
   e.client = peer_;
   e.time = worker_.now();
   e.status = static_cast<int>(status);
   e.bytes = bytes;
-  // The request line as it came (for a rejected message, as far as it came), still in the
-  // input buffer until the exchange ends; the empty lines a client may send first are skipped.
-  std::string_view raw = pending_input();
-  raw.remove_prefix(std::min(raw.size(), raw.find_first_not_of("\r\n")));
-  raw = raw.substr(0, worker_.options().limits.request_line);
-  e.request_line = raw.substr(0, raw.find_first_of("\r\n"));
-  if (!ex.req.method.empty()) {
+  if (w.head_since_ms >= 0) {
+    // The clock now, not the loop's: a handler may have taken time in this very turn.
+    const std::int64_t ms = std::max<std::int64_t>(0, monotonic_ms() - w.head_since_ms);
+    e.duration_ms = static_cast<std::uint64_t>(ms);
+  }
+  // The message's bytes stay in the input buffer until the exchange ends: the request line
+  // as it came (for a rejected message, as far as it came), and what a rejected head held.
+  const std::string_view received = pending_input();
+  if (ex.req.method.empty()) {
+    const h1::rejected_head r =
+        h1::read_rejected_head(received, lim.request_line, lim.header_section);
+    e.request_line = r.request_line;
+    e.method = r.method;
+    e.target = r.target;
+    e.protocol = r.protocol;
+    e.host = r.host;
+    e.referer = r.referer;
+    e.user_agent = r.user_agent;
+  } else {
+    e.request_line = h1::request_line_of(received, lim.request_line);
     e.method = ex.req.method;
     e.target = ex.req.target;
     e.protocol = ex.req.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
+    e.host = h1_exchange::authority_of(w.parser.head());
     e.referer = ex.req.header("Referer").value_or(std::string_view{});
     e.user_agent = ex.req.header("User-Agent").value_or(std::string_view{});
   }
@@ -838,6 +867,9 @@ void h1_connection::reject_with(http::status s) {
   disarm();
   keep_alive_ = false;
   h1_working_set& w = *ws_;
+  // A head refused before it was bound leaves the last exchange's request behind: the log
+  // reads what came of this one from its bytes instead.
+  if (phase_ == phase::head) w.ex.req = request{};
   w.ex.begin(*this);
   pipeline::answer_with(w.ex, s);
   // Parse errors come before the head is known: the request's version is unknown, so the
@@ -845,6 +877,7 @@ void h1_connection::reject_with(http::status s) {
   // An error page never waits for the pool.
   write_response();
   w.ex.end();
+  w.head_since_ms = -1;
   close_after_flush_ = true;
   phase_ = phase::head;
   w.in_end = w.msg_begin;

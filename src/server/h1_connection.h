@@ -78,6 +78,8 @@ struct h1_working_set {
   std::int64_t body_since_ms = 0;
   std::uint64_t body_bytes = 0;
   std::int64_t hold_since_ms = 0;
+  // When the current message's first byte was taken up (loop time); -1 between messages.
+  std::int64_t head_since_ms = -1;
   h1::request_parser parser;
   h1::chunked_decoder chunked;
   output_queue out;

@@ -15,14 +15,6 @@ namespace {
 // responses leaves in one write; larger ones go with sendfile.
 constexpr std::uint64_t inline_file_max = 16 * 1024;
 
-std::string_view authority_of(const h1::request_head& h) {
-  const std::size_t scheme = h.target.find("://");
-  if (h.target.empty() || h.target.front() == '/' || scheme == std::string_view::npos)
-    return h.host;
-  std::string_view rest = h.target.substr(scheme + 3);
-  return rest.substr(0, rest.find_first_of("/?"));
-}
-
 // Appends [first, first + length) of the content.
 bool append_window(exchange& ex, output_queue& queue, std::uint64_t first, std::uint64_t length) {
   response& res = *ex.res;
@@ -60,6 +52,14 @@ bool append_multipart(exchange& ex, output_queue& queue) {
 }
 
 }  // namespace
+
+std::string_view authority_of(const h1::request_head& h) {
+  const std::size_t scheme = h.target.find("://");
+  if (h.target.empty() || h.target.front() == '/' || scheme == std::string_view::npos)
+    return h.host;
+  std::string_view rest = h.target.substr(scheme + 3);
+  return rest.substr(0, rest.find_first_of("/?"));
+}
 
 pipeline::head_facts facts_of(const h1::request_head& h) {
   pipeline::head_facts facts;

@@ -15,6 +15,10 @@
 
 namespace teapot::srv::h1_exchange {
 
+// The authority that chooses the site: the Host field, or an absolute-form target's authority,
+// which replaces it (RFC 9112 §3.2.2). A view into the head.
+std::string_view authority_of(const h1::request_head& h);
+
 // The pipeline's facts of a complete head: the authority (RFC 9112 §3.2.2: with an
 // absolute-form target, its authority replaces Host) and the announced content.
 pipeline::head_facts facts_of(const h1::request_head& h);

@@ -313,7 +313,7 @@ void response::reset(srv::exchange_channel* channel) noexcept {
   release_source();
   file_offset_ = file_length_ = 0;
   length_unknown_ = body_set_ = deferred_ = false;
-  ranges_allowed_ = true;
+  ranges_ = ranges_choice::by_content;
   channel_ = channel;
 }
 

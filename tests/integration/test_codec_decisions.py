@@ -4,6 +4,7 @@ the connection right after it, so that nothing the client sent later is read as 
 
 from __future__ import annotations
 
+import subprocess
 import time
 
 import pytest
@@ -322,3 +323,65 @@ def test_expect_100_continue_with_a_too_large_body_gets_413_and_no_100(serve):
     srv = serve("--max-body", "1000")
     raw = post(1001, send_body=False, extra=[("Expect", "100-continue")])
     assert_rejected_then_closed(srv.port, raw, 413)
+
+
+# -- what browsers and curl send unencoded (docs/parser-deviations.md) ------------------------
+
+# RFC 3986 has none of these bytes, but RFC 9112 §3 asks for a 400 only with a SHOULD, browsers
+# leave `|`, `{`, `}`, `^` and `` ` `` raw in a query, curl sends what it is given, and nginx and
+# Apache take them all. None can end the line, split it or start a fragment.
+BROWSER_TARGETS = {
+    "pipe": b"/hello.txt?tags=a|b",
+    "braces": b"/hello.txt?q={x}",
+    "double_quotes": b'/hello.txt?q="x"',
+    "caret_and_backtick": b"/hello.txt?c=^`",
+    "angle_brackets": b"/hello.txt?q=<b>",
+    "backslash_in_query": b"/hello.txt?p=a\\b",
+    "stray_percent_in_query": b"/hello.txt?off=100%",
+    "utf8_in_query": b"/hello.txt?q=caf\xc3\xa9",
+}
+
+
+@pytest.mark.parametrize("target", BROWSER_TARGETS.values(), ids=BROWSER_TARGETS.keys())
+def test_a_link_as_browsers_send_it_is_served(teapot, target):
+    res = assert_served(teapot.port, b"GET " + target + b" HTTP/1.1\r\n" + H.encode() + b"\r\n")
+    assert res.body == SITE["hello.txt"], res
+
+
+def test_a_raw_utf8_path_serves_the_file_its_percent_encoded_form_names(teapot):
+    # nginx and Apache take bytes above 0x7F; the path is decoded and checked as UTF-8 either way.
+    raw = assert_served(teapot.port, b"GET /caf\xc3\xa9.txt HTTP/1.1\r\n" + H.encode() + b"\r\n")
+    encoded = assert_served(teapot.port, b"GET /caf%C3%A9.txt HTTP/1.1\r\n" + H.encode() + b"\r\n")
+    assert raw.body == encoded.body == SITE["caf\u00e9.txt"], raw
+
+
+@pytest.mark.parametrize("target", [b"/a^b", b"/{a}|b", b"/no-caf\xc3\xa9"])
+def test_a_path_with_such_bytes_is_looked_up_not_refused(teapot, target):
+    assert_served(teapot.port, b"GET " + target + b" HTTP/1.1\r\n" + H.encode() + b"\r\n", 404)
+
+
+def test_curl_gets_a_link_with_pipes_braces_and_quotes(teapot):
+    url = f'http://127.0.0.1:{teapot.port}/hello.txt?tags=a|b&q={{x}}&s="x"&c=^'
+    # --globoff: curl would read the braces as a URL glob.
+    p = subprocess.run(["curl", "-sS", "--fail", "--globoff", url], capture_output=True,
+                       timeout=10)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == SITE["hello.txt"]
+
+
+STILL_REFUSED = {
+    "fragment_in_query": b"/hello.txt?a#b",
+    "del_in_query": b"/hello.txt?a\x7f",
+    "escape_in_query": b"/hello.txt?a\x1b[2J",
+    "nul_in_path": b"/hello\x00.txt",
+    "backslash_in_path": b"/a\\..\\hello.txt",
+    "bad_percent_in_path": b"/%zzhello.txt",
+    "not_utf8_in_path": b"/caf\xe9",
+    "backslash_in_an_absolute_form_authority": b"http://a\\@localhost/hello.txt",
+}
+
+
+@pytest.mark.parametrize("target", STILL_REFUSED.values(), ids=STILL_REFUSED.keys())
+def test_what_can_split_a_line_or_confuse_a_path_is_still_refused(teapot, target):
+    assert_rejected_then_closed(
+        teapot.port, b"GET " + target + b" HTTP/1.1\r\n" + H.encode() + b"\r\n", 400)

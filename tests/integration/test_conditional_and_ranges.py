@@ -90,6 +90,16 @@ def test_the_200_advertises_byte_ranges(hello):
     assert res.header("Accept-Ranges") == "bytes", res
 
 
+def test_a_dynamic_200_without_a_strong_validator_neither_advertises_nor_honours_ranges(hello):
+    # RFC 9110 §15.3.7.3: parts combine only under a strong validator; without one, parts of
+    # content that may change between requests are worse than the whole, so none is offered.
+    res = exchange(hello.port, request("GET", "/hello"))
+    assert res.status == 200 and res.header("Accept-Ranges") is None, res
+    ranged = exchange(hello.port, request("GET", "/hello", headers=[("Range", "bytes=0-4")]))
+    assert ranged.status == 200 and ranged.body == b"Hello, World!", ranged
+    assert ranged.header("Content-Range") is None, ranged
+
+
 # -- ranges ---------------------------------------------------------------------------------------
 
 

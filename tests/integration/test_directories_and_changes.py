@@ -32,6 +32,15 @@ def test_the_301_to_the_slash_form_keeps_the_query(teapot):
     assert res.header("Location") == "/sub/?sort=name&x=%41"
 
 
+def test_the_301_encodes_the_query_bytes_a_uri_may_not_hold(teapot):
+    # The request line takes `|`, `{`, `"` and a lone `%` as browsers send them; Location is a
+    # URI-reference (RFC 9110 §10.2.2), so they go out percent-encoded, meaning the same query.
+    res = exchange(teapot.port, b'GET /sub?tags=a|b&q={"x"}&off=100%&y=%41 HTTP/1.1\r\n'
+                   b"Host: localhost\r\n\r\n")
+    assert res.status == 301, res
+    assert res.header("Location") == "/sub/?tags=a%7Cb&q=%7B%22x%22%7D&off=100%25&y=%41", res
+
+
 def test_a_directory_without_an_index_gets_403_as_listings_are_off(teapot):
     res = get(teapot.port, "/sub/")
     assert res.status == 403, res

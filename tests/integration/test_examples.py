@@ -213,6 +213,15 @@ def test_posting_a_job_gives_202_with_the_location_of_its_monitor(jobs):
     post_job(jobs.port)
 
 
+def test_a_json_answer_is_application_json_without_charset_nor_ranges(jobs):
+    # RFC 8259 §11 defines no charset parameter for application/json (a .json file gets the
+    # same type); and content made per request offers no ranges it would not honour.
+    res = exchange(jobs.port, request("GET", post_job(jobs.port)))
+    assert res.status == 200, res
+    assert res.header("Content-Type") == "application/json", res
+    assert res.header("Accept-Ranges") is None, res
+
+
 def test_a_running_job_monitor_says_running(jobs):
     monitor = post_job(jobs.port)
     res = exchange(jobs.port, request("GET", monitor))

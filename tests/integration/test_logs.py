@@ -1,6 +1,7 @@
 """The access log (Common, Combined, JSON lines) and the error log (levels), read from their
 files after real requests: every field of a line, the escaping that keeps a hostile request
-line inside its quotes, and failed Basic authentication logged without its password.
+line inside its quotes, UTF-8 kept in JSON, what a refused request's line still tells, and
+failed Basic authentication logged without its password.
 
 Servers run `teapot serve --config FILE` (or `teapot serve DIR --access-log`) and are stopped
 by their PID with SIGTERM at the end of each test, which then fails unless the server exited
@@ -82,7 +83,8 @@ def lines_of(path: Path, count: int, seconds: float = 5.0) -> list[str]:
     """The file's lines once it has at least count of them (the writer flushes each second)."""
     deadline = time.monotonic() + seconds
     while True:
-        text = path.read_bytes().decode("ascii") if path.exists() else ""
+        # Strict: every line of every format must be UTF-8 (Common and Combined are ASCII).
+        text = path.read_bytes().decode("utf-8") if path.exists() else ""
         lines = text.splitlines()
         if len(lines) >= count:
             return lines
@@ -142,13 +144,52 @@ def test_json_lines_parse_and_name_each_field(logged, tmp_path: Path):
     assert get_with(srv.port, "/hello.txt", User_Agent="probe/2.0") == 200
     [line] = lines_of(tmp_path / "access.log", 1)
     entry = json.loads(line)
+    assert list(entry) == ["time", "client", "host", "request", "method", "target", "protocol",
+                           "status", "bytes", "duration", "referer", "user_agent"], entry
     assert entry["client"] == "127.0.0.1"
+    assert entry["host"] == "localhost"
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", entry["time"])
     assert entry["request"] == "GET /hello.txt HTTP/1.1"
     assert (entry["method"], entry["target"], entry["protocol"]) == (
         "GET", "/hello.txt", "HTTP/1.1")
     assert entry["status"] == 200 and entry["bytes"] == len(b"Hello, file!\n")
+    assert isinstance(entry["duration"], float) and 0 <= entry["duration"] < 1, entry
+    assert re.search(r',"duration":\d+\.\d{3},', line), line  # seconds.milliseconds
     assert entry["referer"] is None and entry["user_agent"] == "probe/2.0"
+
+
+def test_json_duration_runs_from_the_first_byte_of_the_request(logged, tmp_path: Path):
+    srv = logged("json")
+    with Conn(srv.port) as c:
+        c.send(b"GET /hello.txt HTTP/1.1\r\nHost: slow.example\r\n")
+        time.sleep(0.4)  # the head is finished later: nginx's $request_time counts this
+        c.send(b"Connection: close\r\n\r\n")
+        assert c.read_response().status == 200
+    [entry] = [json.loads(l) for l in lines_of(tmp_path / "access.log", 1)]
+    assert 0.4 <= entry["duration"] < 3, entry
+    assert entry["host"] == "slow.example"
+
+
+def test_json_host_is_the_authority_of_an_absolute_form_target(logged, tmp_path: Path):
+    srv = logged("json")
+    raw = request("GET", "http://abs.example:8080/hello.txt", host="other.example",
+                  headers=[("Connection", "close")])
+    assert send(srv.port, raw) == 200
+    [entry] = [json.loads(l) for l in lines_of(tmp_path / "access.log", 1)]
+    assert entry["host"] == "abs.example:8080", entry  # RFC 9112 §3.2.2: it replaces Host
+
+
+def test_json_keeps_utf8_as_sent_and_writes_u_fffd_for_what_is_not_utf8(logged, tmp_path: Path):
+    srv = logged("json")
+    agent = "navigateur café ☕ 🫖".encode()
+    assert send(srv.port, b"GET /hello.txt?q=caf\xc3\xa9 HTTP/1.1\r\nHost: x\r\nUser-Agent: " +
+                agent + b"\r\nReferer: http://r/\xe9t\xe9\r\nConnection: close\r\n\r\n") == 200
+    [line] = lines_of(tmp_path / "access.log", 1)
+    assert "café ☕ 🫖" in line and "\\u00" not in line, line  # as UTF-8, not \u00c3\u00a9
+    entry = json.loads(line)
+    assert entry["user_agent"] == agent.decode()
+    assert entry["target"] == "/hello.txt?q=café"
+    assert entry["referer"] == b"http://r/\xe9t\xe9".decode("utf-8", "replace") == "http://r/\ufffdt\ufffd"
 
 
 HOSTILE_AGENT = b'evil "quoted" \\ agent \xe9'
@@ -156,7 +197,8 @@ HOSTILE_LINE = b'GET /a"b\\c\x01 HTTP/1.1'
 
 
 def hostile_requests(port: int) -> None:
-    # A quote, a backslash and a control byte in the target: 400, logged as it came.
+    # A control byte in the target (after a quote and a backslash, which are taken): 400,
+    # logged as it came.
     assert send(port, HOSTILE_LINE + b"\r\nHost: x\r\n\r\n") == 400
     # Quotes, a backslash and obs-text in a field value are allowed (RFC 9110 §5.5).
     assert send(port, b"GET /hello.txt HTTP/1.1\r\nHost: x\r\nUser-Agent: " + HOSTILE_AGENT +
@@ -170,6 +212,7 @@ def test_quotes_and_control_bytes_stay_inside_their_field_in_combined_lines(
     hostile_requests(srv.port)
     lines = lines_of(tmp_path / "access.log", 2)
     assert len(lines) == 2  # nothing forged a line
+    assert all(l.isascii() for l in lines), lines
     matches = [CLF.match(l) for l in lines]
     assert all(matches), lines
     by_status = {m["status"]: m for m in matches}
@@ -183,8 +226,62 @@ def test_quotes_and_control_bytes_are_escaped_so_json_lines_parse(logged, tmp_pa
     entries = [json.loads(l) for l in lines_of(tmp_path / "access.log", 2)]
     by_status = {e["status"]: e for e in entries}
     assert by_status[400]["request"] == HOSTILE_LINE.decode("latin-1")
-    assert by_status[400]["method"] is None  # the line never parsed
-    assert by_status[200]["user_agent"] == HOSTILE_AGENT.decode("latin-1")
+    # The line has the shape method SP target SP version: its parts are logged as they came.
+    assert (by_status[400]["method"], by_status[400]["target"], by_status[400]["protocol"]) == (
+        "GET", '/a"b\\c\x01', "HTTP/1.1")
+    # \xe9 alone is no UTF-8: one U+FFFD, so that the line stays valid UTF-8 JSON.
+    assert by_status[200]["user_agent"] == HOSTILE_AGENT.decode("utf-8", "replace")
+
+
+REFUSED = (b"GET /a\x01b HTTP/1.1\r\nHost: site.example\r\nReferer: http://from.example/\r\n"
+           b"User-Agent: probe/3.0\r\n\r\n")
+
+
+def test_a_refused_request_keeps_its_referer_and_user_agent_in_combined_lines(
+    logged, tmp_path: Path
+):
+    srv = logged("combined")
+    assert send(srv.port, REFUSED) == 400
+    [line] = lines_of(tmp_path / "access.log", 1)
+    m = CLF.match(line)
+    assert m, line
+    assert m["request"] == r"GET /a\x01b HTTP/1.1" and m["status"] == "400"
+    assert (m["referer"], m["agent"]) == ("http://from.example/", "probe/3.0")
+
+
+def test_a_refused_request_logs_what_was_read_of_it_in_json(logged, tmp_path: Path):
+    srv = logged("json")
+    assert send(srv.port, REFUSED) == 400
+    # Refused after the head: a chunk size that is no number.
+    assert send(srv.port, b"POST /hello.txt HTTP/1.1\r\nHost: body.example\r\nUser-Agent: up/1\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\nzz\r\n") == 400
+    entries = [json.loads(l) for l in lines_of(tmp_path / "access.log", 2)]
+    by_host = {e["host"]: e for e in entries}
+    bad_target = by_host["site.example"]
+    assert (bad_target["method"], bad_target["target"], bad_target["protocol"]) == (
+        "GET", "/a\x01b", "HTTP/1.1")
+    assert bad_target["referer"] == "http://from.example/"
+    assert bad_target["user_agent"] == "probe/3.0"
+    assert bad_target["status"] == 400 and bad_target["duration"] is not None
+    bad_body = by_host["body.example"]
+    assert (bad_body["method"], bad_body["target"], bad_body["user_agent"]) == (
+        "POST", "/hello.txt", "up/1")
+
+
+def test_a_refused_request_after_a_served_one_is_logged_with_its_own_fields(
+    logged, tmp_path: Path
+):
+    srv = logged("json")
+    first = request("GET", "/hello.txt", headers=[("User-Agent", "first/1"),
+                                                  ("Referer", "http://first/")])
+    with Conn(srv.port) as c:
+        c.send(first + b"GET /x\x7f HTTP/1.1\r\nHost: second.example\r\n\r\n")
+        assert c.read_response().status == 200
+        assert c.read_response().status == 400
+    entries = [json.loads(l) for l in lines_of(tmp_path / "access.log", 2)]
+    refused = next(e for e in entries if e["status"] == 400)
+    assert refused["target"] == "/x\x7f" and refused["host"] == "second.example", refused
+    assert refused["user_agent"] is None and refused["referer"] is None, refused
 
 
 def basic(user: str, password: str) -> tuple[str, str]:

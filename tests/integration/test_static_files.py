@@ -118,6 +118,16 @@ def test_text_types_declare_charset_utf8(teapot, name, media_types):
     assert re.search(r";\s*charset=\"?utf-8\"?", ctype), ctype
 
 
+def test_a_json_file_is_application_json_without_charset_and_offers_ranges(teapot, docroot):
+    # RFC 8259 §11: no charset parameter is defined for application/json (JSON is UTF-8), the
+    # type response::json() sends too. A file's bytes can be served in parts.
+    (docroot / "data.json").write_bytes(b'{"tea": "caf\xc3\xa9"}\n')
+    res = get(teapot.port, "/data.json")
+    assert res.status == 200, res
+    assert res.header("Content-Type") == "application/json", res
+    assert res.header("Accept-Ranges") == "bytes", res
+
+
 def test_missing_file_gives_404_with_a_small_html_page(teapot):
     res = get(teapot.port, "/no-such-file.txt")
     assert res.status == 404, res

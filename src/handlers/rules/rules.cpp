@@ -5,6 +5,8 @@
 #include <string_view>
 #include <utility>
 
+#include "http/path.h"
+
 namespace teapot::handlers::rules {
 
 namespace {
@@ -93,7 +95,7 @@ std::string location_for(const compiled_rule& r, const request& req, const path_
   std::string addition;
   addition.reserve(req.query.size() + 1);
   addition += has_query ? '&' : '?';
-  addition += req.query;
+  http::append_query_as_uri(addition, req.query);
   location.insert(fragment, addition);
   return location;
 }

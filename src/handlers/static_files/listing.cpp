@@ -276,7 +276,7 @@ void serve_listing(int root_fd, int dir_fd, std::string_view relative, const req
   res.set_ranges_allowed(false);
   if (http::media_type_quality(accept, "application/json") >
       http::media_type_quality(accept, "text/html"))
-    return res.set_body(json_listing(req.path, entries), "application/json; charset=utf-8");
+    return res.set_body(json_listing(req.path, entries), "application/json");
   res.set_body(html_listing(req.path, entries, order), "text/html; charset=utf-8");
 }
 

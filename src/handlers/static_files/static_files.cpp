@@ -25,6 +25,7 @@
 #include "handlers/static_files/resolve.h"
 #include "handlers/static_files/variants.h"
 #include "http/negotiation.h"
+#include "http/path.h"
 #include "http/validators.h"
 
 namespace teapot::handlers {
@@ -309,7 +310,10 @@ void serve_directory(const handler_state& h, file_cache& cache, int dir_fd, cons
     std::string location;
     append_path_encoded(location, req.path);
     location += '/';
-    if (!req.query.empty()) location.append("?").append(req.query);
+    if (!req.query.empty()) {
+      location += '?';
+      http::append_query_as_uri(location, req.query);  // bytes a URI may not hold, encoded
+    }
     ::close(dir_fd);
     return res.redirect(http::status::moved_permanently, location);
   }

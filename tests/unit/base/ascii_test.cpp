@@ -51,6 +51,19 @@ TEST(ascii, target_characters_exclude_fragment_space_ctl_and_high_bytes) {
     EXPECT_FALSE(is_target_char(static_cast<char>(b))) << b;
 }
 
+// What the request line takes: RFC 3986's alphabet, the printable ASCII it leaves out but
+// browsers and curl send, and obs-text; never '#', SP, CTLs or DEL (docs/parser-deviations.md).
+TEST(ascii, wire_target_characters_are_vchar_but_fragment_and_obs_text) {
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    const bool expected = (b >= 0x21 && b <= 0x7e && b != '#') || b >= 0x80;
+    EXPECT_EQ(is_wire_target_char(c), expected) << b;
+    if (is_target_char(c)) {
+      EXPECT_TRUE(is_wire_target_char(c)) << b;
+    }
+  }
+}
+
 TEST(ascii, qdtext_excludes_quote_backslash_and_ctls) {
   EXPECT_FALSE(is_qdtext('"'));
   EXPECT_FALSE(is_qdtext('\\'));

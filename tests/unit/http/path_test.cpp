@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
+#include <utility>
 
 namespace teapot::http {
 namespace {
@@ -43,6 +45,11 @@ const path_case cases[] = {
     {"/a%2Fb", path_error::encoded_slash, ""},
     {"/a%2fb", path_error::encoded_slash, ""},
     {"/a%5Cb", path_error::encoded_backslash, ""},
+    {"/a\\b", path_error::backslash, ""},
+    {"/a\\..\\..\\etc", path_error::backslash, ""},
+    {"/caf\xC3\xA9", path_error::none, "/caf\xC3\xA9"},  // raw UTF-8, as the request line takes it
+    {"/caf\xE9", path_error::invalid_utf8, ""},
+    {"/a|b^{c}", path_error::none, "/a|b^{c}"},
     {"/static/..%5c..%5c..%5cetc/passwd", path_error::encoded_backslash, ""},
     {"/%", path_error::bad_percent_encoding, ""},
     {"/%4", path_error::bad_percent_encoding, ""},
@@ -80,6 +87,28 @@ TEST(normalize_path, returns_the_input_itself_when_nothing_changes) {
   std::string_view raw = "/plain/path.html";
   ASSERT_EQ(normalize_path(raw, scratch, out), path_error::none);
   EXPECT_EQ(out.data(), raw.data());
+}
+
+TEST(append_query_as_uri, encodes_only_what_a_uri_may_not_hold) {
+  const std::pair<std::string_view, std::string_view> queries[] = {
+      {"a=1&b=%20c", "a=1&b=%20c"},
+      {"p=/x?y:@!$'()*+,;=-._~", "p=/x?y:@!$'()*+,;=-._~"},
+      {"a[]=1", "a[]=1"},
+      {"tags=a|b", "tags=a%7Cb"},
+      {"q={x}", "q=%7Bx%7D"},
+      {"q=\"x\"", "q=%22x%22"},
+      {"c=^`<>\\", "c=%5E%60%3C%3E%5C"},
+      {"q=caf\xC3\xA9", "q=caf%C3%A9"},
+      {"off=100%", "off=100%25"},
+      {"q=%zz%4", "q=%25zz%254"},
+      {"%41", "%41"},
+      {"", ""},
+  };
+  for (const auto& [query, uri] : queries) {
+    std::string out = "/x?";
+    append_query_as_uri(out, query);
+    EXPECT_EQ(out, "/x?" + std::string(uri)) << query;
+  }
 }
 
 TEST(is_valid_utf8, accepts_every_length_and_rejects_overlongs) {

@@ -77,6 +77,42 @@ TEST(response, reset_clears_everything_and_closes_the_file) {
   ::close(fds[1]);
 }
 
+// RFC 9110 §15.3.7.3: a client combines parts only under a strong validator. By default,
+// ranges are offered for a file or for content with a strong tag; a handler may say otherwise.
+TEST(response, offers_ranges_for_a_file_or_a_strong_tag_unless_told) {
+  struct ranges_case {
+    const char* name;
+    bool file;
+    const char* etag;  // empty: none
+    int choice;        // -1: not set, 0: refused, 1: allowed
+    bool allowed;
+  };
+  const ranges_case cases[] = {
+      {"bytes made per request", false, "", -1, false},
+      {"bytes with a weak tag", false, "W/\"v1\"", -1, false},
+      {"bytes with a strong tag", false, "\"v1\"", -1, true},
+      {"a file", true, "", -1, true},
+      {"bytes the handler allows", false, "", 1, true},
+      {"a file the handler refuses", true, "\"v1\"", 0, false},
+  };
+  for (const ranges_case& c : cases) {
+    response res;
+    int fds[2] = {-1, -1};
+    if (c.file) {
+      ASSERT_EQ(::pipe(fds), 0);
+      res.set_file(fds[0], 0, 10, "text/plain");
+    } else {
+      res.text("0123456789");
+    }
+    if (*c.etag != '\0') res.set_etag(c.etag);
+    if (c.choice >= 0) res.set_ranges_allowed(c.choice == 1);
+    EXPECT_EQ(res.ranges_allowed(), c.allowed) << c.name;
+    srv::response_access::reset(res, nullptr);  // closes the file
+    EXPECT_FALSE(res.ranges_allowed()) << c.name << ": after reset";
+    if (fds[1] >= 0) ::close(fds[1]);
+  }
+}
+
 TEST(response, redirect_sets_status_and_location) {
   response res;
   res.redirect(http::status::see_other, "/jobs/1/result");

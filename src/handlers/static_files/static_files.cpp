@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -106,8 +105,9 @@ void refuse_for_open_error(const handler_state& h, int err, response& res) {
   const std::int64_t now = monotonic_ms();
   std::int64_t due = next_line_ms.load(std::memory_order_relaxed);
   if (now < due || !next_line_ms.compare_exchange_strong(due, now + 1000)) return;
-  h.opts.log(std::string("static files: out of file descriptors (") + std::strerror(err) +
-             "); answering 503 until some are free: raise the limit (LimitNOFILE, ulimit -n)");
+  h.opts.log(std::string("static files: out of file descriptors (") +
+             (err == ENFILE ? "the system's" : "the process's") +
+             " limit); answering 503 until some are free: raise it (LimitNOFILE, ulimit -n)");
 }
 
 std::int64_t monotonic_ms() noexcept {

@@ -155,6 +155,17 @@ class Server:
         return out
 
 
+def stop_all(servers: list[Server]) -> None:
+    """Stops every server (SIGTERM, then SIGKILL), then fails the test if one exited badly or
+    printed a sanitizer report."""
+    problems = []
+    for s in servers:
+        s.stop()
+        problems += s.problems()
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
 @pytest.fixture
 def start_server(tmp_path):
     """Factory: start_server(argv_without_listen, name) -> a running Server. Every server is
@@ -169,12 +180,7 @@ def start_server(tmp_path):
         return s.start()
 
     yield start
-    problems = []
-    for s in started:
-        s.stop()
-        problems += s.problems()
-    if problems:
-        pytest.fail("\n".join(problems), pytrace=False)
+    stop_all(started)
 
 
 # -- the docroot and servers the tests use -------------------------------------------------
@@ -361,9 +367,4 @@ def serve_dav(tmp_path):
         return s.start()
 
     yield start
-    problems = []
-    for s in started:
-        s.stop()
-        problems += s.problems()
-    if problems:
-        pytest.fail("\n".join(problems), pytrace=False)
+    stop_all(started)

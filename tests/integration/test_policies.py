@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from conftest import (
+    stop_all,
     sha512_crypt,
     SITE,
     START_TIMEOUT,
@@ -112,12 +113,7 @@ def serve_config(policy_dir: Path):
         return s.start()
 
     yield start
-    problems = []
-    for s in started:
-        s.stop()
-        problems += s.problems()
-    if problems:
-        pytest.fail("\n".join(problems), pytrace=False)
+    stop_all(started)
 
 
 def get(port: int, target: str, *, host: str = "localhost", headers=None, method: str = "GET",

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, TEAPOT_BIN, Server, free_port, require
+from conftest import REPO, TEAPOT_BIN, Server, free_port, require, stop_all
 from wire import exchange, request
 
 SOCKET_ACTIVATE = shutil.which("systemd-socket-activate")
@@ -109,12 +109,7 @@ def activated(tmp_path):
         return s.start()
 
     yield start
-    problems = []
-    for s in started:
-        s.stop()
-        problems += s.problems()
-    if problems:
-        pytest.fail("\n".join(problems), pytrace=False)
+    stop_all(started)
 
 
 def get(port: int, path: str):

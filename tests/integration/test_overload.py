@@ -161,13 +161,16 @@ def release(c: Conn) -> None:
 def fill_to_the_cap(port: int) -> list[Conn]:
     """CAP connections, each accepted, served, and kept open (keep-alive), then held busy.
 
+    Each connects only when the one before is busy: a connection that has not sent its
+    request yet waits for one, and the next arrival at the cap would take its place.
     The fixture's readiness probe holds a place until the server has seen it close, which it
     does on its own time: until then a full set is refused one place, so it is tried again."""
     deadline = time.monotonic() + 5
     while True:
-        conns = [Conn(port, rcvbuf=16 * 1024) for _ in range(CAP)]
-        replies = []
-        for c in conns:  # each busy before the next comes, so that none gives its place
+        conns, replies = [], []
+        for _ in range(CAP):  # each busy before the next comes, so that none gives its place
+            c = Conn(port, rcvbuf=16 * 1024)
+            conns.append(c)
             c.send(request("GET", "/v"))
             replies.append(c.read_response())
             if replies[-1].status == 200:

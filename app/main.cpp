@@ -321,7 +321,11 @@ void reload(const serve_flags& f, const teapot::config::configuration& running,
   apply_overrides(f, *loaded.config);
   for (const std::string& key : teapot::config::changes_needing_restart(running, *loaded.config))
     log.write(log_level::warn, "reload: " + key + " changed; it needs a restart to take effect");
-  auto fresh = teapot::config::build_server(*loaded.config, logs);
+  // Counting and the metrics' listener are the running server's: they stay as they are.
+  loaded.config->metrics.enabled = running.metrics.enabled;
+  loaded.config->metrics.listen = running.metrics.listen;
+  loaded.config->server.metrics = running.server.metrics;
+  auto fresh = teapot::config::build_server(*loaded.config, logs, &srv);
   srv.adopt_sites(*fresh);
   log.set_level(loaded.config->error_log.level);
   log.write(log_level::info, "reload: " + f.config + " loaded; new requests use its sites");
@@ -340,10 +344,20 @@ int run_serve_config(const serve_flags& f) {
   const teapot::config::configuration& running = *loaded.config;
   const teapot::config::logs logs = teapot::config::open_logs(running);
   auto srv = teapot::config::build_server(running, logs);
+  auto metrics = teapot::config::build_metrics_server(running, *srv, logs);
   srv->on_reload([&] { reload(f, running, logs, *srv); });
   srv->start();
+  if (metrics) {
+    metrics->start();
+    logs.errors->write(teapot::log_level::info,
+                       "metrics on http://" + metrics->addresses().front() + running.metrics.path);
+  }
   announce(*srv, file);
   srv->run();
+  if (metrics) {
+    metrics->stop();
+    metrics->wait();
+  }
   return 0;
 }
 

@@ -41,6 +41,9 @@ class log_file {
   void reopen();
   // Blocks until every line queued before the call is written.
   void flush();
+  // Lines write() dropped since the file was opened, because the writer fell too far behind
+  // (the disk too slow): the metrics report it. Any thread.
+  std::uint64_t lines_dropped() const;
   // The path given to open(); empty for standard output and error.
   const std::filesystem::path& path() const noexcept;
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <string_view>
 #include <utility>
 
 #include "teapot/request.h"
@@ -35,6 +36,10 @@ class policy {
     (void)req;
     (void)res;
   }
+  // What the server's metrics count this step's own answers under
+  // (teapot_step_answers_total{step="..."}): "rate_limit", "basic_auth" and so on for the
+  // built-in steps; empty, the default, is counted as "custom".
+  virtual std::string_view name() const noexcept { return {}; }
 };
 
 // A step's decision to come (policy::verdict::pending): made inside on_request from the

@@ -53,6 +53,10 @@ struct server_options {
   // start() has bound the listeners, RELOADING=1 then READY=1 around SIGHUP's reload (with
   // handle_signals), STOPPING=1 when the graceful stop begins.
   bool notify_service_manager = true;
+  // Counts responses (by site, code, method, duration, bytes), connections, parse errors and
+  // so on for metrics_text() and collect_metrics(). Each worker counts in its own memory and
+  // a scrape adds the workers' counts up, so the cost per request is a few increments.
+  bool metrics = false;
   access_log_options access_log{};  // off by default
   // Where the server reports failures (a handler that throws, a reload refused); null: standard
   // error, info and above.
@@ -107,6 +111,15 @@ class server {
   void on_reload(std::function<void()> fn);
   // Opens the log files again by their paths (after a log rotation moved them). Any thread.
   void reopen_logs();
+  // With options.metrics: the counts in the Prometheus text exposition format (version 0.0.4,
+  // served as "text/plain; version=0.0.4; charset=utf-8"), given to done on the thread of the
+  // last worker to answer. Any thread, once started; done never runs if the server stops
+  // first. Without options.metrics, only the server-wide families have values.
+  void collect_metrics(std::function<void(std::string text)> done) const;
+  // The same, waiting for it: from any thread but a worker's (a handler uses collect_metrics
+  // with a deferred response). Empty when the server is not running, or when a worker did not
+  // answer within 10 seconds (its loop has ended).
+  std::string metrics_text() const;
   teapot::error_log& error_log() noexcept;
 
  private:

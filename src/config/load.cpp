@@ -1,5 +1,6 @@
 #include "config/load.h"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -82,7 +83,24 @@ void choose_default_site(diagnostics& diag, const std::vector<const toml::table*
 
 void read_root(diagnostics& diag, const toml::table& root, configuration& c) {
   table_reader r(diag, root, "");
-  read_part(r, "server", [&](table_reader& t) { detail::read_server(t, c.server); });
+  read_part(r, "server", [&](table_reader& t) {
+    detail::read_server(t, c.server);
+    if (const toml::table* m = t.sub_table("metrics")) {
+      table_reader mr(diag, *m, t.key_path("metrics"));
+      detail::read_metrics(mr, c.metrics);
+      const auto& l = c.server.listen;
+      if (!c.metrics.listen.empty() && std::find(l.begin(), l.end(), c.metrics.listen) != l.end())
+        mr.error("listen",
+                 "is one of server.listen; the metrics need a listener of their own "
+                 "(or no listen, for a path on the default site)");
+      if (c.metrics.enabled && c.metrics.listen.empty() && c.server.strict_hosts)
+        mr.error("enabled",
+                 "without listen, the metrics are a path of the default site, and "
+                 "server.strict_hosts = true leaves none; give them a listen address");
+      mr.finish();
+      c.server.metrics = c.metrics.enabled;
+    }
+  });
   read_part(r, "access_log", [&](table_reader& t) { detail::read_access_log(t, c.access_log); });
   read_part(r, "error_log", [&](table_reader& t) { detail::read_error_log(t, c.error_log); });
   std::vector<const toml::table*> tables = r.tables("sites");

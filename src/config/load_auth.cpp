@@ -48,19 +48,6 @@ std::set<std::string> read_htpasswd(diagnostics& diag, const std::filesystem::pa
   return users;
 }
 
-void read_networks(table_reader& r, std::string_view key, std::vector<handlers::ip_network>& out) {
-  auto list = r.strings(key);
-  if (!list) return;
-  const toml::array& nodes = *r.table().get_as<toml::array>(key);
-  for (std::size_t i = 0; i < list->size(); ++i) {
-    std::string why;
-    if (auto net = parse_cidr((*list)[i], why))
-      out.push_back(*net);
-    else
-      r.error_at(*nodes.get(i), std::string(key) + "[" + std::to_string(i) + "]", why);
-  }
-}
-
 void read_groups(table_reader& r, handlers::basic_auth_options& out) {
   const toml::table* groups = r.sub_table("groups");
   if (!groups) return;
@@ -102,6 +89,19 @@ void read_access_rule(table_reader& r, handlers::access_rule& out,
 }
 
 }  // namespace
+
+void read_networks(table_reader& r, std::string_view key, std::vector<handlers::ip_network>& out) {
+  auto list = r.strings(key);
+  if (!list) return;
+  const toml::array& nodes = *r.table().get_as<toml::array>(key);
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    std::string why;
+    if (auto net = parse_cidr((*list)[i], why))
+      out.push_back(*net);
+    else
+      r.error_at(*nodes.get(i), std::string(key) + "[" + std::to_string(i) + "]", why);
+  }
+}
 
 void read_auth(table_reader& r, handlers::basic_auth_options& out) {
   std::optional<std::set<std::string>> users;

@@ -18,6 +18,10 @@ void read_error_log(table_reader& r, error_log_config& out);
 
 void read_site(table_reader& r, site_config& out);
 void read_auth(table_reader& r, handlers::basic_auth_options& out);
+// A list of networks in CIDR notation ("10.0.0.0/8", "::1"), appended to out.
+void read_networks(table_reader& r, std::string_view key, std::vector<handlers::ip_network>& out);
+// [server.metrics].
+void read_metrics(table_reader& r, metrics_config& out);
 
 void read_rule(table_reader& r, handlers::rule& out);
 void read_early_hints(table_reader& r, handlers::early_hint& out);

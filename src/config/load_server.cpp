@@ -174,6 +174,26 @@ void read_server(table_reader& r, server_options& o) {
   read_body_limits(r, o.limits.body_by_prefix);
 }
 
+void read_metrics(table_reader& r, metrics_config& out) {
+  if (auto b = r.boolean("enabled")) out.enabled = *b;
+  if (auto l = r.string("listen")) {
+    if (std::string why = check_listen(*l); !why.empty())
+      r.error("listen", why);
+    else
+      out.listen = *l;
+  }
+  if (auto p = r.string("path")) {
+    if (std::string why = check_path_prefix(*p); !why.empty())
+      r.error("path", why);
+    else
+      out.path = *p;
+  }
+  if (r.table().get("allow")) {
+    out.allow.clear();  // the list given replaces the default, the machine itself
+    read_networks(r, "allow", out.allow);
+  }
+}
+
 void read_access_log(table_reader& r, access_log_config& out) {
   if (auto b = r.boolean("enabled")) out.enabled = *b;
   if (auto f = r.string("format")) {

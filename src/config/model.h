@@ -22,6 +22,7 @@
 #include "teapot/handlers/basic_auth.h"
 #include "teapot/handlers/captive_portal.h"
 #include "teapot/handlers/early_hints.h"
+#include "teapot/handlers/ip_network.h"
 #include "teapot/handlers/maintenance.h"
 #include "teapot/handlers/rate_limit.h"
 #include "teapot/handlers/rules.h"
@@ -38,6 +39,16 @@ struct access_log_config {
   bool enabled = true;
   access_log_format format = access_log_format::combined;
   std::filesystem::path path;  // empty: standard output
+};
+
+// [server.metrics]: the Prometheus endpoint (handlers/metrics.h), off by default.
+struct metrics_config {
+  bool enabled = false;
+  // "HOST:PORT": a listener of its own, on which only path answers. Empty: path is a route
+  // of the default site (ahead of its files), on the server's own listeners.
+  std::string listen;
+  std::string path = "/metrics";
+  std::vector<handlers::ip_network> allow = handlers::loopback_networks();
 };
 
 struct error_log_config {
@@ -77,6 +88,7 @@ struct configuration {
   server_options server;
   access_log_config access_log;
   error_log_config error_log;
+  metrics_config metrics;          // server.metrics is its enabled
   std::vector<site_config> sites;  // at least one
   // The site for Hosts no site claims: the one marked default, else the first; none with
   // strict_hosts.

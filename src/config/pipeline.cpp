@@ -5,6 +5,7 @@
 #include "teapot/handlers/early_hints.h"
 #include "teapot/handlers/maintenance.h"
 #include "teapot/handlers/mandatory_extensions.h"
+#include "teapot/handlers/metrics.h"
 #include "teapot/handlers/rate_limit.h"
 #include "teapot/handlers/rules.h"
 #include "teapot/handlers/webdav.h"
@@ -68,9 +69,15 @@ teapot::server_options server_options_of(const configuration& c, const logs& l) 
   return options;
 }
 
-void build_sites(const configuration& c, const site_sink& out, const logs& l) {
+void build_sites(const configuration& c, const site_sink& out, const logs& l,
+                 const teapot::server* metrics_of) {
   for (std::size_t i = 0; i < c.sites.size(); ++i) {
     site& built = out.add(c.sites[i].hosts);
+    // An exact route answers before the files' prefix, whatever the order.
+    if (metrics_of && c.metrics.enabled && c.metrics.listen.empty() && c.default_site &&
+        *c.default_site == i)
+      built.routes().get(c.metrics.path,
+                         handlers::metrics_endpoint(*metrics_of, {.allow = c.metrics.allow}));
     build_site(c.sites[i], built, l.errors);
     // One object whether a request names the site or falls back to it: its steps keep one
     // state (rate-limit buckets, say).
@@ -78,14 +85,35 @@ void build_sites(const configuration& c, const site_sink& out, const logs& l) {
   }
 }
 
-std::unique_ptr<teapot::server> build_server(const configuration& c, const logs& l) {
+std::unique_ptr<teapot::server> build_server(const configuration& c, const logs& l,
+                                             const teapot::server* metrics_of) {
   auto srv = std::make_unique<teapot::server>(server_options_of(c, l));
   build_sites(c,
               {.add = [&srv](std::vector<std::string> hosts) -> site& {
                  return srv->add_site(std::move(hosts));
                },
                .make_default = [&srv](site& s) { srv->set_default_site(s); }},
-              l);
+              l, metrics_of ? metrics_of : srv.get());
+  return srv;
+}
+
+std::unique_ptr<teapot::server> build_metrics_server(const configuration& c,
+                                                     const teapot::server& watched, const logs& l) {
+  if (!c.metrics.enabled || c.metrics.listen.empty()) return nullptr;
+  teapot::server_options o;
+  o.listen = {c.metrics.listen};
+  o.workers = 1;  // a scrape every few seconds
+  o.blocking_threads = 1;
+  o.drain_timeout = std::chrono::milliseconds(1000);
+  o.server_header = c.server.server_header;
+  // The watched server handles the signals and speaks to the service manager.
+  o.handle_signals = false;
+  o.inherit_listeners = false;
+  o.notify_service_manager = false;
+  o.error_log = l.errors;
+  auto srv = std::make_unique<teapot::server>(std::move(o));
+  srv->routes().get(c.metrics.path,
+                    handlers::metrics_endpoint(watched, {.allow = c.metrics.allow}));
   return srv;
 }
 

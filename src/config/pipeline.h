@@ -19,7 +19,17 @@ namespace teapot::config {
 // since it was checked), and as handlers::mount_webdav does for a WebDAV area. The server
 // writes to the given logs (none: no access log, errors to standard error); failed Basic
 // authentication goes to the error log at warn.
-std::unique_ptr<teapot::server> build_server(const configuration& c, const logs& l = {});
+// With [server.metrics] on a path of the default site, the route reports metrics_of's counts
+// (a reload builds a server only to hand its sites to the running one), else its own.
+std::unique_ptr<teapot::server> build_server(const configuration& c, const logs& l = {},
+                                             const teapot::server* metrics_of = nullptr);
+
+// The listener of [server.metrics] listen, when it is set (else null): a server of one worker
+// whose only route is the metrics path, reporting watched's counts. Start it after watched
+// (which blocks the shutdown signals for the threads started after it), stop it after.
+std::unique_ptr<teapot::server> build_metrics_server(const configuration& c,
+                                                     const teapot::server& watched,
+                                                     const logs& l = {});
 
 // Serves the files below options.root for every path, on GET, HEAD and OPTIONS: the one place
 // both `teapot serve DIR` and a configured site's root mount them. Throws as
@@ -38,6 +48,8 @@ struct site_sink {
 };
 // Builds every site of c, its pipeline and its routes, into the sites out makes. Throws as
 // build_server does.
-void build_sites(const configuration& c, const site_sink& out, const logs& l = {});
+// A metrics route (server.metrics on a site) is built only with metrics_of.
+void build_sites(const configuration& c, const site_sink& out, const logs& l = {},
+                 const teapot::server* metrics_of = nullptr);
 
 }  // namespace teapot::config

@@ -52,6 +52,12 @@ std::vector<std::string> changes_needing_restart(const configuration& running,
   const access_log_config& la = loaded.access_log;
   check(ra.enabled == la.enabled && ra.format == la.format && ra.path == la.path, "access_log");
   check(running.error_log.path == loaded.error_log.path, "error_log.path");
+  const metrics_config& rm = running.metrics;
+  const metrics_config& lm = loaded.metrics;
+  check(rm.enabled == lm.enabled, "server.metrics.enabled");
+  check(rm.listen == lm.listen, "server.metrics.listen");
+  // On a listener of their own, the metrics' route is built once; on a site, with the site.
+  if (!rm.listen.empty()) check(rm.path == lm.path && rm.allow == lm.allow, "server.metrics");
   return out;
 }
 

@@ -130,4 +130,81 @@ std::string_view describe(parse_error e) noexcept {
   return "unknown parse error";
 }
 
+std::string_view name_of(parse_error e) noexcept {
+  using enum parse_error;
+  switch (e) {
+    case bad_request_line:
+      return "bad_request_line";
+    case bad_method:
+      return "bad_method";
+    case bad_target:
+      return "bad_target";
+    case bad_target_form:
+      return "bad_target_form";
+    case bad_version:
+      return "bad_version";
+    case bare_line_feed:
+      return "bare_line_feed";
+    case whitespace_before_colon:
+      return "whitespace_before_colon";
+    case obs_fold:
+      return "obs_fold";
+    case bad_field_name:
+      return "bad_field_name";
+    case bad_field_value:
+      return "bad_field_value";
+    case missing_colon:
+      return "missing_colon";
+    case missing_host:
+      return "missing_host";
+    case duplicate_host:
+      return "duplicate_host";
+    case bad_host:
+      return "bad_host";
+    case content_length_with_transfer_encoding:
+      return "content_length_with_transfer_encoding";
+    case bad_content_length:
+      return "bad_content_length";
+    case transfer_encoding_in_http10:
+      return "transfer_encoding_in_http10";
+    case chunked_not_last:
+      return "chunked_not_last";
+    case bad_transfer_encoding:
+      return "bad_transfer_encoding";
+    case bad_chunk_size:
+      return "bad_chunk_size";
+    case bad_chunk_extension:
+      return "bad_chunk_extension";
+    case bad_chunk_data:
+      return "bad_chunk_data";
+    case bad_trailer:
+      return "bad_trailer";
+    case length_required:
+      return "length_required";
+    case content_too_large:
+      return "content_too_large";
+    case chunk_line_too_long:
+      return "chunk_line_too_long";
+    case chunk_extensions_too_long:
+      return "chunk_extensions_too_long";
+    case request_line_too_long:
+      return "request_line_too_long";
+    case unsupported_expectation:
+      return "unsupported_expectation";
+    case field_line_too_long:
+      return "field_line_too_long";
+    case header_section_too_large:
+      return "header_section_too_large";
+    case too_many_fields:
+      return "too_many_fields";
+    case unknown_method:
+      return "unknown_method";
+    case unknown_transfer_coding:
+      return "unknown_transfer_coding";
+    case unsupported_version:
+      return "unsupported_version";
+  }
+  return "unknown";
+}
+
 }  // namespace teapot::h1

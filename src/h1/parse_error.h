@@ -58,5 +58,7 @@ enum class parse_error : std::uint8_t {
 http::status to_status(parse_error e) noexcept;
 // A short English phrase for logs ("whitespace before colon").
 std::string_view describe(parse_error e) noexcept;
+// The enumerator's own name ("whitespace_before_colon"), for metrics labels.
+std::string_view name_of(parse_error e) noexcept;
 
 }  // namespace teapot::h1

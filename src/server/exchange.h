@@ -159,7 +159,14 @@ class exchange final : public exchange_channel {
     std::size_t step_at = 0;   // the step running, or waiting
     // The representation is applied (its coding of a large file may wait for the pool).
     bool representation_applied = false;
+    bool answered_by_step = false;  // the final response is the step_at's own
   } progress;
+  // The step whose answer the response is, for the metrics; null when none answered.
+  const policy* answered_by() const noexcept {
+    if (!progress.answered_by_step || site_of == nullptr) return nullptr;
+    const auto& steps = site_of->policies();
+    return progress.step_at < steps.size() ? steps[progress.step_at].get() : nullptr;
+  }
 
  private:
   void step_decided(step_wait decision);

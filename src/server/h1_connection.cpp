@@ -323,6 +323,7 @@ void h1_connection::read_available() {
     const ssize_t n = ::read(fd_, w.in.data() + w.in_end, space);
     if (n > 0) {
       w.in_end += static_cast<std::size_t>(n);
+      bytes_read_ += static_cast<std::uint64_t>(n);
       if (phase_ == phase::body) w.body_bytes += static_cast<std::size_t>(n);
       process();
       // A short read emptied the socket: with edge-triggered epoll, data arriving later raises
@@ -374,7 +375,7 @@ bool h1_connection::parse_head() {
         arm(wait_for::header, worker_.options().limits.header_timeout);
       return false;
     case h1::parse_result::kind::error:
-      reject_with(h1::to_status(r.error));
+      reject_malformed(r.error);
       return false;
     case h1::parse_result::kind::done:
       break;
@@ -515,7 +516,7 @@ bool h1_connection::stream_body() {
     }
     if (r.outcome == h1::parse_result::kind::error) {
       s.fail(body_error::malformed);
-      reject_with(h1::to_status(r.error));
+      reject_malformed(r.error);
       return false;
     }
     // The decoded bytes are in the exchange's scratch: the input can go at once.
@@ -627,7 +628,7 @@ bool h1_connection::read_body() {
       return false;
     }
     if (r.outcome == h1::parse_result::kind::error) {
-      reject_with(h1::to_status(r.error));
+      reject_malformed(r.error);
       return false;
     }
     used = r.consumed;
@@ -686,7 +687,7 @@ void h1_connection::finish_exchange() {
       if (has_left_while_waiting()) close_now();
       return;  // resume_source() or on_io() carries on
     }
-    if (worker_.logs_access()) log_access(ws_->ex.res->status(), ws_->outgoing.sent());
+    account(ws_->ex.res->status(), ws_->outgoing.sent());
   }
   end_response();
 }
@@ -733,11 +734,11 @@ bool h1_connection::write_response() {
     begin_sending(std::move(source), f, p.content_length);
     return true;
   }
-  if (worker_.logs_access()) {
+  if (worker_.logs_access() || worker_.counts_metrics()) {
     const std::uint64_t bytes = no_content               ? 0
                                 : ex.plan.is_multipart() ? ex.plan.content_length
                                                          : res.content_length();
-    log_access(p.status, bytes);
+    account(p.status, bytes);
   }
   if (no_content) return true;
   if (!h1_exchange::append_content(ex, w.out, p.body)) {
@@ -745,6 +746,32 @@ bool h1_connection::write_response() {
     close_after_flush_ = true;
   }
   return true;
+}
+
+void h1_connection::account(http::status status, std::uint64_t bytes) {
+  if (worker_.counts_metrics()) count(status, bytes);
+  if (worker_.logs_access()) log_access(status, bytes);
+}
+
+void h1_connection::count(http::status status, std::uint64_t bytes) {
+  const h1_working_set& w = *ws_;
+  const exchange& ex = w.ex;
+  counted_response r;
+  r.where = ex.site_of;
+  r.code = static_cast<int>(status);
+  r.method = ex.req.method;
+  r.bytes_in = bytes_read_ - bytes_counted_;
+  bytes_counted_ = bytes_read_;
+  r.bytes_out = bytes;
+  if (w.head_since_ms >= 0)
+    r.duration_ms = std::max<std::int64_t>(0, monotonic_ms() - w.head_since_ms);
+  r.answered_by = ex.answered_by();
+  worker_.metrics().count(r);
+}
+
+void h1_connection::reject_malformed(h1::parse_error e) {
+  if (worker_.counts_metrics()) worker_.metrics().count_parse_error(e);
+  reject_with(h1::to_status(e));
 }
 
 void h1_connection::log_access(http::status status, std::uint64_t bytes) {
@@ -856,7 +883,7 @@ void h1_connection::continue_sending() {
     if (phase_ == phase::sending) flush();
     return;
   }
-  if (worker_.logs_access()) log_access(ws_->ex.res->status(), ws_->outgoing.sent());
+  account(ws_->ex.res->status(), ws_->outgoing.sent());
   end_response();
   // Input that arrived while the content went out waits in the buffer and the socket.
   read_input();

@@ -162,7 +162,11 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
                      std::uint64_t length);
   bool pump_content();
   bool has_left_while_waiting() const noexcept;
+  // A response is out (or handed over): the metrics count it, the access log writes it.
+  void account(http::status status, std::uint64_t bytes);
+  void count(http::status status, std::uint64_t bytes);
   void log_access(http::status status, std::uint64_t bytes);
+  void reject_malformed(h1::parse_error e);
   void reject_with(http::status s);
   bool flush();
   void end_after_flush();
@@ -180,6 +184,8 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
   worker& worker_;
   int fd_;
   std::string peer_;
+  std::uint64_t bytes_read_ = 0;     // from the socket, for the metrics
+  std::uint64_t bytes_counted_ = 0;  // of those, what responses counted already
   address_key peer_key_;
   phase phase_ = phase::head;
   wait_for waiting_ = wait_for::nothing;

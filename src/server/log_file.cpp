@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -52,6 +53,7 @@ struct log_file::impl {
   std::uint64_t queued_upto = 0;    // bytes ever queued; guarded by mu
   std::uint64_t written_upto = 0;   // bytes ever written; guarded by mu
   std::uint64_t dropped = 0;        // guarded by mu
+  std::uint64_t lines_dropped = 0;  // ever; guarded by mu
   bool urgent = false;              // guarded by mu
   bool reopen_wanted = false;       // guarded by mu
   bool stopping = false;            // guarded by mu
@@ -147,6 +149,11 @@ std::shared_ptr<log_file> log_file::standard_error() {
   return std::shared_ptr<log_file>(new log_file(std::move(state)));
 }
 
+std::uint64_t log_file::lines_dropped() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->lines_dropped;
+}
+
 void log_file::write(std::string_view lines, bool urgent) {
   if (lines.empty()) return;
   bool wake = urgent;
@@ -154,6 +161,8 @@ void log_file::write(std::string_view lines, bool urgent) {
     std::lock_guard lock(impl_->mu);
     if (impl_->queued.size() + lines.size() > max_queued) {
       impl_->dropped += lines.size();
+      impl_->lines_dropped +=
+          static_cast<std::uint64_t>(std::count(lines.begin(), lines.end(), '\n'));
       return;
     }
     impl_->queued.append(lines);

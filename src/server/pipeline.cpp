@@ -54,6 +54,7 @@ after_head run_steps(exchange& ex, error_log& log) {
       case policy::verdict::next:
         continue;
       case policy::verdict::answered:
+        ex.progress.answered_by_step = true;
         return after_head::answered;
       case policy::verdict::pending:
         return after_head::pending;
@@ -105,7 +106,10 @@ after_head on_head(exchange& ex, const head_facts& facts, const limits& lim, err
 }
 
 after_head resume_steps(exchange& ex, error_log& log) {
-  if (ex.take_step_verdict() == policy::verdict::answered) return after_head::answered;
+  if (ex.take_step_verdict() == policy::verdict::answered) {
+    ex.progress.answered_by_step = true;
+    return after_head::answered;
+  }
   ++ex.progress.step_at;
   return run_steps(ex, log);
 }

@@ -6,6 +6,8 @@
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
+#include <ctime>
+#include <future>
 #include <mutex>
 #include <stdexcept>
 #include <stop_token>
@@ -41,6 +43,9 @@ struct server::impl {
   std::stop_source stopping;
   bool started = false;
   std::atomic<bool> told_stopping{false};
+  std::time_t started_at = 0;
+  std::atomic<std::uint64_t> reloads_succeeded{0};
+  std::atomic<std::uint64_t> reloads_failed{0};
 
   void open_listeners() {
     if (options.inherit_listeners) {
@@ -213,6 +218,7 @@ void server::start() {
     s.workers.push_back(
         std::make_unique<srv::worker>(s.options, s.sites, s.parser_config, s.counts, *s.pool));
   s.open_listeners();
+  s.started_at = std::time(nullptr);
   s.started = true;
   for (auto& w : s.workers)
     s.threads.emplace_back([wp = w.get()] { wp->run(); });
@@ -288,8 +294,10 @@ void server::on_reload_signal(int sig) {
   }
   try {
     impl_->on_reload();
+    impl_->reloads_succeeded.fetch_add(1, std::memory_order_relaxed);
     impl_->tell_manager(impl_->listening_status());
   } catch (const std::exception& e) {
+    impl_->reloads_failed.fetch_add(1, std::memory_order_relaxed);
     error_log().write(
         log_level::error,
         std::string("SIGHUP: reload failed, the running configuration stays: ") + e.what());
@@ -298,6 +306,53 @@ void server::on_reload_signal(int sig) {
     impl_->tell_manager("READY=1\nSTATUS=reload failed, the running configuration stays: " + why +
                         "\n");
   }
+}
+
+// Each worker copies its counts on its own loop; the last copy to arrive adds them up and
+// renders, so no worker waits for another and nothing is written across threads but the copies.
+void server::collect_metrics(std::function<void(std::string text)> done) const {
+  struct gathering {
+    std::mutex mu;
+    srv::metrics_totals totals;
+    std::size_t left = 0;
+    srv::server_metrics server;
+    std::function<void(std::string)> done;
+  };
+  auto g = std::make_shared<gathering>();
+  g->done = std::move(done);
+  srv::server_metrics& s = g->server;
+  s.workers = static_cast<unsigned>(impl_->workers.size());
+  s.reloads_succeeded = impl_->reloads_succeeded.load(std::memory_order_relaxed);
+  s.reloads_failed = impl_->reloads_failed.load(std::memory_order_relaxed);
+  if (impl_->options.access_log.file)
+    s.access_log_lines_dropped = impl_->options.access_log.file->lines_dropped();
+  if (impl_->options.error_log->file())
+    s.error_log_lines_dropped = impl_->options.error_log->file()->lines_dropped();
+  s.start_time_seconds = static_cast<std::uint64_t>(impl_->started_at);
+  if (impl_->workers.empty()) {
+    g->done(srv::render_prometheus(g->totals, g->server));
+    return;
+  }
+  g->left = impl_->workers.size();
+  for (const auto& w : impl_->workers)
+    w->snapshot_metrics([g](srv::metrics_totals part) {
+      {
+        std::lock_guard lock(g->mu);
+        g->totals.add(part);
+        if (--g->left > 0) return;
+      }
+      g->done(srv::render_prometheus(g->totals, g->server));
+    });
+}
+
+std::string server::metrics_text() const {
+  if (!impl_->started) return {};
+  auto text = std::make_shared<std::promise<std::string>>();
+  std::future<std::string> ready = text->get_future();
+  collect_metrics([text](std::string t) { text->set_value(std::move(t)); });
+  // A loop that has ended (the server stopping) never answers.
+  if (ready.wait_for(std::chrono::seconds(10)) != std::future_status::ready) return {};
+  return ready.get();
 }
 
 std::vector<std::uint16_t> server::ports() const {

@@ -13,6 +13,7 @@
 #include "base/thread_caches.h"
 #include "http/date.h"
 #include "io/listener.h"
+#include "server/compression/body_cache.h"
 #include "server/h1_connection.h"
 
 namespace teapot::srv {
@@ -210,12 +211,20 @@ void worker::run() {
 void worker::adopt_sites(std::shared_ptr<const site_set> sites) {
   loop_.post([this, sites = std::move(sites)]() mutable {
     sites_ = std::move(sites);
+    metrics_.forget_sites();
     render_overload_answer();  // the default site's 503 page may have changed
     for (auto& set : spare_sets_)
       set->ex.sites.reset();
     // The handlers of the sites just left may never run on this thread again: what they keep
     // here (open descriptors among it) goes now, and only this thread may touch it.
     base::release_thread_caches();
+  });
+}
+
+void worker::snapshot_metrics(std::function<void(metrics_totals)> fn) {
+  loop_.post([this, fn = std::move(fn)] {
+    const compression::body_cache& cache = compression::body_cache::for_this_thread();
+    fn(metrics_.snapshot(connection_count_, waiting_count_, cache.hits(), cache.misses()));
   });
 }
 
@@ -285,6 +294,7 @@ void worker::accept_from(int listen_fd) {
     if (connections_) connections_->prev_ = c;
     connections_ = c;
     ++connection_count_;
+    if (counts_metrics()) metrics_.count_accepted();
     c->start();
   }
 }
@@ -319,6 +329,7 @@ bool worker::make_room() {
 
 void worker::queue_waiting(h1_connection* c) noexcept {
   if (c->wait_prev_ || waiting_front_ == c) return;
+  ++waiting_count_;
   c->wait_next_ = nullptr;
   c->wait_prev_ = waiting_back_;
   if (waiting_back_)
@@ -330,6 +341,7 @@ void worker::queue_waiting(h1_connection* c) noexcept {
 
 void worker::unqueue_waiting(h1_connection* c) noexcept {
   if (!c->wait_prev_ && waiting_front_ != c) return;
+  --waiting_count_;
   if (c->wait_prev_)
     c->wait_prev_->wait_next_ = c->wait_next_;
   else
@@ -342,6 +354,7 @@ void worker::unqueue_waiting(h1_connection* c) noexcept {
 }
 
 void worker::refuse(int fd) {
+  if (counts_metrics()) metrics_.count_refused();
   if (refusals_.size() >= max_lingering_refusals) {
     std::size_t sent = 0;
     send_answer(fd, *overload_, date(), sent);

@@ -20,6 +20,7 @@
 #include "io/work_pool.h"
 #include "server/access_log.h"
 #include "server/connection_counts.h"
+#include "server/metrics.h"
 #include "server/overload_answer.h"
 #include "server/site_table.h"
 #include "teapot/server.h"
@@ -99,6 +100,12 @@ class worker {
   // Runs fn on this loop after the delay. The worker owns the timer: one still armed when the
   // worker ends is dropped without running.
   void run_after(std::chrono::milliseconds delay, std::function<void()> fn);
+  // With options.metrics: the counts of this worker, written on its thread only.
+  bool counts_metrics() const noexcept { return options_.metrics; }
+  worker_metrics& metrics() noexcept { return metrics_; }
+  // From any thread: fn gets a copy of this worker's counts, on this worker's thread. After
+  // the loop has ended, fn never runs.
+  void snapshot_metrics(std::function<void(metrics_totals)> fn);
 
  private:
   class acceptor;
@@ -131,6 +138,8 @@ class worker {
   std::thread::id thread_;
   h1_connection* connections_ = nullptr;  // intrusive list head
   std::size_t connection_count_ = 0;
+  std::size_t waiting_count_ = 0;
+  worker_metrics metrics_;
   h1_connection* waiting_front_ = nullptr;  // waited longest
   h1_connection* waiting_back_ = nullptr;
   // While a connection gives its place to a new one, its close does not free the place.

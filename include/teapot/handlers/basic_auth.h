@@ -16,21 +16,10 @@
 #include <string_view>
 #include <vector>
 
+#include "teapot/handlers/ip_network.h"
 #include "teapot/policy.h"
 
 namespace teapot::handlers {
-
-// An IPv4 or IPv6 network. IPv4 is held in its IPv4-mapped IPv6 form (::ffff:a.b.c.d, RFC 4291
-// §2.5.5.2) with 96 added to its prefix length, so that one comparison serves both families
-// and a client connected over IPv6 with a mapped address matches the IPv4 lists.
-struct ip_network {
-  std::array<std::uint8_t, 16> address{};
-  std::uint8_t prefix_length = 0;  // 0..128, in the IPv6 form
-};
-
-// "10.0.0.0/8", "2001:db8::/32", "192.0.2.7" (a single address). Host bits past the prefix
-// must be zero. nullopt for anything else.
-std::optional<ip_network> parse_ip_network(std::string_view text);
 
 // Who may reach the paths starting with `prefix`.
 struct access_rule {

@@ -13,12 +13,16 @@
 #include "base/ascii.h"
 #include "handlers/basic_auth/credentials.h"
 #include "handlers/basic_auth/htpasswd.h"
-#include "handlers/basic_auth/network.h"
 #include "handlers/basic_auth/verified_cache.h"
+#include "handlers/common/network.h"
 
 namespace teapot::handlers::basic_auth {
 
 namespace {
+
+using net::any_contains;
+using net::ip_address;
+using net::parse_peer_address;
 
 // For the log: printable ASCII as is, anything else (UTF-8 included) as \xNN, so that a user
 // name cannot forge log lines or smuggle terminal escapes.
@@ -89,6 +93,7 @@ const char* describe(credentials_error e) noexcept {
 
 class step final : public policy {
  public:
+  std::string_view name() const noexcept override { return "basic_auth"; }
   explicit step(basic_auth_options o)
       : users_(load_users(o.htpasswd)),
         challenge_(make_challenge(o.realm)),

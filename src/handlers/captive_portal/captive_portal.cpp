@@ -71,6 +71,7 @@ std::string portal_page(std::string_view login_url) {
 
 class captive_portal_policy final : public policy {
  public:
+  std::string_view name() const noexcept override { return "captive_portal"; }
   explicit captive_portal_policy(const std::string& login_url)
       : login_(parse_login_url(login_url)), page_(portal_page(login_url)) {}
 

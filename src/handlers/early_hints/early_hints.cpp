@@ -33,6 +33,7 @@ bool takes_interim(early_hints_clients clients, const request& req) {
 
 class early_hints_policy final : public policy {
  public:
+  std::string_view name() const noexcept override { return "early_hints"; }
   explicit early_hints_policy(std::vector<early_hint> hints) {
     entries_.reserve(hints.size());
     for (early_hint& h : hints) {

@@ -31,6 +31,7 @@ std::string format_retry_after(const retry_after_value& value) {
 
 class maintenance_policy final : public policy {
  public:
+  std::string_view name() const noexcept override { return "maintenance"; }
   explicit maintenance_policy(maintenance_options options)
       : opts_(std::move(options)),
         retry_after_(format_retry_after(opts_.retry_after)),

@@ -42,6 +42,7 @@ bool for_each_declaration(std::string_view value, F&& on_ext) {
 
 class mandatory_extensions_policy final : public policy {
  public:
+  std::string_view name() const noexcept override { return "mandatory_extensions"; }
   explicit mandatory_extensions_policy(std::vector<std::string> implemented)
       : implemented_(std::move(implemented)) {}
 

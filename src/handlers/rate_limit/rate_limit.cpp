@@ -72,6 +72,7 @@ compiled_limit compile(rate_limit_rule r) {
 
 class rate_limit_step final : public policy {
  public:
+  std::string_view name() const noexcept override { return "rate_limit"; }
   explicit rate_limit_step(rate_limit_options o)
       : store_(std::move(o.store)), now_(std::move(o.now)) {
     for (auto& r : o.limits)

@@ -116,6 +116,7 @@ void answer_return(const compiled_rule& r, response& res) {
 
 class rules_policy final : public policy {
  public:
+  std::string_view name() const noexcept override { return "rules"; }
   explicit rules_policy(std::vector<compiled_rule> rules) : rules_(std::move(rules)) {
     has_header_rules_ = std::any_of(rules_.begin(), rules_.end(), [](const compiled_rule& r) {
       return r.spec.kind == rule_kind::headers;

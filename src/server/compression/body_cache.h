@@ -27,6 +27,11 @@ class body_cache {
   void store(std::string_view key, std::uint64_t identity_length, std::string body);
 
   std::size_t bytes() const noexcept { return bytes_; }
+  // For the metrics: what the server's lookups found (a lookup that only decides where the
+  // coding runs is not one).
+  void count_lookup(bool hit) noexcept { ++(hit ? hits_ : misses_); }
+  std::uint64_t hits() const noexcept { return hits_; }
+  std::uint64_t misses() const noexcept { return misses_; }
   std::size_t size() const noexcept { return entries_.size(); }
 
   // The cache of the calling thread.
@@ -44,6 +49,8 @@ class body_cache {
 
   std::size_t max_bytes_;
   std::size_t bytes_ = 0;
+  std::uint64_t hits_ = 0;
+  std::uint64_t misses_ = 0;
   entry_list entries_;
   std::unordered_map<std::string_view, entry_list::iterator> index_;  // views entry::key
 };

@@ -158,7 +158,9 @@ void compress(const request& req, response& res, const decision& d) {
   thread_local std::string key;
   cache_key(req, res, d, key);
   body_cache& cache = body_cache::for_this_thread();
-  if (const std::string* hit = key.empty() ? nullptr : cache.find(key, length)) {
+  const std::string* hit = key.empty() ? nullptr : cache.find(key, length);
+  if (!key.empty()) cache.count_lookup(hit != nullptr);
+  if (hit != nullptr) {
     res.set_body(*hit, {});  // an empty type keeps Content-Type as it is
   } else {
     thread_local std::string scratch, coded;
@@ -176,7 +178,11 @@ bool is_pool_work(const request& req, const response& res, const decision& d) {
   if (!d.chosen || !res.has_file() || res.content_length() <= inline_file_max) return false;
   thread_local std::string key;
   cache_key(req, res, d, key);
-  return key.empty() || body_cache::for_this_thread().find(key, res.content_length()) == nullptr;
+  if (key.empty()) return true;
+  body_cache& cache = body_cache::for_this_thread();
+  if (cache.find(key, res.content_length()) != nullptr) return false;  // compress() counts it
+  cache.count_lookup(false);
+  return true;
 }
 
 void file_coding::run() {

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "handlers/basic_auth/credentials.h"
-#include "handlers/basic_auth/network.h"
+#include "handlers/common/network.h"
 #include "server/response_access.h"
 
 namespace teapot::handlers {
@@ -125,15 +125,15 @@ TEST(ip_network, contains_addresses_of_its_network_only) {
   };
   for (const auto& c : cases) {
     auto network = parse_ip_network(c.network);
-    auto address = basic_auth::parse_ip_address(c.address);
+    auto address = net::parse_ip_address(c.address);
     ASSERT_TRUE(network && address) << c.network << " " << c.address;
-    EXPECT_EQ(basic_auth::contains(*network, *address), c.inside) << c.network << " " << c.address;
+    EXPECT_EQ(net::contains(*network, *address), c.inside) << c.network << " " << c.address;
   }
 }
 
 TEST(ip_network, matches_peers_of_both_families_and_ipv4_mapped_ones) {
-  using basic_auth::contains;
-  using basic_auth::parse_peer_address;
+  using net::contains;
+  using net::parse_peer_address;
   const ip_network ten = *parse_ip_network("10.0.0.0/8");
   const ip_network doc6 = *parse_ip_network("2001:db8::/32");
   const ip_network all = *parse_ip_network("::/0");

@@ -1,11 +1,11 @@
-#include "handlers/basic_auth/network.h"
+#include "handlers/common/network.h"
 
 #include <arpa/inet.h>
 
 #include <charconv>
 #include <cstring>
 
-namespace teapot::handlers::basic_auth {
+namespace teapot::handlers::net {
 
 namespace {
 
@@ -56,13 +56,13 @@ bool contains(const ip_network& network, const ip_address& address) noexcept {
   return ((network.address[whole] ^ address[whole]) & mask) == 0;
 }
 
-}  // namespace teapot::handlers::basic_auth
+}  // namespace teapot::handlers::net
 
 namespace teapot::handlers {
 
 std::optional<ip_network> parse_ip_network(std::string_view text) {
   std::size_t slash = text.find('/');
-  auto address = basic_auth::parse_ip_address(text.substr(0, slash));
+  auto address = net::parse_ip_address(text.substr(0, slash));
   if (!address || text.find('%') != std::string_view::npos) return std::nullopt;
   const bool v4 = text.substr(0, slash).find(':') == std::string_view::npos;
   const unsigned max = v4 ? 32 : 128;
@@ -78,6 +78,10 @@ std::optional<ip_network> parse_ip_network(std::string_view text) {
   for (unsigned bit = n.prefix_length; bit < 128; ++bit)
     if (n.address[bit / 8] & (0x80u >> (bit % 8))) return std::nullopt;
   return n;
+}
+
+std::vector<ip_network> loopback_networks() {
+  return {*parse_ip_network("127.0.0.0/8"), *parse_ip_network("::1")};
 }
 
 }  // namespace teapot::handlers

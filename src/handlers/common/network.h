@@ -7,9 +7,9 @@
 #include <optional>
 #include <string_view>
 
-#include "teapot/handlers/basic_auth.h"
+#include "teapot/handlers/ip_network.h"
 
-namespace teapot::handlers::basic_auth {
+namespace teapot::handlers::net {
 
 using ip_address = std::array<std::uint8_t, 16>;
 
@@ -31,4 +31,4 @@ bool any_contains(const Networks& networks, const ip_address& address) noexcept 
   return false;
 }
 
-}  // namespace teapot::handlers::basic_auth
+}  // namespace teapot::handlers::net

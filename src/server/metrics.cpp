@@ -1,0 +1,285 @@
+#include "server/metrics.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <iterator>
+
+namespace teapot::srv {
+
+namespace {
+
+template <std::size_t N>
+void add_all(std::array<std::uint64_t, N>& to, const std::array<std::uint64_t, N>& from) {
+  for (std::size_t i = 0; i < N; ++i)
+    to[i] += from[i];
+}
+
+std::size_t method_slot(std::string_view method) noexcept {
+  const auto* it = std::find(counted_methods.begin(), counted_methods.end(), method);
+  return static_cast<std::size_t>(std::distance(counted_methods.begin(), it));
+}
+
+std::size_t duration_slot(std::int64_t ms) noexcept {
+  std::size_t i = 0;
+  while (i < duration_bounds_ms.size() && static_cast<std::uint64_t>(ms) > duration_bounds_ms[i])
+    ++i;
+  return i;
+}
+
+// A label value: '\', '"' and line feeds escaped, as the text format requires.
+void append_label_value(std::string& out, std::string_view v) {
+  for (char c : v) {
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+}
+
+class writer {
+ public:
+  explicit writer(std::string& out) : out_(out) {}
+
+  void family(std::string_view name, std::string_view type, std::string_view help) {
+    out_.append("# HELP ").append(name).append(" ").append(help).append("\n");
+    out_.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+  }
+
+  // name{l1="v1",l2="v2"} value
+  void sample(std::string_view name,
+              std::initializer_list<std::pair<std::string_view, std::string_view>> labels,
+              std::uint64_t value) {
+    begin(name, labels);
+    out_.append(std::to_string(value)).append("\n");
+  }
+  // A count of milliseconds, written in seconds with its three decimals exact.
+  void sample_ms_as_seconds(
+      std::string_view name,
+      std::initializer_list<std::pair<std::string_view, std::string_view>> labels,
+      std::uint64_t ms) {
+    begin(name, labels);
+    char buf[32];
+    const int n =
+        std::snprintf(buf, sizeof buf, "%llu.%03llu", static_cast<unsigned long long>(ms / 1000),
+                      static_cast<unsigned long long>(ms % 1000));
+    out_.append(buf, static_cast<std::size_t>(n)).append("\n");
+  }
+
+ private:
+  void begin(std::string_view name,
+             std::initializer_list<std::pair<std::string_view, std::string_view>> labels) {
+    out_.append(name);
+    if (labels.size() > 0) {
+      out_ += '{';
+      bool first = true;
+      for (const auto& [k, v] : labels) {
+        if (!first) out_ += ',';
+        first = false;
+        out_.append(k).append("=\"");
+        append_label_value(out_, v);
+        out_ += '"';
+      }
+      out_ += '}';
+    }
+    out_ += ' ';
+  }
+
+  std::string& out_;
+};
+
+std::string seconds_text(std::uint32_t ms) {
+  char buf[32];
+  const int n = std::snprintf(buf, sizeof buf, "%g", static_cast<double>(ms) / 1000.0);
+  return {buf, static_cast<std::size_t>(n)};
+}
+
+void render_sites(writer& w, const metrics_totals& t) {
+  w.family("teapot_responses_total", "counter", "Final responses, by site and status code.");
+  for (const auto& [site, m] : t.sites)
+    for (std::size_t i = 0; i < code_slots; ++i)
+      if (m.by_code[i] != 0)
+        w.sample("teapot_responses_total",
+                 {{"site", site}, {"code", std::to_string(first_code + static_cast<int>(i))}},
+                 m.by_code[i]);
+
+  w.family("teapot_requests_total", "counter",
+           "Requests answered, by site and method (\"other\" for methods not listed).");
+  for (const auto& [site, m] : t.sites)
+    for (std::size_t i = 0; i < m.by_method.size(); ++i)
+      if (m.by_method[i] != 0)
+        w.sample(
+            "teapot_requests_total",
+            {{"site", site}, {"method", i < counted_methods.size() ? counted_methods[i] : "other"}},
+            m.by_method[i]);
+
+  w.family("teapot_request_duration_seconds", "histogram",
+           "From a request's first byte read to its response handed to the connection.");
+  for (const auto& [site, m] : t.sites) {
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < duration_bounds_ms.size(); ++i) {
+      cumulative += m.duration[i];
+      w.sample("teapot_request_duration_seconds_bucket",
+               {{"site", site}, {"le", seconds_text(duration_bounds_ms[i])}}, cumulative);
+    }
+    cumulative += m.duration.back();
+    w.sample("teapot_request_duration_seconds_bucket", {{"site", site}, {"le", "+Inf"}},
+             cumulative);
+    w.sample_ms_as_seconds("teapot_request_duration_seconds_sum", {{"site", site}},
+                           m.duration_sum_ms);
+    w.sample("teapot_request_duration_seconds_count", {{"site", site}}, cumulative);
+  }
+
+  w.family("teapot_received_bytes_total", "counter",
+           "Bytes of request heads and content received, by site.");
+  for (const auto& [site, m] : t.sites)
+    w.sample("teapot_received_bytes_total", {{"site", site}}, m.bytes_in);
+  w.family("teapot_sent_bytes_total", "counter", "Bytes of response content sent, by site.");
+  for (const auto& [site, m] : t.sites)
+    w.sample("teapot_sent_bytes_total", {{"site", site}}, m.bytes_out);
+
+  w.family("teapot_step_answers_total", "counter",
+           "Responses a pipeline step gave itself (rate_limit 429, basic_auth 401 and 403, "
+           "maintenance 503, ...), by site, step and code.");
+  for (const auto& [site, m] : t.sites)
+    for (const auto& [key, n] : m.step_answers)
+      w.sample("teapot_step_answers_total",
+               {{"site", site}, {"step", key.first}, {"code", std::to_string(key.second)}}, n);
+}
+
+void render_server(writer& w, const metrics_totals& t, const server_metrics& s) {
+  w.family("teapot_parse_errors_total", "counter",
+           "Requests refused by the HTTP/1.1 parser, by reason.");
+  for (std::size_t i = 0; i < parse_error_slots; ++i)
+    if (t.parse_errors[i] != 0)
+      w.sample("teapot_parse_errors_total",
+               {{"kind", h1::name_of(static_cast<h1::parse_error>(i))}}, t.parse_errors[i]);
+
+  w.family("teapot_connections_accepted_total", "counter", "Connections accepted.");
+  w.sample("teapot_connections_accepted_total", {}, t.connections_accepted);
+  w.family("teapot_connections_refused_total", "counter",
+           "Connections answered 503 at the connection caps (overload).");
+  w.sample("teapot_connections_refused_total", {}, t.connections_refused);
+  w.family("teapot_connections_open", "gauge", "Connections open now.");
+  w.sample("teapot_connections_open", {}, t.connections_open);
+  w.family("teapot_connections_idle", "gauge",
+           "Open connections that wait for a request (idle, or sending a head).");
+  w.sample("teapot_connections_idle", {}, t.connections_waiting);
+
+  w.family("teapot_compression_cache_hits_total", "counter",
+           "Compressed bodies served from the per-worker cache.");
+  w.sample("teapot_compression_cache_hits_total", {}, t.compression_cache_hits);
+  w.family("teapot_compression_cache_misses_total", "counter",
+           "Compressed bodies looked for in the cache and not found.");
+  w.sample("teapot_compression_cache_misses_total", {}, t.compression_cache_misses);
+
+  w.family("teapot_log_lines_dropped_total", "counter",
+           "Log lines dropped because the disk did not keep up, by log.");
+  w.sample("teapot_log_lines_dropped_total", {{"log", "access"}}, s.access_log_lines_dropped);
+  w.sample("teapot_log_lines_dropped_total", {{"log", "error"}}, s.error_log_lines_dropped);
+
+  w.family("teapot_reloads_total", "counter", "Configuration reloads (SIGHUP), by result.");
+  w.sample("teapot_reloads_total", {{"result", "success"}}, s.reloads_succeeded);
+  w.sample("teapot_reloads_total", {{"result", "failure"}}, s.reloads_failed);
+
+  w.family("teapot_workers", "gauge", "Worker threads, each with its event loop.");
+  w.sample("teapot_workers", {}, static_cast<std::uint64_t>(s.workers));
+  w.family("teapot_start_time_seconds", "gauge", "When the server started, in Unix time.");
+  w.sample("teapot_start_time_seconds", {}, s.start_time_seconds);
+}
+
+}  // namespace
+
+void site_metrics::add(const site_metrics& other) {
+  add_all(by_code, other.by_code);
+  add_all(by_method, other.by_method);
+  add_all(duration, other.duration);
+  duration_sum_ms += other.duration_sum_ms;
+  bytes_in += other.bytes_in;
+  bytes_out += other.bytes_out;
+  for (const auto& [key, n] : other.step_answers)
+    step_answers[key] += n;
+}
+
+void metrics_totals::add(const metrics_totals& other) {
+  for (const auto& [name, m] : other.sites)
+    sites[name].add(m);
+  add_all(parse_errors, other.parse_errors);
+  connections_accepted += other.connections_accepted;
+  connections_refused += other.connections_refused;
+  connections_open += other.connections_open;
+  connections_waiting += other.connections_waiting;
+  compression_cache_hits += other.compression_cache_hits;
+  compression_cache_misses += other.compression_cache_misses;
+}
+
+std::string site_label(const site* s) {
+  if (s == nullptr) return "(none)";
+  if (s->hosts().empty()) return "(default)";
+  return s->hosts().front();
+}
+
+site_metrics& worker_metrics::of(const site* s) {
+  if (s == last_site_ && last_ != nullptr) return *last_;
+  auto it = by_site_.find(s);
+  site_metrics* m = nullptr;
+  if (it != by_site_.end()) {
+    m = it->second;
+  } else {
+    m = &totals_.sites[site_label(s)];  // std::map: the node stays where it is
+    by_site_.emplace(s, m);
+  }
+  last_site_ = s;
+  last_ = m;
+  return *m;
+}
+
+void worker_metrics::count(const counted_response& r) {
+  site_metrics& m = of(r.where);
+  if (r.code >= first_code && r.code < first_code + static_cast<int>(code_slots))
+    ++m.by_code[static_cast<std::size_t>(r.code - first_code)];
+  if (!r.method.empty()) ++m.by_method[method_slot(r.method)];
+  if (r.duration_ms >= 0) {
+    ++m.duration[duration_slot(r.duration_ms)];
+    m.duration_sum_ms += static_cast<std::uint64_t>(r.duration_ms);
+  }
+  m.bytes_in += r.bytes_in;
+  m.bytes_out += r.bytes_out;
+  if (r.answered_by != nullptr) {
+    std::string_view step = r.answered_by->name();
+    if (step.empty()) step = "custom";
+    auto key = std::make_pair(std::string(step), r.code);
+    ++m.step_answers[key];
+  }
+}
+
+void worker_metrics::forget_sites() noexcept {
+  by_site_.clear();
+  last_site_ = nullptr;
+  last_ = nullptr;
+}
+
+metrics_totals worker_metrics::snapshot(std::uint64_t open, std::uint64_t waiting,
+                                        std::uint64_t cache_hits,
+                                        std::uint64_t cache_misses) const {
+  metrics_totals copy = totals_;
+  copy.connections_open = open;
+  copy.connections_waiting = waiting;
+  copy.compression_cache_hits = cache_hits;
+  copy.compression_cache_misses = cache_misses;
+  return copy;
+}
+
+std::string render_prometheus(const metrics_totals& totals, const server_metrics& server) {
+  std::string out;
+  out.reserve(8192);
+  writer w(out);
+  render_sites(w, totals);
+  render_server(w, totals, server);
+  return out;
+}
+
+}  // namespace teapot::srv

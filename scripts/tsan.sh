@@ -38,6 +38,7 @@ echo "== ThreadSanitizer: integration tests that run threads"
 #   webdav_integrity:       concurrent uploads of one file, uploads cut by the client or a kill
 #   descriptor_limit:       a server at its descriptor cap (UBSan cannot run there: see the file)
 #   systemd:                workers accepting from one socket passed by systemd-socket-activate
+#   metrics:                counts copied on each loop and added up on the last one to answer
 TEAPOT_BIN="$PWD/build/tsan/teapot" TEAPOT_EXAMPLES_DIR="$PWD/build/tsan/examples" \
   /usr/bin/python3 -m pytest -q -p no:cacheprovider \
   tests/integration/test_streaming_and_blocking.py \
@@ -53,4 +54,5 @@ TEAPOT_BIN="$PWD/build/tsan/teapot" TEAPOT_EXAMPLES_DIR="$PWD/build/tsan/example
   tests/integration/test_webdav_methods.py \
   tests/integration/test_webdav_integrity.py \
   tests/integration/test_descriptor_limit.py \
-  tests/integration/test_systemd.py
+  tests/integration/test_systemd.py \
+  tests/integration/test_metrics.py

@@ -121,3 +121,18 @@ if(teapot_pc_libs)
 endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/teapot.pc.in ${PROJECT_BINARY_DIR}/teapot.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/teapot.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# The man pages, and the systemd units (deploy/systemd/) where systemd looks for units under
+# the prefix (/usr/local/lib/systemd/system for the default one).
+install(FILES ${PROJECT_SOURCE_DIR}/man/teapot.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+install(FILES ${PROJECT_SOURCE_DIR}/man/teapot.toml.5 DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
+set(TEAPOT_SYSTEMD_UNIT_DIR "lib/systemd/system" CACHE STRING
+  "Where cmake --install puts teapot.service and teapot.socket: under the prefix, unless absolute")
+install(FILES ${PROJECT_SOURCE_DIR}/deploy/systemd/teapot.socket
+  DESTINATION ${TEAPOT_SYSTEMD_UNIT_DIR})
+install(CODE "
+  set(teapot_service_template \"${PROJECT_SOURCE_DIR}/deploy/systemd/teapot.service\")
+  set(teapot_service_out \"${PROJECT_BINARY_DIR}/systemd/teapot.service\")
+  set(teapot_bindir \"${CMAKE_INSTALL_BINDIR}\")
+  set(teapot_unit_dir \"${TEAPOT_SYSTEMD_UNIT_DIR}\")
+  include(\"${PROJECT_SOURCE_DIR}/cmake/install_service.cmake\")")

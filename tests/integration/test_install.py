@@ -109,6 +109,33 @@ def test_the_install_holds_the_command_the_headers_the_library_and_both_package_
     assert p.stdout.startswith("teapot "), p.stdout
 
 
+def test_the_install_holds_the_man_pages_and_the_systemd_units(prefix):
+    pages = {"share/man/man1/teapot.1": REPO / "man" / "teapot.1",
+             "share/man/man5/teapot.toml.5": REPO / "man" / "teapot.toml.5"}
+    units = {f"lib/systemd/system/teapot.{kind}": REPO / "deploy" / "systemd" / f"teapot.{kind}"
+             for kind in ("service", "socket")}
+    for path in {**pages, **units}:
+        assert (prefix / path).is_file(), f"{path} not installed"
+    for path, source in pages.items():
+        assert (prefix / path).read_bytes() == source.read_bytes(), f"{path} differs from {source}"
+    socket_unit = "lib/systemd/system/teapot.socket"
+    assert (prefix / socket_unit).read_bytes() == units[socket_unit].read_bytes()
+
+
+def test_the_installed_service_runs_the_command_of_its_own_prefix(prefix):
+    installed = prefix / "lib" / "systemd" / "system" / "teapot.service"
+    source = REPO / "deploy" / "systemd" / "teapot.service"
+    command = prefix / "bin" / "teapot"
+    lines = installed.read_text().splitlines()
+    execs = {k: v for k, _, v in (line.partition("=") for line in lines)
+             if k in ("ExecStart", "ExecStartPre")}
+    assert execs == {"ExecStartPre": f"{command} check /etc/teapot/teapot.toml",
+                     "ExecStart": f"{command} serve --config /etc/teapot/teapot.toml"}, execs
+    # Nothing else of the unit changes: deploy/systemd/teapot.service is its template.
+    expected = source.read_text().replace("/usr/local/bin/teapot", str(command))
+    assert installed.read_text() == expected
+
+
 def test_the_packages_point_only_at_the_installed_include_directory(prefix):
     flags = shlex.split(pkg_config(prefix, "--cflags-only-I", "teapot"))
     assert [Path(f.removeprefix("-I")).resolve() for f in flags] == [prefix / "include"], flags

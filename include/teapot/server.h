@@ -116,9 +116,13 @@ class server {
   // last worker to answer. Any thread, once started; done never runs if the server stops
   // first. Without options.metrics, only the server-wide families have values.
   void collect_metrics(std::function<void(std::string text)> done) const;
-  // The same, waiting for it: from any thread but a worker's (a handler uses collect_metrics
-  // with a deferred response). Empty when the server is not running, or when a worker did not
-  // answer within 10 seconds (its loop has ended).
+  // With options.metrics: the status page, one HTML document without external assets (the
+  // codes of the last 10 minutes as an SVG chart, the codes since the start, the most frequent
+  // paths per error code, connections per worker, the sites), to done as collect_metrics does.
+  void collect_status_page(std::function<void(std::string html)> done) const;
+  // The metrics' text, waiting for it: from any thread but a worker's (a handler uses
+  // collect_metrics with a deferred response). Empty when the server is not running, or when a
+  // worker did not answer within 10 seconds (its loop has ended).
   std::string metrics_text() const;
   teapot::error_log& error_log() noexcept;
 

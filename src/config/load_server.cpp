@@ -188,6 +188,17 @@ void read_metrics(table_reader& r, metrics_config& out) {
     else
       out.path = *p;
   }
+  if (auto p = r.string("status_path")) {
+    if (p->empty())
+      out.status_path.clear();
+    else if (std::string why = check_path_prefix(*p); !why.empty())
+      r.error("status_path", why);
+    else
+      out.status_path = *p;
+  }
+  if (out.status_path == out.path)
+    r.error(r.table().get("status_path") ? "status_path" : "path",
+            "is both the metrics' path and the status page's; give each its own");
   if (r.table().get("allow")) {
     out.allow.clear();  // the list given replaces the default, the machine itself
     read_networks(r, "allow", out.allow);

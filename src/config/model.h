@@ -48,6 +48,7 @@ struct metrics_config {
   // of the default site (ahead of its files), on the server's own listeners.
   std::string listen;
   std::string path = "/metrics";
+  std::string status_path = "/server-status";  // the status page; empty: none
   std::vector<handlers::ip_network> allow = handlers::loopback_networks();
 };
 

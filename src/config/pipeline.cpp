@@ -37,6 +37,12 @@ void build_pipeline(const site_config& s, site& out, const std::shared_ptr<error
   out.add_policy(handlers::make_mandatory_extensions({.implemented = s.mandatory_extensions}));
 }
 
+void mount_metrics(router& routes, const metrics_config& m, const teapot::server& watched) {
+  routes.get(m.path, handlers::metrics_endpoint(watched, {.allow = m.allow}));
+  if (!m.status_path.empty())
+    routes.get(m.status_path, handlers::status_page_endpoint(watched, {.allow = m.allow}));
+}
+
 void build_site(const site_config& s, site& out, const std::shared_ptr<error_log>& errors) {
   build_pipeline(s, out, errors);
   // The pages are read here, once: a file that vanished since the check throws.
@@ -76,8 +82,7 @@ void build_sites(const configuration& c, const site_sink& out, const logs& l,
     // An exact route answers before the files' prefix, whatever the order.
     if (metrics_of && c.metrics.enabled && c.metrics.listen.empty() && c.default_site &&
         *c.default_site == i)
-      built.routes().get(c.metrics.path,
-                         handlers::metrics_endpoint(*metrics_of, {.allow = c.metrics.allow}));
+      mount_metrics(built.routes(), c.metrics, *metrics_of);
     build_site(c.sites[i], built, l.errors);
     // One object whether a request names the site or falls back to it: its steps keep one
     // state (rate-limit buckets, say).
@@ -112,8 +117,7 @@ std::unique_ptr<teapot::server> build_metrics_server(const configuration& c,
   o.notify_service_manager = false;
   o.error_log = l.errors;
   auto srv = std::make_unique<teapot::server>(std::move(o));
-  srv->routes().get(c.metrics.path,
-                    handlers::metrics_endpoint(watched, {.allow = c.metrics.allow}));
+  mount_metrics(srv->routes(), c.metrics, watched);
   return srv;
 }
 

@@ -57,7 +57,9 @@ std::vector<std::string> changes_needing_restart(const configuration& running,
   check(rm.enabled == lm.enabled, "server.metrics.enabled");
   check(rm.listen == lm.listen, "server.metrics.listen");
   // On a listener of their own, the metrics' route is built once; on a site, with the site.
-  if (!rm.listen.empty()) check(rm.path == lm.path && rm.allow == lm.allow, "server.metrics");
+  if (!rm.listen.empty())
+    check(rm.path == lm.path && rm.status_path == lm.status_path && rm.allow == lm.allow,
+          "server.metrics");
   return out;
 }
 

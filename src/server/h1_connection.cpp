@@ -766,6 +766,8 @@ void h1_connection::count(http::status status, std::uint64_t bytes) {
   if (w.head_since_ms >= 0)
     r.duration_ms = std::max<std::int64_t>(0, monotonic_ms() - w.head_since_ms);
   r.answered_by = ex.answered_by();
+  r.path = ex.req.path;
+  r.at_ms = worker_.loop().now_ms();
   worker_.metrics().count(r);
 }
 

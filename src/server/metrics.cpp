@@ -214,6 +214,74 @@ void metrics_totals::add(const metrics_totals& other) {
   connections_waiting += other.connections_waiting;
   compression_cache_hits += other.compression_cache_hits;
   compression_cache_misses += other.compression_cache_misses;
+  status.add(other.status);
+}
+
+void recent_slot::count(int code) noexcept {
+  const int cls = code / 100;
+  if (cls >= 1 && cls <= 5) ++by_class[static_cast<std::size_t>(cls - 1)];
+  const auto c = static_cast<std::uint16_t>(code);
+  for (std::size_t i = 0; i < code_count; ++i)
+    if (codes[i].first == c) {
+      ++codes[i].second;
+      return;
+    }
+  if (code_count < codes.size()) codes[code_count++] = {c, 1};
+}
+
+void recent_slot::add(const recent_slot& other) noexcept {
+  if (other.epoch < 0) return;
+  if (epoch != other.epoch) {
+    if (epoch > other.epoch) return;  // this one is newer: the other is past the window
+    *this = recent_slot{};
+    epoch = other.epoch;
+  }
+  for (std::size_t i = 0; i < by_class.size(); ++i)
+    by_class[i] += other.by_class[i];
+  for (std::size_t i = 0; i < other.code_count; ++i) {
+    const auto [code, n] = other.codes[i];
+    std::size_t j = 0;
+    while (j < code_count && codes[j].first != code)
+      ++j;
+    if (j < code_count)
+      codes[j].second += n;
+    else if (code_count < codes.size())
+      codes[code_count++] = {code, n};
+  }
+}
+
+void top_error_paths::count(int code, std::string_view path) {
+  path = path.substr(0, longest_path);
+  error_path* least = nullptr;
+  for (error_path& e : entries_) {
+    if (e.code == code && e.path == path) {
+      ++e.count;
+      return;
+    }
+    if (least == nullptr || e.count < least->count) least = &e;
+  }
+  if (entries_.size() < capacity) {
+    entries_.push_back({code, std::string(path), 1});
+    return;
+  }
+  least->code = code;
+  least->path.assign(path);
+  ++least->count;
+}
+
+void status_view::add(const status_view& other) {
+  for (std::size_t i = 0; i < recent.size(); ++i)
+    recent[i].add(other.recent[i]);
+  for (const error_path& e : other.errors) {
+    auto it = std::find_if(errors.begin(), errors.end(), [&e](const error_path& mine) {
+      return mine.code == e.code && mine.path == e.path;
+    });
+    if (it != errors.end())
+      it->count += e.count;
+    else
+      errors.push_back(e);
+  }
+  workers.insert(workers.end(), other.workers.begin(), other.workers.end());
 }
 
 std::string site_label(const site* s) {
@@ -248,6 +316,13 @@ void worker_metrics::count(const counted_response& r) {
   }
   m.bytes_in += r.bytes_in;
   m.bytes_out += r.bytes_out;
+  if (r.at_ms >= 0) {
+    const std::int64_t epoch = r.at_ms / recent_slot_ms;
+    recent_slot& slot = recent_[static_cast<std::size_t>(epoch) % recent_slots];
+    if (slot.epoch != epoch) slot = recent_slot{.epoch = epoch};
+    slot.count(r.code);
+  }
+  if (r.code >= 400 && r.code < 600) errors_.count(r.code, r.path);
   if (r.answered_by != nullptr) {
     std::string_view step = r.answered_by->name();
     if (step.empty()) step = "custom";
@@ -263,9 +338,14 @@ void worker_metrics::forget_sites() noexcept {
 }
 
 metrics_totals worker_metrics::snapshot(std::uint64_t open, std::uint64_t waiting,
-                                        std::uint64_t cache_hits,
-                                        std::uint64_t cache_misses) const {
+                                        std::uint64_t cache_hits, std::uint64_t cache_misses,
+                                        bool with_status) const {
   metrics_totals copy = totals_;
+  if (with_status) {
+    copy.status.recent = recent_;
+    copy.status.errors = errors_.entries();
+    copy.status.workers.emplace_back(open, waiting);
+  }
   copy.connections_open = open;
   copy.connections_waiting = waiting;
   copy.compression_cache_hits = cache_hits;

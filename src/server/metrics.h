@@ -15,6 +15,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "h1/parse_error.h"
 #include "teapot/http/status.h"
@@ -50,6 +51,55 @@ struct site_metrics {
   void add(const site_metrics& other);
 };
 
+// The status page's recent history: 10-second slots over the last 10 minutes, by the loops'
+// monotonic clock (one clock for every worker, so slots line up when added).
+inline constexpr std::int64_t recent_slot_ms = 10'000;
+inline constexpr std::size_t recent_slots = 60;
+// Codes told apart per slot; more distinct codes in one slot count in their class only.
+inline constexpr std::size_t codes_per_slot = 16;
+
+struct recent_slot {
+  std::int64_t epoch = -1;                  // monotonic ms / recent_slot_ms; -1: empty
+  std::array<std::uint32_t, 5> by_class{};  // 1xx .. 5xx
+  std::array<std::pair<std::uint16_t, std::uint32_t>, codes_per_slot> codes{};
+  std::uint8_t code_count = 0;
+
+  void count(int code) noexcept;
+  void add(const recent_slot& other) noexcept;
+};
+
+// An error response's path, and how often (approximately, see top_error_paths).
+struct error_path {
+  int code = 0;
+  std::string path;
+  std::uint64_t count = 0;
+};
+
+// The most frequent (code, path) pairs of 4xx and 5xx responses, in bounded memory: when the
+// table is full, a new pair takes the place of the least counted one and inherits its count
+// (the Space-Saving algorithm). A pair counted more than total / capacity times is never pushed
+// out by a flood of distinct paths, and no count is too low (one may be too high by what it
+// inherited).
+class top_error_paths {
+ public:
+  static constexpr std::size_t capacity = 64;
+  static constexpr std::size_t longest_path = 200;  // longer paths are cut
+  void count(int code, std::string_view path);
+  const std::vector<error_path>& entries() const noexcept { return entries_; }
+
+ private:
+  std::vector<error_path> entries_;
+};
+
+// What the status page shows besides the totals.
+struct status_view {
+  std::array<recent_slot, recent_slots> recent{};                // by epoch % recent_slots
+  std::vector<error_path> errors;                                // every worker's, added up by pair
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> workers;  // open, waiting per worker
+
+  void add(const status_view& other);
+};
+
 // One response, as it is counted.
 struct counted_response {
   const site* where = nullptr;  // null: answered before a site was chosen
@@ -59,6 +109,8 @@ struct counted_response {
   std::uint64_t bytes_out = 0;
   std::int64_t duration_ms = -1;        // negative: unknown
   const policy* answered_by = nullptr;  // the step that answered, if one did
+  std::string_view path;                // the normalized path, for the error table
+  std::int64_t at_ms = -1;              // the loop's monotonic clock; negative: not recent
 };
 
 // The label a site is counted under: its first host name, "(default)" for a site without
@@ -75,6 +127,7 @@ struct metrics_totals {
   std::uint64_t connections_waiting = 0;  // idle or sending a head, at the scrape
   std::uint64_t compression_cache_hits = 0;
   std::uint64_t compression_cache_misses = 0;
+  status_view status;  // filled for the status page only
 
   void add(const metrics_totals& other);
 };
@@ -106,12 +159,14 @@ class worker_metrics {
   void forget_sites() noexcept;
   // A copy with the gauges filled in.
   metrics_totals snapshot(std::uint64_t open, std::uint64_t waiting, std::uint64_t cache_hits,
-                          std::uint64_t cache_misses) const;
+                          std::uint64_t cache_misses, bool with_status = false) const;
 
  private:
   site_metrics& of(const site* s);
 
   metrics_totals totals_;
+  std::array<recent_slot, recent_slots> recent_{};
+  top_error_paths errors_;
   const site* last_site_ = nullptr;
   site_metrics* last_ = nullptr;
   std::unordered_map<const site*, site_metrics*> by_site_;

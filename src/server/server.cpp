@@ -1,6 +1,7 @@
 #include "teapot/server.h"
 
 #include <netinet/in.h>
+#include <time.h>
 
 #include <algorithm>
 #include <atomic>
@@ -22,6 +23,7 @@
 #include "io/service_notify.h"
 #include "io/signals.h"
 #include "io/work_pool.h"
+#include "server/status_page.h"
 #include "server/worker.h"
 
 namespace teapot {
@@ -46,6 +48,19 @@ struct server::impl {
   std::time_t started_at = 0;
   std::atomic<std::uint64_t> reloads_succeeded{0};
   std::atomic<std::uint64_t> reloads_failed{0};
+
+  srv::server_metrics server_side_metrics() const {
+    srv::server_metrics s;
+    s.workers = static_cast<unsigned>(workers.size());
+    s.reloads_succeeded = reloads_succeeded.load(std::memory_order_relaxed);
+    s.reloads_failed = reloads_failed.load(std::memory_order_relaxed);
+    if (options.access_log.file)
+      s.access_log_lines_dropped = options.access_log.file->lines_dropped();
+    if (options.error_log->file())
+      s.error_log_lines_dropped = options.error_log->file()->lines_dropped();
+    s.start_time_seconds = static_cast<std::uint64_t>(started_at);
+    return s;
+  }
 
   void open_listeners() {
     if (options.inherit_listeners) {
@@ -320,15 +335,7 @@ void server::collect_metrics(std::function<void(std::string text)> done) const {
   };
   auto g = std::make_shared<gathering>();
   g->done = std::move(done);
-  srv::server_metrics& s = g->server;
-  s.workers = static_cast<unsigned>(impl_->workers.size());
-  s.reloads_succeeded = impl_->reloads_succeeded.load(std::memory_order_relaxed);
-  s.reloads_failed = impl_->reloads_failed.load(std::memory_order_relaxed);
-  if (impl_->options.access_log.file)
-    s.access_log_lines_dropped = impl_->options.access_log.file->lines_dropped();
-  if (impl_->options.error_log->file())
-    s.error_log_lines_dropped = impl_->options.error_log->file()->lines_dropped();
-  s.start_time_seconds = static_cast<std::uint64_t>(impl_->started_at);
+  g->server = impl_->server_side_metrics();
   if (impl_->workers.empty()) {
     g->done(srv::render_prometheus(g->totals, g->server));
     return;
@@ -343,6 +350,58 @@ void server::collect_metrics(std::function<void(std::string text)> done) const {
       }
       g->done(srv::render_prometheus(g->totals, g->server));
     });
+}
+
+void server::collect_status_page(std::function<void(std::string html)> done) const {
+  struct gathering {
+    std::mutex mu;
+    srv::metrics_totals totals;
+    std::size_t left = 0;
+    srv::server_metrics server;
+    std::vector<srv::site_summary> sites;
+    std::function<void(std::string)> done;
+  };
+  auto g = std::make_shared<gathering>();
+  g->done = std::move(done);
+  g->server = impl_->server_side_metrics();
+  {
+    std::lock_guard lock(impl_->sites_mu);
+    const srv::site_set& set = *impl_->sites;
+    auto summary = [&set](const site& s) {
+      srv::site_summary out{.hosts = s.hosts(), .is_default = &s == set.table.fallback};
+      for (const auto& step : s.policies())
+        out.steps.emplace_back(step->name().empty() ? "custom" : step->name());
+      return out;
+    };
+    for (const site* s : set.table.named)
+      g->sites.push_back(summary(*s));
+    if (set.table.fallback && std::find(set.table.named.begin(), set.table.named.end(),
+                                        set.table.fallback) == set.table.named.end())
+      g->sites.push_back(summary(*set.table.fallback));
+  }
+  auto render = [](gathering& all) {
+    timespec mono{};
+    ::clock_gettime(CLOCK_MONOTONIC, &mono);
+    srv::status_page_input in{.totals = &all.totals,
+                              .server = &all.server,
+                              .sites = std::move(all.sites),
+                              .now_ms = std::int64_t{mono.tv_sec} * 1000 + mono.tv_nsec / 1'000'000,
+                              .now_unix = static_cast<std::int64_t>(std::time(nullptr))};
+    all.done(srv::render_status_page(in));
+  };
+  if (impl_->workers.empty()) return render(*g);
+  g->left = impl_->workers.size();
+  for (const auto& w : impl_->workers)
+    w->snapshot_metrics(
+        [g, render](srv::metrics_totals part) {
+          {
+            std::lock_guard lock(g->mu);
+            g->totals.add(part);
+            if (--g->left > 0) return;
+          }
+          render(*g);
+        },
+        true);
 }
 
 std::string server::metrics_text() const {

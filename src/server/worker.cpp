@@ -221,10 +221,11 @@ void worker::adopt_sites(std::shared_ptr<const site_set> sites) {
   });
 }
 
-void worker::snapshot_metrics(std::function<void(metrics_totals)> fn) {
-  loop_.post([this, fn = std::move(fn)] {
+void worker::snapshot_metrics(std::function<void(metrics_totals)> fn, bool with_status) {
+  loop_.post([this, fn = std::move(fn), with_status] {
     const compression::body_cache& cache = compression::body_cache::for_this_thread();
-    fn(metrics_.snapshot(connection_count_, waiting_count_, cache.hits(), cache.misses()));
+    fn(metrics_.snapshot(connection_count_, waiting_count_, cache.hits(), cache.misses(),
+                         with_status));
   });
 }
 

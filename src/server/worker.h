@@ -105,7 +105,8 @@ class worker {
   worker_metrics& metrics() noexcept { return metrics_; }
   // From any thread: fn gets a copy of this worker's counts, on this worker's thread. After
   // the loop has ended, fn never runs.
-  void snapshot_metrics(std::function<void(metrics_totals)> fn);
+  // with_status: the status page's parts too (recent slots, error paths, connections).
+  void snapshot_metrics(std::function<void(metrics_totals)> fn, bool with_status = false);
 
  private:
   class acceptor;

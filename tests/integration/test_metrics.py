@@ -321,3 +321,77 @@ scrape_configs:
         proc.terminate()
         proc.wait(timeout=30)
         log.close()
+
+
+# -- the status page ----------------------------------------------------------------------------
+
+def test_the_status_page_shows_the_codes_error_paths_connections_and_sites(start_metrics):
+    srv = start_metrics()
+    p = srv.port
+    for _ in range(3):
+        assert get(p, "/missing").status == 404
+    assert get(p, "/gone<b>").status == 404
+    assert get(p, "/").status == 200
+    assert get(p, "/private/p.txt").status == 401
+    r = get(p, "/server-status")
+    assert r.status == 200, r
+    assert r.header("Content-Type") == "text/html; charset=utf-8"
+    assert r.header("Cache-Control") == "no-store"
+    assert r.header("Content-Security-Policy") == "default-src 'none'; style-src 'unsafe-inline'"
+    page = r.body.decode()
+    assert page.startswith("<!DOCTYPE html>\n<html lang=\"en\">")
+    assert '<meta http-equiv="refresh" content="10">' in page
+    assert "<script" not in page and "src=" not in page and "href=" not in page  # no assets
+    assert "<tr><td>404</td><td>Not Found</td><td>4</td></tr>" in page  # window and total
+    assert page.count("<tr><td>404</td><td>Not Found</td><td>4</td></tr>") == 2
+    assert "<tr><td>404</td><td><code>/missing</code></td><td>3</td></tr>" in page
+    assert "<tr><td>404</td><td><code>/gone&lt;b&gt;</code></td><td>1</td></tr>" in page
+    assert "<tr><td>401</td><td><code>/private/p.txt</code></td><td>1</td></tr>" in page
+    assert "/gone<b>" not in page
+    assert "<td>other.test</td><td>mandatory_extensions</td>" in page
+    assert "<td>(any host) <em>(default)</em></td><td>rate_limit &rarr; basic_auth &rarr; mandatory_extensions</td>" in page
+    assert f"{WORKERS} workers" in page
+    # The chart: one bar part per slot and class that served something, 2xx and 4xx here.
+    assert re.search(r'<rect class="c4x" [^>]*><title>4xx: [1-5]</title></rect>', page), page
+    assert re.search(r'<rect class="c2x" [^>]*><title>2xx: 1</title></rect>', page), page
+
+
+def test_the_status_page_keeps_to_the_allow_list(start_metrics):
+    srv = start_metrics('enabled = true\nallow = ["127.0.0.2"]')
+    assert get(srv.port, "/server-status").status == 403
+    assert get(srv.port, "/server-status", source="127.0.0.2").status == 200
+
+
+def test_no_status_page_when_its_path_is_empty(start_metrics):
+    srv = start_metrics('enabled = true\nstatus_path = ""')
+    assert get(srv.port, "/server-status").status == 404
+    assert get(srv.port, "/metrics").status == 200
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser"):
+        exe = shutil.which(name)
+        if exe:
+            return exe
+    pytest.skip("chromium is not installed (Debian package chromium)")
+
+
+def test_chromium_renders_the_status_page_and_a_screenshot_is_kept(start_metrics, tmp_path):
+    srv = start_metrics()
+    for target in ("/", "/", "/missing", "/private/p.txt"):
+        get(srv.port, target)
+    url = f"http://127.0.0.1:{srv.port}/server-status"
+    base = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+    p = subprocess.run(base + [f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", url],
+                       capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert p.returncode == 0, p.stderr.decode(errors="replace")[-2000:]
+    dom = p.stdout.decode()
+    assert "<h1>teapot status</h1>" in dom, dom
+    assert 'id="chart"' in dom and "<rect class=\"c2x\"" in dom, dom
+    assert "<td>/missing</td>" not in dom and "<code>/missing</code>" in dom, dom
+    shot = tmp_path / "status.png"
+    p = subprocess.run(base + [f"--user-data-dir={tmp_path / 'profile2'}", "--window-size=900,1400",
+                               f"--screenshot={shot}", url],
+                       capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert p.returncode == 0 and shot.is_file() and shot.stat().st_size > 1000, p.stderr[-2000:]
+    print(f"status page screenshot: {shot}")

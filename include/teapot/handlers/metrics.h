@@ -1,7 +1,9 @@
-// The server's metrics as a route: the Prometheus text of server::collect_metrics (with
-// server_options::metrics on), for the clients of the allowed networks only.
+// The server's metrics as routes: the Prometheus text of server::collect_metrics and the status
+// page of server::collect_status_page (with server_options::metrics on), for the clients of the
+// allowed networks only.
 //
 //   srv.routes().get("/metrics", teapot::handlers::metrics_endpoint(srv));
+//   srv.routes().get("/server-status", teapot::handlers::status_page_endpoint(srv));
 #pragma once
 
 #include <vector>
@@ -22,5 +24,10 @@ struct metrics_options {
 // no-store. srv must outlive the handler; the route answers once every worker has given its
 // counts (a deferred response), so a scrape never waits on the loop it runs on.
 handler metrics_endpoint(const server& srv, metrics_options options = {});
+
+// The status page (server::collect_status_page) under the same allow list: 200 with
+// "text/html; charset=utf-8", Cache-Control: no-store and a Content-Security-Policy that lets
+// nothing but its own inline style load.
+handler status_page_endpoint(const server& srv, metrics_options options = {});
 
 }  // namespace teapot::handlers

@@ -23,6 +23,7 @@ TEST_F(metrics_config_test, off_by_default_with_a_path_and_the_machine_itself_al
   EXPECT_FALSE(r.config->metrics.enabled);
   EXPECT_FALSE(r.config->server.metrics);
   EXPECT_EQ(r.config->metrics.path, "/metrics");
+  EXPECT_EQ(r.config->metrics.status_path, "/server-status");
   EXPECT_TRUE(r.config->metrics.listen.empty());
   EXPECT_EQ(r.config->metrics.allow, handlers::loopback_networks());
 }
@@ -32,6 +33,7 @@ TEST_F(metrics_config_test, every_key_is_read_and_enabled_turns_counting_on) {
 enabled = true
 listen = "127.0.0.1:9145"
 path = "/stats/prometheus"
+status_path = ""
 allow = ["10.0.0.0/8", "::1"]
 )") + std::string(site));
   ASSERT_TRUE(r.config) << format_error(r.errors.at(0));
@@ -40,6 +42,7 @@ allow = ["10.0.0.0/8", "::1"]
   EXPECT_TRUE(r.config->server.metrics);
   EXPECT_EQ(m.listen, "127.0.0.1:9145");
   EXPECT_EQ(m.path, "/stats/prometheus");
+  EXPECT_TRUE(m.status_path.empty());
   EXPECT_EQ(m.allow, (std::vector<handlers::ip_network>{*handlers::parse_ip_network("10.0.0.0/8"),
                                                         *handlers::parse_ip_network("::1")}));
 }
@@ -75,6 +78,9 @@ const broken_case broken_cases[] = {
     {"allow_with_host_bits", "[server.metrics]\nallow = [\"10.1.2.3/8\"]\n",
      "server.metrics.allow[0]: '10.1.2.3/8' has bits set past its prefix; did you mean "
      "'10.0.0.0/8'?"},
+    {"status_path_as_the_metrics", "[server.metrics]\nstatus_path = \"/metrics\"\n",
+     "server.metrics.status_path: is both the metrics' path and the status page's; give each its "
+     "own"},
     {"unknown_key", "[server.metrics]\nenable = true\n",
      "server.metrics.enable: unknown key; did you mean 'enabled'?"},
 };

@@ -342,7 +342,7 @@ void server::collect_metrics(std::function<void(std::string text)> done) const {
   }
   g->left = impl_->workers.size();
   for (const auto& w : impl_->workers)
-    w->snapshot_metrics([g](srv::metrics_totals part) {
+    w->snapshot_metrics([g](const srv::metrics_totals& part) {
       {
         std::lock_guard lock(g->mu);
         g->totals.add(part);
@@ -393,7 +393,7 @@ void server::collect_status_page(std::function<void(std::string html)> done) con
   g->left = impl_->workers.size();
   for (const auto& w : impl_->workers)
     w->snapshot_metrics(
-        [g, render](srv::metrics_totals part) {
+        [g, render](const srv::metrics_totals& part) {
           {
             std::lock_guard lock(g->mu);
             g->totals.add(part);

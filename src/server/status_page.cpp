@@ -47,11 +47,12 @@ std::string duration_text(std::int64_t seconds) {
   char buf[64];
   const long long d = seconds / 86400, h = seconds % 86400 / 3600, m = seconds % 3600 / 60;
   if (d > 0)
-    std::snprintf(buf, sizeof buf, "%lld d %lld h", d, h);
+    (void)std::snprintf(buf, sizeof buf, "%lld d %lld h", d, h);
   else if (h > 0)
-    std::snprintf(buf, sizeof buf, "%lld h %lld min", h, m);
+    (void)std::snprintf(buf, sizeof buf, "%lld h %lld min", h, m);
   else
-    std::snprintf(buf, sizeof buf, "%lld min %lld s", m, static_cast<long long>(seconds % 60));
+    (void)std::snprintf(buf, sizeof buf, "%lld min %lld s", m,
+                        static_cast<long long>(seconds % 60));
   return buf;
 }
 
@@ -80,10 +81,11 @@ void append_chart(std::string& out, const std::array<recent_slot, recent_slots>&
     tallest = std::max(tallest, sum);
   }
   char buf[256];
-  std::snprintf(buf, sizeof buf,
-                "<svg id=\"chart\" role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
-                "aria-label=\"Responses per 10 seconds over the last 10 minutes, by class\">",
-                width, height + 20, width, height + 20);
+  (void)std::snprintf(
+      buf, sizeof buf,
+      "<svg id=\"chart\" role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
+      "aria-label=\"Responses per 10 seconds over the last 10 minutes, by class\">",
+      width, height + 20, width, height + 20);
   out += buf;
   out += "<rect x=\"0\" y=\"0\" width=\"720\" height=\"180\" fill=\"#f8fafc\"/>";
   for (std::size_t i = 0; i < slots.size() && tallest > 0; ++i) {
@@ -93,19 +95,19 @@ void append_chart(std::string& out, const std::array<recent_slot, recent_slots>&
       if (n == 0) continue;
       const double h = static_cast<double>(n) * height / static_cast<double>(tallest);
       y -= h;
-      std::snprintf(buf, sizeof buf,
-                    "<rect class=\"c%zux\" x=\"%d\" y=\"%.2f\" width=\"%d\" height=\"%.2f\" "
-                    "fill=\"%s\"><title>%zuxx: %u</title></rect>",
-                    c + 1, static_cast<int>(i) * bar + 1, y, bar - 2, h,
-                    std::string(class_colour[c]).c_str(), c + 1, n);
+      (void)std::snprintf(buf, sizeof buf,
+                          "<rect class=\"c%zux\" x=\"%d\" y=\"%.2f\" width=\"%d\" height=\"%.2f\" "
+                          "fill=\"%s\"><title>%zuxx: %u</title></rect>",
+                          c + 1, static_cast<int>(i) * bar + 1, y, bar - 2, h,
+                          std::string(class_colour[c]).c_str(), c + 1, n);
       out += buf;
     }
   }
-  std::snprintf(buf, sizeof buf,
-                "<text x=\"0\" y=\"%d\" font-size=\"12\">10 min ago</text>"
-                "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"end\">now</text>"
-                "<text x=\"4\" y=\"14\" font-size=\"12\">max %llu per 10 s</text></svg>",
-                height + 16, width, height + 16, static_cast<unsigned long long>(tallest));
+  (void)std::snprintf(buf, sizeof buf,
+                      "<text x=\"0\" y=\"%d\" font-size=\"12\">10 min ago</text>"
+                      "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"end\">now</text>"
+                      "<text x=\"4\" y=\"14\" font-size=\"12\">max %llu per 10 s</text></svg>",
+                      height + 16, width, height + 16, static_cast<unsigned long long>(tallest));
   out += buf;
 }
 
@@ -113,10 +115,10 @@ void append_legend(std::string& out) {
   out += "<p class=\"legend\">";
   for (std::size_t c = 0; c < 5; ++c) {
     char buf[160];
-    std::snprintf(buf, sizeof buf,
-                  "<span><svg width=\"10\" height=\"10\"><rect width=\"10\" height=\"10\" "
-                  "fill=\"%s\"/></svg> %zuxx</span> ",
-                  std::string(class_colour[c]).c_str(), c + 1);
+    (void)std::snprintf(buf, sizeof buf,
+                        "<span><svg width=\"10\" height=\"10\"><rect width=\"10\" height=\"10\" "
+                        "fill=\"%s\"/></svg> %zuxx</span> ",
+                        std::string(class_colour[c]).c_str(), c + 1);
     out += buf;
   }
   out += "</p>";

@@ -25,6 +25,7 @@
 #include "config/send_buffer.h"
 #include "config/units.h"
 #include "http/explain.h"
+#include "teapot/handlers/metrics.h"
 #include "teapot/handlers/static_files.h"
 #include "teapot/server.h"
 #include "version.h"
@@ -109,6 +110,7 @@ struct serve_flags {
   teapot::server_options options;
   teapot::handlers::static_files_options files;
   bool compress = false;
+  bool metrics = false;
 };
 
 // "NAME=VALUE" split at the first '='; both sides must be non-empty.
@@ -279,6 +281,9 @@ void add_serve_flags(CLI::App& serve, serve_flags& f) {
   add_static_files_flags(serve, f.files);
   serve.add_flag("--compress", f.compress,
                  "Compress text responses on the fly (zstd, br, gzip) for clients that accept it");
+  serve.add_flag("--metrics", f.metrics,
+                 "Count, and serve Prometheus metrics at /metrics and a status page at "
+                 "/server-status, to this machine only");
 }
 
 // The addresses as bound (port 0 resolved), or as the service manager passed them.
@@ -378,8 +383,14 @@ int run_serve(serve_flags& f) {
                                                     : teapot::log_file::open(f.access_log);
     f.options.access_log.format = f.access_log_format;
   }
+  f.options.metrics = f.metrics;
   teapot::server srv(f.options);
   if (f.compress) srv.default_site().set_compression({.enabled = true});
+  if (f.metrics) {
+    // Exact routes: they answer before the files' prefix.
+    srv.routes().get("/metrics", teapot::handlers::metrics_endpoint(srv));
+    srv.routes().get("/server-status", teapot::handlers::status_page_endpoint(srv));
+  }
   f.files.root = f.root;
   f.files.log = [&srv](std::string_view line) {
     srv.error_log().write(teapot::log_level::warn, line);

@@ -395,3 +395,19 @@ def test_chromium_renders_the_status_page_and_a_screenshot_is_kept(start_metrics
                        capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
     assert p.returncode == 0 and shot.is_file() and shot.stat().st_size > 1000, p.stderr[-2000:]
     print(f"status page screenshot: {shot}")
+
+
+def test_serve_with_the_metrics_flag_answers_both_paths_to_this_machine(start_server, tmp_path):
+    require(TEAPOT_BIN, "teapot")
+    root = tmp_path / "files"
+    root.mkdir()
+    (root / "a.txt").write_bytes(b"a\n")
+    srv = start_server([TEAPOT_BIN, "serve", root, "--metrics", "--workers", "2"], "flag")
+    assert get(srv.port, "/a.txt").status == 200
+    assert get(srv.port, "/b.txt").status == 404
+    r, m = scrape(srv.port)
+    assert value(m, "teapot_responses_total", site="(default)", code="200") == 1
+    assert value(m, "teapot_responses_total", site="(default)", code="404") == 1
+    promtool_check(r.body)
+    assert get(srv.port, "/server-status").status == 200
+    assert get(srv.port, "/metrics", source="127.0.0.2").status == 200  # 127.0.0.0/8

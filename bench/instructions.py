@@ -11,6 +11,9 @@ free tells whether a request allocates: 0 means none in steady state.
 
   bench/instructions.py build/release/teapot
   bench/instructions.py before=/path/to/old/teapot after=build/release/teapot --modes seq,pipe16
+  bench/instructions.py off=build/release/teapot "on=build/release/teapot --metrics"
+
+Words after the binary in a spec are flags of `teapot serve`.
 """
 
 from __future__ import annotations
@@ -83,8 +86,8 @@ def total_ir(binary: str, root: Path, n: int, depth: int, work: Path) -> tuple[i
     port = free_port()
     out = work / f"callgrind.{port}"
     server = subprocess.Popen(
-        ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", binary, "serve",
-         str(root), "--listen", f"127.0.0.1:{port}", "--workers", "1"],
+        ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", binary.split()[0], "serve",
+         str(root), "--listen", f"127.0.0.1:{port}", "--workers", "1", *binary.split()[1:]],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
@@ -119,7 +122,7 @@ def main() -> None:
                                          for m in modes) + " |")
         print("|---|" + "---:|" * 2 * len(modes))
         for spec in a.binaries:
-            name, _, binary = spec.rpartition("=")
+            name, _, binary = spec.partition("=") if "=" in spec.split()[0] else ("", "", spec)
             cells = []
             for mode in a.modes.split(","):
                 depth = 16 if mode == "pipe16" else 1

@@ -62,6 +62,10 @@ struct server::impl {
     return s;
   }
 
+  // Adds up every worker's counts (with the status page's parts when with_status), then
+  // calls finish on the thread of the last worker to answer.
+  void gather(bool with_status, std::function<void(const srv::metrics_totals&)> finish) const;
+
   void open_listeners() {
     if (options.inherit_listeners) {
       const std::vector<io::inherited_listener> inherited = io::take_inherited_listeners();
@@ -324,46 +328,42 @@ void server::on_reload_signal(int sig) {
 }
 
 // Each worker copies its counts on its own loop; the last copy to arrive adds them up and
-// renders, so no worker waits for another and nothing is written across threads but the copies.
-void server::collect_metrics(std::function<void(std::string text)> done) const {
+// hands the sum to finish, so no worker waits for another and nothing is written across
+// threads but the copies.
+void server::impl::gather(bool with_status,
+                          std::function<void(const srv::metrics_totals&)> finish) const {
   struct gathering {
     std::mutex mu;
     srv::metrics_totals totals;
     std::size_t left = 0;
-    srv::server_metrics server;
-    std::function<void(std::string)> done;
+    std::function<void(const srv::metrics_totals&)> finish;
   };
   auto g = std::make_shared<gathering>();
-  g->done = std::move(done);
-  g->server = impl_->server_side_metrics();
-  if (impl_->workers.empty()) {
-    g->done(srv::render_prometheus(g->totals, g->server));
-    return;
-  }
-  g->left = impl_->workers.size();
-  for (const auto& w : impl_->workers)
-    w->snapshot_metrics([g](const srv::metrics_totals& part) {
-      {
-        std::lock_guard lock(g->mu);
-        g->totals.add(part);
-        if (--g->left > 0) return;
-      }
-      g->done(srv::render_prometheus(g->totals, g->server));
-    });
+  g->finish = std::move(finish);
+  if (workers.empty()) return g->finish(g->totals);
+  g->left = workers.size();
+  for (const auto& w : workers)
+    w->snapshot_metrics(
+        [g](const srv::metrics_totals& part) {
+          {
+            std::lock_guard lock(g->mu);
+            g->totals.add(part);
+            if (--g->left > 0) return;
+          }
+          g->finish(g->totals);
+        },
+        with_status);
+}
+
+void server::collect_metrics(std::function<void(std::string text)> done) const {
+  impl_->gather(false, [done = std::move(done),
+                        server = impl_->server_side_metrics()](const srv::metrics_totals& totals) {
+    done(srv::render_prometheus(totals, server));
+  });
 }
 
 void server::collect_status_page(std::function<void(std::string html)> done) const {
-  struct gathering {
-    std::mutex mu;
-    srv::metrics_totals totals;
-    std::size_t left = 0;
-    srv::server_metrics server;
-    std::vector<srv::site_summary> sites;
-    std::function<void(std::string)> done;
-  };
-  auto g = std::make_shared<gathering>();
-  g->done = std::move(done);
-  g->server = impl_->server_side_metrics();
+  std::vector<srv::site_summary> sites;
   {
     std::lock_guard lock(impl_->sites_mu);
     const srv::site_set& set = *impl_->sites;
@@ -374,34 +374,22 @@ void server::collect_status_page(std::function<void(std::string html)> done) con
       return out;
     };
     for (const site* s : set.table.named)
-      g->sites.push_back(summary(*s));
+      sites.push_back(summary(*s));
     if (set.table.fallback && std::find(set.table.named.begin(), set.table.named.end(),
                                         set.table.fallback) == set.table.named.end())
-      g->sites.push_back(summary(*set.table.fallback));
+      sites.push_back(summary(*set.table.fallback));
   }
-  auto render = [](gathering& all) {
+  impl_->gather(true, [done = std::move(done), server = impl_->server_side_metrics(),
+                       sites = std::move(sites)](const srv::metrics_totals& totals) {
     timespec mono{};
     ::clock_gettime(CLOCK_MONOTONIC, &mono);
-    srv::status_page_input in{.totals = &all.totals,
-                              .server = &all.server,
-                              .sites = std::move(all.sites),
-                              .now_ms = std::int64_t{mono.tv_sec} * 1000 + mono.tv_nsec / 1'000'000,
-                              .now_unix = static_cast<std::int64_t>(std::time(nullptr))};
-    all.done(srv::render_status_page(in));
-  };
-  if (impl_->workers.empty()) return render(*g);
-  g->left = impl_->workers.size();
-  for (const auto& w : impl_->workers)
-    w->snapshot_metrics(
-        [g, render](const srv::metrics_totals& part) {
-          {
-            std::lock_guard lock(g->mu);
-            g->totals.add(part);
-            if (--g->left > 0) return;
-          }
-          render(*g);
-        },
-        true);
+    done(srv::render_status_page(
+        {.totals = &totals,
+         .server = &server,
+         .sites = sites,
+         .now_ms = std::int64_t{mono.tv_sec} * 1000 + mono.tv_nsec / 1'000'000,
+         .now_unix = static_cast<std::int64_t>(std::time(nullptr))}));
+  });
 }
 
 std::string server::metrics_text() const {

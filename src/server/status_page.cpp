@@ -6,33 +6,12 @@
 #include <map>
 #include <string_view>
 
+#include "base/html.h"
 #include "teapot/http/status.h"
 
 namespace teapot::srv {
 
 namespace {
-
-// Text for an HTML element or a quoted attribute.
-void append_escaped(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
 
 std::string reason_of(int code) {
   const http::status_info* info = http::find_status(code);
@@ -134,7 +113,7 @@ void append_window_codes(std::string& out, const std::array<recent_slot, recent_
       "scope=\"col\">Reason</th><th scope=\"col\">Responses</th></tr></thead><tbody>";
   for (const auto& [code, n] : codes) {
     out += "<tr><td>" + std::to_string(code) + "</td><td>";
-    append_escaped(out, reason_of(code));
+    base::append_html_escaped(out, reason_of(code));
     out += "</td><td>" + std::to_string(n) + "</td></tr>";
   }
   if (codes.empty()) out += "<tr><td colspan=\"3\">No response in the last 10 minutes.</td></tr>";
@@ -153,7 +132,7 @@ void append_total_codes(std::string& out, const metrics_totals& t) {
     if (by_code[i] == 0) continue;
     const int code = first_code + static_cast<int>(i);
     out += "<tr><td>" + std::to_string(code) + "</td><td>";
-    append_escaped(out, reason_of(code));
+    base::append_html_escaped(out, reason_of(code));
     out += "</td><td>" + std::to_string(by_code[i]) + "</td></tr>";
   }
   out += "</tbody></table>";
@@ -178,7 +157,7 @@ void append_error_paths(std::string& out, std::vector<error_path> errors) {
     }
     if (++shown > 5) continue;
     out += "<tr><td>" + std::to_string(e.code) + "</td><td><code>";
-    append_escaped(out, e.path.empty() ? std::string_view("(not parsed)") : e.path);
+    base::append_html_escaped(out, e.path.empty() ? std::string_view("(not parsed)") : e.path);
     out += "</code></td><td>" + std::to_string(e.count) + "</td></tr>";
   }
   if (errors.empty()) out += "<tr><td colspan=\"3\">No error response yet.</td></tr>";
@@ -212,13 +191,13 @@ void append_sites(std::string& out, const std::vector<site_summary>& sites) {
     if (s.hosts.empty()) out += "(any host)";
     for (std::size_t i = 0; i < s.hosts.size(); ++i) {
       if (i > 0) out += ", ";
-      append_escaped(out, s.hosts[i]);
+      base::append_html_escaped(out, s.hosts[i]);
     }
     if (s.is_default) out += " <em>(default)</em>";
     out += "</td><td>";
     for (std::size_t i = 0; i < s.steps.size(); ++i) {
       if (i > 0) out += " &rarr; ";
-      append_escaped(out, s.steps[i]);
+      base::append_html_escaped(out, s.steps[i]);
     }
     if (s.steps.empty()) out += "none";
     out += "</td></tr>";

@@ -251,6 +251,15 @@ def jobs(start_server) -> Server:
     return start_server([exe], "jobs")
 
 
+def chromium() -> str:
+    """Debian's headless browser; the test is skipped where it is not installed."""
+    for name in ("chromium", "chromium-browser"):
+        exe = shutil.which(name)
+        if exe:
+            return exe
+    pytest.skip("chromium is not installed (Debian package chromium)")
+
+
 def run_cli(*args: str, timeout: float = 20.0) -> subprocess.CompletedProcess:
     """Runs the teapot CLI to completion; fails the test on a sanitizer report."""
     require(TEAPOT_BIN, "teapot")

@@ -8,23 +8,14 @@ Skipped only where chromium is not installed; deps/debian-packages.txt lists it 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import TEAPOT_BIN
+from conftest import TEAPOT_BIN, chromium
 
 BROWSER_TIMEOUT = 30.0  # seconds; a run takes about one on a warm machine
-
-
-def chromium() -> str:
-    for name in ("chromium", "chromium-browser"):
-        exe = shutil.which(name)
-        if exe:
-            return exe
-    pytest.skip("chromium is not installed (Debian package chromium)")
 
 
 def rendered_dom(url: str, profile: Path, *flags: str) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEAPOT_BIN, free_port, require, sha512_crypt
+from conftest import TEAPOT_BIN, chromium, free_port, require, sha512_crypt
 from wire import Conn, Response, exchange, request
 
 WORKERS = 2
@@ -366,14 +366,6 @@ def test_no_status_page_when_its_path_is_empty(start_metrics):
     srv = start_metrics('enabled = true\nstatus_path = ""')
     assert get(srv.port, "/server-status").status == 404
     assert get(srv.port, "/metrics").status == 200
-
-
-def chromium() -> str:
-    for name in ("chromium", "chromium-browser"):
-        exe = shutil.which(name)
-        if exe:
-            return exe
-    pytest.skip("chromium is not installed (Debian package chromium)")
 
 
 def test_chromium_renders_the_status_page_and_a_screenshot_is_kept(start_metrics, tmp_path):

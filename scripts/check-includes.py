@@ -26,8 +26,9 @@ ALLOWED = {
     # A handler's factory header is public (include/teapot/handlers/): config wires handlers
     # into the pipeline through it and sees nothing of their insides.
     "config": {"public", "base", "http"},
-    # http for `teapot explain`, which prints the status table's descriptions.
-    "app": {"public", "config", "http"},
+    # http for `teapot explain`, which prints the status table's descriptions; tls for
+    # `teapot cert`, which makes a development certificate.
+    "app": {"public", "config", "http", "tls"},
     "public": set(),
     "examples": {"public"},
 }

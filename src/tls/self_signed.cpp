@@ -7,7 +7,14 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <stdexcept>
 #include <string_view>
 #include <utility>
@@ -139,7 +146,51 @@ std::string pem_of(const bio_ptr& bio) {
   return mem == nullptr ? std::string{} : std::string(mem->data, mem->length);
 }
 
+// A whole file or nothing, with its mode from the start (mkstemp makes it 0600).
+void write_file(const std::filesystem::path& path, const std::string& text, mode_t mode) {
+  std::string temporary = path.string() + ".XXXXXX";
+  const int fd = ::mkstemp(temporary.data());
+  const auto fail = [&](const char* what) {
+    const std::string why = std::strerror(errno);
+    if (fd >= 0) {
+      ::close(fd);
+      ::unlink(temporary.c_str());
+    }
+    throw std::runtime_error("cannot " + std::string(what) + " " + path.string() + ": " + why);
+  };
+  if (fd < 0) fail("create");
+  if (::fchmod(fd, mode) != 0) fail("set the mode of");
+  for (std::size_t at = 0; at < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + at, text.size() - at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail("write");
+    at += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) fail("write");
+  if (::close(fd) != 0) {
+    ::unlink(temporary.c_str());
+    throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(errno));
+  }
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
+    ::unlink(temporary.c_str());
+    throw std::runtime_error("cannot write " + path.string() + ": " + why);
+  }
+}
+
 }  // namespace
+
+void write_pem_files(const std::string& dir, const certificate_pem& pem, bool overwrite) {
+  const std::filesystem::path folder(dir);
+  const std::filesystem::path certificate = folder / "cert.pem";
+  const std::filesystem::path key = folder / "key.pem";
+  for (const auto& path : {certificate, key})
+    if (!overwrite && std::filesystem::exists(path))
+      throw std::runtime_error(path.string() + " exists and is kept");
+  std::filesystem::create_directories(folder);
+  write_file(key, pem.key, 0600);
+  write_file(certificate, pem.certificate, 0644);
+}
 
 certificate_pem make_self_signed(const std::vector<std::string>& hosts, int days) {
   check_hosts(hosts);

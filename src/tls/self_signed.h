@@ -23,4 +23,11 @@ struct certificate_pem {
 // fails.
 certificate_pem make_self_signed(const std::vector<std::string>& hosts, int days);
 
+// Writes pem into dir (made if missing) as cert.pem (mode 0644) and key.pem (0600), each
+// through a temporary file renamed into place, so that a reader never sees half a file and
+// the key is never readable by others, not even for a moment. Throws std::runtime_error,
+// naming the file, when one exists and overwrite is false (and then writes nothing), or when a
+// write fails.
+void write_pem_files(const std::string& dir, const certificate_pem& pem, bool overwrite);
+
 }  // namespace teapot::tls

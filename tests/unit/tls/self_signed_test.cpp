@@ -9,6 +9,11 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -122,6 +127,49 @@ TEST(self_signed, a_host_that_is_no_name_nor_address_is_refused) {
                                                       {"example."}};
   for (const auto& hosts : refused)
     EXPECT_THROW(make_self_signed(hosts, 1), std::invalid_argument) << hosts.size();
+}
+
+}  // namespace
+}  // namespace teapot::tls
+
+namespace teapot::tls {
+namespace {
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::filesystem::perms mode_of(const std::filesystem::path& path) {
+  return std::filesystem::status(path).permissions() & std::filesystem::perms::mask;
+}
+
+TEST(self_signed, the_files_are_written_whole_with_their_modes_and_kept_unless_overwriting) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    ("teapot-tls-write-" + std::to_string(::getpid())) / "new";
+  std::filesystem::remove_all(dir.parent_path());
+  const certificate_pem first = make_self_signed({"dev.example"}, 1);
+  write_pem_files(dir.string(), first, false);
+  EXPECT_EQ(read_text(dir / "cert.pem"), first.certificate);
+  EXPECT_EQ(read_text(dir / "key.pem"), first.key);
+  using std::filesystem::perms;
+  EXPECT_EQ(mode_of(dir / "cert.pem"),
+            perms::owner_read | perms::owner_write | perms::group_read | perms::others_read);
+  EXPECT_EQ(mode_of(dir / "key.pem"), perms::owner_read | perms::owner_write);
+
+  const certificate_pem second = make_self_signed({"dev.example"}, 1);
+  try {
+    write_pem_files(dir.string(), second, false);
+    ADD_FAILURE() << "an existing certificate was replaced";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find((dir / "cert.pem").string()), std::string::npos);
+  }
+  EXPECT_EQ(read_text(dir / "key.pem"), first.key);
+  write_pem_files(dir.string(), second, true);
+  EXPECT_EQ(read_text(dir / "cert.pem"), second.certificate);
+  EXPECT_EQ(read_text(dir / "key.pem"), second.key);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir), {}), 2);  // no leftovers
+  std::filesystem::remove_all(dir.parent_path());
 }
 
 }  // namespace

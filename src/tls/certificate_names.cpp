@@ -48,7 +48,8 @@ std::string time_text(const ASN1_TIME* t) {
   tm when{};
   if (ASN1_TIME_to_tm(t, &when) != 1) return "an unreadable date";
   std::array<char, 32> text{};
-  std::strftime(text.data(), text.size(), "%Y-%m-%d %H:%M:%S UTC", &when);
+  if (std::strftime(text.data(), text.size(), "%Y-%m-%d %H:%M:%S UTC", &when) == 0)
+    return "an unreadable date";
   return text.data();
 }
 

@@ -13,10 +13,10 @@
 
 #include <array>
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 #include <string_view>
+#include <system_error>
 #include <utility>
 
 #include "tls/openssl_error.h"
@@ -151,7 +151,7 @@ void write_file(const std::filesystem::path& path, const std::string& text, mode
   std::string temporary = path.string() + ".XXXXXX";
   const int fd = ::mkstemp(temporary.data());
   const auto fail = [&](const char* what) {
-    const std::string why = std::strerror(errno);
+    const std::string why = std::generic_category().message(errno);
     if (fd >= 0) {
       ::close(fd);
       ::unlink(temporary.c_str());
@@ -169,10 +169,11 @@ void write_file(const std::filesystem::path& path, const std::string& text, mode
   if (::fsync(fd) != 0) fail("write");
   if (::close(fd) != 0) {
     ::unlink(temporary.c_str());
-    throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(errno));
+    throw std::runtime_error("cannot write " + path.string() + ": " +
+                             std::generic_category().message(errno));
   }
   if (::rename(temporary.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
+    const std::string why = std::generic_category().message(errno);
     ::unlink(temporary.c_str());
     throw std::runtime_error("cannot write " + path.string() + ": " + why);
   }

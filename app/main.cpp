@@ -1,5 +1,5 @@
 // The teapot command: `teapot serve` runs the server, `teapot explain` tells what a status
-// code means.
+// code means, `teapot cert` makes a development certificate.
 #include <sys/resource.h>
 #include <CLI/CLI.hpp>
 
@@ -28,6 +28,7 @@
 #include "teapot/handlers/metrics.h"
 #include "teapot/handlers/static_files.h"
 #include "teapot/server.h"
+#include "tls/self_signed.h"
 #include "version.h"
 
 namespace {
@@ -415,6 +416,36 @@ int run_explain(int code, const std::string& lang) {
   return 0;
 }
 
+struct cert_flags {
+  std::string dir;
+  std::vector<std::string> hosts;  // none given: localhost, as a developer browses it
+  int days = 365;
+  bool force = false;
+};
+
+// `teapot cert DIR`: a self-signed certificate and its key, for a development server.
+int run_cert(cert_flags f) {
+  if (f.days < 1) throw std::runtime_error("--days must be at least 1");
+  if (f.hosts.empty()) f.hosts = {"localhost", "127.0.0.1", "::1"};
+  teapot::tls::write_pem_files(f.dir, teapot::tls::make_self_signed(f.hosts, f.days), f.force);
+  std::printf("%s/cert.pem and %s/key.pem: self-signed, for %zu host(s), valid %d days\n",
+              f.dir.c_str(), f.dir.c_str(), f.hosts.size(), f.days);
+  return 0;
+}
+
+void add_cert_flags(CLI::App& cert, cert_flags& f) {
+  cert.add_option("DIR", f.dir, "Directory to write cert.pem and key.pem into")
+      ->required()
+      ->type_name("");
+  cert.add_option("--host", f.hosts, "Host name or IP address the certificate is for (repeatable)")
+      ->type_name("NAME")
+      ->default_str("localhost 127.0.0.1 ::1");
+  cert.add_option("--days", f.days, "Days the certificate is valid")
+      ->option_text("N")
+      ->capture_default_str();
+  cert.add_flag("--force", f.force, "Replace cert.pem and key.pem if they exist");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -441,6 +472,11 @@ int main(int argc, char** argv) {
       ->option_text("en|fr")
       ->capture_default_str();
 
+  cert_flags cert;
+  CLI::App* cert_cmd =
+      app.add_subcommand("cert", "Make a self-signed certificate and key for development");
+  add_cert_flags(*cert_cmd, cert);
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (*serve_cmd) {
@@ -459,6 +495,7 @@ int main(int argc, char** argv) {
     }
     if (*explain_cmd) return run_explain(code, lang);
     if (*check_cmd) return teapot::config::run_check(config_file, stdout, stderr);
+    if (*cert_cmd) return run_cert(cert);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "teapot: %s\n", e.what());
     return 1;

@@ -17,6 +17,8 @@ ALLOWED = {
     "base": set(),
     "http": {"base"},
     "h1": {"http", "base"},
+    # TLS sits beside h1: a sans-IO transport layer under the server, over OpenSSL.
+    "tls": {"http", "base"},
     "io": {"base"},
     "server": {"io", "h1", "http", "base", "public"},
     "handlers/*": {"public", "http", "base", "handlers/common"},
@@ -24,8 +26,9 @@ ALLOWED = {
     # A handler's factory header is public (include/teapot/handlers/): config wires handlers
     # into the pipeline through it and sees nothing of their insides.
     "config": {"public", "base", "http"},
-    # http for `teapot explain`, which prints the status table's descriptions.
-    "app": {"public", "config", "http"},
+    # http for `teapot explain`, which prints the status table's descriptions; tls for
+    # `teapot cert`, which makes a development certificate.
+    "app": {"public", "config", "http", "tls"},
     "public": set(),
     "examples": {"public"},
 }
@@ -38,7 +41,7 @@ VOCABULARY = {
     "h1": ("teapot/http/", "teapot/request.h", "teapot/limits.h"),
 }
 
-MODULES = ("base", "http", "h1", "io", "server", "handlers", "config")
+MODULES = ("base", "http", "h1", "tls", "io", "server", "handlers", "config")
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 SOURCE_EXTS = (".h", ".hpp", ".cpp", ".cc", ".inc")
 

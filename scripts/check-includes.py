@@ -19,6 +19,7 @@ ALLOWED = {
     "h1": {"http", "base"},
     # TLS sits beside h1: a sans-IO transport layer under the server, over OpenSSL.
     "tls": {"http", "base"},
+    "h2": {"http", "base"},
     "io": {"base"},
     "server": {"io", "h1", "http", "base", "public"},
     "handlers/*": {"public", "http", "base", "handlers/common"},
@@ -39,9 +40,10 @@ ALLOWED = {
 VOCABULARY = {
     "http": ("teapot/http/",),
     "h1": ("teapot/http/", "teapot/request.h", "teapot/limits.h"),
+    "h2": ("teapot/http/", "teapot/request.h", "teapot/limits.h"),
 }
 
-MODULES = ("base", "http", "h1", "tls", "io", "server", "handlers", "config")
+MODULES = ("base", "http", "h1", "h2", "tls", "io", "server", "handlers", "config")
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 SOURCE_EXTS = (".h", ".hpp", ".cpp", ".cc", ".inc")
 

@@ -99,6 +99,8 @@ class session {
   void go_away(error_code code);
 
   const session_counters& counters() const noexcept { return counters_; }
+  // Streams the session holds state for (open, or closing with frames still to send).
+  std::size_t open_streams() const noexcept { return streams_.size(); }
 
  private:
   struct stream;

@@ -50,6 +50,7 @@ TEST(h2_exchange, a_get_is_answered_with_status_fields_and_body) {
   EXPECT_EQ(lb.owner.log,
             (std::vector<std::string>{"request 1 GET /hello?x=1", "closed 1 NO_ERROR"}));
   EXPECT_EQ(lb.server->counters().requests, 1U);
+  EXPECT_EQ(lb.server->open_streams(), 0U);
 }
 
 TEST(h2_exchange, the_first_output_is_the_servers_settings) {
@@ -287,6 +288,7 @@ TEST(h2_exchange, ten_concurrent_streams_answered_out_of_order_each_get_their_ow
     EXPECT_TRUE(got.ended);
   }
   EXPECT_EQ(lb.owner.count("closed"), 10U);
+  EXPECT_EQ(lb.server->open_streams(), 0U);
 }
 
 // RFC 9113 §8.1: after a complete response, RST_STREAM NO_ERROR asks the client to stop

@@ -89,12 +89,14 @@ ssize_t read_upload(nghttp2_session* ng, std::int32_t id, std::uint8_t* buf, std
   return static_cast<ssize_t>(n);
 }
 
+// NO_COPY_NAME keeps names as given: nghttp2 lower-cases the names it copies, and a test must
+// be able to send an uppercase one. The names must then live until the frame is sent.
 std::vector<nghttp2_nv> to_nv(const field_list& fields) {
   std::vector<nghttp2_nv> nv;
   for (const auto& [name, value] : fields) {
     nv.push_back({reinterpret_cast<std::uint8_t*>(const_cast<char*>(name.data())),
                   reinterpret_cast<std::uint8_t*>(const_cast<char*>(value.data())), name.size(),
-                  value.size(), NGHTTP2_NV_FLAG_NONE});
+                  value.size(), NGHTTP2_NV_FLAG_NO_COPY_NAME});
   }
   return nv;
 }
@@ -144,7 +146,7 @@ client::~client() {
 
 std::int32_t client::request(const field_list& fields, std::optional<std::string> body,
                              std::optional<field_list> trailers) {
-  const std::vector<nghttp2_nv> nv = to_nv(fields);
+  const std::vector<nghttp2_nv> nv = to_nv(sent_heads.emplace_back(fields));
   nghttp2_data_provider provider{};
   provider.read_callback = &read_upload;
   const std::int32_t id = nghttp2_submit_request(ng, nullptr, nv.data(), nv.size(),

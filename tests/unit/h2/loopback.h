@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -70,6 +71,7 @@ class client {
     std::optional<field_list> trailers;
   };
   std::map<std::int32_t, upload> uploads;
+  std::list<field_list> sent_heads;  // the names nghttp2 sends without copying
 };
 
 // A request head copied out of the session's views.

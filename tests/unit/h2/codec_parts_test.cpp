@@ -24,7 +24,7 @@ TEST(h2_preface, tells_http2_from_http1_by_the_first_bytes) {
       {"PRI * HTTP/2.0\r\n", preface_match::need_more},
       {full.substr(0, 23), preface_match::need_more},
       {full, preface_match::yes},
-      {full + "\x00\x00\x00\x04", preface_match::yes},  // its SETTINGS follow
+      {full + std::string("\x00\x00\x00\x04", 4), preface_match::yes},  // its SETTINGS follow
       {"GET / HTTP/1.1\r\n", preface_match::no},
       {"PRI * HTTP/1.1\r\n", preface_match::no},
       {"PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n", preface_match::no},

@@ -269,6 +269,7 @@ TEST(h2_exchange, ten_concurrent_streams_answered_out_of_order_each_get_their_ow
   std::vector<stream_id> waiting;
   lb.owner.answer_head = [&](stream_id id, const seen_head&) { waiting.push_back(id); };
   std::vector<std::int32_t> ids;
+  ids.reserve(10);
   for (int i = 0; i < 10; ++i)
     ids.push_back(lb.peer.request(get("/" + std::to_string(i))));
   ASSERT_TRUE(lb.pump().ok());

@@ -184,6 +184,7 @@ TEST(h2_concurrency, streams_past_the_limit_are_refused) {
   c.settings.max_concurrent_streams = 3;
   loopback lb(c);
   std::vector<std::int32_t> ids;
+  ids.reserve(5);
   for (int i = 0; i < 5; ++i)
     ids.push_back(lb.peer.request(get("/" + std::to_string(i))));
   ASSERT_TRUE(lb.pump().ok());

@@ -66,6 +66,8 @@ session::session(session_events& events, session_config config)
       control_frames_(config_.protections.control_frames, config_.protections.control_window) {
   nghttp2_session_callbacks* cbs = nullptr;
   nghttp2_option* opt = make_options(config_.protections);
+  // A configuration check_config() refuses, or no memory: a session that takes nothing, and
+  // whose first feed() reports INTERNAL_ERROR.
   if (!check_config(config_).empty() || !opt || nghttp2_session_callbacks_new(&cbs) != 0) {
     nghttp2_option_del(opt);
     break_on(NGHTTP2_ERR_NOMEM);
@@ -128,7 +130,8 @@ void session::break_on(long lib_error) {
 }
 
 void session::end_connection(error_code code, std::uint64_t& counter) {
-  if (connection_error_) return;
+  if (ending_ || connection_error_) return;  // the first reason is the one sent and counted
+  ending_ = true;
   counter = 1;
   nghttp2_session_terminate_session(ng_, static_cast<std::uint32_t>(code));
 }
@@ -137,7 +140,7 @@ void session::end_connection(error_code code, std::uint64_t& counter) {
 // serialized: so feed() serializes what is queued into pending_, and the GOAWAY's code is
 // known when feed() returns. Response content stays where it is (the data callbacks defer
 // while draining_ and are resumed here), to be pulled by take_output() under its max.
-void session::drain_control_frames() {
+void session::drain_all_but_content() {
   draining_ = true;
   for (;;) {
     const std::uint8_t* data = nullptr;
@@ -163,7 +166,7 @@ feed_result session::feed(std::string_view bytes) {
     break_on(n);
     return {connection_error_};
   }
-  drain_control_frames();
+  drain_all_but_content();
   return {connection_error_};
 }
 

@@ -52,7 +52,10 @@ class session {
   session& operator=(const session&) = delete;
 
   // Takes bytes from the client, the connection preface first (the 24 octets of §3.4, then
-  // its SETTINGS); they may be split anywhere. Events fire from inside. Bytes after a
+  // its SETTINGS); they may be split anywhere. Events fire from inside. The frames the bytes
+  // call for (ACKs, RST_STREAM, GOAWAY, and the heads the owner submitted from its events) are
+  // serialized before it returns, to wait for take_output(), so that a connection error's
+  // code is known here; response content is pulled only by take_output(). Bytes after a
   // connection error are ignored.
   feed_result feed(std::string_view bytes);
   // Appends the frames to write, up to about max bytes (a frame is never split; the rest
@@ -108,7 +111,7 @@ class session {
   friend struct callbacks;
 
   stream* find(stream_id id) noexcept;
-  void drain_control_frames();
+  void drain_all_but_content();
   void end_connection(error_code code, std::uint64_t& counter);
   void break_on(long lib_error);
   void announce(stream_id id, stream& s, bool ends_stream);
@@ -126,6 +129,7 @@ class session {
   std::vector<stream_id> held_by_feed_;  // data deferred while feed() drained the queue
   std::optional<error_code> connection_error_{};
   bool draining_ = false;
+  bool ending_ = false;  // the session has asked nghttp2 to end the connection
   bool broken_ = false;  // nghttp2 returned a fatal error: the session is unusable
 };
 

@@ -748,6 +748,38 @@ bool h1_connection::write_response() {
   return true;
 }
 
+connection_row h1_connection::describe(std::int64_t now_ms) const {
+  connection_row row;
+  row.worker = 1;
+  row.peer = peer_;
+  const bool in_request = ws_ && ws_->head_since_ms >= 0;
+  switch (phase_) {
+    case phase::head:
+      // A file's bytes still going out after its exchange ended: busy, not waiting.
+      row.state = in_request ? "reading" : ws_ && !ws_->out.empty() ? "sending" : "waiting";
+      break;
+    case phase::body:
+      row.state = "reading";
+      break;
+    case phase::handling:
+      row.state = "handling";
+      break;
+    case phase::sending:
+      row.state = "sending";
+      break;
+    case phase::lingering:
+    case phase::closed:
+      row.state = "closing";
+      break;
+  }
+  if (ws_ && !ws_->ex.req.method.empty() && phase_ != phase::head) {
+    row.request.append(ws_->ex.req.method).append(" ").append(ws_->ex.req.target);
+    if (row.request.size() > 120) row.request.resize(120);
+  }
+  if (in_request) row.for_ms = now_ms - ws_->head_since_ms;
+  return row;
+}
+
 void h1_connection::account(http::status status, std::uint64_t bytes) {
   if (worker_.counts_metrics()) count(status, bytes);
   if (worker_.logs_access()) log_access(status, bytes);

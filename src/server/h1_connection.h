@@ -53,6 +53,7 @@
 #include "server/exchange.h"
 #include "server/h1_body_stream.h"
 #include "server/h1_response_stream.h"
+#include "server/metrics.h"
 #include "server/output_queue.h"
 #include "server/pipeline.h"
 
@@ -106,6 +107,8 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
   // the place.
   void give_way();
   const address_key& peer_key() const noexcept { return peer_key_; }
+  // For the status page (worker 1 here; the gathering renumbers): what it is doing, since when.
+  connection_row describe(std::int64_t now_ms) const;
 
   // exchange_transport
   bool write_interim(

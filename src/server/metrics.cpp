@@ -281,6 +281,10 @@ void status_view::add(const status_view& other) {
     else
       errors.push_back(e);
   }
+  for (connection_row row : other.connections) {
+    row.worker += static_cast<unsigned>(workers.size());  // the other's workers come after
+    connections.push_back(std::move(row));
+  }
   workers.insert(workers.end(), other.workers.begin(), other.workers.end());
 }
 

@@ -91,11 +91,21 @@ class top_error_paths {
   std::vector<error_path> entries_;
 };
 
+// A connection as the status page lists it.
+struct connection_row {
+  unsigned worker = 0;  // 1-based
+  std::string peer;
+  std::string_view state;   // "waiting", "reading", "handling", "sending", "closing"
+  std::string request;      // "GET /path" while one is in progress; cut at 120 bytes
+  std::int64_t for_ms = 0;  // in its current request; 0 while it waits for one
+};
+
 // What the status page shows besides the totals.
 struct status_view {
   std::array<recent_slot, recent_slots> recent{};                // by epoch % recent_slots
   std::vector<error_path> errors;                                // every worker's, added up by pair
   std::vector<std::pair<std::uint64_t, std::uint64_t>> workers;  // open, waiting per worker
+  std::vector<connection_row> connections;  // the busy ones first, at most 100 per worker
 
   void add(const status_view& other);
 };

@@ -182,6 +182,30 @@ void append_connections(std::string& out, const status_view& v) {
          "</td></tr></tfoot></table>";
 }
 
+void append_connection_rows(std::string& out, std::vector<connection_row> rows) {
+  // Busy ones first, over every worker (each listed its own busy ones first).
+  std::stable_partition(rows.begin(), rows.end(),
+                        [](const connection_row& r) { return r.state != "waiting"; });
+  out +=
+      "<table id=\"connection-list\"><thead><tr><th scope=\"col\">Worker</th><th "
+      "scope=\"col\">Client</th><th scope=\"col\">State</th><th "
+      "scope=\"col\">Request</th><th scope=\"col\">Seconds</th></tr></thead><tbody>";
+  for (const connection_row& r : rows) {
+    char seconds[32];
+    (void)std::snprintf(seconds, sizeof seconds, "%.1f", static_cast<double>(r.for_ms) / 1000.0);
+    out += "<tr><td>" + std::to_string(r.worker) + "</td><td>";
+    base::append_html_escaped(out, r.peer);
+    out += "</td><td>";
+    out += r.state;
+    out += "</td><td><code>";
+    base::append_html_escaped(out, r.request);
+    out += "</code></td><td>";
+    out += seconds;
+    out += "</td></tr>";
+  }
+  out += "</tbody></table>";
+}
+
 void append_sites(std::string& out, const std::vector<site_summary>& sites) {
   out +=
       "<table id=\"sites\"><thead><tr><th scope=\"col\">Hosts</th><th "
@@ -243,6 +267,7 @@ std::string render_status_page(const status_page_input& in) {
   append_error_paths(out, t.status.errors);
   out += "<h2>Connections</h2>";
   append_connections(out, t.status);
+  append_connection_rows(out, t.status.connections);
   out += "<h2>Sites</h2>";
   append_sites(out, in.sites);
   out += "</body></html>\n";

@@ -221,11 +221,31 @@ void worker::adopt_sites(std::shared_ptr<const site_set> sites) {
   });
 }
 
+// The busy ones first (what an operator looks for), then the waiting ones, 100 at most.
+void worker::list_connections(std::vector<connection_row>& out) const {
+  constexpr std::size_t most = 100;
+  const std::int64_t now = loop_.now_ms();
+  std::vector<connection_row> waiting;
+  for (const h1_connection* c = connections_; c != nullptr; c = c->next_) {
+    connection_row row = c->describe(now);
+    if (row.state == "waiting")
+      waiting.push_back(std::move(row));
+    else if (out.size() < most)
+      out.push_back(std::move(row));
+  }
+  for (connection_row& row : waiting) {
+    if (out.size() >= most) break;
+    out.push_back(std::move(row));
+  }
+}
+
 void worker::snapshot_metrics(std::function<void(metrics_totals)> fn, bool with_status) {
   loop_.post([this, fn = std::move(fn), with_status] {
     const compression::body_cache& cache = compression::body_cache::for_this_thread();
-    fn(metrics_.snapshot(connection_count_, waiting_count_, cache.hits(), cache.misses(),
-                         with_status));
+    metrics_totals copy = metrics_.snapshot(connection_count_, waiting_count_, cache.hits(),
+                                            cache.misses(), with_status);
+    if (with_status) list_connections(copy.status.connections);
+    fn(std::move(copy));
   });
 }
 

@@ -116,6 +116,7 @@ class worker {
   bool make_room();
   void refuse(int fd);
   void render_overload_answer();
+  void list_connections(std::vector<connection_row>& out) const;
   void forget(h1_connection* c) noexcept;
   void hand_access_lines();
   void begin_drain();

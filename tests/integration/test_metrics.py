@@ -356,6 +356,32 @@ def test_the_status_page_shows_the_codes_error_paths_connections_and_sites(start
     assert re.search(r'<rect class="c2x" [^>]*><title>2xx: 1</title></rect>', page), page
 
 
+def test_the_status_page_lists_each_connection_with_its_state_and_request(start_metrics,
+                                                                           tmp_path: Path):
+    srv = start_metrics()
+    (tmp_path / "site" / "big.bin").write_bytes(b"b" * (8 * 1024 * 1024))
+    busy = Conn(srv.port, source="127.0.0.3", rcvbuf=16 * 1024)
+    idle = Conn(srv.port, source="127.0.0.4")
+    try:
+        idle.send(request("GET", "/"))
+        assert idle.read_response().status == 200
+        busy.send(request("GET", "/big.bin"))
+        busy.receive_until(b"\r\n\r\n")  # the rest waits in the server: it is sending
+        page = get(srv.port, "/server-status?x=<y>").body.decode()
+        rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td><td>(\w+)</td><td><code>([^<]*)"
+                          r"</code></td><td>([\d.]+)</td></tr>", page)
+        by_peer = {peer.rsplit(":", 1)[0]: (state, req) for _, peer, state, req, _ in rows}
+        # The file's exchange has ended while its bytes go out: busy, with no request shown.
+        assert by_peer["127.0.0.3"] == ("sending", ""), rows
+        assert by_peer["127.0.0.4"] == ("waiting", ""), rows
+        assert by_peer["127.0.0.1"] == ("handling", "GET /server-status?x=&lt;y&gt;"), rows
+        states = [state for _, _, state, _, _ in rows]
+        assert states.index("waiting") > states.index("sending")  # the busy ones first
+    finally:
+        busy.close()
+        idle.close()
+
+
 def test_the_status_page_keeps_to_the_allow_list(start_metrics):
     srv = start_metrics('enabled = true\nallow = ["127.0.0.2"]')
     assert get(srv.port, "/server-status").status == 403

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <utility>
 
 #include <nghttp2/nghttp2.h>
@@ -142,16 +143,7 @@ void session::end_connection(error_code code, std::uint64_t& counter) {
 // while draining_ and are resumed here), to be pulled by take_output() under its max.
 void session::drain_all_but_content() {
   draining_ = true;
-  for (;;) {
-    const std::uint8_t* data = nullptr;
-    const auto n = nghttp2_session_mem_send(ng_, &data);
-    if (n < 0) {
-      break_on(n);
-      break;
-    }
-    if (n == 0) break;
-    pending_.append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(n));
-  }
+  serialize_into(pending_, std::numeric_limits<std::size_t>::max());
   draining_ = false;
   for (stream_id id : held_by_feed_)
     nghttp2_session_resume_data(ng_, id);
@@ -174,6 +166,13 @@ void session::take_output(std::string& out, std::size_t max) {
   const std::size_t start = out.size();
   out.append(pending_);
   pending_.clear();
+  const std::size_t taken = out.size() - start;
+  if (taken < max) serialize_into(out, max - taken);
+}
+
+// Appends what nghttp2 has to send, up to about max bytes (a frame is never cut).
+void session::serialize_into(std::string& out, std::size_t max) {
+  const std::size_t start = out.size();
   while (!broken_ && out.size() - start < max) {
     const std::uint8_t* data = nullptr;
     const auto n = nghttp2_session_mem_send(ng_, &data);

@@ -112,6 +112,7 @@ class session {
 
   stream* find(stream_id id) noexcept;
   void drain_all_but_content();
+  void serialize_into(std::string& out, std::size_t max);
   void end_connection(error_code code, std::uint64_t& counter);
   void break_on(long lib_error);
   void announce(stream_id id, stream& s, bool ends_stream);

@@ -330,8 +330,10 @@ void worker_metrics::count(const counted_response& r) {
   if (r.answered_by != nullptr) {
     std::string_view step = r.answered_by->name();
     if (step.empty()) step = "custom";
-    auto key = std::make_pair(std::string(step), r.code);
-    ++m.step_answers[key];
+    // Found without building a key: a string per answer would allocate on every 429.
+    for (auto& [key, n] : m.step_answers)
+      if (key.second == r.code && key.first == step) return void(++n);
+    m.step_answers.emplace(std::make_pair(std::string(step), r.code), 1);
   }
 }
 

@@ -45,6 +45,7 @@ endfunction()
 # them from the top folder, and teapot-config.cmake finds them again the same way.
 find_package(EXPAT REQUIRED)
 find_package(SQLite3 REQUIRED)
+find_package(OpenSSL 3.0 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(TEAPOT_CODECS REQUIRED IMPORTED_TARGET zlib libbrotlienc libzstd)
 
@@ -103,7 +104,7 @@ install(FILES ${PROJECT_BINARY_DIR}/teapot-config.cmake
 # that links libteapot.a links them too; libteapot.so carries them itself.
 file(RELATIVE_PATH teapot_pc_to_prefix /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
 string(REGEX REPLACE "/$" "" teapot_pc_to_prefix "${teapot_pc_to_prefix}")
-set(teapot_pc_requires zlib libbrotlienc libzstd expat sqlite3 libcrypt)
+set(teapot_pc_requires zlib libbrotlienc libzstd expat sqlite3 libcrypt libssl libcrypto)
 list(JOIN teapot_pc_requires " " teapot_pc_requires)
 if(TEAPOT_SHARED_LIBRARY)
   set(teapot_pc_requires_field "Requires.private")

@@ -19,12 +19,18 @@
 #include "teapot/log.h"
 #include "teapot/router.h"
 #include "teapot/site.h"
+#include "teapot/tls.h"
 
 namespace teapot {
 
 struct server_options {
   std::vector<std::string> listen{"127.0.0.1:8080"};  // "HOST:PORT", "[::1]:PORT"
   unsigned workers = 0;                               // 0: one per core
+  // Addresses that speak TLS (HTTP/1.1 over TLS, ALPN "http/1.1"), beside the plain ones of
+  // listen; they need at least one certificate. start() throws when a certificate or key
+  // cannot be read or they do not match.
+  std::vector<std::string> tls_listen{};
+  std::vector<tls_certificate> certificates{};
   // Threads of the blocking-work pool (deferred_response::run_blocking, pending_verdict's
   // work, Basic auth's password checks, compression of files over 64 KiB), shared by every
   // worker; 0 is taken as 1. The configuration file and the command line take 1 to 256.
@@ -91,8 +97,8 @@ class server {
   void stop() noexcept;
   // Blocks until the workers have exited.
   void wait();
-  // The ports actually bound, in the order of options.listen (useful with port 0), or of the
-  // sockets the service manager passed (inherit_listeners).
+  // The ports actually bound, in the order of options.listen then options.tls_listen (useful
+  // with port 0), or of the sockets the service manager passed (inherit_listeners).
   std::vector<std::uint16_t> ports() const;
   // The addresses listened on, "127.0.0.1:8080" or "[::1]:8080", in the order of ports().
   std::vector<std::string> addresses() const;

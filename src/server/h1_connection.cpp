@@ -65,8 +65,10 @@ void h1_working_set::clear() noexcept {
   if (ex.body.capacity() > initial_buffer) std::string().swap(ex.body);
 }
 
-h1_connection::h1_connection(worker& w, int fd, std::string peer, const address_key& peer_key)
+h1_connection::h1_connection(worker& w, int fd, std::string peer, const address_key& peer_key,
+                             const std::shared_ptr<const tls::context_set>& tls)
     : worker_(w), fd_(fd), peer_(std::move(peer)), peer_key_(peer_key) {
+  if (tls) tls_ = std::make_unique<tls_stream>(tls);
   timer_.set_callback([this] { on_timer(); });
 }
 
@@ -153,7 +155,7 @@ void h1_connection::begin_drain() {
 void h1_connection::on_io(std::uint32_t events) {
   if (events & EPOLLERR) return close_now();
   if (events & (EPOLLRDHUP | EPOLLHUP)) hangup_seen_ = true;
-  if ((events & EPOLLOUT) && ws_ && !flush()) return;
+  if ((events & EPOLLOUT) && (ws_ || tls_) && !flush()) return;
   // Input that arrives meanwhile waits: the stream's end takes it up.
   if (phase_ == phase::sending) {
     if (has_left_while_waiting()) return close_now();
@@ -300,6 +302,14 @@ void h1_connection::read_and_drop() {
   }
 }
 
+// The one place input comes from: the socket, or the plaintext of its TLS session (nothing
+// before the handshake is done, so that nothing of it reaches the parser or the timers' idea
+// of a request: a client that never finishes its handshake is closed at header_timeout).
+ssize_t h1_connection::receive(char* buffer, std::size_t size) {
+  if (!tls_) return ::read(fd_, buffer, size);
+  return tls_->read(fd_, buffer, size);
+}
+
 void h1_connection::read_available() {
   bool drained = false;
   while (phase_ != phase::closed) {
@@ -320,7 +330,7 @@ void h1_connection::read_available() {
     }
     h1_working_set& w = *ws_;
     const std::size_t space = w.in.size() - w.in_end;
-    const ssize_t n = ::read(fd_, w.in.data() + w.in_end, space);
+    const ssize_t n = receive(w.in.data() + w.in_end, space);
     if (n > 0) {
       w.in_end += static_cast<std::size_t>(n);
       bytes_read_ += static_cast<std::uint64_t>(n);
@@ -328,7 +338,8 @@ void h1_connection::read_available() {
       process();
       // A short read emptied the socket: with edge-triggered epoll, data arriving later raises
       // a new edge, so the read that would only say EAGAIN is saved (one syscall a request).
-      drained = static_cast<std::size_t>(n) < space && !hangup_seen_;
+      // Not through TLS: a short read of plaintext says nothing of the socket.
+      drained = !tls_ && static_cast<std::size_t>(n) < space && !hangup_seen_;
       continue;
     }
     if (n == 0) return on_peer_eof();
@@ -393,8 +404,11 @@ void h1_connection::begin_exchange() {
   w.ex.begin(*this);
   if (!w.ex.bind(h.method, h.target, h.version_minor, h.fields, peer_))
     return reject_with(http::status::bad_request);
-  take_up(pipeline::on_head(w.ex, h1_exchange::facts_of(h), worker_.options().limits,
-                            worker_.error_log()));
+  pipeline::head_facts facts = h1_exchange::facts_of(h);
+  // RFC 9110 §15.5.20: on TLS, the authority must be one the handshake's certificate covers.
+  if (tls_ && !facts.authority.empty())
+    facts.misdirected = !tls_->session().covers(host_without_port(facts.authority));
+  take_up(pipeline::on_head(w.ex, facts, worker_.options().limits, worker_.error_log()));
 }
 
 // What follows the head, once the pipeline's steps have decided.
@@ -971,7 +985,25 @@ void h1_connection::on_deferred_sent() {
 }
 
 bool h1_connection::flush() {
-  switch (ws_->out.flush(fd_)) {
+  output_queue::flush_result r = output_queue::flush_result::done;
+  if (!tls_) {
+    r = ws_->out.flush(fd_);
+  } else if (ws_) {
+    r = ws_->out.flush(fd_, *tls_);
+  } else {
+    // An idle TLS connection may still owe the socket ciphertext (handshake, tickets).
+    switch (tls_->send(fd_)) {
+      case tls_stream::send_result::blocked:
+        r = output_queue::flush_result::blocked;
+        break;
+      case tls_stream::send_result::failed:
+        r = output_queue::flush_result::failed;
+        break;
+      case tls_stream::send_result::done:
+        break;
+    }
+  }
+  switch (r) {
     case output_queue::flush_result::blocked:
       // The socket is full: wait for EPOLLOUT, but not forever (each flush that gets here has
       // made progress or has just begun, so the clock restarts).
@@ -995,6 +1027,9 @@ bool h1_connection::flush() {
 void h1_connection::end_after_flush() {
   if (phase_ == phase::lingering) return;
   if (peer_eof_) return close_now();
+  // RFC 8446 §6.1: a TLS connection ends with close_notify, so that the client can tell the
+  // end from a truncation. What the socket does not take at once is dropped with it.
+  if (tls_) tls_->close(fd_);
   // Half-close and drain what the client still sends, so that the kernel does not answer
   // unread input with a reset that could destroy the response in flight.
   ::shutdown(fd_, SHUT_WR);

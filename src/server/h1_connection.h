@@ -56,6 +56,7 @@
 #include "server/metrics.h"
 #include "server/output_queue.h"
 #include "server/pipeline.h"
+#include "server/tls_stream.h"
 
 namespace teapot::srv {
 
@@ -91,7 +92,9 @@ struct h1_working_set {
 
 class h1_connection final : public io::fd_handler, public exchange_transport {
  public:
-  h1_connection(worker& w, int fd, std::string peer, const address_key& peer_key);
+  // tls: the connection speaks TLS, its session made on this set (null: plain).
+  h1_connection(worker& w, int fd, std::string peer, const address_key& peer_key,
+                const std::shared_ptr<const tls::context_set>& tls = nullptr);
   ~h1_connection() override;
   h1_connection(const h1_connection&) = delete;
   h1_connection& operator=(const h1_connection&) = delete;
@@ -138,6 +141,7 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
   void read_input();
   void read_available();
   void read_and_drop();
+  ssize_t receive(char* buffer, std::size_t size);
   void on_peer_eof();
   bool bind_working_set();
   void release_if_idle() noexcept;
@@ -193,7 +197,10 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
   phase phase_ = phase::head;
   wait_for waiting_ = wait_for::nothing;
   io::timer timer_;
-  std::unique_ptr<h1_working_set> ws_;       // null while idle
+  std::unique_ptr<h1_working_set> ws_;  // null while idle
+  // A TLS connection's session (null: plain). It outlives the working set: an idle TLS
+  // connection keeps its session, and ciphertext may wait for the socket with no request.
+  std::unique_ptr<tls_stream> tls_;
   std::shared_ptr<connection_token> token_;  // for posts that may outlive the connection
   bool keep_alive_ = true;
   bool draining_ = false;

@@ -3,9 +3,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "io/write.h"
+#include "server/tls_stream.h"
 
 namespace teapot::srv {
 
@@ -54,6 +56,54 @@ output_queue::flush_result output_queue::flush(int socket) {
       return flush_result::failed;
     }
     sent_ += static_cast<std::size_t>(n);
+  }
+  out_.clear();
+  sent_ = 0;
+  return flush_result::done;
+}
+
+output_queue::flush_result output_queue::flush(int socket, tls_stream& tls) {
+  char chunk[16 * 1024];  // one TLS record of a file part
+  for (;;) {
+    switch (tls.send(socket)) {
+      case tls_stream::send_result::blocked:
+        return blocked();
+      case tls_stream::send_result::failed:
+        return flush_result::failed;
+      case tls_stream::send_result::done:
+        break;
+    }
+    if (empty()) break;
+    // Encrypt until the session's window is full or nothing is left, then send it all.
+    std::size_t taken = 0;
+    while (!empty()) {
+      std::size_t n = 0;
+      if (!files_.empty() && files_.front().at == sent_) {
+        file_part& f = files_.front();
+        const std::size_t want =
+            static_cast<std::size_t>(std::min<std::uint64_t>(f.left, sizeof chunk));
+        const ssize_t got = ::pread(f.fd, chunk, want, static_cast<off_t>(f.offset));
+        if (got <= 0) {
+          if (got < 0 && errno == EINTR) continue;
+          return flush_result::failed;  // a file shorter than said
+        }
+        n = tls.write({chunk, static_cast<std::size_t>(got)});
+        f.offset += n;
+        f.left -= n;
+        if (f.left == 0) {
+          f.release();
+          files_.erase(files_.begin());
+        }
+      } else {
+        const std::size_t end = files_.empty() ? out_.size() : files_.front().at;
+        n = tls.write({out_.data() + sent_, end - sent_});
+        sent_ += n;
+      }
+      if (n == 0) break;
+      taken += n;
+    }
+    // Nothing taken and nothing to send: the session refuses (it failed).
+    if (taken == 0 && !tls.has_pending()) return flush_result::failed;
   }
   out_.clear();
   sent_ = 0;

@@ -12,6 +12,8 @@
 
 namespace teapot::srv {
 
+class tls_stream;
+
 class output_queue {
  public:
   output_queue() = default;
@@ -32,6 +34,10 @@ class output_queue {
     failed,   // the peer is gone (or the file broke): nothing more can be sent
   };
   flush_result flush(int socket);
+  // The same through TLS: the bytes, and the file parts read with pread a record at a time,
+  // are encrypted by tls and the ciphertext written to socket. Bounded: nothing more is
+  // encrypted while the session's window of ciphertext waits for the socket.
+  flush_result flush(int socket, tls_stream& tls);
   // Moves everything queued to the end of into, the file parts read with pread: for a
   // transport with no socket (memory_transport). False when a file gave less than queued.
   bool drain_into(std::string& into);

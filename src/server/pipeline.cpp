@@ -88,9 +88,10 @@ void code_off_loop(exchange& ex) {
 }  // namespace
 
 after_head on_head(exchange& ex, const head_facts& facts, const limits& lim, error_log& log) {
-  ex.site_of = ex.sites->table.find(facts.authority);
+  ex.site_of = facts.misdirected ? nullptr : ex.sites->table.find(facts.authority);
   if (ex.site_of == nullptr) {
-    // Strict hosts: this server is not configured for that authority (RFC 9110 §15.5.20).
+    // Strict hosts: this server is not configured for that authority; or, on TLS, not on this
+    // connection, whose certificate does not cover it (RFC 9110 §15.5.20).
     ex.res->error(http::status::misdirected_request);
     return after_head::answered;
   }

@@ -30,6 +30,8 @@ struct head_facts {
   std::string_view authority;                   // Host, or the absolute-form target's authority
   bool has_content = false;                     // framed by Content-Length or chunked
   std::optional<std::uint64_t> content_length;  // when announced
+  // The connection's TLS certificate does not cover the authority (RFC 9110 §15.5.20).
+  bool misdirected = false;
 };
 
 enum class after_head : std::uint8_t {

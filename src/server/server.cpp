@@ -25,6 +25,7 @@
 #include "io/work_pool.h"
 #include "server/status_page.h"
 #include "server/worker.h"
+#include "tls/context_set.h"
 
 namespace teapot {
 
@@ -39,6 +40,8 @@ struct server::impl {
   // After the workers: destroyed first, it runs what is queued and joins before the loops its
   // work posts to are gone.
   std::unique_ptr<io::work_pool> pool;
+  // The TLS listeners' contexts (null without tls_listen), shared by every worker.
+  std::shared_ptr<const tls::context_set> tls_contexts;
   std::vector<std::thread> threads;
   std::vector<std::uint16_t> ports;
   std::vector<std::string> addresses;
@@ -125,23 +128,28 @@ struct server::impl {
   // Every worker binds its own socket on each address (SO_REUSEPORT): the kernel spreads the
   // connections, and no accept lock is shared. Port 0 is resolved by the first bind.
   void bind_listeners() {
-    for (const std::string& spec : options.listen) {
-      io::socket_address addr = io::parse_address(spec);
-      io::ensure_address_free(addr);
-      std::uint16_t port = 0;
-      for (auto& w : workers) {
-        if (port != 0) set_port(addr, port);
-        int fd = io::listen_on(addr, options.limits.send_buffer);
-        if (port == 0) {
-          port = io::local_port(fd);
-          warn_if_send_buffer_capped(fd);
-        }
-        w->add_listener(fd);
+    for (const std::string& spec : options.listen)
+      bind_listener(spec, nullptr);
+    for (const std::string& spec : options.tls_listen)
+      bind_listener(spec, tls_contexts);
+  }
+
+  void bind_listener(const std::string& spec, const std::shared_ptr<const tls::context_set>& tls) {
+    io::socket_address addr = io::parse_address(spec);
+    io::ensure_address_free(addr);
+    std::uint16_t port = 0;
+    for (auto& w : workers) {
+      if (port != 0) set_port(addr, port);
+      int fd = io::listen_on(addr, options.limits.send_buffer);
+      if (port == 0) {
+        port = io::local_port(fd);
+        warn_if_send_buffer_capped(fd);
       }
-      ports.push_back(port);
-      set_port(addr, port);
-      addresses.push_back(addr.to_string());
+      w->add_listener(fd, /*shared=*/false, tls);
     }
+    ports.push_back(port);
+    set_port(addr, port);
+    addresses.push_back(addr.to_string());
   }
 
   // Linux caps SO_SNDBUF at net.core.wmem_max without a word: say so, once per address.
@@ -162,6 +170,22 @@ struct server::impl {
       reinterpret_cast<sockaddr_in*>(&addr.storage)->sin_port = htons(port);
   }
 };
+
+namespace {
+
+// HTTP/1.1 only for now: ALPN offers no h2 until the server speaks it (RFC 7301 §3.2).
+std::shared_ptr<const tls::context_set> make_tls_contexts(const server_options& options) {
+  if (options.certificates.empty())
+    throw std::invalid_argument("tls_listen needs at least one certificate");
+  std::vector<tls::certificate_config> certificates;
+  for (const tls_certificate& c : options.certificates)
+    certificates.push_back({c.chain.string(), c.key.string(), c.names});
+  tls::tls_config config;
+  config.alpn = {"http/1.1"};
+  return std::make_shared<const tls::context_set>(certificates, config);
+}
+
+}  // namespace
 
 server::server(server_options options) : impl_(std::make_unique<impl>()) {
   impl_->options = std::move(options);
@@ -228,6 +252,7 @@ void server::start() {
   else if (std::signal(SIGPIPE, SIG_IGN) == SIG_ERR)
     throw std::system_error(errno, std::generic_category(), "signal(SIGPIPE)");
   s.parser_config = srv::parser_config_for(s.options);
+  if (!s.options.tls_listen.empty()) s.tls_contexts = make_tls_contexts(s.options);
   std::lock_guard lock(s.sites_mu);
   s.sites->index(s.options.strict_hosts);
   unsigned n = s.options.workers ? s.options.workers : std::thread::hardware_concurrency();

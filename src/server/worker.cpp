@@ -21,9 +21,10 @@ namespace teapot::srv {
 // Readiness of one listening socket.
 class worker::acceptor final : public io::fd_handler {
  public:
-  acceptor(worker& w, int fd) : worker_(w), fd_(fd) {}
+  acceptor(worker& w, int fd, std::shared_ptr<const tls::context_set> tls)
+      : worker_(w), fd_(fd), tls_(std::move(tls)) {}
   ~acceptor() override { close(); }
-  void on_io(std::uint32_t) override { worker_.accept_from(fd_); }
+  void on_io(std::uint32_t) override { worker_.accept_from(fd_, tls_); }
   void close() noexcept {
     if (fd_ < 0) return;
     worker_.loop().remove(fd_);
@@ -35,6 +36,7 @@ class worker::acceptor final : public io::fd_handler {
  private:
   worker& worker_;
   int fd_;
+  std::shared_ptr<const tls::context_set> tls_;
 };
 
 namespace {
@@ -168,7 +170,7 @@ worker::worker(const server_options& options, std::shared_ptr<const site_set> si
     hand_access_lines();
   });
   accept_retry_.set_callback([this] {
-    if (!draining_) accept_from(accept_retry_fd_);
+    if (!draining_) accept_from(accept_retry_fd_, accept_retry_tls_);
   });
 }
 
@@ -185,8 +187,8 @@ worker::~worker() {
   hand_access_lines();
 }
 
-void worker::add_listener(int fd, bool shared) {
-  acceptors_.push_back(std::make_unique<acceptor>(*this, fd));
+void worker::add_listener(int fd, bool shared, std::shared_ptr<const tls::context_set> tls) {
+  acceptors_.push_back(std::make_unique<acceptor>(*this, fd, std::move(tls)));
   // EPOLLEXCLUSIVE with edge triggering loses no connection: a worker that is busy when one
   // arrives still gets the event queued, and each accepts until EAGAIN when it looks.
   loop_.add(fd, shared ? EPOLLIN | EPOLLEXCLUSIVE : EPOLLIN, acceptors_.back().get());
@@ -288,7 +290,7 @@ std::string_view worker::date() noexcept {
   return {date_, sizeof date_};
 }
 
-void worker::accept_from(int listen_fd) {
+void worker::accept_from(int listen_fd, const std::shared_ptr<const tls::context_set>& tls) {
   for (;;) {
     io::socket_address peer;
     int fd = io::accept_one(listen_fd, &peer);
@@ -297,6 +299,7 @@ void worker::accept_from(int listen_fd) {
       // new event will come for it, so look again shortly.
       if (errno == EMFILE || errno == ENFILE) {
         accept_retry_fd_ = listen_fd;
+        accept_retry_tls_ = tls;
         loop_.arm(accept_retry_, std::chrono::milliseconds(100));
       }
       return;
@@ -310,7 +313,7 @@ void worker::accept_from(int listen_fd) {
       refuse(fd);
       continue;
     }
-    auto* c = new h1_connection(*this, fd, peer.to_string(), from);
+    auto* c = new h1_connection(*this, fd, peer.to_string(), from, tls);
     c->next_ = connections_;
     if (connections_) connections_->prev_ = c;
     connections_ = c;

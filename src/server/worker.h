@@ -25,6 +25,10 @@
 #include "server/site_table.h"
 #include "teapot/server.h"
 
+namespace teapot::tls {
+class context_set;
+}
+
 namespace teapot::srv {
 
 class h1_connection;
@@ -50,7 +54,9 @@ class worker {
   // socket, each through an fd of its own (a socket from the service manager, which cannot be
   // one per worker as SO_REUSEPORT makes them); it is registered with EPOLLEXCLUSIVE, so that
   // a connection wakes one waiting worker rather than all of them.
-  void add_listener(int fd, bool shared = false);
+  // tls: the listener speaks TLS, its connections' sessions made on this set (null: plain).
+  void add_listener(int fd, bool shared = false,
+                    std::shared_ptr<const tls::context_set> tls = nullptr);
   // On the worker's thread, until the drain has finished.
   void run();
   // From any thread: stop accepting, let in-flight exchanges finish, then leave run() once
@@ -111,7 +117,7 @@ class worker {
  private:
   class acceptor;
   class refusal;
-  void accept_from(int listen_fd);
+  void accept_from(int listen_fd, const std::shared_ptr<const tls::context_set>& tls);
   bool admit(const address_key& from);
   bool make_room();
   void refuse(int fd);
@@ -157,6 +163,7 @@ class worker {
   io::timer drain_timer_;
   io::timer accept_retry_;
   int accept_retry_fd_ = -1;
+  std::shared_ptr<const tls::context_set> accept_retry_tls_;
   std::time_t date_second_ = -1;
   char date_[http::imf_fixdate_size] = {};
 };

@@ -1,0 +1,23 @@
+// TLS as the embedder describes it: certificates as PEM files, and the addresses that speak
+// TLS (server_options::tls_listen). Plain values: the server turns them into OpenSSL contexts
+// at start().
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace teapot {
+
+// One certificate and its key. The client's SNI chooses among a server's certificates
+// (RFC 6066 §3); the first one added is chosen when no name matches. A request on a TLS
+// connection whose Host the chosen certificate does not cover gets 421 (RFC 9110 §15.5.20).
+struct tls_certificate {
+  std::filesystem::path chain;  // PEM: the leaf certificate first, then its intermediates
+  std::filesystem::path key;    // PEM, unencrypted
+  // The host names it is chosen for and covers; empty: read from the certificate (its
+  // subjectAltName, or its subject CN without one).
+  std::vector<std::string> names{};
+};
+
+}  // namespace teapot

@@ -20,4 +20,8 @@ struct tls_certificate {
   std::vector<std::string> names{};
 };
 
+// Why c cannot serve (its files do not load, or the key does not match the certificate,
+// quoting OpenSSL), or empty when it can: what server::start() would throw, told ahead.
+std::string check_certificate(const tls_certificate& c);
+
 }  // namespace teapot

@@ -81,6 +81,32 @@ void choose_default_site(diagnostics& diag, const std::vector<const toml::table*
   if (!c.server.strict_hosts && !c.default_site && !c.sites.empty()) c.default_site = 0;
 }
 
+// The sites' certificates, in the order of the sites: the first is the one a client without
+// SNI (or with a name none covers) gets (RFC 6066 §3).
+// Each is loaded once here, so that a file OpenSSL cannot read, or a key that does not match,
+// is a mistake of the configuration, found by `teapot check` and refused by a reload.
+void collect_certificates(diagnostics& diag, const std::vector<const toml::table*>& tables,
+                          const toml::table& root, configuration& c) {
+  for (std::size_t i = 0; i < c.sites.size(); ++i) {
+    const site_config& s = c.sites[i];
+    if (!s.tls || s.tls->chain.empty() || s.tls->key.empty()) continue;
+    tls_certificate cert = *s.tls;
+    cert.names = s.hosts;
+    if (std::string why = check_certificate(cert); !why.empty()) {
+      const toml::node* n = tables[i]->get("tls");
+      diag.error(n->source(), "sites[" + std::to_string(i) + "].tls: " + why);
+    }
+    c.server.certificates.push_back(std::move(cert));
+  }
+  if (c.server.tls_listen.empty() || !c.server.certificates.empty()) return;
+  const toml::node* server = root.get("server");
+  const toml::node* n =
+      server && server->as_table() ? server->as_table()->get("tls_listen") : nullptr;
+  diag.error(n ? n->source() : root.source(),
+             "server.tls_listen: no site has a certificate; give one a [sites.tls] table with "
+             "certificate and key, or remove tls_listen");
+}
+
 void read_root(diagnostics& diag, const toml::table& root, configuration& c) {
   table_reader r(diag, root, "");
   read_part(r, "server", [&](table_reader& t) {
@@ -112,6 +138,7 @@ void read_root(diagnostics& diag, const toml::table& root, configuration& c) {
   }
   r.finish();
   detail::add_webdav_methods(c);
+  collect_certificates(diag, tables, root, c);
   check_duplicate_hosts(diag, tables, c.sites);
   choose_default_site(diag, tables, c);
 }

@@ -47,20 +47,26 @@ std::string check_listen(std::string_view text) {
          " address (host names are not resolved)";
 }
 
-void read_listen(table_reader& r, server_options& o) {
-  auto listen = r.strings("listen");
+// listen, or tls_listen (which may be empty: no TLS). others: the addresses read already,
+// which none may repeat.
+void read_listen(table_reader& r, std::string_view name, std::vector<std::string>& out,
+                 const std::vector<std::string>& others = {}) {
+  auto listen = r.strings(name);
   if (!listen) return;
-  if (listen->empty()) r.error("listen", "expected at least one address");
-  const toml::array& nodes = *r.table().get_as<toml::array>("listen");
+  if (listen->empty() && name == "listen") r.error(name, "expected at least one address");
+  const toml::array& nodes = *r.table().get_as<toml::array>(name);
   for (std::size_t i = 0; i < listen->size(); ++i) {
-    std::string key = "listen[" + std::to_string(i) + "]";
+    std::string key = std::string(name) + "[" + std::to_string(i) + "]";
     if (std::string why = check_listen((*listen)[i]); !why.empty())
       r.error_at(*nodes.get(i), key, why);
     else if (std::find(listen->begin(), listen->begin() + static_cast<std::ptrdiff_t>(i),
                        (*listen)[i]) != listen->begin() + static_cast<std::ptrdiff_t>(i))
       r.error_at(*nodes.get(i), key, single_quoted((*listen)[i]) + " is listed twice");
+    else if (std::find(others.begin(), others.end(), (*listen)[i]) != others.end())
+      r.error_at(*nodes.get(i), key,
+                 single_quoted((*listen)[i]) + " is in listen too; an address speaks TLS or not");
   }
-  o.listen = *listen;
+  out = *listen;
 }
 
 void read_methods(table_reader& r, server_options& o) {
@@ -143,7 +149,8 @@ void read_body_limits(table_reader& r, std::vector<body_limit_rule>& out) {
 }  // namespace
 
 void read_server(table_reader& r, server_options& o) {
-  read_listen(r, o);
+  read_listen(r, "listen", o.listen);
+  read_listen(r, "tls_listen", o.tls_listen, o.listen);
   if (auto n = r.integer("workers", 0, 1024)) o.workers = static_cast<unsigned>(*n);
   if (auto n = r.integer("blocking_threads", min_blocking_threads, max_blocking_threads))
     o.blocking_threads = static_cast<unsigned>(*n);

@@ -200,6 +200,15 @@ void read_error_pages(table_reader& r, error_page_options& out) {
 
 }  // namespace
 
+// [sites.tls]: both files must exist; whether they load and match is for the server (or
+// `teapot check`), which reads them with OpenSSL.
+void read_tls(table_reader& r, tls_certificate& out) {
+  r.require("certificate", "the certificate chain, a PEM file such as \"cert.pem\"");
+  r.require("key", "the certificate's private key, a PEM file such as \"key.pem\"");
+  if (auto chain = read_existing_path(r, "certificate", false)) out.chain = *chain;
+  if (auto key = read_existing_path(r, "key", false)) out.key = *key;
+}
+
 void read_site(table_reader& r, site_config& out) {
   read_hosts(r, out);
   if (auto d = r.boolean("default")) out.is_default = *d;
@@ -224,6 +233,7 @@ void read_site(table_reader& r, site_config& out) {
   part("captive_portal", out.captive_portal, read_captive_portal);
   part("maintenance", out.maintenance, read_maintenance);
   part("auth", out.auth, read_auth);
+  part("tls", out.tls, read_tls);
   auto each = [&r](std::string_view key, auto& list, auto read) {
     auto tables = r.tables(key);
     for (std::size_t i = 0; i < tables.size(); ++i) {

@@ -79,13 +79,18 @@ struct site_config {
   // WebDAV areas, each below its own prefix (no two alike), mounted before the static files.
   // Paths are resolved; a database left empty stays empty (the area's default).
   std::vector<handlers::webdav_options> webdav;
+  // [sites.tls]: its certificate and key (paths resolved), served on server.tls_listen. Its
+  // names are the site's hosts (the certificate's own names for a site without hosts); the
+  // loader copies it into server.certificates.
+  std::optional<tls_certificate> tls;
 };
 
 struct configuration {
   std::filesystem::path source;  // the file it came from, absolute
-  // Listeners, workers, limits (body limits by prefix and the connection cap among them),
-  // strict hosts. access_log and error_log are left unset: open_logs() makes them. When a
-  // site has a WebDAV area, methods holds every one of handlers::webdav_methods().
+  // Listeners (plain and TLS, with the sites' certificates), workers, limits (body limits by prefix
+  // and the connection cap among them), strict hosts. access_log and error_log are left unset:
+  // open_logs() makes them. When a site has a WebDAV area, methods holds every one of
+  // handlers::webdav_methods().
   server_options server;
   access_log_config access_log;
   error_log_config error_log;

@@ -1,5 +1,7 @@
 #include "config/reload.h"
 
+#include <algorithm>
+
 namespace teapot::config {
 
 namespace {
@@ -25,6 +27,17 @@ bool same_body_limits(const std::vector<body_limit_rule>& a,
 
 }  // namespace
 
+namespace {
+
+bool same_certificates(const std::vector<tls_certificate>& a,
+                       const std::vector<tls_certificate>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+    return x.chain == y.chain && x.key == y.key && x.names == y.names;
+  });
+}
+
+}  // namespace
+
 std::vector<std::string> changes_needing_restart(const configuration& running,
                                                  const configuration& loaded) {
   std::vector<std::string> out;
@@ -34,6 +47,9 @@ std::vector<std::string> changes_needing_restart(const configuration& running,
     if (!same) out.emplace_back(key);
   };
   check(r.listen == l.listen, "server.listen");
+  check(r.tls_listen == l.tls_listen, "server.tls_listen");
+  // The TLS contexts are built once, at start: a certificate renewed needs a restart for now.
+  check(same_certificates(r.certificates, l.certificates), "sites.tls");
   check(r.workers == l.workers, "server.workers");
   check(r.blocking_threads == l.blocking_threads, "server.blocking_threads");
   check(r.drain_timeout == l.drain_timeout, "server.drain_timeout");

@@ -201,3 +201,31 @@ def test_a_client_that_stops_reading_does_not_grow_the_server(tls_server):
         time.sleep(1.0)
         grown = rss_kib(tls_server.server.proc.pid) - before
     assert grown < 16 * 1024, f"server grew by {grown} KiB for a client that stopped reading"
+
+
+def test_teapot_check_refuses_what_cannot_serve_tls(tmp_path):
+    for host in ("a.test", "b.test"):
+        assert run_cli("cert", str(tmp_path / host), "--host", host).returncode == 0
+    cases = [
+        # A key that is not the certificate's, quoting OpenSSL.
+        ('tls_listen = ["127.0.0.1:8443"]',
+         '[sites.tls]\ncertificate = "a.test/cert.pem"\nkey = "b.test/key.pem"\n',
+         "sites[0].tls: private key"),
+        ('tls_listen = ["127.0.0.1:8443"]', "", "server.tls_listen: no site has a certificate"),
+        ('listen = ["127.0.0.1:8080"]\ntls_listen = ["127.0.0.1:8080"]',
+         '[sites.tls]\ncertificate = "a.test/cert.pem"\nkey = "a.test/key.pem"\n',
+         "is in listen too"),
+        ('tls_listen = ["127.0.0.1:8443"]', '[sites.tls]\ncertificate = "none.pem"\n',
+         "sites[0].tls.certificate: "),
+    ]
+    for server, site_tls, message in cases:
+        config = tmp_path / "teapot.toml"
+        config.write_text(f'[server]\n{server}\n[[sites]]\nhosts = ["a.test"]\n{site_tls}')
+        p = run_cli("check", str(config))
+        assert p.returncode == 2, (server, site_tls)
+        assert message in p.stderr.decode(), p.stderr
+    config.write_text(
+        '[server]\ntls_listen = ["127.0.0.1:8443"]\n[[sites]]\nhosts = ["a.test"]\n'
+        '[sites.tls]\ncertificate = "a.test/cert.pem"\nkey = "a.test/key.pem"\n'
+    )
+    assert run_cli("check", str(config)).returncode == 0

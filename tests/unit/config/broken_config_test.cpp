@@ -28,8 +28,12 @@ const broken_case cases[] = {
      "server.limits.bdoy: unknown key; did you mean 'body'?"},
     {"unknown key without a near miss", "[[sites]]\ndefault = true\ncolour = \"blue\"\n", 3, 1,
      "sites[0].colour: unknown key; this table takes hosts, default, root, captive_portal, "
-     "maintenance, auth, rate_limits, rules, early_hints, mandatory_extensions, error_pages, "
+     "maintenance, auth, tls, rate_limits, rules, early_hints, mandatory_extensions, error_pages, "
      "static, compression, webdav"},
+    {"tls_listen without a certificate",
+     "[server]\ntls_listen = [\"127.0.0.1:8443\"]\n[[sites]]\ndefault = true\n", 2, 14,
+     "server.tls_listen: no site has a certificate; give one a [sites.tls] table with "
+     "certificate and key, or remove tls_listen"},
     {"integer where a string is found", "[server]\nworkers = \"two\"\n[[sites]]\ndefault = true\n",
      2, 11, "server.workers: expected an integer, found a string"},
     {"array where a string is found", "[[sites]]\nhosts = \"example.com\"\n", 2, 9,

@@ -41,6 +41,27 @@ TEST(changes_needing_restart, names_listeners_workers_limits_and_logs) {
                   "server.max_connections", "server.limits", "access_log", "error_log.path"}));
 }
 
+// The TLS contexts are built at start: a renewed certificate waits for a restart (for now).
+TEST(changes_needing_restart, names_tls_listeners_and_certificates) {
+  configuration running = base();
+  configuration loaded = base();
+  loaded.server.tls_listen = {"127.0.0.1:8443"};
+  EXPECT_EQ(changes_needing_restart(running, loaded), keys{"server.tls_listen"});
+  running.server.tls_listen = loaded.server.tls_listen;
+  running.server.certificates = {{"/c/cert.pem", "/c/key.pem", {"a.test"}}};
+  loaded.server.certificates = running.server.certificates;
+  EXPECT_EQ(changes_needing_restart(running, loaded), keys{});
+  for (auto change : {+[](tls_certificate& c) { c.chain = "/d/cert.pem"; },
+                      +[](tls_certificate& c) { c.key = "/d/key.pem"; },
+                      +[](tls_certificate& c) { c.names = {"b.test"}; }}) {
+    configuration changed = loaded;
+    change(changed.server.certificates[0]);
+    EXPECT_EQ(changes_needing_restart(running, changed), keys{"sites.tls"});
+  }
+  loaded.server.certificates.push_back(loaded.server.certificates[0]);
+  EXPECT_EQ(changes_needing_restart(running, loaded), keys{"sites.tls"});
+}
+
 TEST(changes_needing_restart, names_the_new_limits) {
   configuration running = base();
   configuration loaded = base();

@@ -39,6 +39,7 @@ echo "== ThreadSanitizer: integration tests that run threads"
 #   descriptor_limit:       a server at its descriptor cap (UBSan cannot run there: see the file)
 #   systemd:                workers accepting from one socket passed by systemd-socket-activate
 #   metrics:                counts copied on each loop and added up on the last one to answer
+#   tls:                    TLS connections on two workers sharing one set of contexts
 TEAPOT_BIN="$PWD/build/tsan/teapot" TEAPOT_EXAMPLES_DIR="$PWD/build/tsan/examples" \
   /usr/bin/python3 -m pytest -q -p no:cacheprovider \
   tests/integration/test_streaming_and_blocking.py \
@@ -55,4 +56,5 @@ TEAPOT_BIN="$PWD/build/tsan/teapot" TEAPOT_EXAMPLES_DIR="$PWD/build/tsan/example
   tests/integration/test_webdav_integrity.py \
   tests/integration/test_descriptor_limit.py \
   tests/integration/test_systemd.py \
-  tests/integration/test_metrics.py
+  tests/integration/test_metrics.py \
+  tests/integration/test_tls.py

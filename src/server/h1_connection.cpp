@@ -130,7 +130,8 @@ void h1_connection::rearm_for_input() {
   const auto& lim = worker_.options().limits;
   switch (phase_) {
     case phase::head:
-      if (has_request_bytes())
+      // A TLS handshake still going is a request's beginning: header_timeout bounds it.
+      if (has_request_bytes() || (tls_ && !tls_->session().handshake_done()))
         arm(wait_for::header, lim.header_timeout);
       else if (keep_alive_ && !close_after_flush_)
         arm(wait_for::idle, lim.keep_alive_timeout);

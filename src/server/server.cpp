@@ -72,7 +72,15 @@ struct server::impl {
   void open_listeners() {
     if (options.inherit_listeners) {
       const std::vector<io::inherited_listener> inherited = io::take_inherited_listeners();
-      if (!inherited.empty()) return share_inherited(inherited);
+      if (!inherited.empty()) {
+        // The manager's sockets are taken as plain ones: which of them would speak TLS is
+        // not said yet (a later step matches them to tls_listen by address).
+        if (!options.tls_listen.empty())
+          options.error_log->write(log_level::warn,
+                                   "tls_listen is not served: the service manager passed the "
+                                   "listening sockets, which are plain");
+        return share_inherited(inherited);
+      }
     }
     bind_listeners();
   }

@@ -310,7 +310,14 @@ void worker::accept_from(int listen_fd, const std::shared_ptr<const tls::context
     }
     const address_key from = address_key::of(peer.storage);
     if (!admit(from)) {
-      refuse(fd);
+      // The 503 is HTTP in the clear, which a TLS client cannot read: it is refused without
+      // an answer (answering would take a handshake, the work the cap is there to spare).
+      if (tls) {
+        if (counts_metrics()) metrics_.count_refused();
+        ::close(fd);
+      } else {
+        refuse(fd);
+      }
       continue;
     }
     auto* c = new h1_connection(*this, fd, peer.to_string(), from, tls);

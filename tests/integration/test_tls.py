@@ -50,6 +50,12 @@ class TlsServer:
 
 @pytest.fixture
 def tls_server(start_server, tmp_path: Path) -> TlsServer:
+    return start_tls(start_server, tmp_path)
+
+
+def start_tls(start_server, tmp_path: Path, server_keys: str = "") -> TlsServer:
+    """teapot serve --config with two sites, localhost and other.test, each with its
+    certificate, on a TLS port beside the plain one; server_keys are more keys of [server]."""
     require(TEAPOT_BIN, "teapot")
     root = tmp_path / "www"
     root.mkdir()
@@ -65,7 +71,7 @@ def tls_server(start_server, tmp_path: Path) -> TlsServer:
     config = tmp_path / "teapot.toml"
     config.write_text(
         f'[server]\nlisten = ["127.0.0.1:1"]\ntls_listen = ["127.0.0.1:{tls_port}"]\n'
-        'workers = 2\ndrain_timeout = "1s"\n[server.limits]\nheader_timeout = "2s"\n'
+        'workers = 2\ndrain_timeout = "1s"\n' + server_keys + '[server.limits]\nheader_timeout = "2s"\n'
         + "".join(
             f'[[sites]]\nhosts = ["{host}"]\nroot = "{root}"\n'
             f'[sites.tls]\ncertificate = "{host}/cert.pem"\nkey = "{host}/key.pem"\n'
@@ -229,3 +235,14 @@ def test_teapot_check_refuses_what_cannot_serve_tls(tmp_path):
         '[sites.tls]\ncertificate = "a.test/cert.pem"\nkey = "a.test/key.pem"\n'
     )
     assert run_cli("check", str(config)).returncode == 0
+
+
+def test_a_tls_connection_past_the_cap_is_closed_without_a_clear_text_answer(start_server, tmp_path):
+    server = start_tls(start_server, tmp_path, "max_connections_per_address = 1\n")
+    with server.connect() as first:
+        first.sendall(b"GET /hello.txt HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        assert first.recv(65536).startswith(b"HTTP/1.1 200 ")
+        with socket.create_connection(("127.0.0.1", server.tls_port), timeout=10) as second:
+            assert second.recv(100) == b""  # no 503 in the clear for a TLS client
+        first.sendall(b"GET /hello.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        assert read_all(first).startswith(b"HTTP/1.1 200 ")

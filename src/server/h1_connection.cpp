@@ -1048,6 +1048,9 @@ void h1_connection::close_now() {
   if (ws_) ws_->outgoing.cancel();
   // A handler running on this stack keeps the working set until the destructor.
   if (ws_ && !ws_->ex.is_in_handler()) release_working_set();
+  // RFC 8446 §6.1: close_notify before closing (an idle timeout, a drain), when the client
+  // can still read it and the socket takes it at once.
+  if (tls_ && !peer_eof_) tls_->close(fd_);
   worker_.loop().remove(fd_);
   ::close(fd_);
   fd_ = -1;

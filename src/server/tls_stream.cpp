@@ -71,6 +71,8 @@ tls_stream::send_result tls_stream::send(int socket) {
 }
 
 void tls_stream::close(int socket) {
+  if (closed_) return;
+  closed_ = true;
   if (session_.close_notify()) send(socket);
 }
 

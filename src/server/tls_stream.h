@@ -37,7 +37,7 @@ class tls_stream {
   bool has_pending() const noexcept {
     return sent_ < pending_.size() || session_.pending_ciphertext() > 0;
   }
-  // Queues close_notify (RFC 8446 §6.1) and sends what the socket takes of it at once.
+  // Queues close_notify (RFC 8446 §6.1) and sends what the socket takes of it at once; once.
   void close(int socket);
 
   const tls::session& session() const noexcept { return session_; }
@@ -46,6 +46,7 @@ class tls_stream {
   tls::session session_;
   std::string pending_;  // ciphertext taken from the session, from sent_ on not yet written
   std::size_t sent_ = 0;
+  bool closed_ = false;
 };
 
 }  // namespace teapot::srv

@@ -35,8 +35,9 @@ class TlsServer:
             setattr(ctx, key, value)
         return ctx
 
-    def connect(self, host: str = "localhost", **versions) -> ssl.SSLSocket:
-        raw = socket.create_connection(("127.0.0.1", self.tls_port), timeout=10)
+    def connect(self, host: str = "localhost", source: str = "127.0.0.1", **versions) -> ssl.SSLSocket:
+        raw = socket.create_connection(("127.0.0.1", self.tls_port), timeout=10,
+                                       source_address=(source, 0))
         return self.context(host, **versions).wrap_socket(raw, server_hostname=host)
 
     def curl(self, *args: str, path: str = "/hello.txt") -> subprocess.CompletedProcess:
@@ -239,17 +240,13 @@ def test_teapot_check_refuses_what_cannot_serve_tls(tmp_path):
 
 def test_a_tls_connection_past_the_cap_is_closed_without_a_clear_text_answer(start_server, tmp_path):
     server = start_tls(start_server, tmp_path, "max_connections_per_address = 1\n")
-    # The start-up probe's connection may not be counted out yet: the first one may be refused.
-    for _attempt in range(50):
-        try:
-            first = server.connect()
-            break
-        except (ConnectionResetError, ssl.SSLError):
-            time.sleep(0.1)
-    with first:
+    # From 127.0.0.2: the fixture's readiness probe comes from 127.0.0.1 and may still be
+    # counted when the test starts.
+    with server.connect(source="127.0.0.2") as first:
         first.sendall(b"GET /hello.txt HTTP/1.1\r\nHost: localhost\r\n\r\n")
         assert first.recv(65536).startswith(b"HTTP/1.1 200 ")
-        with socket.create_connection(("127.0.0.1", server.tls_port), timeout=10) as second:
+        with socket.create_connection(("127.0.0.1", server.tls_port), timeout=10,
+                                      source_address=("127.0.0.2", 0)) as second:
             assert second.recv(100) == b""  # no 503 in the clear for a TLS client
         first.sendall(b"GET /hello.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         assert read_all(first).startswith(b"HTTP/1.1 200 ")

@@ -48,6 +48,7 @@ find_package(SQLite3 REQUIRED)
 find_package(OpenSSL 3.0 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(TEAPOT_CODECS REQUIRED IMPORTED_TARGET zlib libbrotlienc libzstd)
+pkg_check_modules(NGHTTP2 REQUIRED IMPORTED_TARGET libnghttp2)
 
 teapot_link_closure(teapot_lib teapot_modules teapot_outside_libraries)
 set(teapot_objects "")

@@ -21,7 +21,7 @@ ALLOWED = {
     "tls": {"http", "base"},
     "h2": {"http", "base"},
     "io": {"base"},
-    "server": {"io", "h1", "tls", "http", "base", "public"},
+    "server": {"io", "h1", "h2", "tls", "http", "base", "public"},
     "handlers/*": {"public", "http", "base", "handlers/common"},
     "handlers/common": {"public", "http", "base"},
     # A handler's factory header is public (include/teapot/handlers/): config wires handlers

@@ -26,7 +26,7 @@ namespace teapot {
 struct server_options {
   std::vector<std::string> listen{"127.0.0.1:8080"};  // "HOST:PORT", "[::1]:PORT"
   unsigned workers = 0;                               // 0: one per core
-  // Addresses that speak TLS (HTTP/1.1 over TLS, ALPN "http/1.1"), beside the plain ones of
+  // Addresses that speak TLS (HTTP/2 and HTTP/1.1 over TLS, chosen by ALPN), beside the plain ones of
   // listen; they need at least one certificate. start() throws when a certificate or key
   // cannot be read or they do not match.
   std::vector<std::string> tls_listen{};
@@ -44,6 +44,10 @@ struct server_options {
   // A request whose Host (or absolute-form authority) no added site claims gets 421 instead
   // of the default site (RFC 9110 §15.5.20).
   bool strict_hosts = false;
+  // HTTP/2 (RFC 9113): offered by ALPN ("h2" before "http/1.1") on tls_listen, and taken with
+  // prior knowledge (the client's connection preface as a connection's first bytes) on listen.
+  // Off: every connection speaks HTTP/1.1, and ALPN offers "http/1.1" only.
+  bool http2 = true;
   // SIGTERM/SIGINT: graceful stop. start() blocks these signals in the calling thread and so in
   // every thread created after it: a program that started threads before must block them
   // itself (pthread_sigmask) or a signal may land in one of those and end the process.

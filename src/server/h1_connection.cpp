@@ -85,6 +85,7 @@ void h1_connection::start() {
 }
 
 bool h1_connection::is_idle() const noexcept {
+  if (phase_ == phase::h2) return h2_->open_streams() == 0 && ws_->out.empty();
   return phase_ == phase::head && (!ws_ || (ws_->msg_begin == ws_->in_end && ws_->out.empty()));
 }
 
@@ -143,6 +144,7 @@ void h1_connection::rearm_for_input() {
       return disarm();
     case phase::lingering:
     case phase::closed:
+    case phase::h2:  // h2_write() keeps the h2 timers
       return;
   }
 }
@@ -150,10 +152,12 @@ void h1_connection::rearm_for_input() {
 void h1_connection::begin_drain() {
   draining_ = true;
   keep_alive_ = false;
-  if (is_idle()) close_now();
+  if (is_idle()) return close_now();
+  if (phase_ == phase::h2) h2_drain();
 }
 
 void h1_connection::on_io(std::uint32_t events) {
+  if (phase_ == phase::h2) return h2_on_io(events);
   if (events & EPOLLERR) return close_now();
   if (events & (EPOLLRDHUP | EPOLLHUP)) hangup_seen_ = true;
   if ((events & EPOLLOUT) && (ws_ || tls_) && !flush()) return;
@@ -314,6 +318,7 @@ ssize_t h1_connection::receive(char* buffer, std::size_t size) {
 void h1_connection::read_available() {
   bool drained = false;
   while (phase_ != phase::closed) {
+    if (phase_ == phase::h2) return h2_read();
     // Resumed by on_deferred_sent(), or at the end of the content sent.
     if (phase_ == phase::handling || phase_ == phase::sending) return;
     if (!is_output_low()) {
@@ -378,6 +383,16 @@ void h1_connection::process() {
 bool h1_connection::parse_head() {
   h1_working_set& w = *ws_;
   if (w.msg_begin == w.in_end) return false;
+  switch (h2_check()) {
+    case h2_start::now:
+      become_h2();
+      return false;
+    case h2_start::wait:  // a proper prefix of the preface: more bytes tell
+      if (waiting_ != wait_for::header) arm(wait_for::header, worker_.options().limits.header_timeout);
+      return false;
+    case h2_start::no:
+      break;
+  }
   // The request's clock starts with its first byte read, as nginx's $request_time does.
   if (w.head_since_ms < 0) w.head_since_ms = worker_.loop().now_ms();
   const h1::parse_result r = w.parser.parse(pending_input());
@@ -709,6 +724,7 @@ void h1_connection::finish_exchange() {
 
 void h1_connection::end_response() {
   h1_working_set& w = *ws_;
+  served_any_ = true;
   w.ex.end();
   w.head_since_ms = -1;
   w.msg_begin += w.head_len + w.body_in_buffer;
@@ -786,6 +802,11 @@ connection_row h1_connection::describe(std::int64_t now_ms) const {
     case phase::closed:
       row.state = "closing";
       break;
+    case phase::h2:
+      row.state = h2_->open_streams() > 0 ? "handling" : "waiting";
+      row.request = h2_->first_request();
+      if (row.request.size() > 120) row.request.resize(120);
+      return row;
   }
   if (ws_ && !ws_->ex.req.method.empty() && phase_ != phase::head) {
     row.request.append(ws_->ex.req.method).append(" ").append(ws_->ex.req.target);

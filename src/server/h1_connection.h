@@ -53,6 +53,7 @@
 #include "server/exchange.h"
 #include "server/h1_body_stream.h"
 #include "server/h1_response_stream.h"
+#include "server/h2_streams.h"
 #include "server/metrics.h"
 #include "server/output_queue.h"
 #include "server/pipeline.h"
@@ -90,7 +91,9 @@ struct h1_working_set {
   h1_response_stream outgoing;  // active while a response's content comes from a source
 };
 
-class h1_connection final : public io::fd_handler, public exchange_transport {
+class h1_connection final : public io::fd_handler,
+                            public exchange_transport,
+                            public h2_carrier {
  public:
   // tls: the connection speaks TLS, its session made on this set (null: plain).
   h1_connection(worker& w, int fd, std::string peer, const address_key& peer_key,
@@ -120,6 +123,9 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
   void on_deferred_sent() override;
   void on_step_decided() override;
 
+  // h2_carrier
+  void h2_output_ready() override;
+
   // From h1_body_stream, through posts: delivery may begin, or a hold has ended.
   void resume_content();
   void end_hold();
@@ -135,7 +141,9 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
   h1_connection* wait_next_ = nullptr;
 
  private:
-  enum class phase : std::uint8_t { head, body, handling, sending, lingering, closed };
+  // h2: the connection has become HTTP/2 (h1_connection_h2.cpp); the h1 phases are over.
+  enum class phase : std::uint8_t { head, body, handling, sending, lingering, closed, h2 };
+  enum class h2_start : std::uint8_t { no, wait, now };
   enum class wait_for : std::uint8_t { nothing, idle, header, body, send, linger };
 
   void read_input();
@@ -187,6 +195,13 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
   void refuse_content();
   bool ensure_space();
   bool is_output_low() const noexcept;
+  // HTTP/2 (h1_connection_h2.cpp).
+  h2_start h2_check() const;
+  void become_h2();
+  void h2_on_io(std::uint32_t events);
+  void h2_read();
+  bool h2_write();
+  void h2_drain();
 
   worker& worker_;
   int fd_;
@@ -201,6 +216,8 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
   // A TLS connection's session (null: plain). It outlives the working set: an idle TLS
   // connection keeps its session, and ciphertext may wait for the socket with no request.
   std::unique_ptr<tls_stream> tls_;
+  // Once the connection speaks HTTP/2: its streams, with their session.
+  std::unique_ptr<h2_streams> h2_;
   std::shared_ptr<connection_token> token_;  // for posts that may outlive the connection
   bool keep_alive_ = true;
   bool draining_ = false;
@@ -210,6 +227,8 @@ class h1_connection final : public io::fd_handler, public exchange_transport {
   bool hangup_seen_ = false;
   bool held_back_ = false;  // reading paused until the output drains
   bool close_after_flush_ = false;
+  bool served_any_ = false;  // a response has ended: the h2 preface may no longer begin
+  bool h2_ending_ = false;   // the session has ended the connection: write its GOAWAY, close
   std::uint32_t stream_serial_ = 0;  // tells a stale source's wake from the current one's
 };
 

@@ -181,7 +181,7 @@ struct server::impl {
 
 namespace {
 
-// HTTP/1.1 only for now: ALPN offers no h2 until the server speaks it (RFC 7301 §3.2).
+// ALPN (RFC 7301): the server's preference, h2 first, as nginx, h2o and Caddy order it.
 std::shared_ptr<const tls::context_set> make_tls_contexts(const server_options& options) {
   if (options.certificates.empty())
     throw std::invalid_argument("tls_listen needs at least one certificate");
@@ -189,7 +189,8 @@ std::shared_ptr<const tls::context_set> make_tls_contexts(const server_options& 
   for (const tls_certificate& c : options.certificates)
     certificates.push_back({c.chain.string(), c.key.string(), c.names});
   tls::tls_config config;
-  config.alpn = {"http/1.1"};
+  config.alpn = options.http2 ? std::vector<std::string>{"h2", "http/1.1"}
+                              : std::vector<std::string>{"http/1.1"};
   return std::make_shared<const tls::context_set>(certificates, config);
 }
 

@@ -1,0 +1,550 @@
+#include "server/h2_streams.h"
+
+#include <algorithm>
+#include <ctime>
+#include <utility>
+
+#include "base/ascii.h"
+#include "h2/request_error.h"
+#include "server/h2_exchange.h"
+#include "server/pipeline.h"
+#include "server/response_access.h"
+#include "server/worker.h"
+#include "teapot/site.h"
+#include "tls/session.h"
+
+namespace teapot::srv {
+
+namespace {
+
+h2::session_config config_for(const worker& w) {
+  h2::session_config c;
+  c.limits = h2::head_limits(w.options().limits);
+  return c;
+}
+
+// CLOCK_MONOTONIC in milliseconds, read now, as the access log's durations are on HTTP/1.1.
+std::int64_t monotonic_ms() noexcept {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return std::int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1'000'000;
+}
+
+}  // namespace
+
+// --- h2_stream --------------------------------------------------------------------------------
+
+h2_stream::h2_stream(h2_streams& owner, worker& w, h2::stream_id id)
+    : owner_(&owner), worker_(w), id_(id), ex_(w) {}
+
+h2_stream::~h2_stream() {
+  if (source_) response_access::set_waker(*source_, {});
+}
+
+// The request's views point here, not into the session, whose storage goes with the stream:
+// a deferred handle may outlive it. Host comes from :authority (RFC 9113 §8.3.1), so that a
+// handler reads it as on HTTP/1.1.
+void h2_stream::copy_head(const h2::request_head& h) {
+  bool has_host = false;
+  std::size_t total = h.method.size() + h.path.size() + h.authority.size() + 4;
+  for (const header_field& f : h.fields) {
+    total += f.name.size() + f.value.size();
+    has_host = has_host || f.name == "host";
+  }
+  text_.clear();
+  text_.reserve(total);  // no reallocation below: the views stay valid
+  const auto keep = [this](std::string_view s) {
+    const std::size_t at = text_.size();
+    text_.append(s);
+    return std::string_view(text_).substr(at, s.size());
+  };
+  fields_.clear();
+  fields_.reserve(h.fields.size() + 1);
+  const std::string_view method = keep(h.method);
+  const std::string_view path = keep(h.path);
+  const std::string_view authority = keep(h.authority);
+  if (!has_host && !authority.empty()) fields_.push_back({keep("host"), authority});
+  for (const header_field& f : h.fields) {
+    fields_.push_back({keep(f.name), keep(f.value)});
+    if (f.name == "expect" && base::ascii::iequals(f.value, "100-continue"))
+      expect_continue_ = true;
+  }
+  head_method_ = method;
+  head_path_ = path;
+  ex_.req.method = method;
+  ex_.req.target = path;
+  ex_.req.headers = fields_;
+}
+
+void h2_stream::take_up(pipeline::after_head next) {
+  error_log& log = worker_.error_log();
+  switch (next) {
+    case pipeline::after_head::answered:
+      return respond();
+    case pipeline::after_head::run_handler:
+      return dispatch();
+    case pipeline::after_head::pending:
+      phase_ = phase::head;  // on_step_decided() goes on; content waits in ex_.body
+      return;
+    case pipeline::after_head::read_content:
+      break;
+  }
+  if (ex_.match.target && ex_.match.options.stream_body) {
+    phase_ = phase::streaming;
+    waiting_ = std::move(ex_.body);  // what came while a step waited
+    ex_.body.clear();
+    ex_.req.body_stream = this;
+    pipeline::run_handler(ex_, log);
+    if (!ex_.is_deferred_pending()) {
+      // Answered before the content: the rest is dropped as it comes.
+      reader_ = {};
+      return respond();
+    }
+    return deliver();
+  }
+  phase_ = phase::content;
+  if (expect_continue_ && ex_.body.empty() && !client_ended_) {
+    // RFC 9110 §10.1.1: without a route the final status comes at once, instead of 100.
+    if (ex_.match.target == nullptr) return dispatch();
+    owner_->session_.submit_interim(id_, http::status::continue_, {});
+  }
+  if (client_ended_) content_ended();
+}
+
+void h2_stream::dispatch() {
+  phase_ = phase::handling;
+  pipeline::run_handler(ex_, worker_.error_log());
+  if (ex_.is_deferred_pending()) return;  // on_deferred_sent() goes on
+  respond();
+}
+
+void h2_stream::respond() {
+  if (owner_ == nullptr) return;
+  phase_ = phase::handling;
+  if (!pipeline::finish(ex_, worker_.now())) return;  // the pool codes a file first
+  phase_ = phase::answered;
+  reader_ = {};
+  response& res = *ex_.res;
+  const http::status status = res.status();
+  h2_exchange::head_fields(ex_, worker_.date(), worker_.options().server_header, head_scratch_,
+                           head_fields_);
+  const bool no_content = h2_exchange::has_no_content(ex_);
+  h2::response_body body = h2::no_body{};
+  std::uint64_t length = 0;
+  if (res.has_source()) {
+    std::shared_ptr<body_source> source = response_access::take_source(res);
+    if (no_content) {
+      source->cancelled();
+    } else {
+      source_ = std::move(source);
+      response_access::set_waker(*source_, [w = &worker_, weak = weak_from_this()] {
+        w->loop().post([weak] {
+          if (std::shared_ptr<h2_stream> s = weak.lock()) s->source_woken();
+        });
+      });
+      body = h2::pull_source([this](std::span<char> buffer) { return pull_source(buffer); });
+    }
+  } else if (!no_content) {
+    body = h2_exchange::content_of(ex_, length);
+  }
+  owner_->session_.submit_response(id_, status, head_fields_, std::move(body));
+  if (!source_) owner_->account(*this, status, length);
+  ex_.end();
+}
+
+void h2_stream::content_arrived(std::string_view bytes) {
+  h2::session& session = owner_->session_;
+  switch (phase_) {
+    case phase::head:
+    case phase::content:
+      // content-length past the limit was refused from the head; this counts the rest.
+      if (ex_.body.size() + bytes.size() > ex_.body_max) {
+        session.consume(id_, bytes.size());
+        pipeline::refuse_content(ex_);
+        return respond();
+      }
+      ex_.body.append(bytes);
+      session.consume(id_, bytes.size());
+      return;
+    case phase::streaming:
+      received_ += bytes.size();
+      if (received_ > ex_.body_max) {
+        session.consume(id_, bytes.size());
+        fail_content(body_error::too_large);
+        pipeline::refuse_content(ex_);
+        return respond();
+      }
+      // Consumed as the handler takes it: its window stays shut while it holds a piece.
+      waiting_.append(bytes);
+      return deliver();
+    case phase::handling:
+    case phase::answered:
+      session.consume(id_, bytes.size());  // content no longer wanted
+      return;
+  }
+}
+
+void h2_stream::content_ended() {
+  client_ended_ = true;
+  switch (phase_) {
+    case phase::content:
+      ex_.req.body = ex_.body;
+      ex_.req.trailers = trailers_;
+      return dispatch();
+    case phase::streaming:
+      return deliver();
+    case phase::head:  // a step waits: take_up() finds the content complete
+    case phase::handling:
+    case phase::answered:
+      return;
+  }
+}
+
+// Hands the handler what waits, piece by piece, while it takes them; then the end.
+void h2_stream::deliver() {
+  while (phase_ == phase::streaming && reading_ && !holding_ && !delivering_) {
+    if (waiting_.empty()) {
+      if (!client_ended_ || reader_done_) return;
+      reader_done_ = true;
+      delivering_ = true;
+      if (reader_.on_end) reader_.on_end(trailers_);
+      delivering_ = false;
+    } else {
+      held_ = std::move(waiting_);
+      waiting_.clear();
+      delivering_ = true;
+      const flow f = reader_.on_data ? reader_.on_data(held_) : flow::more;
+      delivering_ = false;
+      if (f == flow::hold) {
+        holding_ = true;
+      } else {
+        if (owner_) owner_->session_.consume(id_, held_.size());
+        held_.clear();
+      }
+    }
+    // The handler sent its response from a callback: it goes now.
+    if (phase_ == phase::streaming && response_ready_) {
+      reader_ = {};
+      return respond();
+    }
+  }
+}
+
+void h2_stream::end_hold() {
+  if (!holding_ || owner_ == nullptr) return;
+  holding_ = false;
+  owner_->session_.consume(id_, held_.size());
+  held_.clear();
+  deliver();
+  owner_->output_ready();
+}
+
+void h2_stream::fail_content(body_error e) {
+  if (phase_ != phase::streaming || reader_done_) return;
+  reader_done_ = true;
+  callbacks cb = std::move(reader_);
+  reader_ = {};
+  if (cb.on_error && !delivering_) cb.on_error(e);
+}
+
+void h2_stream::read(callbacks cb) {
+  reader_ = std::move(cb);
+  reading_ = true;
+  // The 100 waits until the handler reads: one that answers from the head saves the upload.
+  if (expect_continue_ && received_ == 0 && waiting_.empty() && !client_ended_ && owner_) {
+    expect_continue_ = false;
+    owner_->session_.submit_interim(id_, http::status::continue_, {});
+    owner_->output_ready();
+  }
+  if (!delivering_) deliver();
+}
+
+void h2_stream::resume() {
+  worker_.loop().post([weak = weak_from_this()] {
+    if (std::shared_ptr<h2_stream> s = weak.lock()) s->end_hold();
+  });
+}
+
+bool h2_stream::write_interim(
+    http::status code, std::span<const std::pair<std::string_view, std::string_view>> fields) {
+  if (owner_ == nullptr || phase_ == phase::answered) return false;
+  std::vector<header_field> list;
+  list.reserve(fields.size());
+  for (const auto& [name, value] : fields)
+    list.push_back({name, value});
+  if (!owner_->session_.submit_interim(id_, code, list)) return false;
+  owner_->output_ready();
+  return true;
+}
+
+void h2_stream::on_deferred_sent() {
+  if (owner_ == nullptr || phase_ == phase::answered) return;
+  if (delivering_) {
+    response_ready_ = true;  // from inside on_data or on_end: deliver() takes it up
+    return;
+  }
+  if (phase_ == phase::streaming) fail_content(body_error::client_gone);
+  respond();
+  owner_->output_ready();
+}
+
+void h2_stream::on_step_decided() {
+  if (owner_ == nullptr || phase_ != phase::head) return;
+  take_up(pipeline::resume_steps(ex_, worker_.error_log()));
+  if (owner_ != nullptr) owner_->output_ready();
+}
+
+h2::pull_result h2_stream::pull_source(std::span<char> buffer) {
+  if (!source_) return {0, h2::pull_state::ended};
+  body_source::pulled p;
+  try {
+    p = source_->pull(buffer);
+  } catch (...) {
+    p = {0, body_source::next::fail};
+  }
+  const std::size_t n = std::min(p.size, buffer.size());
+  bytes_out_ += n;
+  switch (p.then) {
+    case body_source::next::more:
+      return {n, h2::pull_state::more};
+    case body_source::next::wait:
+      return {n, h2::pull_state::wait};
+    case body_source::next::end: {
+      std::vector<std::pair<std::string, std::string>> trailers;
+      try {
+        source_->trailers(trailers);
+      } catch (...) {
+        trailers.clear();  // the content is whole: it goes without them
+      }
+      if (!trailers.empty() && owner_) {
+        std::vector<header_field> list;
+        for (const auto& [name, value] : trailers)
+          if (base::ascii::is_token(name) && base::ascii::is_field_value(value))
+            list.push_back({name, value});
+        owner_->session_.submit_trailers(id_, list);
+      }
+      response_access::set_waker(*source_, {});
+      source_.reset();
+      if (owner_) owner_->account(*this, ex_.res->status(), bytes_out_);
+      return {n, h2::pull_state::ended};
+    }
+    case body_source::next::fail:
+      break;
+  }
+  // The content cannot be completed: the stream is reset once the session is out of this
+  // call (RFC 9113 §8.1: a response cut short is not sent as complete).
+  source_failed_ = true;
+  response_access::set_waker(*source_, {});
+  source_.reset();
+  if (owner_) owner_->resets_.push_back(id_);
+  return {n, h2::pull_state::wait};
+}
+
+void h2_stream::source_woken() {
+  if (owner_ == nullptr || !source_) return;
+  owner_->session_.resume(id_);
+  owner_->output_ready();
+}
+
+// --- h2_streams -------------------------------------------------------------------------------
+
+h2_streams::h2_streams(worker& w, h2_carrier& carrier, std::string_view peer,
+                       const tls::session* tls)
+    : worker_(w), carrier_(carrier), peer_(peer), tls_(tls), session_(*this, config_for(w)) {}
+
+h2_streams::~h2_streams() { close_all(); }
+
+h2::feed_result h2_streams::feed(std::string_view bytes) {
+  ++in_session_;
+  const h2::feed_result r = session_.feed(bytes);
+  --in_session_;
+  return r;
+}
+
+void h2_streams::take_output(std::string& out, std::size_t max) {
+  ++in_session_;
+  session_.take_output(out, max);
+  --in_session_;
+  if (resets_.empty()) return;
+  std::vector<h2::stream_id> ids;
+  ids.swap(resets_);
+  for (const h2::stream_id id : ids)
+    session_.reset_stream(id, h2::error_code::internal_error);
+}
+
+void h2_streams::output_ready() {
+  if (in_session_ == 0) carrier_.h2_output_ready();
+}
+
+h2_stream* h2_streams::find(h2::stream_id id) noexcept {
+  const auto it = streams_.find(id);
+  return it == streams_.end() ? nullptr : it->second.get();
+}
+
+std::shared_ptr<h2_stream> h2_streams::open(h2::stream_id id) {
+  auto s = std::make_shared<h2_stream>(*this, worker_, id);
+  streams_[id] = s;
+  s->since_ms_ = monotonic_ms();
+  s->ex_.begin(*s);
+  return s;
+}
+
+void h2_streams::on_request(h2::stream_id id, const h2::request_head& head) {
+  std::shared_ptr<h2_stream> s = open(id);
+  s->copy_head(head);
+  s->client_ended_ = head.ends_stream;
+  exchange& ex = s->ex_;
+  const request copied = ex.req;
+  // CONNECT has no :path (RFC 9113 §8.5): its target is the authority, as on HTTP/1.1.
+  const std::string_view target = copied.method == "CONNECT" ? ex.req.header("host").value_or("")
+                                                              : copied.target;
+  if (!ex.bind(copied.method, target, 1, copied.headers, peer_)) {
+    pipeline::answer_with(ex, http::status::bad_request);
+    return s->respond();
+  }
+  pipeline::head_facts facts = h2_exchange::facts_of(head);
+  if (!head.authority.empty())
+    facts.authority = ex.req.header("host").value_or(std::string_view{});
+  // RFC 9113 §9.1.1: a connection may carry requests for every origin its certificate covers,
+  // and only those (421 for the others, RFC 9110 §15.5.20).
+  if (tls_ && !facts.authority.empty())
+    facts.misdirected = !tls_->covers(host_without_port(facts.authority));
+  s->take_up(pipeline::on_head(ex, facts, worker_.options().limits, worker_.error_log()));
+}
+
+void h2_streams::on_request_rejected(h2::stream_id id, h2::request_error why,
+                                     const h2::request_head& partial) {
+  std::shared_ptr<h2_stream> s = open(id);
+  s->copy_head(partial);
+  s->client_ended_ = partial.ends_stream;
+  pipeline::answer_with(s->ex_, h2::to_status(why));
+  s->respond();
+}
+
+void h2_streams::on_data(h2::stream_id id, std::string_view bytes) {
+  if (h2_stream* s = find(id)) {
+    s->content_arrived(bytes);
+  } else {
+    session_.consume(id, bytes.size());
+  }
+}
+
+void h2_streams::on_trailers(h2::stream_id id, std::span<const header_field> fields) {
+  h2_stream* s = find(id);
+  if (s == nullptr) return;
+  std::size_t total = 0;
+  for (const header_field& f : fields)
+    total += f.name.size() + f.value.size();
+  s->trailer_text_.reserve(total);
+  for (const header_field& f : fields) {
+    const std::size_t at = s->trailer_text_.size();
+    s->trailer_text_.append(f.name).append(f.value);
+    const std::string_view all(s->trailer_text_);
+    s->trailers_.push_back({all.substr(at, f.name.size()), all.substr(at + f.name.size())});
+  }
+}
+
+void h2_streams::on_end_stream(h2::stream_id id) {
+  if (h2_stream* s = find(id)) s->content_ended();
+}
+
+void h2_streams::on_stream_reset(h2::stream_id id, h2::error_code) {
+  h2_stream* s = find(id);
+  if (s == nullptr) return;
+  s->fail_content(body_error::client_gone);
+  if (s->source_) {
+    std::shared_ptr<body_source> source = std::move(s->source_);
+    response_access::set_waker(*source, {});
+    source->cancelled();
+  }
+}
+
+void h2_streams::on_stream_closed(h2::stream_id id, h2::error_code) {
+  const auto it = streams_.find(id);
+  if (it == streams_.end()) return;
+  std::shared_ptr<h2_stream> s = std::move(it->second);
+  streams_.erase(it);
+  s->fail_content(body_error::client_gone);
+  if (s->source_) {
+    std::shared_ptr<body_source> source = std::move(s->source_);
+    response_access::set_waker(*source, {});
+    source->cancelled();
+  }
+  s->owner_ = nullptr;
+  s->ex_.end();
+  // A deferred handle may still read the request's views: they live as long as it does.
+  std::shared_ptr<deferral> abandoned = s->ex_.take_abandoned();
+  if (abandoned && abandoned.use_count() > 1) abandoned->keep(std::move(s));
+}
+
+void h2_streams::close_all() noexcept {
+  std::unordered_map<h2::stream_id, std::shared_ptr<h2_stream>> streams;
+  streams.swap(streams_);
+  for (auto& [id, s] : streams) {
+    if (!s->delivering_) s->fail_content(body_error::client_gone);
+    if (s->source_) {
+      std::shared_ptr<body_source> source = std::move(s->source_);
+      response_access::set_waker(*source, {});
+      source->cancelled();
+    }
+    s->owner_ = nullptr;
+    s->ex_.end();
+    std::shared_ptr<deferral> abandoned = s->ex_.take_abandoned();
+    if (abandoned && abandoned.use_count() > 1) abandoned->keep(std::move(s));
+  }
+}
+
+std::string h2_streams::first_request() const {
+  std::string line;
+  for (const auto& [id, s] : streams_) {
+    if (s->ex_.req.method.empty()) continue;
+    line.append(s->ex_.req.method).append(" ").append(s->ex_.req.target);
+    break;
+  }
+  return line;
+}
+
+void h2_streams::account(h2_stream& s, http::status status, std::uint64_t bytes) {
+  if (s.accounted_) return;
+  s.accounted_ = true;
+  const exchange& ex = s.ex_;
+  if (worker_.counts_metrics()) {
+    counted_response r;
+    r.where = ex.site_of;
+    r.code = static_cast<int>(status);
+    r.method = ex.req.method;
+    r.bytes_in = ex.body.size() + s.received_;
+    r.bytes_out = bytes;
+    r.duration_ms = std::max<std::int64_t>(0, monotonic_ms() - s.since_ms_);
+    r.answered_by = ex.answered_by();
+    r.path = ex.req.path;
+    r.at_ms = worker_.loop().now_ms();
+    worker_.metrics().count(r);
+  }
+  if (worker_.logs_access()) log_access(s, status, bytes);
+}
+
+void h2_streams::log_access(const h2_stream& s, http::status status, std::uint64_t bytes) {
+  const request& req = s.ex_.req;
+  // answer_with() forgets a refused request: the log reads its head as it came.
+  const std::string_view method = req.method.empty() ? s.head_method_ : req.method;
+  const std::string_view target = req.method.empty() ? s.head_path_ : req.target;
+  std::string line;
+  if (!method.empty()) line.append(method).append(" ").append(target).append(" HTTP/2.0");
+  access_entry e;
+  e.client = peer_;
+  e.time = worker_.now();
+  e.status = static_cast<int>(status);
+  e.bytes = bytes;
+  e.duration_ms = static_cast<std::uint64_t>(std::max<std::int64_t>(0, monotonic_ms() - s.since_ms_));
+  e.request_line = line;
+  e.method = method;
+  e.target = target;
+  e.protocol = "HTTP/2.0";
+  e.host = req.header("host").value_or(std::string_view{});
+  e.referer = req.header("referer").value_or(std::string_view{});
+  e.user_agent = req.header("user-agent").value_or(std::string_view{});
+  worker_.log_access(e);
+}
+
+}  // namespace teapot::srv

@@ -388,7 +388,8 @@ bool h1_connection::parse_head() {
       become_h2();
       return false;
     case h2_start::wait:  // a proper prefix of the preface: more bytes tell
-      if (waiting_ != wait_for::header) arm(wait_for::header, worker_.options().limits.header_timeout);
+      if (waiting_ != wait_for::header)
+        arm(wait_for::header, worker_.options().limits.header_timeout);
       return false;
     case h2_start::no:
       break;

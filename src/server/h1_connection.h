@@ -91,9 +91,7 @@ struct h1_working_set {
   h1_response_stream outgoing;  // active while a response's content comes from a source
 };
 
-class h1_connection final : public io::fd_handler,
-                            public exchange_transport,
-                            public h2_carrier {
+class h1_connection final : public io::fd_handler, public exchange_transport, public h2_carrier {
  public:
   // tls: the connection speaks TLS, its session made on this set (null: plain).
   h1_connection(worker& w, int fd, std::string peer, const address_key& peer_key,

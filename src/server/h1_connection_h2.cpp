@@ -123,7 +123,8 @@ bool h1_connection::h2_write() {
       close_now();
       return false;
     }
-    if (waiting_ != wait_for::idle) arm(wait_for::idle, worker_.options().limits.keep_alive_timeout);
+    if (waiting_ != wait_for::idle)
+      arm(wait_for::idle, worker_.options().limits.keep_alive_timeout);
   } else if (waiting_ != wait_for::nothing) {
     disarm();
   }

@@ -34,9 +34,9 @@ struct open_file {
 // One piece of the content: bytes the pull holds, or a window of the response's memory or
 // file.
 struct segment {
-  std::string text;          // used when length is 0 and from_response is false
+  std::string text;  // used when length is 0 and from_response is false
   bool from_response = false;
-  std::uint64_t first = 0;   // into the response's content (its body, or its file window)
+  std::uint64_t first = 0;  // into the response's content (its body, or its file window)
   std::uint64_t length = 0;
 };
 
@@ -163,8 +163,7 @@ h2::response_body content_of(exchange& ex, std::uint64_t& length) {
                                       : response_access::take_file(res, file->keeper);
     if (file->fd < 0) return h2::no_body{};
   }
-  auto pull =
-      std::make_shared<segment_pull>(ex.res, std::move(file), offset, std::move(segments));
+  auto pull = std::make_shared<segment_pull>(ex.res, std::move(file), offset, std::move(segments));
   return h2::pull_source([pull](std::span<char> buffer) { return (*pull)(buffer); });
 }
 

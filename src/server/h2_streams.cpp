@@ -66,14 +66,29 @@ void h2_stream::copy_head(const h2::request_head& h) {
   if (!has_host && !authority.empty()) fields_.push_back({keep("host"), authority});
   for (const header_field& f : h.fields) {
     fields_.push_back({keep(f.name), keep(f.value)});
-    if (f.name == "expect" && base::ascii::iequals(f.value, "100-continue"))
-      expect_continue_ = true;
+    if (f.name == "expect") note_expect(f.value);
   }
   head_method_ = method;
   head_path_ = path;
   ex_.req.method = method;
   ex_.req.target = path;
   ex_.req.headers = fields_;
+}
+
+// RFC 9110 §10.1.1: 100-continue is the only expectation defined; any other one is 417, as the
+// HTTP/1.1 codec answers.
+void h2_stream::note_expect(std::string_view value) {
+  std::size_t at = 0;
+  while (at <= value.size()) {
+    std::size_t comma = value.find(',', at);
+    if (comma == std::string_view::npos) comma = value.size();
+    const std::string_view one = base::ascii::trim_ows(value.substr(at, comma - at));
+    if (base::ascii::iequals(one, "100-continue"))
+      expect_continue_ = true;
+    else if (!one.empty())
+      expect_other_ = true;
+    at = comma + 1;
+  }
 }
 
 void h2_stream::take_up(pipeline::after_head next) {
@@ -352,7 +367,9 @@ h2_streams::h2_streams(worker& w, h2_carrier& carrier, std::string_view peer,
                        const tls::session* tls)
     : worker_(w), carrier_(carrier), peer_(peer), tls_(tls), session_(*this, config_for(w)) {}
 
-h2_streams::~h2_streams() { close_all(); }
+h2_streams::~h2_streams() {
+  close_all();
+}
 
 h2::feed_result h2_streams::feed(std::string_view bytes) {
   ++in_session_;
@@ -396,15 +413,25 @@ void h2_streams::on_request(h2::stream_id id, const h2::request_head& head) {
   exchange& ex = s->ex_;
   const request copied = ex.req;
   // CONNECT has no :path (RFC 9113 §8.5): its target is the authority, as on HTTP/1.1.
-  const std::string_view target = copied.method == "CONNECT" ? ex.req.header("host").value_or("")
-                                                              : copied.target;
+  const std::string_view target =
+      copied.method == "CONNECT" ? ex.req.header("host").value_or("") : copied.target;
+  // What the HTTP/1.1 codec decides from a head, decided alike: a method the server does not
+  // know (501, RFC 9110 §9.1) and an expectation it cannot meet (417).
+  const auto& known = worker_.options().methods;
+  if (std::find(known.begin(), known.end(), copied.method) == known.end()) {
+    pipeline::answer_with(ex, http::status::not_implemented);
+    return s->respond();
+  }
+  if (s->expect_other_) {
+    pipeline::answer_with(ex, http::status::expectation_failed);
+    return s->respond();
+  }
   if (!ex.bind(copied.method, target, 1, copied.headers, peer_)) {
     pipeline::answer_with(ex, http::status::bad_request);
     return s->respond();
   }
   pipeline::head_facts facts = h2_exchange::facts_of(head);
-  if (!head.authority.empty())
-    facts.authority = ex.req.header("host").value_or(std::string_view{});
+  if (!head.authority.empty()) facts.authority = ex.req.header("host").value_or(std::string_view{});
   // RFC 9113 §9.1.1: a connection may carry requests for every origin its certificate covers,
   // and only those (421 for the others, RFC 9110 §15.5.20).
   if (tls_ && !facts.authority.empty())
@@ -536,7 +563,8 @@ void h2_streams::log_access(const h2_stream& s, http::status status, std::uint64
   e.time = worker_.now();
   e.status = static_cast<int>(status);
   e.bytes = bytes;
-  e.duration_ms = static_cast<std::uint64_t>(std::max<std::int64_t>(0, monotonic_ms() - s.since_ms_));
+  e.duration_ms =
+      static_cast<std::uint64_t>(std::max<std::int64_t>(0, monotonic_ms() - s.since_ms_));
   e.request_line = line;
   e.method = method;
   e.target = target;

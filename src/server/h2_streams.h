@@ -76,6 +76,7 @@ class h2_stream final : public exchange_transport,
   };
 
   void copy_head(const h2::request_head& h);
+  void note_expect(std::string_view value);
   void take_up(pipeline::after_head next);
   void dispatch();
   void respond();
@@ -90,7 +91,7 @@ class h2_stream final : public exchange_transport,
   h2_streams* owner_;  // null once the connection is gone
   worker& worker_;
   h2::stream_id id_;
-  std::string text_;  // the head's bytes, and the host field made from :authority
+  std::string text_;              // the head's bytes, and the host field made from :authority
   std::string_view head_method_;  // as received, for the log of a refused request
   std::string_view head_path_;
   std::vector<header_field> fields_;
@@ -102,6 +103,7 @@ class h2_stream final : public exchange_transport,
   phase phase_ = phase::head;
   bool client_ended_ = false;  // END_STREAM from the client
   bool expect_continue_ = false;
+  bool expect_other_ = false;
   bool accounted_ = false;
   std::int64_t since_ms_ = 0;
   std::uint64_t bytes_out_ = 0;
@@ -168,7 +170,7 @@ class h2_streams final : public h2::session_events {
   const tls::session* tls_;
   h2::session session_;
   std::unordered_map<h2::stream_id, std::shared_ptr<h2_stream>> streams_;
-  int in_session_ = 0;  // inside feed() or take_output(): frames are written after
+  int in_session_ = 0;                 // inside feed() or take_output(): frames are written after
   std::vector<h2::stream_id> resets_;  // streams whose source failed, reset after a pull
 };
 

@@ -6,11 +6,14 @@ test_spec_ring.py sends them to the real binary.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 SPEC_DIR = Path(__file__).resolve().parents[1] / "spec"
+FIXED_MTIME = 1704067200  # Mon, 01 Jan 2024 00:00:00 GMT
 NOT_CASES = {"README.md", "deviations.md"}
 NOT_CASE_DIRS = {"site", "config", "runner"}
 
@@ -184,3 +187,14 @@ def read_spec_tree(root: Path = SPEC_DIR) -> list[Case]:
 
 def find_placeholder(text: str):
     return _PLACEHOLDER.search(text)
+
+
+def copy_spec_tree(base: Path) -> Path:
+    """The spec ring's site and configurations under base, every docroot file with one fixed
+    modification time (so that Last-Modified and ETags are the cases' own)."""
+    for part in ("site", "config"):
+        shutil.copytree(SPEC_DIR / part, base / part, symlinks=True)
+    for dirpath, dirnames, filenames in os.walk(base / "site"):
+        for n in dirnames + filenames:
+            os.utime(Path(dirpath) / n, (FIXED_MTIME, FIXED_MTIME), follow_symlinks=False)
+    return base

@@ -5,17 +5,12 @@ process."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 from conftest import TEAPOT_BIN, Server, require
-from spec_cases import SPEC_DIR, Case, find_placeholder, read_spec_tree
+from spec_cases import Case, copy_spec_tree, find_placeholder, read_spec_tree
 from wire import Conn, WireError, exchange
 
-FIXED_MTIME = 1704067200  # Mon, 01 Jan 2024 00:00:00 GMT
 PROBE = b"GET /probe.txt HTTP/1.1\r\nHost: spec.test\r\n\r\n"
 CASES = read_spec_tree()
 
@@ -24,12 +19,7 @@ CASES = read_spec_tree()
 def spec_servers(tmp_path_factory):
     """Factory: the server of a config file of tests/spec/config, started once per module."""
     require(TEAPOT_BIN, "teapot")
-    base = tmp_path_factory.mktemp("spec")
-    for part in ("site", "config"):
-        shutil.copytree(SPEC_DIR / part, base / part, symlinks=True)
-    for dirpath, dirnames, filenames in os.walk(base / "site"):
-        for n in dirnames + filenames:
-            os.utime(Path(dirpath) / n, (FIXED_MTIME, FIXED_MTIME), follow_symlinks=False)
+    base = copy_spec_tree(tmp_path_factory.mktemp("spec"))
     log_dir = base / "logs"
     log_dir.mkdir()
     servers: dict[str, Server] = {}

@@ -44,10 +44,14 @@ struct server_options {
   // A request whose Host (or absolute-form authority) no added site claims gets 421 instead
   // of the default site (RFC 9110 §15.5.20).
   bool strict_hosts = false;
-  // HTTP/2 (RFC 9113): offered by ALPN ("h2" before "http/1.1") on tls_listen, and taken with
-  // prior knowledge (the client's connection preface as a connection's first bytes) on listen.
-  // Off: every connection speaks HTTP/1.1, and ALPN offers "http/1.1" only.
+  // HTTP/2 over TLS (RFC 9113): ALPN offers "h2" before "http/1.1" on tls_listen. Off: ALPN
+  // offers "http/1.1" only.
   bool http2 = true;
+  // HTTP/2 in clear text with prior knowledge (RFC 9113 §3.3) on listen: a connection whose
+  // first bytes are the client's connection preface speaks HTTP/2. Off by default, as in
+  // Caddy and Apache: browsers never send it, and an HTTP/1.1-only port answers the preface
+  // with 505; behind a proxy that speaks h2c to its upstreams, turn it on.
+  bool h2c = false;
   // SIGTERM/SIGINT: graceful stop. start() blocks these signals in the calling thread and so in
   // every thread created after it: a program that started threads before must block them
   // itself (pthread_sigmask) or a signal may land in one of those and end the process.

@@ -162,6 +162,7 @@ void read_server(table_reader& r, server_options& o) {
   }
   if (auto b = r.boolean("strict_hosts")) o.strict_hosts = *b;
   if (auto b = r.boolean("http2")) o.http2 = *b;
+  if (auto b = r.boolean("h2c")) o.h2c = *b;
   if (auto n = r.integer("max_connections", 0, 10'000'000))
     o.limits.max_connections = static_cast<std::size_t>(*n);
   if (auto n = r.integer("max_connections_per_address", 0, 10'000'000)) {

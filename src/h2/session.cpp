@@ -84,17 +84,18 @@ session::session(session_events& events, session_config config)
     return;
   }
   // The server's connection preface is its SETTINGS frame (§3.4). SETTINGS_NO_RFC7540_PRIORITIES
-  // (§5.3.2): the priority tree of RFC 7540 is deprecated, and without it nghttp2 keeps no
-  // closed streams for it.
+  // is not sent: the priority tree of RFC 7540 is deprecated (§5.3.2), but with it nghttp2
+  // keeps the state of recently closed streams, and so can answer a frame on one of them with
+  // the STREAM_CLOSED error §5.1 requires, and a PRIORITY frame on stream 0 or on itself with
+  // PROTOCOL_ERROR (§6.3, §5.3.1), instead of ignoring them.
   const session_settings& s = config_.settings;
-  const std::array<nghttp2_settings_entry, 6> entries{{
+  const std::array<nghttp2_settings_entry, 5> entries{{
       {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, s.max_concurrent_streams},
       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, s.initial_window_size},
       {NGHTTP2_SETTINGS_MAX_FRAME_SIZE, s.max_frame_size},
       {NGHTTP2_SETTINGS_HEADER_TABLE_SIZE, s.header_table_size},
       {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE,
        static_cast<std::uint32_t>(config_.limits.header_list)},
-      {NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES, 1},
   }};
   if (nghttp2_submit_settings(ng_, NGHTTP2_FLAG_NONE, entries.data(), entries.size()) != 0 ||
       nghttp2_session_set_local_window_size(

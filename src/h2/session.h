@@ -126,6 +126,7 @@ class session {
   event_rate resets_;
   event_rate control_frames_;
   std::uint32_t continuations_ = 0;      // after the HEADERS frame being received
+  stream_id last_request_ = 0;           // the highest stream a client's HEADERS opened
   std::string pending_;                  // frames serialized by feed(), not yet taken
   std::vector<stream_id> held_by_feed_;  // data deferred while feed() drained the queue
   std::optional<error_code> connection_error_{};

@@ -44,11 +44,20 @@ void session::callbacks::install(nghttp2_session_callbacks* cbs) noexcept {
 // CONTINUATION frames as a client likes (§6.10), each costing a frame header to parse and the
 // block to hold. The count restarts at each HEADERS frame; nghttp2 calls this for the
 // CONTINUATIONs of blocks it decodes, after their frame header is whole.
-int session::callbacks::on_begin_frame(nghttp2_session*, const nghttp2_frame_hd* hd,
+//
+// §5.1.1: a new stream's identifier must be above every stream the client opened; one below
+// is a connection error PROTOCOL_ERROR. nghttp2 ignores a HEADERS frame on a stream it no
+// longer knows (it cannot remember every stream), so the check is here: a stream it knows
+// (open, or closed recently) is left to it (trailers; STREAM_CLOSED after a reset, §5.1).
+int session::callbacks::on_begin_frame(nghttp2_session* ng, const nghttp2_frame_hd* hd,
                                        void* user) noexcept {
   session& self = self_of(user);
   if (hd->type == NGHTTP2_HEADERS) {
     self.continuations_ = 0;
+    if (hd->stream_id > 0 && hd->stream_id < self.last_request_ &&
+        nghttp2_session_find_stream(ng, hd->stream_id) == nullptr) {
+      self.end_connection(error_code::protocol_error, self.counters_.stream_id_regressions);
+    }
   } else if (hd->type == NGHTTP2_CONTINUATION &&
              ++self.continuations_ > self.config_.protections.max_continuations) {
     self.end_connection(error_code::enhance_your_calm, self.counters_.continuation_flood_goaways);
@@ -62,6 +71,7 @@ int session::callbacks::on_begin_headers(nghttp2_session*, const nghttp2_frame* 
   if (frame->hd.type != NGHTTP2_HEADERS) return 0;
   const stream_id id = frame->hd.stream_id;
   if (frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
+    self.last_request_ = std::max(self.last_request_, id);
     self.streams_[id] = std::make_unique<stream>(self.config_.limits);
   } else if (stream* s = self.find(id)) {
     s->trailers.emplace(self.config_.limits);  // a second HEADERS on a request: trailers

@@ -25,6 +25,8 @@ struct session_counters {
   std::uint64_t control_flood_goaways = 0;       // PING and SETTINGS over their budget
   std::uint64_t continuation_flood_goaways = 0;  // CONTINUATIONs over max_continuations
   std::uint64_t unread_ack_floods = 0;           // ACKs the client left unread (nghttp2)
+  // GOAWAY PROTOCOL_ERROR for a HEADERS frame on a stream below the client's last (§5.1.1).
+  std::uint64_t stream_id_regressions = 0;
 };
 
 }  // namespace teapot::h2

@@ -23,11 +23,13 @@ constexpr std::size_t h2_output_window = 256 * 1024;
 }  // namespace
 
 // RFC 9113 §3.3: over TLS, ALPN's "h2" says the connection is HTTP/2 (the session checks the
-// preface itself); without TLS, the client's preface does, and only as a connection's first
-// bytes. Over TLS without "h2", the preface is an HTTP/1.1 request (505).
+// preface itself; ALPN offers "h2" only with options.http2); without TLS, with options.h2c,
+// the client's preface does, and only as a connection's first bytes. Elsewhere the preface is
+// an HTTP/1.1 request line with an unknown version (505).
 h1_connection::h2_start h1_connection::h2_check() const {
-  if (!worker_.options().http2 || h2_ || served_any_) return h2_start::no;
+  if (h2_ || served_any_) return h2_start::no;
   if (tls_) return tls_->session().alpn() == "h2" ? h2_start::now : h2_start::no;
+  if (!worker_.options().h2c) return h2_start::no;
   switch (h2::match_preface(pending_input())) {
     case h2::preface_match::yes:
       return h2_start::now;

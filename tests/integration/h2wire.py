@@ -43,6 +43,9 @@ class H2Conn:
 
     def __init__(self, sock: socket.socket, timeout: float = 10):
         sock.settimeout(timeout)
+        # Frames go out as they are made: with Nagle, a DATA frame that waits for the ACK of the
+        # last one meets the server's delayed ACK, 40 ms a window.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.sock = sock
         self.conn = h2.connection.H2Connection(
             config=h2.config.H2Configuration(client_side=True, header_encoding="utf-8",

@@ -148,7 +148,7 @@ def named_by(names: list[str], host: str) -> bool:
 def with_tls(text: str, port: int, cert: Path) -> str:
     """The configuration with a TLS listener and the test certificate on every site."""
     site_tls = f'[sites.tls]\ncertificate = "{cert / "cert.pem"}"\nkey = "{cert / "key.pem"}"\n'
-    text = text.replace("[server]\n", f'[server]\ntls_listen = ["127.0.0.1:{port}"]\n', 1)
+    text = text.replace("[server]\n", f'[server]\nh2c = true\ntls_listen = ["127.0.0.1:{port}"]\n', 1)
     parts = text.split("\n[[sites]]\n")
     return parts[0] + "".join(f"\n[[sites]]\n{p}\n{site_tls}" for p in parts[1:])
 

@@ -105,7 +105,7 @@ install(FILES ${PROJECT_BINARY_DIR}/teapot-config.cmake
 # that links libteapot.a links them too; libteapot.so carries them itself.
 file(RELATIVE_PATH teapot_pc_to_prefix /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
 string(REGEX REPLACE "/$" "" teapot_pc_to_prefix "${teapot_pc_to_prefix}")
-set(teapot_pc_requires zlib libbrotlienc libzstd expat sqlite3 libcrypt libssl libcrypto)
+set(teapot_pc_requires zlib libbrotlienc libzstd expat sqlite3 libcrypt libssl libcrypto libnghttp2)
 list(JOIN teapot_pc_requires " " teapot_pc_requires)
 if(TEAPOT_SHARED_LIBRARY)
   set(teapot_pc_requires_field "Requires.private")

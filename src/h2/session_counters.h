@@ -29,4 +29,22 @@ struct session_counters {
   std::uint64_t stream_id_regressions = 0;
 };
 
+// to += from, field by field (the server adds the sessions of its connections up).
+inline void add(session_counters& to, const session_counters& from) noexcept {
+  to.requests += from.requests;
+  to.rejected_requests += from.rejected_requests;
+  to.malformed_requests += from.malformed_requests;
+  to.refused_streams += from.refused_streams;
+  to.header_lists_over_cap += from.header_lists_over_cap;
+  to.client_resets += from.client_resets;
+  to.unanswered_resets += from.unanswered_resets;
+  to.pings += from.pings;
+  to.settings += from.settings;
+  to.rapid_reset_goaways += from.rapid_reset_goaways;
+  to.control_flood_goaways += from.control_flood_goaways;
+  to.continuation_flood_goaways += from.continuation_flood_goaways;
+  to.unread_ack_floods += from.unread_ack_floods;
+  to.stream_id_regressions += from.stream_id_regressions;
+}
+
 }  // namespace teapot::h2

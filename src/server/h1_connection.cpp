@@ -416,6 +416,7 @@ bool h1_connection::parse_head() {
 void h1_connection::begin_exchange() {
   h1_working_set& w = *ws_;
   const h1::request_head& h = w.parser.head();
+  if (h.upgrade && try_h2c_upgrade()) return;
   keep_alive_ = h.keep_alive && !draining_;
   w.body_in_buffer = 0;
   w.ex.begin(*this);
@@ -1063,6 +1064,7 @@ void h1_connection::end_after_flush() {
 
 void h1_connection::close_now() {
   if (phase_ == phase::closed) return;
+  if (h2_ && worker_.counts_metrics()) worker_.metrics().count_h2_session(h2_->counters());
   phase_ = phase::closed;
   disarm();
   if (token_) token_->conn = nullptr;

@@ -196,6 +196,7 @@ class h1_connection final : public io::fd_handler, public exchange_transport, pu
   // HTTP/2 (h1_connection_h2.cpp).
   h2_start h2_check() const;
   void become_h2();
+  bool try_h2c_upgrade();
   void h2_on_io(std::uint32_t events);
   void h2_read();
   bool h2_write();

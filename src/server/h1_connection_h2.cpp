@@ -7,9 +7,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <string>
+#include <vector>
 
+#include "base/ascii.h"
+#include "h1/serializer.h"
 #include "h2/preface.h"
 #include "server/h1_connection.h"
+#include "server/h1_exchange.h"
 #include "server/worker.h"
 
 namespace teapot::srv {
@@ -19,6 +24,26 @@ namespace {
 // Frames taken from the session ahead of the socket, at most: past it the session keeps them
 // (and its streams' content stays unpulled) until the socket has taken some.
 constexpr std::size_t h2_output_window = 256 * 1024;
+
+// Whether a comma-separated list field holds the token (case-insensitive).
+bool list_has(std::string_view list, std::string_view token) {
+  while (!list.empty()) {
+    const std::size_t comma = list.find(',');
+    if (base::ascii::iequals(base::ascii::trim_ows(list.substr(0, comma)), token)) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+// Fields of the HTTP/1.1 request that HTTP/2 has no place for (RFC 9113 §8.2.2), or that
+// belong to the upgrade itself; Host becomes :authority.
+bool stays_behind(std::string_view name) {
+  for (std::string_view n : {"connection", "upgrade", "http2-settings", "host", "keep-alive",
+                             "proxy-connection", "te", "transfer-encoding"})
+    if (base::ascii::iequals(name, n)) return true;
+  return false;
+}
 
 }  // namespace
 
@@ -44,6 +69,7 @@ h1_connection::h2_start h1_connection::h2_check() const {
 void h1_connection::become_h2() {
   h1_working_set& w = *ws_;
   h2_ = std::make_unique<h2_streams>(worker_, *this, peer_, tls_ ? &tls_->session() : nullptr);
+  if (worker_.counts_metrics()) worker_.metrics().count_h2_connection();
   phase_ = phase::h2;
   disarm();
   const std::string_view first = pending_input();
@@ -52,6 +78,82 @@ void h1_connection::become_h2() {
   w.msg_begin = w.in_end = 0;
   w.head_since_ms = -1;
   if (h2_write()) h2_read();
+}
+
+// The h2c upgrade (RFC 7540 §3.2): an HTTP/1.1 request on a plain connection that asks for
+// "Upgrade: h2c" with one HTTP2-Settings field (named in Connection) is answered 101, and then
+// on stream 1 of an HTTP/2 session, as are the requests after it. Taken only with options.h2c
+// and only for a request without content: one with content is answered over HTTP/1.1, which
+// §3.2 allows (a server may ignore the Upgrade), rather than read whole before the switch.
+// RFC 9113 removed the mechanism; curl --http2 on http: and other clients still send it.
+bool h1_connection::try_h2c_upgrade() {
+  h1_working_set& w = *ws_;
+  const h1::request_head& h = w.parser.head();
+  if (tls_ || !worker_.options().h2c || !h.upgrade || h.version_minor < 1 ||
+      h.framing != h1::body_framing::none)
+    return false;
+  std::string_view settings;
+  int settings_fields = 0;
+  bool wants_h2c = false;
+  bool settings_named = false;
+  for (const header_field& f : h.fields) {
+    if (base::ascii::iequals(f.name, "http2-settings")) {
+      settings = f.value;
+      ++settings_fields;
+    } else if (base::ascii::iequals(f.name, "upgrade")) {
+      wants_h2c = wants_h2c || list_has(f.value, "h2c");
+    } else if (base::ascii::iequals(f.name, "connection")) {
+      settings_named = settings_named || list_has(f.value, "http2-settings");
+    }
+  }
+  if (!wants_h2c || settings_fields != 1 || !settings_named) return false;
+
+  // The request as stream 1 sees it: names lower-case (RFC 9113 §8.2.1).
+  std::vector<std::string> names;
+  names.reserve(h.fields.size());
+  std::vector<header_field> fields;
+  fields.reserve(h.fields.size());
+  for (const header_field& f : h.fields) {
+    if (stays_behind(f.name)) continue;
+    names.emplace_back(f.name);
+    for (char& c : names.back())
+      c = base::ascii::to_lower(c);
+    fields.push_back({names.back(), f.value});
+  }
+  h2::request_head head;
+  head.method = h.method;
+  head.scheme = "http";
+  head.authority = h1_exchange::authority_of(h);
+  head.path = h.target;
+  head.fields = fields;
+  head.ends_stream = true;
+
+  std::string& out = w.out.bytes();
+  const std::size_t before = out.size();
+  h1::append_interim_head(out, http::status::switching_protocols, [](auto&& emit) {
+    emit("Connection", "Upgrade");
+    emit("Upgrade", "h2c");
+  });
+  h2_ = std::make_unique<h2_streams>(worker_, *this, peer_, nullptr);
+  phase_ = phase::h2;
+  disarm();
+  if (!h2_->upgrade(settings, head)) {
+    // Settings that are not a SETTINGS payload: the Upgrade is not taken.
+    out.resize(before);
+    h2_.reset();
+    phase_ = phase::head;
+    return false;
+  }
+  if (worker_.counts_metrics()) worker_.metrics().count_h2_connection();
+  // What followed the head is the client's connection preface, sent after the 101 (§3.2).
+  const std::string_view rest(w.in.data() + w.msg_begin + w.head_len,
+                              w.in_end - w.msg_begin - w.head_len);
+  if (!rest.empty() && !h2_->feed(rest).ok()) h2_ending_ = true;
+  w.parser.reset();
+  w.msg_begin = w.in_end = w.head_len = 0;
+  w.head_since_ms = -1;
+  if (h2_write()) h2_read();
+  return true;
 }
 
 void h1_connection::h2_on_io(std::uint32_t events) {

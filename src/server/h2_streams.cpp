@@ -378,6 +378,13 @@ h2::feed_result h2_streams::feed(std::string_view bytes) {
   return r;
 }
 
+bool h2_streams::upgrade(std::string_view settings, const h2::request_head& head) {
+  ++in_session_;
+  const bool ok = session_.upgrade_from_h1(settings, head);
+  --in_session_;
+  return ok;
+}
+
 void h2_streams::take_output(std::string& out, std::size_t max) {
   ++in_session_;
   session_.take_output(out, max);

@@ -132,6 +132,8 @@ class h2_streams final : public h2::session_events {
   h2_streams& operator=(const h2_streams&) = delete;
 
   h2::feed_result feed(std::string_view bytes);
+  // The h2c upgrade: the HTTP/1.1 request becomes stream 1 (h2::session::upgrade_from_h1).
+  bool upgrade(std::string_view settings, const h2::request_head& head);
   void take_output(std::string& out, std::size_t max);
   bool wants_write() const noexcept { return session_.wants_write(); }
   bool wants_read() const noexcept { return session_.wants_read(); }

@@ -169,6 +169,30 @@ void render_server(writer& w, const metrics_totals& t, const server_metrics& s) 
            "Open connections that wait for a request (idle, or sending a head).");
   w.sample("teapot_connections_idle", {}, t.connections_waiting);
 
+  w.family("teapot_http2_connections_total", "counter", "Connections that became HTTP/2.");
+  w.sample("teapot_http2_connections_total", {}, t.h2_connections);
+  w.family("teapot_http2_streams_total", "counter",
+           "HTTP/2 requests, by what became of their head (of connections that have ended).");
+  w.sample("teapot_http2_streams_total", {{"head", "accepted"}}, t.h2.requests);
+  w.sample("teapot_http2_streams_total", {{"head", "over_limit"}}, t.h2.rejected_requests);
+  w.sample("teapot_http2_streams_total", {{"head", "malformed"}}, t.h2.malformed_requests);
+  w.sample("teapot_http2_streams_total", {{"head", "refused"}}, t.h2.refused_streams);
+  w.sample("teapot_http2_streams_total", {{"head", "hpack_bomb"}}, t.h2.header_lists_over_cap);
+  w.family("teapot_http2_client_resets_total", "counter",
+           "RST_STREAM frames from HTTP/2 clients, and those on streams not answered yet.");
+  w.sample("teapot_http2_client_resets_total", {{"stream", "any"}}, t.h2.client_resets);
+  w.sample("teapot_http2_client_resets_total", {{"stream", "unanswered"}}, t.h2.unanswered_resets);
+  w.family("teapot_http2_protections_total", "counter",
+           "HTTP/2 connections ended by a protection (GOAWAY), by which.");
+  w.sample("teapot_http2_protections_total", {{"kind", "rapid_reset"}}, t.h2.rapid_reset_goaways);
+  w.sample("teapot_http2_protections_total", {{"kind", "control_flood"}},
+           t.h2.control_flood_goaways);
+  w.sample("teapot_http2_protections_total", {{"kind", "continuation_flood"}},
+           t.h2.continuation_flood_goaways);
+  w.sample("teapot_http2_protections_total", {{"kind", "unread_acks"}}, t.h2.unread_ack_floods);
+  w.sample("teapot_http2_protections_total", {{"kind", "stream_id_regression"}},
+           t.h2.stream_id_regressions);
+
   w.family("teapot_compression_cache_hits_total", "counter",
            "Compressed bodies served from the per-worker cache.");
   w.sample("teapot_compression_cache_hits_total", {}, t.compression_cache_hits);
@@ -210,6 +234,8 @@ void metrics_totals::add(const metrics_totals& other) {
   add_all(parse_errors, other.parse_errors);
   connections_accepted += other.connections_accepted;
   connections_refused += other.connections_refused;
+  h2_connections += other.h2_connections;
+  h2::add(h2, other.h2);
   connections_open += other.connections_open;
   connections_waiting += other.connections_waiting;
   compression_cache_hits += other.compression_cache_hits;
@@ -366,6 +392,10 @@ std::string render_prometheus(const metrics_totals& totals, const server_metrics
   render_sites(w, totals);
   render_server(w, totals, server);
   return out;
+}
+
+void worker_metrics::count_h2_session(const h2::session_counters& c) noexcept {
+  h2::add(totals_.h2, c);
 }
 
 }  // namespace teapot::srv

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "h1/parse_error.h"
+#include "h2/session_counters.h"
 #include "teapot/http/status.h"
 #include "teapot/site.h"
 
@@ -137,6 +138,10 @@ struct metrics_totals {
   std::uint64_t connections_waiting = 0;  // idle or sending a head, at the scrape
   std::uint64_t compression_cache_hits = 0;
   std::uint64_t compression_cache_misses = 0;
+  // HTTP/2: connections that became HTTP/2, and their sessions' counts, added when each
+  // connection ends.
+  std::uint64_t h2_connections = 0;
+  h2::session_counters h2{};
   status_view status;  // filled for the status page only
 
   void add(const metrics_totals& other);
@@ -165,6 +170,9 @@ class worker_metrics {
   }
   void count_accepted() noexcept { ++totals_.connections_accepted; }
   void count_refused() noexcept { ++totals_.connections_refused; }
+  void count_h2_connection() noexcept { ++totals_.h2_connections; }
+  // An HTTP/2 connection has ended: its session's counts join the worker's.
+  void count_h2_session(const h2::session_counters& c) noexcept;
   // Site pointers of a set being left may be reused by the next: the cache goes with it.
   void forget_sites() noexcept;
   // A copy with the gauges filled in.

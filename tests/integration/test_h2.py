@@ -9,6 +9,7 @@ request (status, fields, body bytes), less the connection-specific fields.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import socket
 import ssl
@@ -16,10 +17,13 @@ import subprocess
 import time
 from pathlib import Path
 
+import h2.config
+import h2.connection
 import pytest
 
-from conftest import SITE, TEAPOT_BIN, build_docroot, free_port, pattern, require, run_cli
-from h2wire import H2Conn
+from conftest import (SITE, TEAPOT_BIN, build_docroot, chromium, free_port, pattern, require,
+                      run_cli)
+from h2wire import H2Conn, H2Response
 from wire import Conn, request
 
 BIG = 3 * 1024 * 1024 + 17
@@ -276,3 +280,105 @@ def test_http2_off_keeps_every_connection_on_http_1_1(start_server, tmp_path):
     with Conn(srv.port) as c:
         c.send(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
         assert c.read_response().status == 505
+
+
+def test_what_the_http_1_1_codec_decides_from_a_head_is_decided_alike(conn):
+    r = conn.get("/hello.txt", headers=[("expect", "something-else")])
+    assert r.status == 417, r
+    r = conn.response(conn.request("BREW", "/hello.txt"))
+    assert r.status == 501, r
+    assert conn.get("/hello.txt").status == 200
+
+
+def test_curl_upgrades_to_h2c_with_101_when_h2c_is_on(srv):
+    p = subprocess.run(["curl", "-sS", "--http2", "-w", "\n%{http_version} %{http_code}",
+                        f"http://127.0.0.1:{srv.port}/hello.txt"], capture_output=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == SITE["hello.txt"] + b"\n2 200"
+
+
+def upgrade_request(path: str, settings: str, extra: str = "") -> bytes:
+    return (f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+            f"Upgrade: h2c\r\nHTTP2-Settings: {settings}\r\n{extra}\r\n").encode()
+
+
+def test_the_upgraded_request_is_answered_on_stream_1_and_the_connection_goes_on(srv):
+    client = h2.connection.H2Connection(
+        h2.config.H2Configuration(client_side=True, header_encoding="utf-8"))
+    settings = client.initiate_upgrade_connection().decode()
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as s:
+        s.sendall(upgrade_request("/hello.txt", settings))
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += s.recv(65536)
+        head, rest = data.split(b"\r\n\r\n", 1)
+        assert head == b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c"
+        s.sendall(client.data_to_send())  # the client's preface, after the 101 (§3.2)
+        conn = H2Conn.__new__(H2Conn)
+        conn.sock, conn.conn, conn.responses = s, client, {1: H2Response()}
+        conn.goaway, conn.closed = None, False
+        for ev in client.receive_data(rest):
+            conn._on(ev)
+        r = conn.response(1)
+        assert r.status == 200 and r.body == SITE["hello.txt"]
+        assert r.header("content-length") == str(len(SITE["hello.txt"]))
+        assert conn.get("/one.txt").body == SITE["one.txt"]
+
+
+def test_an_upgrade_with_content_or_with_h2c_off_is_answered_over_http_1_1(start_server, srv,
+                                                                          tmp_path):
+    with Conn(srv.port) as c:
+        c.send(upgrade_request("/hello.txt", "AAMAAABkAAQAoAAAAAIAAAAA",
+                               "Content-Length: 3\r\n") + b"abc")
+        r = c.read_response()
+        assert (r.version, r.status) == ("HTTP/1.1", 200), r
+    off = start_h2(start_server, tmp_path / "off", "h2c = false\n")
+    with Conn(off.port) as c:
+        c.send(upgrade_request("/hello.txt", "AAMAAABkAAQAoAAAAAIAAAAA"))
+        r = c.read_response()
+        assert (r.version, r.status) == ("HTTP/1.1", 200), r
+        assert r.body == SITE["hello.txt"]
+
+
+def spki_hash(cert: Path) -> str:
+    """The base64 SHA-256 of the certificate's public key, which Chromium's
+    --ignore-certificate-errors-spki-list trusts (the development certificate is self-signed)."""
+    pub = subprocess.run(["openssl", "x509", "-in", str(cert), "-pubkey", "-noout"],
+                         capture_output=True, check=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=pub,
+                         capture_output=True, check=True).stdout
+    return base64.b64encode(hashlib.sha256(der).digest()).decode()
+
+
+def test_chromium_over_h2_renders_a_page_and_the_french_404_and_a_screenshot_is_kept(srv,
+                                                                                    tmp_path):
+    base = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            f"--ignore-certificate-errors-spki-list={spki_hash(Path(srv.cafile()))}",
+            "--host-resolver-rules=MAP localhost 127.0.0.1", "--accept-lang=fr"]
+    origin = f"https://localhost:{srv.tls_port}"
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        p = subprocess.run([*base, *args], capture_output=True, timeout=60,
+                           stdin=subprocess.DEVNULL)
+        assert p.returncode == 0, p.stderr.decode(errors="replace")[-2000:]
+        return p
+
+    page = run(f"--user-data-dir={tmp_path / 'p1'}", "--dump-dom", f"{origin}/index.html")
+    assert "Hello from the docroot." in page.stdout.decode()
+    missing = run(f"--user-data-dir={tmp_path / 'p2'}", "--dump-dom", f"{origin}/missing")
+    dom = missing.stdout.decode("utf-8")
+    assert '<html lang="fr">' in dom and "404 Introuvable" in dom, dom
+    shot = tmp_path / "h2-404-fr.png"
+    run(f"--user-data-dir={tmp_path / 'p3'}", "--window-size=900,500", f"--screenshot={shot}",
+        f"{origin}/missing")
+    assert shot.is_file() and shot.stat().st_size > 1000
+    print(f"screenshot: {shot}")
+    # The browser spoke HTTP/2: the access log says so, line by line.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        log = srv.log.read_text() if srv.log.exists() else ""
+        if '"GET /missing HTTP/2.0" 404' in log and '"GET /index.html HTTP/2.0" 200' in log:
+            break
+        time.sleep(0.05)
+    assert '"GET /index.html HTTP/2.0" 200' in log, log
+    assert '"GET /missing HTTP/2.0" 404' in log, log

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from conftest import TEAPOT_BIN, chromium, free_port, require, sha512_crypt
+from h2wire import H2Conn
 from wire import Conn, Response, exchange, request
 
 WORKERS = 2
@@ -95,7 +96,7 @@ def get(port: int, target: str, *, host: str = "localhost", method: str = "GET",
         return c.read_final_response(head=method == "HEAD")[1]
 
 
-SAMPLE = re.compile(r'^([a-z_]+)(?:\{(.*)\})? (\S+)$')
+SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
 LABEL = re.compile(r'([a-z_]+)="((?:[^"\\]|\\.)*)"')
 
 
@@ -429,3 +430,27 @@ def test_serve_with_the_metrics_flag_answers_both_paths_to_this_machine(start_se
     promtool_check(r.body)
     assert get(srv.port, "/server-status").status == 200
     assert get(srv.port, "/metrics", source="127.0.0.2").status == 200  # 127.0.0.0/8
+
+
+def test_http2_streams_are_counted_like_requests_and_their_connection_when_it_ends(start_metrics):
+    srv = start_metrics(server_extra="h2c = true")
+    with H2Conn.plain(srv.port) as c:
+        assert c.get("/").status == 200
+        assert c.get("/missing").status == 404
+        assert c.get("/limited/a.txt").status == 200
+        assert c.get("/limited/a.txt").status == 429
+    # The connection's own counts join when the server has seen it end.
+    deadline = time.monotonic() + 10
+    while True:
+        _, m = scrape(srv.port)
+        if value(m, "teapot_http2_streams_total", head="accepted") == 4 or \
+                time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    site = "(default)"
+    assert value(m, "teapot_responses_total", site=site, code="200") == 2
+    assert value(m, "teapot_responses_total", site=site, code="404") == 1
+    assert value(m, "teapot_responses_total", site=site, code="429") == 1
+    assert value(m, "teapot_http2_connections_total") == 1
+    assert value(m, "teapot_http2_streams_total", head="accepted") == 4
+    assert value(m, "teapot_http2_protections_total", kind="rapid_reset") == 0

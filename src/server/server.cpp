@@ -42,6 +42,8 @@ struct server::impl {
   std::unique_ptr<io::work_pool> pool;
   // The TLS listeners' contexts (null without tls_listen), shared by every worker.
   std::shared_ptr<const tls::context_set> tls_contexts;
+  // The port of the https URLs of redirect_http: the first TLS listener's.
+  std::uint16_t https_port = 443;
   std::vector<std::thread> threads;
   std::vector<std::uint16_t> ports;
   std::vector<std::string> addresses;
@@ -75,10 +77,13 @@ struct server::impl {
       if (!inherited.empty()) {
         // The manager's sockets are taken as plain ones: which of them would speak TLS is
         // not said yet (a later step matches them to tls_listen by address).
-        if (!options.tls_listen.empty())
+        if (!options.tls_listen.empty()) {
           options.error_log->write(log_level::warn,
                                    "tls_listen is not served: the service manager passed the "
                                    "listening sockets, which are plain");
+          // Redirects still name the configured port, where a proxy may serve TLS.
+          https_port = port_of(io::parse_address(options.tls_listen.front()));
+        }
         return share_inherited(inherited);
       }
     }
@@ -138,11 +143,15 @@ struct server::impl {
   void bind_listeners() {
     for (const std::string& spec : options.listen)
       bind_listener(spec, nullptr);
-    for (const std::string& spec : options.tls_listen)
-      bind_listener(spec, tls_contexts);
+    for (const std::string& spec : options.tls_listen) {
+      const std::uint16_t port = bind_listener(spec, tls_contexts);
+      if (&spec == &options.tls_listen.front()) https_port = port;
+    }
   }
 
-  void bind_listener(const std::string& spec, const std::shared_ptr<const tls::context_set>& tls) {
+  // The port bound (port 0 resolved).
+  std::uint16_t bind_listener(const std::string& spec,
+                              const std::shared_ptr<const tls::context_set>& tls) {
     io::socket_address addr = io::parse_address(spec);
     io::ensure_address_free(addr);
     std::uint16_t port = 0;
@@ -158,6 +167,7 @@ struct server::impl {
     ports.push_back(port);
     set_port(addr, port);
     addresses.push_back(addr.to_string());
+    return port;
   }
 
   // Linux caps SO_SNDBUF at net.core.wmem_max without a word: say so, once per address.
@@ -169,6 +179,12 @@ struct server::impl {
     options.error_log->write(log_level::warn, "send buffer of " + std::to_string(asked) +
                                                   " bytes capped at " + std::to_string(held) +
                                                   " by the kernel (sysctl net.core.wmem_max)");
+  }
+
+  static std::uint16_t port_of(const io::socket_address& addr) {
+    if (addr.storage.ss_family == AF_INET6)
+      return ntohs(reinterpret_cast<const sockaddr_in6*>(&addr.storage)->sin6_port);
+    return ntohs(reinterpret_cast<const sockaddr_in*>(&addr.storage)->sin_port);
   }
 
   static void set_port(io::socket_address& addr, std::uint16_t port) {
@@ -234,6 +250,7 @@ void server::adopt_sites(server& other) {
   std::lock_guard lock(impl_->sites_mu);
   // Before start() the option is still this server's to change; after, the table says it.
   if (!impl_->started) impl_->options.strict_hosts = other.impl_->options.strict_hosts;
+  fresh->https_port = impl_->https_port;
   impl_->sites = fresh;
   for (auto& w : impl_->workers)
     w->adopt_sites(fresh);
@@ -270,6 +287,7 @@ void server::start() {
     s.workers.push_back(
         std::make_unique<srv::worker>(s.options, s.sites, s.parser_config, s.counts, *s.pool));
   s.open_listeners();
+  s.sites->https_port = s.https_port;
   s.started_at = std::time(nullptr);
   s.started = true;
   for (auto& w : s.workers)

@@ -111,6 +111,14 @@ class server {
   // new sites; a handler the new sites still use caches again. Nothing else of other's options
   // is taken: listeners, workers and limits stay as they are.
   void adopt_sites(server& other);
+  // New certificates for the TLS listeners, from any thread: they are loaded at once, sharing
+  // the session ticket keys of the running ones (so that tickets resume across the change);
+  // connections accepted afterwards use them, connections open already keep theirs. Throws
+  // std::runtime_error (naming the file, quoting OpenSSL) when one cannot be loaded or a key
+  // does not match, and std::invalid_argument for an empty list: the running certificates
+  // then stay. Before start(), it replaces options.certificates; without TLS listeners it
+  // only checks them.
+  void replace_certificates(std::vector<tls_certificate> certificates);
   // What SIGHUP does besides reopening the logs (with handle_signals), set before run(): fn
   // runs on the thread that runs run(), and may call adopt_sites(). An exception from it is
   // written to the error log and the server goes on as it was.

@@ -40,7 +40,8 @@ struct server::impl {
   // After the workers: destroyed first, it runs what is queued and joins before the loops its
   // work posts to are gone.
   std::unique_ptr<io::work_pool> pool;
-  // The TLS listeners' contexts (null without tls_listen), shared by every worker.
+  // The TLS listeners' contexts (null without tls_listen), shared by every worker; replaced
+  // under sites_mu by replace_certificates().
   std::shared_ptr<const tls::context_set> tls_contexts;
   // The port of the https URLs of redirect_http: the first TLS listener's.
   std::uint16_t https_port = 443;
@@ -187,6 +188,12 @@ struct server::impl {
     return ntohs(reinterpret_cast<const sockaddr_in*>(&addr.storage)->sin_port);
   }
 
+  // An expired certificate is served (its clients say why they refuse it): the log says so.
+  void warn_of(const tls::context_set& set) const {
+    for (const std::string& w : set.warnings())
+      options.error_log->write(log_level::warn, w);
+  }
+
   static void set_port(io::socket_address& addr, std::uint16_t port) {
     if (addr.storage.ss_family == AF_INET6)
       reinterpret_cast<sockaddr_in6*>(&addr.storage)->sin6_port = htons(port);
@@ -198,15 +205,18 @@ struct server::impl {
 namespace {
 
 // HTTP/1.1 only for now: ALPN offers no h2 until the server speaks it (RFC 7301 §3.2).
-std::shared_ptr<const tls::context_set> make_tls_contexts(const server_options& options) {
-  if (options.certificates.empty())
-    throw std::invalid_argument("tls_listen needs at least one certificate");
+// ticket_keys: the running set's, on a reload; null at start, for a new ring.
+std::shared_ptr<const tls::context_set> make_tls_contexts(
+    const std::vector<tls_certificate>& from,
+    std::shared_ptr<tls::ticket_key_ring> ticket_keys = nullptr) {
+  if (from.empty()) throw std::invalid_argument("tls_listen needs at least one certificate");
   std::vector<tls::certificate_config> certificates;
-  for (const tls_certificate& c : options.certificates)
+  certificates.reserve(from.size());
+  for (const tls_certificate& c : from)
     certificates.push_back({c.chain.string(), c.key.string(), c.names});
   tls::tls_config config;
   config.alpn = {"http/1.1"};
-  return std::make_shared<const tls::context_set>(certificates, config);
+  return std::make_shared<const tls::context_set>(certificates, config, std::move(ticket_keys));
 }
 
 }  // namespace
@@ -256,6 +266,23 @@ void server::adopt_sites(server& other) {
     w->adopt_sites(fresh);
 }
 
+void server::replace_certificates(std::vector<tls_certificate> certificates) {
+  impl& s = *impl_;
+  std::lock_guard lock(s.sites_mu);
+  if (!s.started) {
+    s.options.certificates = std::move(certificates);
+    return;
+  }
+  // Loaded in full before anything changes: a file that fails leaves the running set.
+  auto fresh =
+      make_tls_contexts(certificates, s.tls_contexts ? s.tls_contexts->ticket_keys() : nullptr);
+  if (!s.tls_contexts) return;  // no TLS listener takes them
+  s.warn_of(*fresh);
+  s.tls_contexts = fresh;
+  for (auto& w : s.workers)
+    w->adopt_tls(fresh);
+}
+
 void server::on_reload(std::function<void()> fn) {
   impl_->on_reload = std::move(fn);
 }
@@ -277,7 +304,10 @@ void server::start() {
   else if (std::signal(SIGPIPE, SIG_IGN) == SIG_ERR)
     throw std::system_error(errno, std::generic_category(), "signal(SIGPIPE)");
   s.parser_config = srv::parser_config_for(s.options);
-  if (!s.options.tls_listen.empty()) s.tls_contexts = make_tls_contexts(s.options);
+  if (!s.options.tls_listen.empty()) {
+    s.tls_contexts = make_tls_contexts(s.options.certificates);
+    s.warn_of(*s.tls_contexts);
+  }
   std::lock_guard lock(s.sites_mu);
   s.sites->index(s.options.strict_hosts);
   unsigned n = s.options.workers ? s.options.workers : std::thread::hardware_concurrency();

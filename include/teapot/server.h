@@ -31,6 +31,10 @@ struct server_options {
   // cannot be read or they do not match.
   std::vector<std::string> tls_listen{};
   std::vector<tls_certificate> certificates{};
+  // How often a new key starts sealing session tickets (RFC 8446 §4.6.1, RFC 5077), on a
+  // thread of the server's own; the previous key still opens the tickets it sealed, so a
+  // ticket resumes for one to two periods (and no longer than a day). Zero: never rotated.
+  std::chrono::seconds tls_ticket_rotation{std::chrono::hours{12}};
   // Threads of the blocking-work pool (deferred_response::run_blocking, pending_verdict's
   // work, Basic auth's password checks, compression of files over 64 KiB), shared by every
   // worker; 0 is taken as 1. The configuration file and the command line take 1 to 256.

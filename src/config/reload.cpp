@@ -37,7 +37,8 @@ std::vector<std::string> changes_needing_restart(const configuration& running,
   };
   check(r.listen == l.listen, "server.listen");
   check(r.tls_listen == l.tls_listen, "server.tls_listen");
-  // The sites' certificates are taken: server::replace_certificates.
+  // The sites' certificates are taken (server::replace_certificates); the timer is set at start.
+  check(r.tls_ticket_rotation == l.tls_ticket_rotation, "server.tls.ticket_rotation");
   check(r.workers == l.workers, "server.workers");
   check(r.blocking_threads == l.blocking_threads, "server.blocking_threads");
   check(r.drain_timeout == l.drain_timeout, "server.drain_timeout");

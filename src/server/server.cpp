@@ -20,6 +20,7 @@
 
 #include "io/inherited_listeners.h"
 #include "io/listener.h"
+#include "io/periodic.h"
 #include "io/service_notify.h"
 #include "io/signals.h"
 #include "io/work_pool.h"
@@ -45,6 +46,8 @@ struct server::impl {
   std::shared_ptr<const tls::context_set> tls_contexts;
   // The port of the https URLs of redirect_http: the first TLS listener's.
   std::uint16_t https_port = 443;
+  // Rotates the ticket keys every options.tls_ticket_rotation (with TLS listeners).
+  std::unique_ptr<io::periodic> ticket_rotation;
   std::vector<std::thread> threads;
   std::vector<std::uint16_t> ports;
   std::vector<std::string> addresses;
@@ -188,6 +191,17 @@ struct server::impl {
     return ntohs(reinterpret_cast<const sockaddr_in*>(&addr.storage)->sin_port);
   }
 
+  // A rotation that fails (the random generator did) leaves the current key sealing: tickets
+  // still resume, and the next period tries again.
+  void start_ticket_rotation() {
+    if (!tls_contexts || options.tls_ticket_rotation <= std::chrono::seconds::zero()) return;
+    ticket_rotation = std::make_unique<io::periodic>(
+        options.tls_ticket_rotation, [ring = tls_contexts->ticket_keys()] { ring->rotate(); },
+        [log = options.error_log](const char* what) {
+          log->write(log_level::error, std::string("session ticket keys not rotated: ") + what);
+        });
+  }
+
   // An expired certificate is served (its clients say why they refuse it): the log says so.
   void warn_of(const tls::context_set& set) const {
     for (const std::string& w : set.warnings())
@@ -318,6 +332,7 @@ void server::start() {
         std::make_unique<srv::worker>(s.options, s.sites, s.parser_config, s.counts, *s.pool));
   s.open_listeners();
   s.sites->https_port = s.https_port;
+  s.start_ticket_rotation();
   s.started_at = std::time(nullptr);
   s.started = true;
   for (auto& w : s.workers)
@@ -364,6 +379,7 @@ void server::run() {
 void server::stop() noexcept {
   if (impl_->started && !impl_->told_stopping.exchange(true)) impl_->tell_manager("STOPPING=1\n");
   impl_->stopping.request_stop();
+  if (impl_->ticket_rotation) impl_->ticket_rotation->stop();
   for (auto& w : impl_->workers)
     w->stop_gracefully();
 }

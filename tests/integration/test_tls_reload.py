@@ -1,7 +1,7 @@
 """Certificates and sessions across a reload: SIGHUP reads the sites' certificates again, new
 connections get the new ones while open connections keep theirs, a certificate that does not
 load refuses the reload, and session tickets resume across it, as the new certificates take the
-running ticket keys.
+running ticket keys. `[server.tls] ticket_rotation` is accepted from a minute up.
 
 A certificate is told by its DER bytes (getpeercert(binary_form=True)): two `teapot cert`
 runs for one host make two certificates with their own keys and serial numbers.
@@ -174,7 +174,7 @@ def test_a_reload_whose_certificate_does_not_load_keeps_the_running_one(reloadab
     ids=["TLS 1.2", "TLS 1.3"],
 )
 def test_a_session_resumes_after_start_and_across_a_reload(reloadable, version):
-    r = reloadable()
+    r = reloadable('[server.tls]\nticket_rotation = "1m"\n')
     ctx = ssl.create_default_context(cafile=str(r.live / "cert.pem"))
     ctx.minimum_version = ctx.maximum_version = version
     with r.connect(ctx) as first:
@@ -189,3 +189,26 @@ def test_a_session_resumes_after_start_and_across_a_reload(reloadable, version):
     with r.connect(ctx, session) as third:
         assert third.sock.session_reused
         assert get(third, close=True) == 200
+
+
+def test_a_changed_ticket_rotation_waits_for_a_restart(reloadable):
+    r = reloadable('[server.tls]\nticket_rotation = "1h"\n')
+    r.config.write_text(r.config.read_text().replace('"1h"', '"2h"'))
+    r.reload(LOADED)
+    assert ("reload: server.tls.ticket_rotation changed; it needs a restart to take effect"
+            in r.server.stderr())
+
+
+@pytest.mark.parametrize(
+    "value, accepted",
+    [('"1m"', True), ('"12h"', True), ('"7d"', True), ("3600", True), ('"59s"', False),
+     ('"8d"', False), ('"60500ms"', False)],
+)
+def test_teapot_check_takes_a_ticket_rotation_from_a_minute_to_a_week(tmp_path: Path, value,
+                                                                      accepted):
+    config = tmp_path / "teapot.toml"
+    config.write_text(f"[server.tls]\nticket_rotation = {value}\n[[sites]]\ndefault = true\n")
+    p = run_cli("check", str(config))
+    assert p.returncode == (0 if accepted else 2), p.stderr
+    if not accepted:
+        assert "server.tls.ticket_rotation: " in p.stderr.decode()

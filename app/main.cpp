@@ -309,8 +309,8 @@ void apply_overrides(const serve_flags& f, teapot::config::configuration& c) {
 
 // SIGHUP: the file is read and checked again. A broken file changes nothing (its mistakes go
 // to the error log, and the exception tells the server the reload failed); a sound one hands its
-// sites to the running server, whose requests in flight finish on the old ones. What only a restart
-// can change is named in a warning.
+// sites and certificates to the running server, whose requests and connections in flight finish
+// on the old ones. What only a restart can change is named in a warning.
 void reload(const serve_flags& f, const teapot::config::configuration& running,
             const teapot::config::logs& logs, teapot::server& srv) {
   using teapot::log_level;
@@ -332,6 +332,10 @@ void reload(const serve_flags& f, const teapot::config::configuration& running,
   loaded.config->metrics.listen = running.metrics.listen;
   loaded.config->server.metrics = running.server.metrics;
   auto fresh = teapot::config::build_server(*loaded.config, logs, &srv);
+  // First, as it may still fail (a file changed since the check): then nothing is taken.
+  // Without certificates (tls_listen removed, which waits for a restart), the running stay.
+  if (!loaded.config->server.certificates.empty())
+    srv.replace_certificates(loaded.config->server.certificates);
   srv.adopt_sites(*fresh);
   log.set_level(loaded.config->error_log.level);
   log.write(log_level::info, "reload: " + f.config + " loaded; new requests use its sites");

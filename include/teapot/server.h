@@ -31,6 +31,10 @@ struct server_options {
   // cannot be read or they do not match.
   std::vector<std::string> tls_listen{};
   std::vector<tls_certificate> certificates{};
+  // How often a new key starts sealing session tickets (RFC 8446 §4.6.1, RFC 5077), on a
+  // thread of the server's own; the previous key still opens the tickets it sealed, so a
+  // ticket resumes for one to two periods (and no longer than a day). Zero: never rotated.
+  std::chrono::seconds tls_ticket_rotation{std::chrono::hours{12}};
   // Threads of the blocking-work pool (deferred_response::run_blocking, pending_verdict's
   // work, Basic auth's password checks, compression of files over 64 KiB), shared by every
   // worker; 0 is taken as 1. The configuration file and the command line take 1 to 256.
@@ -119,6 +123,14 @@ class server {
   // new sites; a handler the new sites still use caches again. Nothing else of other's options
   // is taken: listeners, workers and limits stay as they are.
   void adopt_sites(server& other);
+  // New certificates for the TLS listeners, from any thread: they are loaded at once, sharing
+  // the session ticket keys of the running ones (so that tickets resume across the change);
+  // connections accepted afterwards use them, connections open already keep theirs. Throws
+  // std::runtime_error (naming the file, quoting OpenSSL) when one cannot be loaded or a key
+  // does not match, and std::invalid_argument for an empty list: the running certificates
+  // then stay. Before start(), it replaces options.certificates; without TLS listeners it
+  // only checks them.
+  void replace_certificates(std::vector<tls_certificate> certificates);
   // What SIGHUP does besides reopening the logs (with handle_signals), set before run(): fn
   // runs on the thread that runs run(), and may call adopt_sites(). An exception from it is
   // written to the error log and the server goes on as it was.

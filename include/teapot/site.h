@@ -1,9 +1,11 @@
 // A site: the host names it answers for, its pipeline of policies and its routes.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +28,21 @@ struct error_page_options {
   bool problem_json = true;
   // The Cache-Control of error pages unless the handler set one; empty: none is sent.
   std::string cache_control = "no-store";
+};
+
+// How a site holds its clients to HTTPS, on a server with TLS listeners (tls_listen).
+struct https_options {
+  // A request for the site over plain HTTP gets 308 Permanent Redirect to the same target on
+  // https, at the server's first TLS port (RFC 9110 §15.4.9: the method and content are kept),
+  // before the site's steps; except below /.well-known/acme-challenge/, which an ACME client
+  // must reach over plain HTTP on any port, and OPTIONS *, which names no resource.
+  bool redirect_http = false;
+  // Strict-Transport-Security on every response of the site over TLS, errors included, and
+  // never over plain HTTP (RFC 6797 §7.2). None: no field. Zero is sent: max-age=0 makes
+  // browsers forget the site (§6.1.1), the way to take HSTS back.
+  std::optional<std::chrono::seconds> hsts_max_age{};
+  bool hsts_include_subdomains = false;  // RFC 6797 §6.1.2
+  bool hsts_preload = false;             // the browsers' preload list's token
 };
 
 // A page of error_page_options::files as it was read.
@@ -64,6 +81,12 @@ class site {
   site& set_compression(compression_options options);
   const compression_options& compression() const noexcept { return compression_; }
 
+  // The site's HTTPS choices (see https_options), before the server starts.
+  site& set_https(https_options options);
+  const https_options& https() const noexcept { return https_; }
+  // The Strict-Transport-Security value of https().hsts_max_age, formatted once; empty: none.
+  const std::string& strict_transport_security() const noexcept { return hsts_value_; }
+
  private:
   std::vector<std::string> hosts_;
   std::vector<std::shared_ptr<policy>> policies_;
@@ -71,6 +94,8 @@ class site {
   error_page_options error_pages_;
   std::map<int, custom_error_page> custom_pages_;
   compression_options compression_;
+  https_options https_;
+  std::string hsts_value_;
 };
 
 // The host of a Host field value or authority: lower case is the caller's business; the port

@@ -11,6 +11,12 @@ namespace teapot::config::detail {
 
 using base::ascii::is_token;
 
+std::string as_written(const toml::node& value) {
+  if (const auto* s = value.as_string()) return single_quoted(s->get());
+  if (const auto* i = value.as_integer()) return std::to_string(i->get());
+  return "the value";
+}
+
 std::string check_path_prefix(std::string_view path) {
   if (path.empty() || path.front() != '/')
     return single_quoted(path) + " is not a path; expected one starting with '/'";

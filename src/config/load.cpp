@@ -97,6 +97,13 @@ void collect_certificates(diagnostics& diag, const std::vector<const toml::table
       diag.error(n->source(), "sites[" + std::to_string(i) + "].tls: " + why);
     }
     c.server.certificates.push_back(std::move(cert));
+    if (s.https.redirect_http && c.server.tls_listen.empty()) {
+      const toml::node* n = tables[i]->get_as<toml::table>("tls")->get("redirect_http");
+      diag.error(n->source(), "sites[" + std::to_string(i) +
+                                  "].tls.redirect_http: needs server.tls_listen, whose first "
+                                  "port the redirect names; there is no HTTPS port to send "
+                                  "clients to");
+    }
   }
   if (c.server.tls_listen.empty() || !c.server.certificates.empty()) return;
   const toml::node* server = root.get("server");

@@ -44,6 +44,9 @@ std::string check_field_value(std::string_view value);
 std::string check_method(std::string_view method);
 std::string check_url(std::string_view url, bool allow_path);
 
+// A value as the file wrote it, for a message: 'text' for a string, the number itself.
+std::string as_written(const toml::node& value);
+
 // A path the configuration names, resolved; reports a missing file or directory.
 std::optional<std::filesystem::path> read_existing_path(table_reader& r, std::string_view key,
                                                         bool directory);

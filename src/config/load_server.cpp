@@ -146,6 +146,21 @@ void read_body_limits(table_reader& r, std::vector<body_limit_rule>& out) {
   }
 }
 
+// [server.tls]. A minute at least: with the previous key kept, a ticket resumes for one to two
+// periods, and a shorter one would make resumption rare. A week at most: a key that seals
+// longer leaves more recorded sessions to whoever steals it (RFC 8446 §E.1).
+void read_server_tls(table_reader& r, server_options& o) {
+  constexpr std::chrono::milliseconds shortest = std::chrono::minutes{1};
+  constexpr std::chrono::milliseconds longest = std::chrono::hours{7 * 24};
+  auto d = r.duration("ticket_rotation");
+  if (!d) return;
+  if (*d < shortest || *d > longest || d->count() % 1000 != 0)
+    r.error("ticket_rotation", as_written(*r.get("ticket_rotation")) +
+                                   " is out of range; expected whole seconds from 1m to 7d");
+  else
+    o.tls_ticket_rotation = std::chrono::duration_cast<std::chrono::seconds>(*d);
+}
+
 }  // namespace
 
 void read_server(table_reader& r, server_options& o) {
@@ -181,6 +196,11 @@ void read_server(table_reader& r, server_options& o) {
     l.finish();
   }
   read_body_limits(r, o.limits.body_by_prefix);
+  if (const toml::table* t = r.sub_table("tls")) {
+    table_reader l(r.diag(), *t, r.key_path("tls"));
+    read_server_tls(l, o);
+    l.finish();
+  }
 }
 
 void read_metrics(table_reader& r, metrics_config& out) {

@@ -200,13 +200,48 @@ void read_error_pages(table_reader& r, error_page_options& out) {
 
 }  // namespace
 
+namespace {
+
+// hsts and its directives. The preload list (hstspreload.org) refuses a domain whose field
+// lacks includeSubDomains or gives less than a year: preload without them would ask browsers'
+// makers for what they refuse, so it is a mistake here rather than a surprise there.
+void read_hsts(table_reader& r, https_options& out) {
+  constexpr std::chrono::seconds year{31'536'000};
+  if (auto d = r.duration("hsts")) {
+    if (d->count() % 1000 != 0)
+      r.error("hsts", as_written(*r.get("hsts")) +
+                          " is not a whole number of seconds, which max-age counts (RFC 6797 "
+                          "§6.1.1)");
+    else
+      out.hsts_max_age = std::chrono::duration_cast<std::chrono::seconds>(*d);
+  }
+  if (auto b = r.boolean("hsts_include_subdomains")) out.hsts_include_subdomains = *b;
+  if (auto b = r.boolean("hsts_preload")) out.hsts_preload = *b;
+  const bool has_hsts = r.table().get("hsts") != nullptr;
+  for (const char* key : {"hsts_include_subdomains", "hsts_preload"})
+    if (!has_hsts && r.table().get(key))
+      r.error(key, "needs hsts, the max-age of Strict-Transport-Security (such as \"365d\")");
+  if (!out.hsts_preload || !out.hsts_max_age) return;
+  if (!out.hsts_include_subdomains)
+    r.error("hsts_preload",
+            "the preload list requires includeSubDomains; set hsts_include_subdomains = true");
+  if (*out.hsts_max_age < year)
+    r.error("hsts_preload", "the preload list requires a max-age of a year at least; hsts is " +
+                                std::to_string(out.hsts_max_age->count()) +
+                                " seconds, write \"365d\" or more");
+}
+
+}  // namespace
+
 // [sites.tls]: both files must exist; whether they load and match is for the server (or
 // `teapot check`), which reads them with OpenSSL.
-void read_tls(table_reader& r, tls_certificate& out) {
+void read_tls(table_reader& r, tls_certificate& out, https_options& https) {
   r.require("certificate", "the certificate chain, a PEM file such as \"cert.pem\"");
   r.require("key", "the certificate's private key, a PEM file such as \"key.pem\"");
   if (auto chain = read_existing_path(r, "certificate", false)) out.chain = *chain;
   if (auto key = read_existing_path(r, "key", false)) out.key = *key;
+  if (auto b = r.boolean("redirect_http")) https.redirect_http = *b;
+  read_hsts(r, https);
 }
 
 void read_site(table_reader& r, site_config& out) {
@@ -233,7 +268,11 @@ void read_site(table_reader& r, site_config& out) {
   part("captive_portal", out.captive_portal, read_captive_portal);
   part("maintenance", out.maintenance, read_maintenance);
   part("auth", out.auth, read_auth);
-  part("tls", out.tls, read_tls);
+  if (const toml::table* t = r.sub_table("tls")) {
+    table_reader p(r.diag(), *t, r.key_path("tls"));
+    read_tls(p, out.tls.emplace(), out.https);
+    p.finish();
+  }
   auto each = [&r](std::string_view key, auto& list, auto read) {
     auto tables = r.tables(key);
     for (std::size_t i = 0; i < tables.size(); ++i) {

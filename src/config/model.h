@@ -83,6 +83,8 @@ struct site_config {
   // names are the site's hosts (the certificate's own names for a site without hosts); the
   // loader copies it into server.certificates.
   std::optional<tls_certificate> tls;
+  // [sites.tls] redirect_http and hsts*: how the site holds its clients to HTTPS.
+  https_options https;
 };
 
 struct configuration {

@@ -48,6 +48,7 @@ void build_site(const site_config& s, site& out, const std::shared_ptr<error_log
   // The pages are read here, once: a file that vanished since the check throws.
   out.set_error_pages(s.error_pages);
   if (s.compression) out.set_compression(*s.compression);
+  out.set_https(s.https);
   // Before the files: of two routes below the same prefix ("/" for both), the first added
   // answers.
   for (const handlers::webdav_options& area : s.webdav)

@@ -1,6 +1,6 @@
 #include "config/reload.h"
 
-#include <algorithm>
+#include <cstddef>
 
 namespace teapot::config {
 
@@ -27,17 +27,6 @@ bool same_body_limits(const std::vector<body_limit_rule>& a,
 
 }  // namespace
 
-namespace {
-
-bool same_certificates(const std::vector<tls_certificate>& a,
-                       const std::vector<tls_certificate>& b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
-    return x.chain == y.chain && x.key == y.key && x.names == y.names;
-  });
-}
-
-}  // namespace
-
 std::vector<std::string> changes_needing_restart(const configuration& running,
                                                  const configuration& loaded) {
   std::vector<std::string> out;
@@ -48,8 +37,8 @@ std::vector<std::string> changes_needing_restart(const configuration& running,
   };
   check(r.listen == l.listen, "server.listen");
   check(r.tls_listen == l.tls_listen, "server.tls_listen");
-  // The TLS contexts are built once, at start: a certificate renewed needs a restart for now.
-  check(same_certificates(r.certificates, l.certificates), "sites.tls");
+  // The sites' certificates are taken (server::replace_certificates); the timer is set at start.
+  check(r.tls_ticket_rotation == l.tls_ticket_rotation, "server.tls.ticket_rotation");
   check(r.workers == l.workers, "server.workers");
   check(r.blocking_threads == l.blocking_threads, "server.blocking_threads");
   check(r.drain_timeout == l.drain_timeout, "server.drain_timeout");

@@ -56,6 +56,8 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) n
     factor = 60'000;
   else if (n->unit == "h")
     factor = 3'600'000;
+  else if (n->unit == "d")
+    factor = 86'400'000;
   else
     return std::nullopt;
   auto ms = scaled(n->value, factor);

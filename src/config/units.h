@@ -13,7 +13,8 @@ namespace teapot::config {
 // nullopt for anything else, or a value that overflows 64 bits.
 std::optional<std::uint64_t> parse_size(std::string_view text) noexcept;
 
-// "2s", "500ms", "1m", "1h"; a bare number is seconds. nullopt for anything else.
+// "2s", "500ms", "1m", "1h", "365d" (days of 24 hours); a bare number is seconds. nullopt for
+// anything else.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) noexcept;
 
 // The shortest text parse_size reads back as bytes: "8KiB", "1MiB", "1000" (no decimal units).

@@ -145,6 +145,7 @@ void exchange::begin(exchange_transport& t) {
   plan.clear();
   body.clear();
   body_max = 0;
+  secure = false;
   progress = {};
   in_step_ = false;
   step_ = step_wait::none;

@@ -152,6 +152,7 @@ class exchange final : public exchange_channel {
   representation_plan plan;
   std::uint64_t body_max = 0;  // the body limit of the request's path
   std::string body;            // whole content that did not arrive with the head
+  bool secure = false;         // it came over TLS (pipeline::head_facts::secure)
   bool interim_allowed = false;
   // Where the pipeline stands, kept across its waits.
   struct pipeline_progress {

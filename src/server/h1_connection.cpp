@@ -423,6 +423,7 @@ void h1_connection::begin_exchange() {
   if (!w.ex.bind(h.method, h.target, h.version_minor, h.fields, peer_))
     return reject_with(http::status::bad_request);
   pipeline::head_facts facts = h1_exchange::facts_of(h);
+  facts.secure = tls_ != nullptr;
   // RFC 9110 §15.5.20: on TLS, the authority must be one the handshake's certificate covers.
   if (tls_ && !facts.authority.empty())
     facts.misdirected = !tls_->session().covers(host_without_port(facts.authority));

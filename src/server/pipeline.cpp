@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/transport_security.h"
 #include "server/error_page.h"
 
 namespace teapot::srv::pipeline {
@@ -85,9 +86,41 @@ void code_off_loop(exchange& ex) {
                    [&ex, job] { compression::complete(ex.req, *ex.res, *job); });
 }
 
+// An ACME client (RFC 8555 §8.3) fetches its challenge over plain HTTP, on port 80, and
+// follows a redirect only to port 80 or 443: a TLS port of another number would fail it.
+constexpr std::string_view acme_challenges = "/.well-known/acme-challenge/";
+
+// RFC 6797 §7.2: a site that is HTTPS only answers a request over plain HTTP with the same
+// target on https, and nothing else. 308, not 301: a client keeps the method and content
+// (RFC 9110 §15.4.9), so a POST is not turned into a GET on the way.
+bool redirect_to_https(exchange& ex, const head_facts& facts) {
+  const https_options& https = ex.site_of->https();
+  if (facts.secure || !https.redirect_http || ex.req.path == "*" ||
+      ex.req.path.starts_with(acme_challenges))
+    return false;
+  std::string_view authority = facts.authority;
+  if (authority.empty()) {
+    // HTTP/1.0 may omit Host: the site's first name, when it has one that is not a pattern.
+    for (const std::string& name : ex.site_of->hosts())
+      if (!name.starts_with("*.")) {
+        authority = name;
+        break;
+      }
+  }
+  if (authority.empty()) {
+    // No name to send the client to, and the site is not served over plain HTTP.
+    ex.res->error(http::status::forbidden);
+    return true;
+  }
+  ex.res->redirect(http::status::permanent_redirect,
+                   http::https_location(authority, ex.sites->https_port, ex.req.target));
+  return true;
+}
+
 }  // namespace
 
 after_head on_head(exchange& ex, const head_facts& facts, const limits& lim, error_log& log) {
+  ex.secure = facts.secure;
   ex.site_of = facts.misdirected ? nullptr : ex.sites->table.find(facts.authority);
   if (ex.site_of == nullptr) {
     // Strict hosts: this server is not configured for that authority; or, on TLS, not on this
@@ -95,6 +128,7 @@ after_head on_head(exchange& ex, const head_facts& facts, const limits& lim, err
     ex.res->error(http::status::misdirected_request);
     return after_head::answered;
   }
+  if (redirect_to_https(ex, facts)) return after_head::answered;
   // Before the steps and before any 100: a body too large for its path is never read.
   ex.body_max = lim.body_for(ex.req.path);
   if (facts.content_length && *facts.content_length > ex.body_max) {
@@ -155,6 +189,9 @@ bool finish(exchange& ex, std::time_t now) {
   // ex.res, not a reference taken before: a failed wait answers with a fresh response.
   response& res = *ex.res;
   if (res.wants_error_page()) write_error_page(res.status(), ex.req, ex.site_of, res);
+  // RFC 6797 §7.1: on every response over TLS, errors too; §7.2: never over plain HTTP.
+  if (ex.secure && ex.site_of && !ex.site_of->strict_transport_security().empty())
+    res.set_header("Strict-Transport-Security", ex.site_of->strict_transport_security());
   // Last, so that the steps see (and may change) every field the server itself added.
   if (ex.site_of) {
     const auto& steps = ex.site_of->policies();

@@ -1,9 +1,10 @@
 // The order every request goes through, whatever transport carries it, written once
-// (DESIGN.md): site by Host (421) -> body limit of the path (413) -> the site's steps (captive
-// portal, maintenance, rate limit, auth, rules, early hints, mandatory extensions, in the order
-// the site lists them) -> route (404/405) -> handler -> representation (304/412/206/416 and
-// compression) -> error response (the page and the fields a status requires) -> the steps'
-// last look at the response, in reverse order.
+// (DESIGN.md): site by Host (421) -> HTTPS for a site that asks for it over plain HTTP (308)
+// -> body limit of the path (413) -> the site's steps (captive portal, maintenance, rate
+// limit, auth, rules, early hints, mandatory extensions, in the order the site lists them)
+// -> route (404/405) -> handler -> representation (304/412/206/416 and compression) -> error
+// response (the page and the fields a status requires) -> HSTS over TLS -> the steps' last
+// look at the response, in reverse order.
 // The codec's own decisions (400, 411, 414, 431, 501, 505, the chunk line's 413) are taken
 // before, by the transport; 408 by the transport's timers.
 // Two points of the order may wait without holding the loop: a step that decides later
@@ -32,6 +33,9 @@ struct head_facts {
   std::optional<std::uint64_t> content_length;  // when announced
   // The connection's TLS certificate does not cover the authority (RFC 9110 §15.5.20).
   bool misdirected = false;
+  // The request came over TLS: no redirect to HTTPS, and the site's Strict-Transport-Security
+  // (RFC 6797 §7.2: never over plain HTTP).
+  bool secure = false;
 };
 
 enum class after_head : std::uint8_t {

@@ -20,6 +20,7 @@
 
 #include "io/inherited_listeners.h"
 #include "io/listener.h"
+#include "io/periodic.h"
 #include "io/service_notify.h"
 #include "io/signals.h"
 #include "io/work_pool.h"
@@ -40,8 +41,13 @@ struct server::impl {
   // After the workers: destroyed first, it runs what is queued and joins before the loops its
   // work posts to are gone.
   std::unique_ptr<io::work_pool> pool;
-  // The TLS listeners' contexts (null without tls_listen), shared by every worker.
+  // The TLS listeners' contexts (null without tls_listen), shared by every worker; replaced
+  // under sites_mu by replace_certificates().
   std::shared_ptr<const tls::context_set> tls_contexts;
+  // The port of the https URLs of redirect_http: the first TLS listener's.
+  std::uint16_t https_port = 443;
+  // Rotates the ticket keys every options.tls_ticket_rotation (with TLS listeners).
+  std::unique_ptr<io::periodic> ticket_rotation;
   std::vector<std::thread> threads;
   std::vector<std::uint16_t> ports;
   std::vector<std::string> addresses;
@@ -75,10 +81,13 @@ struct server::impl {
       if (!inherited.empty()) {
         // The manager's sockets are taken as plain ones: which of them would speak TLS is
         // not said yet (a later step matches them to tls_listen by address).
-        if (!options.tls_listen.empty())
+        if (!options.tls_listen.empty()) {
           options.error_log->write(log_level::warn,
                                    "tls_listen is not served: the service manager passed the "
                                    "listening sockets, which are plain");
+          // Redirects still name the configured port, where a proxy may serve TLS.
+          https_port = port_of(io::parse_address(options.tls_listen.front()));
+        }
         return share_inherited(inherited);
       }
     }
@@ -138,11 +147,15 @@ struct server::impl {
   void bind_listeners() {
     for (const std::string& spec : options.listen)
       bind_listener(spec, nullptr);
-    for (const std::string& spec : options.tls_listen)
-      bind_listener(spec, tls_contexts);
+    for (const std::string& spec : options.tls_listen) {
+      const std::uint16_t port = bind_listener(spec, tls_contexts);
+      if (&spec == &options.tls_listen.front()) https_port = port;
+    }
   }
 
-  void bind_listener(const std::string& spec, const std::shared_ptr<const tls::context_set>& tls) {
+  // The port bound (port 0 resolved).
+  std::uint16_t bind_listener(const std::string& spec,
+                              const std::shared_ptr<const tls::context_set>& tls) {
     io::socket_address addr = io::parse_address(spec);
     io::ensure_address_free(addr);
     std::uint16_t port = 0;
@@ -158,6 +171,7 @@ struct server::impl {
     ports.push_back(port);
     set_port(addr, port);
     addresses.push_back(addr.to_string());
+    return port;
   }
 
   // Linux caps SO_SNDBUF at net.core.wmem_max without a word: say so, once per address.
@@ -171,6 +185,29 @@ struct server::impl {
                                                   " by the kernel (sysctl net.core.wmem_max)");
   }
 
+  static std::uint16_t port_of(const io::socket_address& addr) {
+    if (addr.storage.ss_family == AF_INET6)
+      return ntohs(reinterpret_cast<const sockaddr_in6*>(&addr.storage)->sin6_port);
+    return ntohs(reinterpret_cast<const sockaddr_in*>(&addr.storage)->sin_port);
+  }
+
+  // A rotation that fails (the random generator did) leaves the current key sealing: tickets
+  // still resume, and the next period tries again.
+  void start_ticket_rotation() {
+    if (!tls_contexts || options.tls_ticket_rotation <= std::chrono::seconds::zero()) return;
+    ticket_rotation = std::make_unique<io::periodic>(
+        options.tls_ticket_rotation, [ring = tls_contexts->ticket_keys()] { ring->rotate(); },
+        [log = options.error_log](const char* what) {
+          log->write(log_level::error, std::string("session ticket keys not rotated: ") + what);
+        });
+  }
+
+  // An expired certificate is served (its clients say why they refuse it): the log says so.
+  void warn_of(const tls::context_set& set) const {
+    for (const std::string& w : set.warnings())
+      options.error_log->write(log_level::warn, w);
+  }
+
   static void set_port(io::socket_address& addr, std::uint16_t port) {
     if (addr.storage.ss_family == AF_INET6)
       reinterpret_cast<sockaddr_in6*>(&addr.storage)->sin6_port = htons(port);
@@ -181,17 +218,20 @@ struct server::impl {
 
 namespace {
 
-// ALPN (RFC 7301): the server's preference, h2 first, as nginx, h2o and Caddy order it.
-std::shared_ptr<const tls::context_set> make_tls_contexts(const server_options& options) {
-  if (options.certificates.empty())
-    throw std::invalid_argument("tls_listen needs at least one certificate");
+// ALPN (RFC 7301): the server's preference, h2 first (with http2), as nginx, h2o and Caddy
+// order it. ticket_keys: the running set's, on a reload; null at start, for a new ring.
+std::shared_ptr<const tls::context_set> make_tls_contexts(
+    const std::vector<tls_certificate>& from, bool http2,
+    std::shared_ptr<tls::ticket_key_ring> ticket_keys = nullptr) {
+  if (from.empty()) throw std::invalid_argument("tls_listen needs at least one certificate");
   std::vector<tls::certificate_config> certificates;
-  for (const tls_certificate& c : options.certificates)
+  certificates.reserve(from.size());
+  for (const tls_certificate& c : from)
     certificates.push_back({c.chain.string(), c.key.string(), c.names});
   tls::tls_config config;
-  config.alpn = options.http2 ? std::vector<std::string>{"h2", "http/1.1"}
-                              : std::vector<std::string>{"http/1.1"};
-  return std::make_shared<const tls::context_set>(certificates, config);
+  config.alpn =
+      http2 ? std::vector<std::string>{"h2", "http/1.1"} : std::vector<std::string>{"http/1.1"};
+  return std::make_shared<const tls::context_set>(certificates, config, std::move(ticket_keys));
 }
 
 }  // namespace
@@ -235,9 +275,27 @@ void server::adopt_sites(server& other) {
   std::lock_guard lock(impl_->sites_mu);
   // Before start() the option is still this server's to change; after, the table says it.
   if (!impl_->started) impl_->options.strict_hosts = other.impl_->options.strict_hosts;
+  fresh->https_port = impl_->https_port;
   impl_->sites = fresh;
   for (auto& w : impl_->workers)
     w->adopt_sites(fresh);
+}
+
+void server::replace_certificates(std::vector<tls_certificate> certificates) {
+  impl& s = *impl_;
+  std::lock_guard lock(s.sites_mu);
+  if (!s.started) {
+    s.options.certificates = std::move(certificates);
+    return;
+  }
+  // Loaded in full before anything changes: a file that fails leaves the running set.
+  auto fresh = make_tls_contexts(certificates, s.options.http2,
+                                 s.tls_contexts ? s.tls_contexts->ticket_keys() : nullptr);
+  if (!s.tls_contexts) return;  // no TLS listener takes them
+  s.warn_of(*fresh);
+  s.tls_contexts = fresh;
+  for (auto& w : s.workers)
+    w->adopt_tls(fresh);
 }
 
 void server::on_reload(std::function<void()> fn) {
@@ -261,7 +319,10 @@ void server::start() {
   else if (std::signal(SIGPIPE, SIG_IGN) == SIG_ERR)
     throw std::system_error(errno, std::generic_category(), "signal(SIGPIPE)");
   s.parser_config = srv::parser_config_for(s.options);
-  if (!s.options.tls_listen.empty()) s.tls_contexts = make_tls_contexts(s.options);
+  if (!s.options.tls_listen.empty()) {
+    s.tls_contexts = make_tls_contexts(s.options.certificates, s.options.http2);
+    s.warn_of(*s.tls_contexts);
+  }
   std::lock_guard lock(s.sites_mu);
   s.sites->index(s.options.strict_hosts);
   unsigned n = s.options.workers ? s.options.workers : std::thread::hardware_concurrency();
@@ -271,6 +332,8 @@ void server::start() {
     s.workers.push_back(
         std::make_unique<srv::worker>(s.options, s.sites, s.parser_config, s.counts, *s.pool));
   s.open_listeners();
+  s.sites->https_port = s.https_port;
+  s.start_ticket_rotation();
   s.started_at = std::time(nullptr);
   s.started = true;
   for (auto& w : s.workers)
@@ -317,6 +380,7 @@ void server::run() {
 void server::stop() noexcept {
   if (impl_->started && !impl_->told_stopping.exchange(true)) impl_->tell_manager("STOPPING=1\n");
   impl_->stopping.request_stop();
+  if (impl_->ticket_rotation) impl_->ticket_rotation->stop();
   for (auto& w : impl_->workers)
     w->stop_gracefully();
 }

@@ -8,6 +8,7 @@
 
 #include "base/ascii.h"
 #include "http/mime_types.h"
+#include "http/transport_security.h"
 
 namespace teapot {
 
@@ -67,6 +68,15 @@ site& site::set_error_pages(error_page_options options) {
 const custom_error_page* site::custom_page_for(http::status s) const noexcept {
   const auto it = custom_pages_.find(http::to_int(s));
   return it == custom_pages_.end() ? nullptr : &it->second;
+}
+
+site& site::set_https(https_options options) {
+  https_ = options;
+  hsts_value_ = options.hsts_max_age ? http::format_strict_transport_security(
+                                           *options.hsts_max_age, options.hsts_include_subdomains,
+                                           options.hsts_preload)
+                                     : std::string();
+  return *this;
 }
 
 bool site::answers_for(std::string_view host) const noexcept {

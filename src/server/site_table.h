@@ -4,6 +4,7 @@
 // only read.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,9 @@ struct site_set {
   site default_site;
   site* chosen_default = nullptr;  // set_default_site, else default_site
   site_table table;
+  // The port of the https URLs a site's redirect_http names: the first TLS listener's. Set
+  // with the table, before the workers read it.
+  std::uint16_t https_port = 443;
 
   void index(bool strict_hosts) {
     table.named.clear();

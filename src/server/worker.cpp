@@ -32,6 +32,10 @@ class worker::acceptor final : public io::fd_handler {
     fd_ = -1;
   }
   int fd() const noexcept { return fd_; }
+  // A plain listener stays plain.
+  void adopt_tls(const std::shared_ptr<const tls::context_set>& tls) {
+    if (tls_) tls_ = tls;
+  }
 
  private:
   worker& worker_;
@@ -220,6 +224,14 @@ void worker::adopt_sites(std::shared_ptr<const site_set> sites) {
     // The handlers of the sites just left may never run on this thread again: what they keep
     // here (open descriptors among it) goes now, and only this thread may touch it.
     base::release_thread_caches();
+  });
+}
+
+void worker::adopt_tls(std::shared_ptr<const tls::context_set> tls) {
+  loop_.post([this, tls = std::move(tls)] {
+    for (auto& a : acceptors_)
+      a->adopt_tls(tls);
+    if (accept_retry_tls_) accept_retry_tls_ = tls;
   });
 }
 

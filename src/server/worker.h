@@ -72,6 +72,9 @@ class worker {
   // The post also releases the per-thread caches of this thread's handlers
   // (base/thread_caches.h), on this thread; a handler the new sites still use refills its own.
   void adopt_sites(std::shared_ptr<const site_set> sites);
+  // From any thread: connections accepted on a TLS listener after this loop has run the post
+  // make their sessions on tls (a reload's certificates); those made before keep their set.
+  void adopt_tls(std::shared_ptr<const tls::context_set> tls);
   bool logs_access() const noexcept { return access_format_.has_value(); }
   // Queues the entry's line; the worker hands its lines to the log's writer once per loop
   // iteration.

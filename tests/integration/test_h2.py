@@ -58,7 +58,7 @@ class H2Server:
         return subprocess.run(["curl", "-sS", *args, *where], capture_output=True, timeout=30)
 
 
-def start_h2(start_server, tmp_path: Path, server_keys: str = "") -> H2Server:
+def start_h2(start_server, tmp_path: Path, server_keys: str = "", site_tls: str = "") -> H2Server:
     require(TEAPOT_BIN, "teapot")
     root = build_docroot(tmp_path / "www")
     (root / "big.bin").write_bytes(pattern(BIG))
@@ -81,7 +81,7 @@ def start_h2(start_server, tmp_path: Path, server_keys: str = "") -> H2Server:
         + f'[access_log]\nformat = "combined"\npath = "{log}"\n'
         + "".join(
             f'[[sites]]\nhosts = ["{host}"]\nroot = "{root}"\n'
-            f'[sites.tls]\ncertificate = "{host}/cert.pem"\nkey = "{host}/key.pem"\n'
+            f'[sites.tls]\ncertificate = "{host}/cert.pem"\nkey = "{host}/key.pem"\n{site_tls}'
             + (f'[[sites.webdav]]\nprefix = "/dav/"\nroot = "{root / "dav"}"\n'
                if host == "localhost" else "")
             for host in certs
@@ -382,3 +382,25 @@ def test_chromium_over_h2_renders_a_page_and_the_french_404_and_a_screenshot_is_
         time.sleep(0.05)
     assert '"GET /index.html HTTP/2.0" 200' in log, log
     assert '"GET /missing HTTP/2.0" 404' in log, log
+
+
+def test_hsts_goes_with_every_response_over_h2_and_never_over_h2c(start_server, tmp_path):
+    srv = start_h2(start_server, tmp_path, site_tls='hsts = "365d"\n')
+    with srv.h2() as c:
+        for path, status in (("/hello.txt", 200), ("/missing.txt", 404)):
+            r = c.get(path)
+            assert r.status == status
+            assert r.header("strict-transport-security") == "max-age=31536000", r
+    with srv.h2c() as c:
+        r = c.get("/hello.txt")
+        assert r.status == 200 and r.header("strict-transport-security") is None, r
+
+
+def test_redirect_http_sends_h2c_requests_to_https_with_308(start_server, tmp_path):
+    srv = start_h2(start_server, tmp_path, site_tls="redirect_http = true\n")
+    with srv.h2c() as c:
+        r = c.get("/sub/inner.txt?x=1")
+        assert r.status == 308, r
+        assert r.header("location") == f"https://localhost:{srv.tls_port}/sub/inner.txt?x=1"
+    with srv.h2() as c:
+        assert c.get("/sub/inner.txt").body == SITE["sub/inner.txt"]

@@ -216,6 +216,24 @@ TEST_F(load_test, the_send_buffer_is_auto_or_a_size_from_4kib_to_512mib) {
   EXPECT_EQ(send_buffer("\"automatic\""), std::nullopt);
 }
 
+TEST_F(load_test, ticket_rotation_defaults_to_12h_and_takes_1m_to_7d) {
+  const auto rotation = [this](std::string_view value) -> std::optional<std::chrono::seconds> {
+    load_result r = load("[server.tls]\nticket_rotation = " + std::string(value) +
+                         "\n[[sites]]\ndefault = true\n");
+    if (!r.config) return std::nullopt;
+    return r.config->server.tls_ticket_rotation;
+  };
+  load_result r = load("[[sites]]\ndefault = true\n");
+  ASSERT_TRUE(r.config);
+  EXPECT_EQ(r.config->server.tls_ticket_rotation, 12h);
+  EXPECT_EQ(rotation("\"1m\""), 60s);
+  EXPECT_EQ(rotation("60"), 60s);
+  EXPECT_EQ(rotation("\"12h\""), 12h);
+  EXPECT_EQ(rotation("\"7d\""), 168h);
+  EXPECT_EQ(rotation("\"59s\""), std::nullopt);
+  EXPECT_EQ(rotation("\"169h\""), std::nullopt);
+}
+
 TEST_F(load_test, the_send_buffer_defaults_to_128kib) {
   load_result r = load("[[sites]]\ndefault = true\n");
   ASSERT_TRUE(r.config);

@@ -41,8 +41,9 @@ TEST(changes_needing_restart, names_listeners_workers_limits_and_logs) {
                   "server.max_connections", "server.limits", "access_log", "error_log.path"}));
 }
 
-// The TLS contexts are built at start: a renewed certificate waits for a restart (for now).
-TEST(changes_needing_restart, names_tls_listeners_and_certificates) {
+// The listeners and the rotation timer are made at start; the certificates are replaced on
+// reload (server::replace_certificates), so a renewed one needs no restart.
+TEST(changes_needing_restart, names_tls_listeners_and_rotation_but_not_certificates) {
   configuration running = base();
   configuration loaded = base();
   loaded.server.tls_listen = {"127.0.0.1:8443"};
@@ -56,10 +57,12 @@ TEST(changes_needing_restart, names_tls_listeners_and_certificates) {
                       +[](tls_certificate& c) { c.names = {"b.test"}; }}) {
     configuration changed = loaded;
     change(changed.server.certificates[0]);
-    EXPECT_EQ(changes_needing_restart(running, changed), keys{"sites.tls"});
+    EXPECT_EQ(changes_needing_restart(running, changed), keys{});
   }
   loaded.server.certificates.push_back(loaded.server.certificates[0]);
-  EXPECT_EQ(changes_needing_restart(running, loaded), keys{"sites.tls"});
+  EXPECT_EQ(changes_needing_restart(running, loaded), keys{});
+  loaded.server.tls_ticket_rotation = std::chrono::hours(1);
+  EXPECT_EQ(changes_needing_restart(running, loaded), keys{"server.tls.ticket_rotation"});
 }
 
 TEST(changes_needing_restart, names_the_new_limits) {

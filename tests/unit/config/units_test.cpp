@@ -22,17 +22,19 @@ TEST(parse_size, rejects_anything_else) {
     EXPECT_FALSE(parse_size(bad).has_value()) << bad;
 }
 
-TEST(parse_duration, reads_milliseconds_seconds_minutes_hours) {
+TEST(parse_duration, reads_milliseconds_seconds_minutes_hours_days) {
   using std::chrono::milliseconds;
   EXPECT_EQ(parse_duration("500ms"), milliseconds(500));
   EXPECT_EQ(parse_duration("2s"), milliseconds(2000));
   EXPECT_EQ(parse_duration("10"), milliseconds(10000));
   EXPECT_EQ(parse_duration("1m"), milliseconds(60000));
   EXPECT_EQ(parse_duration("1h"), milliseconds(3600000));
+  EXPECT_EQ(parse_duration("365d"), milliseconds(31'536'000'000));
 }
 
 TEST(parse_duration, rejects_anything_else) {
-  for (const char* bad : {"", "s", "-2s", "2 s", "2sec", "1.5s", "99999999999999999999h"})
+  for (const char* bad :
+       {"", "s", "-2s", "2 s", "2sec", "1.5s", "99999999999999999999h", "1D", "2days"})
     EXPECT_FALSE(parse_duration(bad).has_value()) << bad;
 }
 

@@ -37,7 +37,11 @@ class maintenance_policy final : public policy {
         retry_after_(format_retry_after(opts_.retry_after)),
         interval_ns_(
             std::chrono::duration_cast<std::chrono::nanoseconds>(opts_.trigger_check_interval)
-                .count()) {}
+                .count()) {
+    // The first look is taken now, so that the first requests, on whichever threads, see the
+    // file as it is rather than "absent" while one of them waits for the first stat(2).
+    if (!opts_.trigger_file.empty()) trigger_present();
+  }
 
   verdict on_request(const request& req, response& res) override {
     if (!is_on() || !covers(req.path)) return verdict::next;

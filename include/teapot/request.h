@@ -35,6 +35,10 @@ struct request {
   body_reader* body_stream = nullptr;
   std::span<const path_param> params{};  // filled by the router from "{name}" segments
   std::string_view remote_address{};     // "127.0.0.1:54321" or "[::1]:54321"
+  // Some of the request came as TLS 1.3 early data (0-RTT), which an attacker can replay
+  // (RFC 8470): only routes that allow it see such a request (route_options::early_data).
+  // header("Early-Data") then answers "1", as an intermediary would have told (RFC 8470 §5.1).
+  bool early_data = false;
 
   // The first field of that name (case-insensitive), if any.
   std::optional<std::string_view> header(std::string_view name) const noexcept;

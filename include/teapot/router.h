@@ -15,11 +15,21 @@
 namespace teapot {
 
 // How a route receives its request.
+// Whether a route runs a request received in TLS 1.3 early data, which may be a replay
+// (RFC 8470 §5.2); a request it does not run gets 425 Too Early, and the client sends it again
+// once the handshake is over.
+enum class early_data_use : unsigned char {
+  by_method,  // GET, HEAD and OPTIONS without content run; anything else gets 425
+  allow,      // runs whatever its method: the handler is safe to repeat
+  refuse,     // always 425
+};
+
 struct route_options {
   // The handler runs once the head has passed the pipeline and reads the content as it
   // arrives (request::body_stream, body_reader.h), instead of running once it has arrived
   // whole in request::body.
   bool stream_body = false;
+  early_data_use early_data = early_data_use::by_method;
 };
 
 class router {

@@ -26,9 +26,9 @@ namespace teapot {
 struct server_options {
   std::vector<std::string> listen{"127.0.0.1:8080"};  // "HOST:PORT", "[::1]:PORT"
   unsigned workers = 0;                               // 0: one per core
-  // Addresses that speak TLS (HTTP/2 and HTTP/1.1 over TLS, chosen by ALPN), beside the plain ones of
-  // listen; they need at least one certificate. start() throws when a certificate or key
-  // cannot be read or they do not match.
+  // Addresses that speak TLS (HTTP/2 and HTTP/1.1 over TLS, chosen by ALPN), beside the plain ones
+  // of listen; they need at least one certificate. start() throws when a certificate or key cannot
+  // be read or they do not match.
   std::vector<std::string> tls_listen{};
   std::vector<tls_certificate> certificates{};
   // How often a new key starts sealing session tickets (RFC 8446 §4.6.1, RFC 5077), on a

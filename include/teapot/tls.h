@@ -18,6 +18,10 @@ struct tls_certificate {
   // The host names it is chosen for and covers; empty: read from the certificate (its
   // subjectAltName, or its subject CN without one).
   std::vector<std::string> names{};
+  // TLS 1.3 early data (0-RTT, RFC 8446 §2.3) for the names of this certificate: off, since
+  // it can be replayed. On, a resumed client may send its first request before the handshake
+  // ends; a request received so that its route does not mark safe gets 425 (RFC 8470 §5.2).
+  bool early_data = false;
 };
 
 // Why c cannot serve (its files do not load, or the key does not match the certificate,

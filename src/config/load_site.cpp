@@ -241,6 +241,7 @@ void read_tls(table_reader& r, tls_certificate& out, https_options& https) {
   if (auto chain = read_existing_path(r, "certificate", false)) out.chain = *chain;
   if (auto key = read_existing_path(r, "key", false)) out.key = *key;
   if (auto b = r.boolean("redirect_http")) https.redirect_http = *b;
+  if (auto b = r.boolean("early_data")) out.early_data = *b;
   read_hsts(r, https);
 }
 

@@ -340,6 +340,7 @@ void h1_connection::read_available() {
     if (n > 0) {
       w.in_end += static_cast<std::size_t>(n);
       bytes_read_ += static_cast<std::uint64_t>(n);
+      if (tls_ && tls_->last_read_early()) early_until_ = bytes_read_;
       if (phase_ == phase::body) w.body_bytes += static_cast<std::size_t>(n);
       process();
       // A short read emptied the socket: with edge-triggered epoll, data arriving later raises
@@ -424,6 +425,8 @@ void h1_connection::begin_exchange() {
     return reject_with(http::status::bad_request);
   pipeline::head_facts facts = h1_exchange::facts_of(h);
   facts.secure = tls_ != nullptr;
+  // RFC 8470 §5.2: a request any of whose head came as early data may be a replay.
+  facts.early = early_until_ > bytes_read_ - (w.in_end - w.msg_begin);
   // RFC 9110 §15.5.20: on TLS, the authority must be one the handshake's certificate covers.
   if (tls_ && !facts.authority.empty())
     facts.misdirected = !tls_->session().covers(host_without_port(facts.authority));

@@ -207,6 +207,7 @@ class h1_connection final : public io::fd_handler, public exchange_transport, pu
   std::string peer_;
   std::uint64_t bytes_read_ = 0;     // from the socket, for the metrics
   std::uint64_t bytes_counted_ = 0;  // of those, what responses counted already
+  std::uint64_t early_until_ = 0;    // bytes_read_ after the last that came as early data
   address_key peer_key_;
   phase phase_ = phase::head;
   wait_for waiting_ = wait_for::nothing;

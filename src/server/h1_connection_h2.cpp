@@ -73,6 +73,7 @@ void h1_connection::become_h2() {
   phase_ = phase::h2;
   disarm();
   const std::string_view first = pending_input();
+  h2_->set_early_input(early_until_ == bytes_read_ && early_until_ > 0);
   if (!h2_->feed(first).ok()) h2_ending_ = true;
   w.parser.reset();
   w.msg_begin = w.in_end = 0;
@@ -180,6 +181,7 @@ void h1_connection::h2_read() {
     const ssize_t n = receive(w.in.data(), w.in.size());
     if (n > 0) {
       bytes_read_ += static_cast<std::uint64_t>(n);
+      h2_->set_early_input(tls_ && tls_->last_read_early());
       if (!h2_->feed(std::string_view(w.in.data(), static_cast<std::size_t>(n))).ok())
         h2_ending_ = true;
       if (!h2_write()) return;

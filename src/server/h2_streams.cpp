@@ -439,6 +439,7 @@ void h2_streams::on_request(h2::stream_id id, const h2::request_head& head) {
   }
   pipeline::head_facts facts = h2_exchange::facts_of(head);
   facts.secure = tls_ != nullptr;
+  facts.early = early_input_;
   if (!head.authority.empty()) facts.authority = ex.req.header("host").value_or(std::string_view{});
   // RFC 9113 §9.1.1: a connection may carry requests for every origin its certificate covers,
   // and only those (421 for the others, RFC 9110 §15.5.20).

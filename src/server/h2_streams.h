@@ -132,6 +132,8 @@ class h2_streams final : public h2::session_events {
   h2_streams& operator=(const h2_streams&) = delete;
 
   h2::feed_result feed(std::string_view bytes);
+  // The bytes fed next came as TLS 1.3 early data: the requests they begin may be replays.
+  void set_early_input(bool early) noexcept { early_input_ = early; }
   // The h2c upgrade: the HTTP/1.1 request becomes stream 1 (h2::session::upgrade_from_h1).
   bool upgrade(std::string_view settings, const h2::request_head& head);
   void take_output(std::string& out, std::size_t max);
@@ -172,7 +174,8 @@ class h2_streams final : public h2::session_events {
   const tls::session* tls_;
   h2::session session_;
   std::unordered_map<h2::stream_id, std::shared_ptr<h2_stream>> streams_;
-  int in_session_ = 0;                 // inside feed() or take_output(): frames are written after
+  int in_session_ = 0;  // inside feed() or take_output(): frames are written after
+  bool early_input_ = false;
   std::vector<h2::stream_id> resets_;  // streams whose source failed, reset after a pull
 };
 

@@ -102,8 +102,13 @@ output_queue::flush_result output_queue::flush(int socket, tls_stream& tls) {
       if (n == 0) break;
       taken += n;
     }
-    // Nothing taken and nothing to send: the session refuses (it failed).
-    if (taken == 0 && !tls.has_pending()) return flush_result::failed;
+    // Nothing taken and nothing to send: the session refuses. Before its handshake is done it
+    // takes nothing yet (a response to a request that came as early data, RFC 8446 §2.3): the
+    // output waits, as for a full socket, while the connection reads the client's Finished.
+    // Otherwise it has failed.
+    if (taken == 0 && !tls.has_pending())
+      return tls.session().handshake_done() || tls.session().failed() ? flush_result::failed
+                                                                      : blocked();
   }
   out_.clear();
   sent_ = 0;

@@ -36,7 +36,8 @@ class output_queue {
   flush_result flush(int socket);
   // The same through TLS: the bytes, and the file parts read with pread a record at a time,
   // are encrypted by tls and the ciphertext written to socket. Bounded: nothing more is
-  // encrypted while the session's window of ciphertext waits for the socket.
+  // encrypted while the session's window of ciphertext waits for the socket. blocked also
+  // while the handshake is not done (a response to early data): reading goes on meanwhile.
   flush_result flush(int socket, tls_stream& tls);
   // Moves everything queued to the end of into, the file parts read with pread: for a
   // transport with no socket (memory_transport). False when a file gave less than queued.

@@ -47,6 +47,23 @@ policy::verdict run_step(exchange& ex, policy& step, error_log& log) {
   return said;
 }
 
+// RFC 8470 §5.2: a request received in early data runs only where a replay does no harm: by
+// default the methods RFC 9110 §9.2.1 calls safe, without content. No route (404, 405) is an
+// answer a replay cannot change.
+bool runs_in_early_data(const exchange& ex) {
+  if (ex.match.target == nullptr) return true;
+  switch (ex.match.options.early_data) {
+    case early_data_use::allow:
+      return true;
+    case early_data_use::refuse:
+      return false;
+    case early_data_use::by_method:
+      break;
+  }
+  const std::string_view m = ex.req.method;
+  return !ex.progress.has_content && (m == "GET" || m == "HEAD" || m == "OPTIONS");
+}
+
 // The site's steps from ex.progress.step_at, then the route.
 after_head run_steps(exchange& ex, error_log& log) {
   const auto& steps = ex.site_of->policies();
@@ -75,6 +92,10 @@ after_head run_steps(exchange& ex, error_log& log) {
   }
   ex.site_of->routes().find(ex.req.method, ex.req.path, ex.match);
   ex.req.params = ex.match.params;
+  if (ex.req.early_data && !runs_in_early_data(ex)) {
+    ex.res->error(http::status::too_early);
+    return after_head::answered;
+  }
   return ex.progress.has_content ? after_head::read_content : after_head::run_handler;
 }
 
@@ -121,6 +142,7 @@ bool redirect_to_https(exchange& ex, const head_facts& facts) {
 
 after_head on_head(exchange& ex, const head_facts& facts, const limits& lim, error_log& log) {
   ex.secure = facts.secure;
+  ex.req.early_data = facts.early;
   ex.site_of = facts.misdirected ? nullptr : ex.sites->table.find(facts.authority);
   if (ex.site_of == nullptr) {
     // Strict hosts: this server is not configured for that authority; or, on TLS, not on this

@@ -36,6 +36,8 @@ struct head_facts {
   // The request came over TLS: no redirect to HTTPS, and the site's Strict-Transport-Security
   // (RFC 6797 §7.2: never over plain HTTP).
   bool secure = false;
+  // Some of the request came as TLS 1.3 early data, which an attacker may replay (RFC 8470).
+  bool early = false;
 };
 
 enum class after_head : std::uint8_t {

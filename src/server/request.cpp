@@ -11,6 +11,7 @@ using base::ascii::iequals;
 std::optional<std::string_view> request::header(std::string_view name) const noexcept {
   for (const auto& f : headers)
     if (iequals(f.name, name)) return f.value;
+  if (early_data && iequals(name, "Early-Data")) return "1";
   return std::nullopt;
 }
 

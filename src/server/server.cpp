@@ -226,9 +226,12 @@ std::shared_ptr<const tls::context_set> make_tls_contexts(
   if (from.empty()) throw std::invalid_argument("tls_listen needs at least one certificate");
   std::vector<tls::certificate_config> certificates;
   certificates.reserve(from.size());
-  for (const tls_certificate& c : from)
-    certificates.push_back({c.chain.string(), c.key.string(), c.names});
   tls::tls_config config;
+  for (const tls_certificate& c : from) {
+    certificates.push_back({c.chain.string(), c.key.string(), c.names, c.early_data});
+    // The set reads early data (and keeps the replay cache) when any site takes it.
+    config.early_data = config.early_data || c.early_data;
+  }
   config.alpn =
       http2 ? std::vector<std::string>{"h2", "http/1.1"} : std::vector<std::string>{"http/1.1"};
   return std::make_shared<const tls::context_set>(certificates, config, std::move(ticket_keys));

@@ -23,6 +23,7 @@ ssize_t tls_stream::read(int socket, char* buffer, std::size_t size) {
     const tls::read_result r = session_.read_plaintext(std::span<char>(buffer, size));
     switch (r.status) {
       case tls::read_status::data:
+        last_read_early_ = r.early;
         return static_cast<ssize_t>(r.size);
       case tls::read_status::closed:
         return 0;

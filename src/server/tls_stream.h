@@ -29,6 +29,8 @@ class tls_stream {
   // Handshake messages the session answers with go out on the way. Nothing comes before the
   // handshake is done.
   ssize_t read(int socket, char* buffer, std::size_t size);
+  // The bytes of the last read that returned some came as TLS 1.3 early data (0-RTT).
+  bool last_read_early() const noexcept { return last_read_early_; }
   // Plaintext to encrypt: how many bytes the session took (0 while its window of ciphertext
   // is full: send() first).
   std::size_t write(std::string_view bytes) { return session_.write_plaintext(bytes); }
@@ -47,6 +49,7 @@ class tls_stream {
   std::string pending_;  // ciphertext taken from the session, from sent_ on not yet written
   std::size_t sent_ = 0;
   bool closed_ = false;
+  bool last_read_early_ = false;
 };
 
 }  // namespace teapot::srv

@@ -26,7 +26,9 @@ void require(int ok, const std::string& what) {
 }
 
 // RFC 8446 §4.6.1 (tickets), RFC 5077; the server-side cache only where early data needs it.
-void configure_sessions(SSL_CTX* ctx, const tls_config& config) {
+// early: this certificate's names take early data (the set allows it, and the certificate
+// asks for it). The cache follows the set: sessions resume through the first context's.
+void configure_sessions(SSL_CTX* ctx, const tls_config& config, bool early_data) {
   require(SSL_CTX_set_session_id_context(ctx, session_id_context, sizeof session_id_context - 1),
           "cannot set the session id context");
   SSL_CTX_set_timeout(ctx, static_cast<long>(config.session_lifetime.count()));
@@ -36,13 +38,17 @@ void configure_sessions(SSL_CTX* ctx, const tls_config& config) {
   // sessions (the cache is the default context's, shared by the whole set).
   SSL_CTX_set_session_cache_mode(ctx,
                                  config.early_data ? SSL_SESS_CACHE_SERVER : SSL_SESS_CACHE_OFF);
-  const std::uint32_t early = config.early_data ? config.max_early_data : 0;
+  const std::uint32_t early = early_data ? config.max_early_data : 0;
   require(SSL_CTX_set_max_early_data(ctx, early), "cannot set max_early_data");
+  // What a server that refuses early data still reads and skips (RFC 8446 §4.2.10): as much
+  // as an accepting one would take, so that a client's 0-RTT to a site without it is refused
+  // gracefully, not with an alert.
   if (config.early_data)
-    require(SSL_CTX_set_recv_max_early_data(ctx, early), "cannot set recv_max_early_data");
+    require(SSL_CTX_set_recv_max_early_data(ctx, config.max_early_data),
+            "cannot set recv_max_early_data");
 }
 
-ssl_ctx_ptr make_context(const tls_config& config) {
+ssl_ctx_ptr make_context(const tls_config& config, bool early_data) {
   ssl_ctx_ptr ctx(SSL_CTX_new(TLS_server_method()));
   if (!ctx) throw_openssl_error("cannot make a TLS context");
   SSL_CTX* c = ctx.get();
@@ -63,7 +69,7 @@ ssl_ctx_ptr make_context(const tls_config& config) {
   SSL_CTX_set_mode(c, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                           SSL_MODE_RELEASE_BUFFERS);
   SSL_CTX_set_default_passwd_cb(c, no_passphrase);
-  configure_sessions(c, config);
+  configure_sessions(c, config, early_data);
   return ctx;
 }
 
@@ -94,7 +100,7 @@ certificate_context load_certificate(const certificate_config& certificate,
                                      const tls_config& config) {
   ERR_clear_error();  // what the queue says next is about this certificate
   certificate_context out;
-  out.context = make_context(config);
+  out.context = make_context(config, config.early_data && certificate.early_data);
   out.chain_file = certificate.chain_file;
   load_pair(out.context.get(), certificate);
   X509* leaf = SSL_CTX_get0_certificate(out.context.get());

@@ -96,6 +96,9 @@ int context_set::on_server_name(SSL* ssl, int* /*alert*/, void* /*arg*/) {
   SSL_CTX* ctx = set->certificates_[chosen].context.get();
   if (SSL_get_SSL_CTX(ssl) != ctx && SSL_set_SSL_CTX(ssl, ctx) == nullptr)
     return SSL_TLSEXT_ERR_ALERT_FATAL;
+  // Early data is the chosen site's to allow (RFC 8446 §4.2.10): SSL_set_SSL_CTX keeps the
+  // limit of the context the session was made with, and the server decides after this.
+  SSL_set_max_early_data(ssl, SSL_CTX_get_max_early_data(ctx));
   return chosen != 0 || set->covers(0, name) ? SSL_TLSEXT_ERR_OK : SSL_TLSEXT_ERR_NOACK;
 }
 

@@ -500,7 +500,20 @@ void h2_streams::on_stream_closed(h2::stream_id id, h2::error_code) {
   if (it == streams_.end()) return;
   std::shared_ptr<h2_stream> s = std::move(it->second);
   streams_.erase(it);
-  s->fail_content(body_error::client_gone);
+  let_go(std::move(s));
+}
+
+void h2_streams::close_all() noexcept {
+  std::unordered_map<h2::stream_id, std::shared_ptr<h2_stream>> streams;
+  streams.swap(streams_);
+  for (auto& [id, s] : streams)
+    let_go(std::move(s));
+}
+
+// The stream is over for the connection: its reader and source are told, its exchange ends,
+// and a deferred handle that may still read the request's views keeps them alive.
+void h2_streams::let_go(std::shared_ptr<h2_stream> s) noexcept {
+  if (!s->delivering_) s->fail_content(body_error::client_gone);
   if (s->source_) {
     std::shared_ptr<body_source> source = std::move(s->source_);
     response_access::set_waker(*source, {});
@@ -508,26 +521,8 @@ void h2_streams::on_stream_closed(h2::stream_id id, h2::error_code) {
   }
   s->owner_ = nullptr;
   s->ex_.end();
-  // A deferred handle may still read the request's views: they live as long as it does.
   std::shared_ptr<deferral> abandoned = s->ex_.take_abandoned();
   if (abandoned && abandoned.use_count() > 1) abandoned->keep(std::move(s));
-}
-
-void h2_streams::close_all() noexcept {
-  std::unordered_map<h2::stream_id, std::shared_ptr<h2_stream>> streams;
-  streams.swap(streams_);
-  for (auto& [id, s] : streams) {
-    if (!s->delivering_) s->fail_content(body_error::client_gone);
-    if (s->source_) {
-      std::shared_ptr<body_source> source = std::move(s->source_);
-      response_access::set_waker(*source, {});
-      source->cancelled();
-    }
-    s->owner_ = nullptr;
-    s->ex_.end();
-    std::shared_ptr<deferral> abandoned = s->ex_.take_abandoned();
-    if (abandoned && abandoned.use_count() > 1) abandoned->keep(std::move(s));
-  }
 }
 
 std::string h2_streams::first_request() const {

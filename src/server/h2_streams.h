@@ -163,6 +163,7 @@ class h2_streams final : public h2::session_events {
   friend class h2_stream;
   h2_stream* find(h2::stream_id id) noexcept;
   std::shared_ptr<h2_stream> open(h2::stream_id id);
+  void let_go(std::shared_ptr<h2_stream> s) noexcept;
   // From a post or a deferred send: write now unless inside the session.
   void output_ready();
   void account(h2_stream& s, http::status status, std::uint64_t bytes);

@@ -271,6 +271,18 @@ def run_cli(*args: str, timeout: float = 20.0) -> subprocess.CompletedProcess:
     return p
 
 
+def dev_certificates(tmp_path: Path, hosts: tuple[str, ...] = ("localhost", "other.test")
+                     ) -> dict[str, Path]:
+    """`teapot cert` for each host, into tmp_path/HOST: host -> the folder of its cert.pem and
+    key.pem (self-signed, for that one name)."""
+    certs = {}
+    for host in hosts:
+        p = run_cli("cert", str(tmp_path / host), "--host", host)
+        assert p.returncode == 0, p.stderr
+        certs[host] = tmp_path / host
+    return certs
+
+
 def sha512_crypt(password: str) -> str:
     """A SHA-crypt ($6$) hash: Python's crypt module where it still exists, else openssl."""
     try:

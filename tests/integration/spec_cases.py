@@ -12,6 +12,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wire import exchange
+
 SPEC_DIR = Path(__file__).resolve().parents[1] / "spec"
 FIXED_MTIME = 1704067200  # Mon, 01 Jan 2024 00:00:00 GMT
 NOT_CASES = {"README.md", "deviations.md"}
@@ -198,3 +200,14 @@ def copy_spec_tree(base: Path) -> Path:
         for n in dirnames + filenames:
             os.utime(Path(dirpath) / n, (FIXED_MTIME, FIXED_MTIME), follow_symlinks=False)
     return base
+
+
+def resolve_placeholders(port: int, text: str) -> str:
+    """{{etag:/path}}: the ETag a GET of that path on spec.test gets now from the server on
+    port (over HTTP/1.1)."""
+    while m := find_placeholder(text):
+        res = exchange(port, f"GET {m.group(1)} HTTP/1.1\r\nHost: spec.test\r\n\r\n")
+        tag = res.header("ETag")
+        assert tag, f"no ETag for {m.group(1)}: {res!r}"
+        text = text[: m.start()] + tag + text[m.end() :]
+    return text

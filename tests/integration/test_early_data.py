@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SITE, TEAPOT_BIN, build_docroot, free_port, require, run_cli
+from conftest import SITE, TEAPOT_BIN, build_docroot, dev_certificates, free_port, require
 
 
 class EarlyServer:
@@ -47,11 +47,7 @@ def srv(start_server, tmp_path: Path) -> EarlyServer:
     require(TEAPOT_BIN, "teapot")
     root = build_docroot(tmp_path / "www")
     (root / "dav").mkdir()
-    certs = {}
-    for host in ("localhost", "other.test"):
-        p = run_cli("cert", str(tmp_path / host), "--host", host)
-        assert p.returncode == 0, p.stderr
-        certs[host] = tmp_path / host
+    certs = dev_certificates(tmp_path)
     tls_port = free_port()
     config = tmp_path / "teapot.toml"
     config.write_text(

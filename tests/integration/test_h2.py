@@ -21,8 +21,8 @@ import h2.config
 import h2.connection
 import pytest
 
-from conftest import (SITE, TEAPOT_BIN, build_docroot, chromium, free_port, pattern, require,
-                      run_cli)
+from conftest import (SITE, TEAPOT_BIN, build_docroot, chromium, dev_certificates, free_port,
+                      pattern, require)
 from h2wire import H2Conn, H2Response
 from wire import Conn, request
 
@@ -63,12 +63,7 @@ def start_h2(start_server, tmp_path: Path, server_keys: str = "", site_tls: str 
     root = build_docroot(tmp_path / "www")
     (root / "big.bin").write_bytes(pattern(BIG))
     (root / "dav").mkdir()
-    certs = {}
-    for host in ("localhost", "other.test"):
-        d = tmp_path / host
-        p = run_cli("cert", str(d), "--host", host)
-        assert p.returncode == 0, p.stderr
-        certs[host] = d
+    certs = dev_certificates(tmp_path)
     tls_port = free_port()
     log = tmp_path / "access.log"
     config = tmp_path / "teapot.toml"

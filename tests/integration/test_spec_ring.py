@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import TEAPOT_BIN, Server, require
-from spec_cases import Case, copy_spec_tree, find_placeholder, read_spec_tree
-from wire import Conn, WireError, exchange
+from spec_cases import Case, copy_spec_tree, read_spec_tree, resolve_placeholders
+from wire import Conn, WireError
 
 PROBE = b"GET /probe.txt HTTP/1.1\r\nHost: spec.test\r\n\r\n"
 CASES = read_spec_tree()
@@ -40,13 +40,7 @@ def spec_servers(tmp_path_factory):
 
 
 def resolve(port: int, text: str) -> bytes:
-    """{{etag:/path}}: the ETag a GET of that path on spec.test gets now."""
-    while m := find_placeholder(text):
-        res = exchange(port, f"GET {m.group(1)} HTTP/1.1\r\nHost: spec.test\r\n\r\n")
-        tag = res.header("ETag")
-        assert tag, f"no ETag for {m.group(1)}: {res!r}"
-        text = text[: m.start()] + tag + text[m.end() :]
-    return text.encode("latin-1")
+    return resolve_placeholders(port, text).encode("latin-1")
 
 
 def check(case: Case, want, got) -> None:

@@ -23,8 +23,7 @@ import pytest
 
 from conftest import TEAPOT_BIN, Server, free_port, require, run_cli
 from h2wire import H2Conn, H2Response
-from spec_cases import Case, copy_spec_tree, find_placeholder, read_spec_tree
-from wire import exchange
+from spec_cases import Case, copy_spec_tree, read_spec_tree, resolve_placeholders
 
 CODEC_STATUSES = {400, 411, 414, 431, 505}
 CONNECTION_SPECIFIC = {"connection", "keep-alive", "proxy-connection", "transfer-encoding",
@@ -189,15 +188,6 @@ def ring(tmp_path_factory):
         pytest.fail("\n".join(problems), pytrace=False)
 
 
-def resolve(port: int, text: str) -> str:
-    while m := find_placeholder(text):
-        res = exchange(port, f"GET {m.group(1)} HTTP/1.1\r\nHost: spec.test\r\n\r\n")
-        tag = res.header("ETag")
-        assert tag, f"no ETag for {m.group(1)}: {res!r}"
-        text = text[: m.start()] + tag + text[m.end():]
-    return text
-
-
 def check(case: Case, want, got: H2Response, transport: str) -> None:
     where = f"{case.where} over {transport} (response block at line {want.line})"
     assert got.status == int(want.status_line.split()[1]), f"{where}: {got!r}"
@@ -225,7 +215,7 @@ def check(case: Case, want, got: H2Response, transport: str) -> None:
 @pytest.mark.parametrize("case", [pytest.param(c, id=f"{c.file}:{c.line}") for c in CASES])
 def test_each_spec_case_gets_the_same_answer_over_http2(ring, case, transport):
     port, tls_port, cafile, names = ring(case.config, transport)
-    requests = as_h2_requests(resolve(port, case.input).encode("latin-1"))
+    requests = as_h2_requests(resolve_placeholders(port, case.input).encode("latin-1"))
     hosts = [host_of(r.authority) for r in requests]
     if transport == "h2" and not all(named_by(names, h) for h in hosts):
         pytest.skip("an authority no site names: 421 over TLS (test_h2.py), the default site here")

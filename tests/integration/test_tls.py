@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEAPOT_BIN, free_port, pattern, require, rss_kib, run_cli
+from conftest import TEAPOT_BIN, dev_certificates, free_port, pattern, require, rss_kib, run_cli
 
 BIG = 5 * 1024 * 1024
 
@@ -62,12 +62,7 @@ def start_tls(start_server, tmp_path: Path, server_keys: str = "") -> TlsServer:
     root.mkdir()
     (root / "hello.txt").write_bytes(b"Hello over TLS\n")
     (root / "big.bin").write_bytes(pattern(BIG))
-    certs = {}
-    for host in ("localhost", "other.test"):
-        d = tmp_path / host
-        p = run_cli("cert", str(d), "--host", host)
-        assert p.returncode == 0, p.stderr
-        certs[host] = d
+    certs = dev_certificates(tmp_path)
     tls_port = free_port()
     config = tmp_path / "teapot.toml"
     config.write_text(

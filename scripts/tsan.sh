@@ -40,6 +40,8 @@ echo "== ThreadSanitizer: integration tests that run threads"
 #   systemd:                workers accepting from one socket passed by systemd-socket-activate
 #   metrics:                counts copied on each loop and added up on the last one to answer
 #   tls:                    TLS connections on two workers sharing one set of contexts
+#   tls_reload:             certificate sets adopted by two workers, ticket keys rotated
+#   h2:                     HTTP/2 streams of one connection with uploads on the pool
 TEAPOT_BIN="$PWD/build/tsan/teapot" TEAPOT_EXAMPLES_DIR="$PWD/build/tsan/examples" \
   /usr/bin/python3 -m pytest -q -p no:cacheprovider \
   tests/integration/test_streaming_and_blocking.py \
@@ -57,4 +59,6 @@ TEAPOT_BIN="$PWD/build/tsan/teapot" TEAPOT_EXAMPLES_DIR="$PWD/build/tsan/example
   tests/integration/test_descriptor_limit.py \
   tests/integration/test_systemd.py \
   tests/integration/test_metrics.py \
-  tests/integration/test_tls.py
+  tests/integration/test_tls.py \
+  tests/integration/test_tls_reload.py \
+  tests/integration/test_h2.py

@@ -229,7 +229,8 @@ class h1_connection final : public io::fd_handler, public exchange_transport, pu
   bool close_after_flush_ = false;
   bool served_any_ = false;  // a response has ended: the h2 preface may no longer begin
   bool h2_ending_ = false;   // the session has ended the connection: write its GOAWAY, close
-  std::uint32_t stream_serial_ = 0;  // tells a stale source's wake from the current one's
+  std::uint64_t h2_requests_seen_ = 0;  // requests seen when the idle clock last started
+  std::uint32_t stream_serial_ = 0;     // tells a stale source's wake from the current one's
 };
 
 }  // namespace teapot::srv

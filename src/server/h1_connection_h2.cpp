@@ -163,9 +163,12 @@ void h1_connection::h2_on_io(std::uint32_t events) {
   if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) || held_back_) h2_read();
 }
 
+// Never reads: the caller may be a stream's own code (a handler's 103, a deferred send), and
+// input could close that stream under it. Input held back for a full socket resumes on
+// EPOLLOUT.
 void h1_connection::h2_output_ready() {
   if (phase_ != phase::h2) return;
-  if (h2_write() && held_back_) h2_read();
+  h2_write();
 }
 
 void h1_connection::h2_read() {
@@ -218,22 +221,23 @@ bool h1_connection::h2_write() {
     if (!h2_->wants_write()) break;
   }
   // The session is over (GOAWAY either way and no stream left, or a connection error whose
-  // GOAWAY is out): the connection ends.
-  if (h2_ending_ || (!h2_->wants_read() && !h2_->wants_write())) {
-    close_now();
+  // GOAWAY is out), or a drain has seen its last stream: the connection ends, lingering as
+  // HTTP/1.1's does, so that input still in flight cannot reset what was just written.
+  if (h2_ending_ || (!h2_->wants_read() && !h2_->wants_write()) ||
+      (draining_ && h2_->open_streams() == 0)) {
+    end_after_flush();
     return false;
   }
-  // Between streams the connection is idle, as an HTTP/1.1 one between requests.
+  // Between streams the connection is idle, as an HTTP/1.1 one between requests: the clock
+  // starts again after each request.
+  const std::uint64_t seen = h2_->counters().requests + h2_->counters().rejected_requests;
   if (h2_->open_streams() == 0) {
-    if (draining_) {
-      close_now();
-      return false;
-    }
-    if (waiting_ != wait_for::idle)
+    if (waiting_ != wait_for::idle || seen != h2_requests_seen_)
       arm(wait_for::idle, worker_.options().limits.keep_alive_timeout);
   } else if (waiting_ != wait_for::nothing) {
     disarm();
   }
+  h2_requests_seen_ = seen;
   return true;
 }
 

@@ -106,8 +106,9 @@ void h2_stream::take_up(pipeline::after_head next) {
   }
   if (ex_.match.target && ex_.match.options.stream_body) {
     phase_ = phase::streaming;
-    waiting_ = std::move(ex_.body);  // what came while a step waited
+    waiting_ = std::move(ex_.body);  // what came while a step waited, not consumed yet
     ex_.body.clear();
+    received_ = waiting_.size();
     ex_.req.body_stream = this;
     pipeline::run_handler(ex_, log);
     if (!ex_.is_deferred_pending()) {
@@ -118,6 +119,8 @@ void h2_stream::take_up(pipeline::after_head next) {
     return deliver();
   }
   phase_ = phase::content;
+  if (!ex_.body.empty())
+    owner_->session_.consume(id_, ex_.body.size());  // came while a step waited
   if (expect_continue_ && ex_.body.empty() && !client_ended_) {
     // RFC 9110 §10.1.1: without a route the final status comes at once, instead of 100.
     if (ex_.match.target == nullptr) return dispatch();
@@ -139,6 +142,11 @@ void h2_stream::respond() {
   if (!pipeline::finish(ex_, worker_.now())) return;  // the pool codes a file first
   phase_ = phase::answered;
   reader_ = {};
+  // Content that waited for a reader is not wanted any more: its window reopens.
+  if (!waiting_.empty()) {
+    owner_->session_.consume(id_, waiting_.size());
+    waiting_.clear();
+  }
   response& res = *ex_.res;
   const http::status status = res.status();
   h2_exchange::head_fields(ex_, worker_.date(), worker_.options().server_header, head_scratch_,
@@ -152,6 +160,7 @@ void h2_stream::respond() {
       source->cancelled();
     } else {
       source_ = std::move(source);
+      if (!res.length_unknown()) source_left_ = res.content_length();
       response_access::set_waker(*source_, [w = &worker_, weak = weak_from_this()] {
         w->loop().post([weak] {
           if (std::shared_ptr<h2_stream> s = weak.lock()) s->source_woken();
@@ -174,12 +183,15 @@ void h2_stream::content_arrived(std::string_view bytes) {
     case phase::content:
       // content-length past the limit was refused from the head; this counts the rest.
       if (ex_.body.size() + bytes.size() > ex_.body_max) {
-        session.consume(id_, bytes.size());
+        // All of it goes: what waited unconsumed for a step, and these bytes.
+        const std::size_t unconsumed = phase_ == phase::head ? ex_.body.size() : 0;
+        session.consume(id_, unconsumed + bytes.size());
         pipeline::refuse_content(ex_);
         return respond();
       }
       ex_.body.append(bytes);
-      session.consume(id_, bytes.size());
+      // While a step waits, the window stays shut: the route may stream what came meanwhile.
+      if (phase_ == phase::content) session.consume(id_, bytes.size());
       return;
     case phase::streaming:
       received_ += bytes.size();
@@ -221,15 +233,26 @@ void h2_stream::deliver() {
     if (waiting_.empty()) {
       if (!client_ended_ || reader_done_) return;
       reader_done_ = true;
+      // The callbacks go with the call: what they hold (a deferred response) is not kept by
+      // the stream after the end.
+      const callbacks cb = std::move(reader_);
+      reader_ = {};
       delivering_ = true;
-      if (reader_.on_end) reader_.on_end(trailers_);
+      const bool ok = call_handler([&] {
+        if (cb.on_end) cb.on_end(trailers_);
+      });
       delivering_ = false;
+      if (!ok) return;
     } else {
       held_ = std::move(waiting_);
       waiting_.clear();
       delivering_ = true;
-      const flow f = reader_.on_data ? reader_.on_data(held_) : flow::more;
+      flow f = flow::more;
+      const bool ok = call_handler([&] {
+        if (reader_.on_data) f = reader_.on_data(held_);
+      });
       delivering_ = false;
+      if (!ok) return;
       if (f == flow::hold) {
         holding_ = true;
       } else {
@@ -245,17 +268,40 @@ void h2_stream::deliver() {
   }
 }
 
+// A reader's callback that throws fails the exchange as a throwing handler does (500, or a
+// reset once the response is out), rather than unwinding through nghttp2's C frames.
+bool h2_stream::call_handler(const std::function<void()>& fn) {
+  try {
+    fn();
+    return true;
+  } catch (const std::exception& e) {
+    worker_.error_log().write(
+        log_level::error, "a body reader of " + std::string(ex_.req.path) + " failed: " + e.what());
+  } catch (...) {
+    worker_.error_log().write(log_level::error, "a body reader failed");
+  }
+  reader_ = {};
+  reader_done_ = true;
+  if (owner_ != nullptr && phase_ != phase::answered) {
+    ex_.fresh_response();
+    ex_.res->error(http::status::internal_server_error);
+    respond();
+  }
+  return false;
+}
+
 void h2_stream::end_hold() {
   if (!holding_ || owner_ == nullptr) return;
+  const std::shared_ptr<h2_stream> self = shared_from_this();
   holding_ = false;
   owner_->session_.consume(id_, held_.size());
   held_.clear();
   deliver();
-  owner_->output_ready();
+  if (owner_ != nullptr) owner_->output_ready();
 }
 
 void h2_stream::fail_content(body_error e) {
-  if (phase_ != phase::streaming || reader_done_) return;
+  if (!reading_ || reader_done_) return;
   reader_done_ = true;
   callbacks cb = std::move(reader_);
   reader_ = {};
@@ -263,6 +309,8 @@ void h2_stream::fail_content(body_error e) {
 }
 
 void h2_stream::read(callbacks cb) {
+  if (reading_) return;  // one delivery per request, as on HTTP/1.1
+  const std::shared_ptr<h2_stream> self = shared_from_this();
   reader_ = std::move(cb);
   reading_ = true;
   // The 100 waits until the handler reads: one that answers from the head saves the upload.
@@ -283,6 +331,7 @@ void h2_stream::resume() {
 bool h2_stream::write_interim(
     http::status code, std::span<const std::pair<std::string_view, std::string_view>> fields) {
   if (owner_ == nullptr || phase_ == phase::answered) return false;
+  const std::shared_ptr<h2_stream> self = shared_from_this();
   std::vector<header_field> list;
   list.reserve(fields.size());
   for (const auto& [name, value] : fields)
@@ -294,33 +343,59 @@ bool h2_stream::write_interim(
 
 void h2_stream::on_deferred_sent() {
   if (owner_ == nullptr || phase_ == phase::answered) return;
+  const std::shared_ptr<h2_stream> self = shared_from_this();
   if (delivering_) {
     response_ready_ = true;  // from inside on_data or on_end: deliver() takes it up
     return;
   }
-  if (phase_ == phase::streaming) fail_content(body_error::client_gone);
+  // Answered before the content was complete: the rest is not wanted (no error to the reader,
+  // as on HTTP/1.1).
+  reader_ = {};
+  reader_done_ = true;
   respond();
-  owner_->output_ready();
+  if (owner_ != nullptr) owner_->output_ready();
 }
 
 void h2_stream::on_step_decided() {
   if (owner_ == nullptr || phase_ != phase::head) return;
+  const std::shared_ptr<h2_stream> self = shared_from_this();
   take_up(pipeline::resume_steps(ex_, worker_.error_log()));
   if (owner_ != nullptr) owner_->output_ready();
 }
 
 h2::pull_result h2_stream::pull_source(std::span<char> buffer) {
+  // Failed: nothing more, and never an end, until the reset queued for it goes out.
+  if (source_failed_) return {0, h2::pull_state::wait};
   if (!source_) return {0, h2::pull_state::ended};
+  // With a known length the source never sees room past it, and an empty room once it is all
+  // out (body_source's contract, as on HTTP/1.1).
+  const std::span<char> into = source_left_
+                                   ? buffer.first(static_cast<std::size_t>(
+                                         std::min<std::uint64_t>(buffer.size(), *source_left_)))
+                                   : buffer;
   body_source::pulled p;
   try {
-    p = source_->pull(buffer);
+    p = source_->pull(into);
   } catch (...) {
     p = {0, body_source::next::fail};
   }
-  const std::size_t n = std::min(p.size, buffer.size());
+  const std::size_t n = std::min(p.size, into.size());
   bytes_out_ += n;
+  if (source_left_) *source_left_ -= n;
+  if (source_left_ && p.then == body_source::next::more && into.empty())
+    p.then = body_source::next::fail;  // content past its length
+  if (source_left_ && p.then == body_source::next::end && *source_left_ > 0)
+    p.then = body_source::next::fail;  // content short of its length
   switch (p.then) {
     case body_source::next::more:
+      if (n == 0) {
+        // Nothing now but more to come: ask again on the loop's next turn (an empty DATA
+        // frame would say nothing, and nghttp2 waits for a resume).
+        worker_.loop().post([weak = weak_from_this()] {
+          if (std::shared_ptr<h2_stream> s = weak.lock()) s->source_woken();
+        });
+        return {0, h2::pull_state::wait};
+      }
       return {n, h2::pull_state::more};
     case body_source::next::wait:
       return {n, h2::pull_state::wait};
@@ -352,7 +427,7 @@ h2::pull_result h2_stream::pull_source(std::span<char> buffer) {
   response_access::set_waker(*source_, {});
   source_.reset();
   if (owner_) owner_->resets_.push_back(id_);
-  return {n, h2::pull_state::wait};
+  return {n, n > 0 ? h2::pull_state::more : h2::pull_state::wait};
 }
 
 void h2_stream::source_woken() {
@@ -487,6 +562,8 @@ void h2_streams::on_end_stream(h2::stream_id id) {
 void h2_streams::on_stream_reset(h2::stream_id id, h2::error_code) {
   h2_stream* s = find(id);
   if (s == nullptr) return;
+  // The client wants nothing more: a response sent from here on goes nowhere.
+  s->phase_ = h2_stream::phase::answered;
   s->fail_content(body_error::client_gone);
   if (s->source_) {
     std::shared_ptr<body_source> source = std::move(s->source_);
@@ -513,14 +590,22 @@ void h2_streams::close_all() noexcept {
 // The stream is over for the connection: its reader and source are told, its exchange ends,
 // and a deferred handle that may still read the request's views keeps them alive.
 void h2_streams::let_go(std::shared_ptr<h2_stream> s) noexcept {
-  if (!s->delivering_) s->fail_content(body_error::client_gone);
+  // Cut first: a reader or source told below may send the deferred response, which must
+  // reach nothing now.
+  s->owner_ = nullptr;
+  s->ex_.end();
+  if (!s->delivering_) {
+    try {
+      s->fail_content(body_error::client_gone);
+    } catch (...) {  // a reader's on_error that throws: nobody is left to answer
+    }
+    s->reader_ = {};
+  }
   if (s->source_) {
     std::shared_ptr<body_source> source = std::move(s->source_);
     response_access::set_waker(*source, {});
     source->cancelled();
   }
-  s->owner_ = nullptr;
-  s->ex_.end();
   std::shared_ptr<deferral> abandoned = s->ex_.take_abandoned();
   if (abandoned && abandoned.use_count() > 1) abandoned->keep(std::move(s));
 }

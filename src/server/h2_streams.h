@@ -16,7 +16,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -86,6 +88,7 @@ class h2_stream final : public exchange_transport,
   void end_hold();
   void fail_content(body_error e);
   void source_woken();
+  bool call_handler(const std::function<void()>& fn);
   h2::pull_result pull_source(std::span<char> buffer);
 
   h2_streams* owner_;  // null once the connection is gone
@@ -120,6 +123,7 @@ class h2_stream final : public exchange_transport,
   // A response whose content comes from a source.
   std::shared_ptr<body_source> source_;
   bool source_failed_ = false;
+  std::optional<std::uint64_t> source_left_;  // of a known length, what is still to come
 };
 
 class h2_streams final : public h2::session_events {

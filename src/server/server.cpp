@@ -227,7 +227,7 @@ std::shared_ptr<const tls::context_set> make_tls_contexts(
   std::vector<tls::certificate_config> certificates;
   certificates.reserve(from.size());
   for (const tls_certificate& c : from)
-    certificates.push_back({c.chain.string(), c.key.string(), c.names});
+    certificates.push_back({c.chain.string(), c.key.string(), c.names, c.ocsp_response.string()});
   tls::tls_config config;
   config.alpn =
       http2 ? std::vector<std::string>{"h2", "http/1.1"} : std::vector<std::string>{"http/1.1"};

@@ -19,6 +19,9 @@ struct certificate_config {
   // Host (421 otherwise). Empty: read from the certificate, its subjectAltName DNS names and
   // IP addresses, or its subject CN when it has no DNS name (RFC 6125 §6.4.4).
   std::vector<std::string> hosts;
+  // A DER OCSP response (RFC 6960) for the leaf, stapled to handshakes that ask for it
+  // (RFC 6066 §8); empty: none.
+  std::string ocsp_response_file{};
 };
 
 enum class tls_version : std::uint8_t { tls1_2, tls1_3 };

@@ -24,7 +24,8 @@ struct tls_certificate {
   // replace_certificates(), and refuses one that is not a successful response about this
   // certificate (the chain must hold its issuer second) signed by its issuer or a responder the
   // issuer delegated to. One whose nextUpdate has passed is not stapled, and the error log
-  // says so; a revoked or unknown status is stapled, with a warning.
+  // says so; one stops being stapled when its nextUpdate passes while the server runs. A
+  // revoked or unknown status is stapled, with a warning.
   std::filesystem::path ocsp_response{};
 };
 

@@ -5,7 +5,6 @@
 #include <openssl/ocsp.h>
 #include <openssl/x509.h>
 
-#include <array>
 #include <cerrno>
 #include <fstream>
 #include <iterator>
@@ -150,8 +149,10 @@ void judge(OCSP_SINGLERESP* single, X509* leaf, std::time_t now, const std::stri
   const std::string serial = serial_text(X509_get0_serialNumber(leaf));
   if (status == V_OCSP_CERTSTATUS_REVOKED) {
     out.status = ocsp_cert_status::revoked;
+    const std::string why =
+        reason >= 0 ? std::string(" (") + OCSP_crl_reason_str(reason) + ")" : "";
     out.warning = "OCSP response " + file + " says that certificate " + serial +
-                  " was revoked on " + time_text(revoked_at) +
+                  " was revoked on " + time_text(revoked_at) + why +
                   "; it is stapled, and clients will refuse the certificate";
   } else if (status == V_OCSP_CERTSTATUS_UNKNOWN) {
     out.status = ocsp_cert_status::unknown;

@@ -203,6 +203,7 @@ def test_a_revoked_status_is_stapled_and_the_log_warns_of_it(stapler, test_ca):
     log = s.server.stderr()
     assert "[warn] OCSP response " + test_ca.path("revoked.der") in log, log
     assert "says that certificate 0x1001 was revoked on" in log, log
+    assert "(keyCompromise); it is stapled" in log, log
 
 
 def test_a_stale_response_is_not_stapled_and_the_log_says_so(stapler, test_ca):

@@ -151,7 +151,9 @@ TEST(ocsp_response, a_stale_response_is_kept_unstapled_and_any_status_is_stapled
       {"no nextUpdate", good_but([](ocsp_case& c) { c.next_update.reset(); }), true,
        ocsp_cert_status::good, nullptr},
       {"revoked", good_but([](ocsp_case& c) { c.status = V_OCSP_CERTSTATUS_REVOKED; }), true,
-       ocsp_cert_status::revoked, "says that certificate 0x1001 was revoked on 2027-01-14"},
+       ocsp_cert_status::revoked,
+       "says that certificate 0x1001 was revoked on 2027-01-14 07:00:00 UTC (keyCompromise); "
+       "it is stapled"},
       {"unknown", good_but([](ocsp_case& c) { c.status = V_OCSP_CERTSTATUS_UNKNOWN; }), true,
        ocsp_cert_status::unknown, "says that its responder does not know certificate 0x1001"},
       {"expired a second ago", good_but([](ocsp_case& c) { c.next_update = now - 1; }), false,

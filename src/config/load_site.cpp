@@ -233,13 +233,14 @@ void read_hsts(table_reader& r, https_options& out) {
 
 }  // namespace
 
-// [sites.tls]: both files must exist; whether they load and match is for the server (or
+// [sites.tls]: the files must exist; whether they load and match is for the server (or
 // `teapot check`), which reads them with OpenSSL.
 void read_tls(table_reader& r, tls_certificate& out, https_options& https) {
   r.require("certificate", "the certificate chain, a PEM file such as \"cert.pem\"");
   r.require("key", "the certificate's private key, a PEM file such as \"key.pem\"");
   if (auto chain = read_existing_path(r, "certificate", false)) out.chain = *chain;
   if (auto key = read_existing_path(r, "key", false)) out.key = *key;
+  if (auto ocsp = read_existing_path(r, "ocsp_response", false)) out.ocsp_response = *ocsp;
   if (auto b = r.boolean("redirect_http")) https.redirect_http = *b;
   if (auto b = r.boolean("early_data")) out.early_data = *b;
   read_hsts(r, https);

@@ -228,7 +228,8 @@ std::shared_ptr<const tls::context_set> make_tls_contexts(
   certificates.reserve(from.size());
   tls::tls_config config;
   for (const tls_certificate& c : from) {
-    certificates.push_back({c.chain.string(), c.key.string(), c.names, c.early_data});
+    certificates.push_back(
+        {c.chain.string(), c.key.string(), c.names, c.ocsp_response.string(), c.early_data});
     // The set reads early data (and keeps the replay cache) when any site takes it.
     config.early_data = config.early_data || c.early_data;
   }

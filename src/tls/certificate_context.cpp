@@ -6,6 +6,7 @@
 
 #include "tls/certificate_names.h"
 #include "tls/host_names.h"
+#include "tls/ocsp_stapling.h"
 #include "tls/openssl_error.h"
 
 namespace teapot::tls {
@@ -94,6 +95,15 @@ void load_pair(SSL_CTX* ctx, const certificate_config& certificate) {
           "private key " + certificate.key_file + " does not match the certificate of " + chain);
 }
 
+// RFC 6066 §8 from the operator's file; a stale response is kept unstapled, with a warning.
+void attach_ocsp(certificate_context& out, const certificate_config& certificate) {
+  auto staple = std::make_unique<const ocsp_staple>(
+      load_ocsp_staple(out.context.get(), certificate.ocsp_response_file, certificate.chain_file));
+  if (staple->warning) out.warnings.push_back(*staple->warning);
+  staple_ocsp(out.context.get(), *staple);
+  out.ocsp = std::move(staple);
+}
+
 }  // namespace
 
 certificate_context load_certificate(const certificate_config& certificate,
@@ -112,6 +122,7 @@ certificate_context load_certificate(const certificate_config& certificate,
   }
   if (auto problem = validity_problem(leaf, certificate.chain_file))
     out.warnings.push_back(*problem);
+  if (!certificate.ocsp_response_file.empty()) attach_ocsp(out, certificate);
   if (out.names.empty())
     out.warnings.push_back("certificate " + certificate.chain_file +
                            " names no host; it is chosen only as the default");

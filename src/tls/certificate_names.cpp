@@ -44,6 +44,8 @@ std::optional<std::string> common_name(X509* certificate) {
   return normalize_host(text);
 }
 
+}  // namespace
+
 std::string time_text(const ASN1_TIME* t) {
   tm when{};
   if (ASN1_TIME_to_tm(t, &when) != 1) return "an unreadable date";
@@ -52,8 +54,6 @@ std::string time_text(const ASN1_TIME* t) {
     return "an unreadable date";
   return text.data();
 }
-
-}  // namespace
 
 std::vector<std::string> certificate_names(X509* certificate) {
   std::vector<std::string> names;

@@ -18,4 +18,7 @@ std::vector<std::string> certificate_names(X509* certificate);
 // The server keeps such a certificate (see context_set) and clients refuse it.
 std::optional<std::string> validity_problem(X509* certificate, const std::string& file);
 
+// t as "2025-01-31 12:00:00 UTC", for messages; "an unreadable date" when it is not one.
+std::string time_text(const ASN1_TIME* t);
+
 }  // namespace teapot::tls

@@ -19,6 +19,9 @@ struct certificate_config {
   // Host (421 otherwise). Empty: read from the certificate, its subjectAltName DNS names and
   // IP addresses, or its subject CN when it has no DNS name (RFC 6125 §6.4.4).
   std::vector<std::string> hosts;
+  // A DER OCSP response (RFC 6960) for the leaf, stapled to handshakes that ask for it
+  // (RFC 6066 §8); empty: none.
+  std::string ocsp_response_file{};
   // TLS 1.3 early data for this certificate's names, when the set's config allows it at all
   // (tls_config::early_data): 0-RTT can be replayed, so each site opts in.
   bool early_data = true;

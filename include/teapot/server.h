@@ -26,9 +26,9 @@ namespace teapot {
 struct server_options {
   std::vector<std::string> listen{"127.0.0.1:8080"};  // "HOST:PORT", "[::1]:PORT"
   unsigned workers = 0;                               // 0: one per core
-  // Addresses that speak TLS (HTTP/2 and HTTP/1.1 over TLS, chosen by ALPN), beside the plain ones of
-  // listen; they need at least one certificate. start() throws when a certificate or key
-  // cannot be read or they do not match.
+  // Addresses that speak TLS (HTTP/2 and HTTP/1.1 over TLS, chosen by ALPN), beside the plain ones
+  // of listen; they need at least one certificate. start() throws when a certificate or key cannot
+  // be read or they do not match.
   std::vector<std::string> tls_listen{};
   std::vector<tls_certificate> certificates{};
   // How often a new key starts sealing session tickets (RFC 8446 §4.6.1, RFC 5077), on a
@@ -64,8 +64,11 @@ struct server_options {
   bool handle_signals = true;
   // Socket activation (systemd, sd_listen_fds(3)): when the service manager passed listening
   // sockets to this process (LISTEN_PID is its pid), start() listens on them in place of
-  // binding `listen`, and every worker accepts from each. The manager keeps them open while
-  // the process restarts, so that no connection is refused in between. Taken once per process.
+  // binding `listen` and `tls_listen`, and every worker accepts from each. A socket named
+  // "https" (FileDescriptorName=https), or bound to one of the `tls_listen` addresses, speaks
+  // TLS with `certificates` (start() throws std::invalid_argument for one without any); the
+  // others are plain. The manager keeps them open while the process restarts, so that no
+  // connection is refused in between. Taken once per process.
   bool inherit_listeners = true;
   // sd_notify(3) reports for a Type=notify service, when NOTIFY_SOCKET is set: READY=1 once
   // start() has bound the listeners, RELOADING=1 then READY=1 around SIGHUP's reload (with

@@ -129,8 +129,9 @@ install(FILES ${PROJECT_BINARY_DIR}/teapot.pc DESTINATION ${CMAKE_INSTALL_LIBDIR
 install(FILES ${PROJECT_SOURCE_DIR}/man/teapot.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${PROJECT_SOURCE_DIR}/man/teapot.toml.5 DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
 set(TEAPOT_SYSTEMD_UNIT_DIR "lib/systemd/system" CACHE STRING
-  "Where cmake --install puts teapot.service and teapot.socket: under the prefix, unless absolute")
+  "Where cmake --install puts the systemd units: under the prefix, unless absolute")
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/systemd/teapot.socket
+  ${PROJECT_SOURCE_DIR}/deploy/systemd/teapot-https.socket
   DESTINATION ${TEAPOT_SYSTEMD_UNIT_DIR})
 install(CODE "
   set(teapot_service_template \"${PROJECT_SOURCE_DIR}/deploy/systemd/teapot.service\")

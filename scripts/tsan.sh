@@ -37,7 +37,8 @@ echo "== ThreadSanitizer: integration tests that run threads"
 #   webdav_methods:         every WebDAV method on the pool, 102 timers, the store's mutex
 #   webdav_integrity:       concurrent uploads of one file, uploads cut by the client or a kill
 #   descriptor_limit:       a server at its descriptor cap (UBSan cannot run there: see the file)
-#   systemd:                workers accepting from one socket passed by systemd-socket-activate
+#   systemd:                workers accepting from sockets passed by systemd-socket-activate,
+#                           plain and TLS (one set of contexts), and a SIGHUP that renews it
 #   metrics:                counts copied on each loop and added up on the last one to answer
 #   tls:                    TLS connections on two workers sharing one set of contexts
 #   tls_reload:             certificate sets adopted by two workers, ticket keys rotated

@@ -64,8 +64,11 @@ struct server_options {
   bool handle_signals = true;
   // Socket activation (systemd, sd_listen_fds(3)): when the service manager passed listening
   // sockets to this process (LISTEN_PID is its pid), start() listens on them in place of
-  // binding `listen`, and every worker accepts from each. The manager keeps them open while
-  // the process restarts, so that no connection is refused in between. Taken once per process.
+  // binding `listen` and `tls_listen`, and every worker accepts from each. A socket named
+  // "https" (FileDescriptorName=https), or bound to one of the `tls_listen` addresses, speaks
+  // TLS with `certificates` (start() throws std::invalid_argument for one without any); the
+  // others are plain. The manager keeps them open while the process restarts, so that no
+  // connection is refused in between. Taken once per process.
   bool inherit_listeners = true;
   // sd_notify(3) reports for a Type=notify service, when NOTIFY_SOCKET is set: READY=1 once
   // start() has bound the listeners, RELOADING=1 then READY=1 around SIGHUP's reload (with

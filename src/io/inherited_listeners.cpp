@@ -1,5 +1,6 @@
 #include "io/inherited_listeners.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
@@ -121,6 +122,12 @@ std::vector<inherited_listener> take_inherited_listeners() {
     prepare(s);
   }
   return sockets;
+}
+
+bool speaks_tls(std::string_view name, std::string_view local,
+                const std::vector<std::string>& tls_addresses) {
+  return name == tls_socket_name ||
+         std::find(tls_addresses.begin(), tls_addresses.end(), local) != tls_addresses.end();
 }
 
 int another_fd_for(int fd) {

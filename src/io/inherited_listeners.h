@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <sys/types.h>
@@ -38,6 +39,18 @@ std::vector<inherited_listener> parse_listen_fds(const char* pid, const char* fd
 // std::invalid_argument naming the fd when one is something else (a ListenDatagram= or a Unix
 // socket): the server could not serve it. Call it before other threads use the environment.
 std::vector<inherited_listener> take_inherited_listeners();
+
+// The name that marks a passed socket as a TLS listener: FileDescriptorName=https in its
+// socket unit. One name for one protocol, as the shipped units call the plain ones "http".
+inline constexpr std::string_view tls_socket_name = "https";
+
+// Whether a passed socket speaks TLS: it is named tls_socket_name, or its local address is one
+// of tls_addresses (tls_listen's, both as socket_address::to_string() writes them, so that
+// ":443" and "0.0.0.0:443" are one address, and "[::]:443" another). The name serves a unit
+// of its own for the TLS ports; the address serves one unit for every port, since
+// FileDescriptorName= names all the sockets of a unit alike.
+bool speaks_tls(std::string_view name, std::string_view local,
+                const std::vector<std::string>& tls_addresses);
 
 // Another fd (close-on-exec) for the socket of fd, so that each worker that accepts from one
 // inherited socket owns, registers and closes an fd of its own. Throws std::system_error.

@@ -41,7 +41,7 @@ struct server::impl {
   // After the workers: destroyed first, it runs what is queued and joins before the loops its
   // work posts to are gone.
   std::unique_ptr<io::work_pool> pool;
-  // The TLS listeners' contexts (null without tls_listen), shared by every worker; replaced
+  // The TLS listeners' contexts (null without a TLS listener), shared by every worker; replaced
   // under sites_mu by replace_certificates().
   std::shared_ptr<const tls::context_set> tls_contexts;
   // The port of the https URLs of redirect_http: the first TLS listener's.
@@ -78,18 +78,7 @@ struct server::impl {
   void open_listeners() {
     if (options.inherit_listeners) {
       const std::vector<io::inherited_listener> inherited = io::take_inherited_listeners();
-      if (!inherited.empty()) {
-        // The manager's sockets are taken as plain ones: which of them would speak TLS is
-        // not said yet (a later step matches them to tls_listen by address).
-        if (!options.tls_listen.empty()) {
-          options.error_log->write(log_level::warn,
-                                   "tls_listen is not served: the service manager passed the "
-                                   "listening sockets, which are plain");
-          // Redirects still name the configured port, where a proxy may serve TLS.
-          https_port = port_of(io::parse_address(options.tls_listen.front()));
-        }
-        return share_inherited(inherited);
-      }
+      if (!inherited.empty()) return share_inherited(inherited);
     }
     bind_listeners();
   }
@@ -101,25 +90,77 @@ struct server::impl {
   // connection). One accept loop handing connections to the others would add a cross-thread
   // hop to every connection and make that loop the bottleneck.
   void share_inherited(const std::vector<io::inherited_listener>& sockets) {
+    const std::vector<std::string> tls_addresses = normalized(options.tls_listen);
     std::string taken;
+    bool any_tls = false;
     for (const io::inherited_listener& s : sockets) {
       if (options.limits.send_buffer > 0) {
         io::set_send_buffer(s.fd, options.limits.send_buffer);
         warn_if_send_buffer_capped(s.fd);
       }
-      const io::socket_address local = io::local_address(s.fd);
+      const std::string local = io::local_address(s.fd).to_string();
       const std::uint16_t port = io::local_port(s.fd);
+      std::shared_ptr<const tls::context_set> tls;
+      if (io::speaks_tls(s.name, local, tls_addresses)) {
+        tls = tls_for_inherited(s);
+        if (!any_tls) https_port = port;
+        any_tls = true;
+      }
       for (std::size_t i = 0; i < workers.size(); ++i)
         workers[i]->add_listener(i + 1 < workers.size() ? io::another_fd_for(s.fd) : s.fd,
-                                 /*shared=*/true);
+                                 /*shared=*/true, tls);
       ports.push_back(port);
-      addresses.push_back(local.to_string());
-      taken += (taken.empty() ? "" : ", ") + local.to_string() + " (" + s.name + ")";
+      addresses.push_back(local);
+      taken += (taken.empty() ? "" : ", ") + local + " (" + s.name + (tls ? ", TLS" : "") + ")";
     }
     options.error_log->write(log_level::info,
                              "listening on the sockets the service manager passed, in place of "
                              "the configured addresses: " +
                                  taken);
+    if (!any_tls && !options.tls_listen.empty()) warn_tls_listen_unserved();
+  }
+
+  // The manager passed no socket to speak TLS on: the configuration's TLS addresses go unserved
+  // rather than bound beside the manager's sockets (see share_inherited).
+  void warn_tls_listen_unserved() {
+    const std::string name(io::tls_socket_name);
+    options.error_log->write(log_level::warn,
+                             "tls_listen is not served: no socket the service manager passed "
+                             "speaks TLS; name the TLS sockets \"" +
+                                 name + "\" (FileDescriptorName=" + name +
+                                 " in their socket unit, as teapot-https.socket does) or pass "
+                                 "sockets at the tls_listen addresses (" +
+                                 join(options.tls_listen) + ")");
+    // Redirects still name the configured port, where a proxy may serve TLS.
+    https_port = port_of(io::parse_address(options.tls_listen.front()));
+  }
+
+  // The contexts of every TLS listener, made by the first that needs them. A socket the
+  // manager named for TLS without any certificate to serve is a mistake of the units or the
+  // configuration, refused at start as an unusable socket is.
+  std::shared_ptr<const tls::context_set> tls_for_inherited(const io::inherited_listener& s) {
+    if (!tls_contexts && options.certificates.empty())
+      throw std::invalid_argument("socket " + std::to_string(s.fd) + " (" + s.name +
+                                  ") passed by the service manager speaks TLS, but no site has "
+                                  "a certificate: give one a [sites.tls] table");
+    return tls_listener_contexts();
+  }
+
+  const std::shared_ptr<const tls::context_set>& tls_listener_contexts();
+
+  static std::vector<std::string> normalized(const std::vector<std::string>& specs) {
+    std::vector<std::string> out;
+    out.reserve(specs.size());
+    for (const std::string& spec : specs)
+      out.push_back(io::parse_address(spec).to_string());
+    return out;
+  }
+
+  static std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const std::string& item : items)
+      out += (out.empty() ? "" : ", ") + item;
+    return out;
   }
 
   // Failures are logged, never thrown: the manager, missing a report, acts on its timeouts.
@@ -143,12 +184,15 @@ struct server::impl {
   }
 
   // Every worker binds its own socket on each address (SO_REUSEPORT): the kernel spreads the
-  // connections, and no accept lock is shared. Port 0 is resolved by the first bind.
+  // connections, and no accept lock is shared. Port 0 is resolved by the first bind. The
+  // certificates load first: a plain port that accepts says that the TLS ports do too.
   void bind_listeners() {
+    const std::shared_ptr<const tls::context_set> tls =
+        options.tls_listen.empty() ? nullptr : tls_listener_contexts();
     for (const std::string& spec : options.listen)
       bind_listener(spec, nullptr);
     for (const std::string& spec : options.tls_listen) {
-      const std::uint16_t port = bind_listener(spec, tls_contexts);
+      const std::uint16_t port = bind_listener(spec, tls);
       if (&spec == &options.tls_listen.front()) https_port = port;
     }
   }
@@ -240,6 +284,14 @@ std::shared_ptr<const tls::context_set> make_tls_contexts(
 
 }  // namespace
 
+const std::shared_ptr<const tls::context_set>& server::impl::tls_listener_contexts() {
+  if (!tls_contexts) {
+    tls_contexts = make_tls_contexts(options.certificates, options.http2);
+    warn_of(*tls_contexts);
+  }
+  return tls_contexts;
+}
+
 server::server(server_options options) : impl_(std::make_unique<impl>()) {
   impl_->options = std::move(options);
   if (!impl_->options.error_log)
@@ -323,10 +375,6 @@ void server::start() {
   else if (std::signal(SIGPIPE, SIG_IGN) == SIG_ERR)
     throw std::system_error(errno, std::generic_category(), "signal(SIGPIPE)");
   s.parser_config = srv::parser_config_for(s.options);
-  if (!s.options.tls_listen.empty()) {
-    s.tls_contexts = make_tls_contexts(s.options.certificates, s.options.http2);
-    s.warn_of(*s.tls_contexts);
-  }
   std::lock_guard lock(s.sites_mu);
   s.sites->index(s.options.strict_hosts);
   unsigned n = s.options.workers ? s.options.workers : std::thread::hardware_concurrency();

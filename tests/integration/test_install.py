@@ -112,14 +112,15 @@ def test_the_install_holds_the_command_the_headers_the_library_and_both_package_
 def test_the_install_holds_the_man_pages_and_the_systemd_units(prefix):
     pages = {"share/man/man1/teapot.1": REPO / "man" / "teapot.1",
              "share/man/man5/teapot.toml.5": REPO / "man" / "teapot.toml.5"}
-    units = {f"lib/systemd/system/teapot.{kind}": REPO / "deploy" / "systemd" / f"teapot.{kind}"
-             for kind in ("service", "socket")}
+    units = {f"lib/systemd/system/{name}": REPO / "deploy" / "systemd" / name
+             for name in ("teapot.service", "teapot.socket", "teapot-https.socket")}
     for path in {**pages, **units}:
         assert (prefix / path).is_file(), f"{path} not installed"
     for path, source in pages.items():
         assert (prefix / path).read_bytes() == source.read_bytes(), f"{path} differs from {source}"
-    socket_unit = "lib/systemd/system/teapot.socket"
-    assert (prefix / socket_unit).read_bytes() == units[socket_unit].read_bytes()
+    for name in ("teapot.socket", "teapot-https.socket"):
+        socket_unit = f"lib/systemd/system/{name}"
+        assert (prefix / socket_unit).read_bytes() == units[socket_unit].read_bytes()
 
 
 def test_the_installed_service_runs_the_command_of_its_own_prefix(prefix):

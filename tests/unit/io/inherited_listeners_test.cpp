@@ -71,6 +71,37 @@ TEST(parse_listen_fds, refuses_malformed_variables_meant_for_this_process) {
   }
 }
 
+TEST(speaks_tls, by_the_name_https_or_an_address_of_tls_listen) {
+  struct tls_case {
+    const char* why;
+    const char* name;
+    const char* local;
+    std::vector<std::string> tls_listen;  // as the configuration writes them
+    bool expected;
+  };
+  const tls_case cases[] = {
+      {"named https", "https", "0.0.0.0:443", {}, true},
+      {"named https at any address", "https", "127.0.0.1:8080", {"127.0.0.1:8443"}, true},
+      {"named http", "http", "0.0.0.0:80", {}, false},
+      {"unnamed", "unknown", "0.0.0.0:443", {}, false},
+      {"names are compared exactly", "HTTPS", "0.0.0.0:8443", {}, false},
+      {"tls is not the name", "tls", "0.0.0.0:8443", {}, false},
+      {"at a tls_listen address", "http", "0.0.0.0:443", {":443"}, true},
+      {"at the second tls_listen address", "teapot.socket", "[::]:443", {":443", "[::]:443"}, true},
+      {"localhost is 127.0.0.1", "unknown", "127.0.0.1:8443", {"localhost:8443"}, true},
+      {"IPv6 wildcard is not IPv4's", "unknown", "[::]:443", {":443"}, false},
+      {"another port", "http", "0.0.0.0:80", {":443"}, false},
+      {"another host", "http", "127.0.0.1:443", {":443"}, false},
+  };
+  for (const tls_case& c : cases) {
+    SCOPED_TRACE(c.why);
+    std::vector<std::string> addresses;
+    for (const std::string& spec : c.tls_listen)
+      addresses.push_back(parse_address(spec).to_string());
+    EXPECT_EQ(speaks_tls(c.name, c.local, addresses), c.expected);
+  }
+}
+
 // Puts a socket at fd 3, as a service manager does, and gives back what was there at the end.
 class at_fd_3 : public ::testing::Test {
  protected:

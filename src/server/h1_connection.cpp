@@ -225,6 +225,7 @@ void h1_connection::arm_body_wait() {
 }
 
 void h1_connection::on_timer() {
+  if (phase_ == phase::h2) return h2_on_timer();
   switch (waiting_) {
     case wait_for::header:
       // Nothing of a request yet: close silently, as for an idle connection.

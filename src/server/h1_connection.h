@@ -201,6 +201,7 @@ class h1_connection final : public io::fd_handler, public exchange_transport, pu
   void h2_read();
   bool h2_write();
   void h2_drain();
+  void h2_on_timer();
 
   worker& worker_;
   int fd_;

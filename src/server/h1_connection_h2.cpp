@@ -234,11 +234,38 @@ bool h1_connection::h2_write() {
   if (h2_->open_streams() == 0) {
     if (waiting_ != wait_for::idle || seen != h2_requests_seen_)
       arm(wait_for::idle, worker_.options().limits.keep_alive_timeout);
-  } else if (waiting_ != wait_for::nothing) {
-    disarm();
+  } else if (waiting_ != wait_for::body) {
+    // Streams are open: their content is watched, each against body_timeout.
+    arm(wait_for::body, worker_.options().limits.body_timeout);
   }
   h2_requests_seen_ = seen;
   return true;
+}
+
+// idle: GOAWAY, then close (RFC 9113 §6.8: the client learns no stream was left behind).
+// body: the streams whose content has not moved for body_timeout get 408, as an HTTP/1.1
+// request would; the connection goes on. send: the client stopped reading.
+void h1_connection::h2_on_timer() {
+  switch (waiting_) {
+    case wait_for::idle:
+      h2_->go_away(h2::error_code::no_error);
+      h2_write();
+      if (phase_ == phase::h2) end_after_flush();
+      return;
+    case wait_for::body: {
+      const limits& lim = worker_.options().limits;
+      h2_->time_out_content(worker_.loop().now_ms(), lim.body_timeout);
+      set_waiting(wait_for::nothing);
+      if (h2_write() && waiting_ == wait_for::nothing && h2_->open_streams() > 0)
+        arm(wait_for::body, lim.body_timeout);
+      return;
+    }
+    case wait_for::header:
+    case wait_for::send:
+    case wait_for::linger:
+    case wait_for::nothing:
+      return close_now();
+  }
 }
 
 // Graceful stop (RFC 9113 §6.8): no new stream is taken, the ones in flight finish.

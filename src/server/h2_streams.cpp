@@ -178,6 +178,7 @@ void h2_stream::respond() {
 
 void h2_stream::content_arrived(std::string_view bytes) {
   h2::session& session = owner_->session_;
+  content_moved_ms_ = worker_.loop().now_ms();
   switch (phase_) {
     case phase::head:
     case phase::content:
@@ -484,6 +485,7 @@ std::shared_ptr<h2_stream> h2_streams::open(h2::stream_id id) {
   auto s = std::make_shared<h2_stream>(*this, worker_, id);
   streams_[id] = s;
   s->since_ms_ = monotonic_ms();
+  s->content_moved_ms_ = worker_.loop().now_ms();
   s->ex_.begin(*s);
   return s;
 }
@@ -578,6 +580,23 @@ void h2_streams::on_stream_closed(h2::stream_id id, h2::error_code) {
   std::shared_ptr<h2_stream> s = std::move(it->second);
   streams_.erase(it);
   let_go(std::move(s));
+}
+
+void h2_streams::time_out_content(std::int64_t now_ms, std::chrono::milliseconds timeout) {
+  std::vector<std::shared_ptr<h2_stream>> late;
+  for (const auto& [id, s] : streams_) {
+    const bool waits_for_client =
+        !s->client_ended_ && (s->phase_ == h2_stream::phase::content ||
+                              (s->phase_ == h2_stream::phase::streaming && !s->holding_));
+    if (waits_for_client && now_ms - s->content_moved_ms_ >= timeout.count()) late.push_back(s);
+  }
+  for (const std::shared_ptr<h2_stream>& s : late) {
+    if (s->owner_ == nullptr || s->phase_ == h2_stream::phase::answered) continue;
+    s->fail_content(body_error::timeout);
+    s->ex_.fresh_response();
+    s->ex_.res->error(http::status::request_timeout);
+    s->respond();
+  }
 }
 
 void h2_streams::close_all() noexcept {

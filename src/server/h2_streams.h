@@ -15,6 +15,7 @@
 // from any thread, through posts.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -109,6 +110,7 @@ class h2_stream final : public exchange_transport,
   bool expect_other_ = false;
   bool accounted_ = false;
   std::int64_t since_ms_ = 0;
+  std::int64_t content_moved_ms_ = 0;  // loop time of the head or the last DATA
   std::uint64_t bytes_out_ = 0;
   // A route that streams its content: what waits for the handler, and the piece it holds.
   callbacks reader_{};
@@ -147,6 +149,9 @@ class h2_streams final : public h2::session_events {
   std::size_t open_streams() const noexcept { return streams_.size(); }
   void shutdown_notice() { session_.shutdown_notice(); }
   void go_away(h2::error_code code) { session_.go_away(code); }
+  // Streams still waiting for the client's content that has not moved for timeout (loop
+  // time now_ms) are answered 408 (a streaming reader gets body_error::timeout).
+  void time_out_content(std::int64_t now_ms, std::chrono::milliseconds timeout);
   // The connection is gone: every exchange ends, sources are cancelled, readers told.
   void close_all() noexcept;
   // For the status page: the first open stream's request, if any.

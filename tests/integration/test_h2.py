@@ -58,7 +58,8 @@ class H2Server:
         return subprocess.run(["curl", "-sS", *args, *where], capture_output=True, timeout=30)
 
 
-def start_h2(start_server, tmp_path: Path, server_keys: str = "", site_tls: str = "") -> H2Server:
+def start_h2(start_server, tmp_path: Path, server_keys: str = "", site_tls: str = "",
+             limits: str = "") -> H2Server:
     require(TEAPOT_BIN, "teapot")
     root = build_docroot(tmp_path / "www")
     (root / "big.bin").write_bytes(pattern(BIG))
@@ -71,7 +72,7 @@ def start_h2(start_server, tmp_path: Path, server_keys: str = "", site_tls: str 
         f'[server]\nlisten = ["127.0.0.1:1"]\ntls_listen = ["127.0.0.1:{tls_port}"]\n'
         'workers = 2\ndrain_timeout = "1s"\n' + ("" if "h2c" in server_keys else "h2c = true\n")
         + server_keys
-        + f'[server.limits]\nbody = "{BODY_MAX}"\n'
+        + f'[server.limits]\nbody = "{BODY_MAX}"\n{limits}'
         + f'[[server.body_limits]]\nprefix = "/dav/"\nmax = "{UPLOAD_MAX}"\n'
         + f'[access_log]\nformat = "combined"\npath = "{log}"\n'
         + "".join(
@@ -399,3 +400,24 @@ def test_redirect_http_sends_h2c_requests_to_https_with_308(start_server, tmp_pa
         assert r.header("location") == f"https://localhost:{srv.tls_port}/sub/inner.txt?x=1"
     with srv.h2() as c:
         assert c.get("/sub/inner.txt").body == SITE["sub/inner.txt"]
+
+
+def test_a_stream_whose_content_stops_gets_408_and_the_connection_goes_on(start_server, tmp_path):
+    srv = start_h2(start_server, tmp_path, limits='body_timeout = "1s"\n')
+    with srv.h2c() as c:
+        stalled = c.request("PUT", "/dav/stalled.bin", headers=[("content-length", "10")],
+                            body=b"12345", end=False)
+        r = c.response(stalled)  # waits for the server's own timeout, however long it takes
+        assert r.status == 408, r
+        assert c.get("/hello.txt").body == SITE["hello.txt"]
+    assert not (srv.root / "dav" / "stalled.bin").exists()
+
+
+def test_an_idle_connection_is_told_goaway_before_it_closes(start_server, tmp_path):
+    srv = start_h2(start_server, tmp_path, limits='keep_alive_timeout = "1s"\n')
+    with srv.h2c() as c:
+        assert c.get("/hello.txt").status == 200
+        with pytest.raises(EOFError):
+            while True:
+                c.read_some()
+        assert c.goaway is not None and int(c.goaway.error_code) == 0, c.goaway

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEAPOT_BIN, free_port, require, run_cli
+from conftest import TEAPOT_BIN, dev_certificates, free_port, require, run_cli
 from wire import Conn, Response, request
 
 HSTS = "max-age=31536000; includeSubDomains"
@@ -49,15 +49,6 @@ class HttpsOnly:
         )
 
 
-def make_certs(tmp_path: Path, *hosts: str) -> dict[str, Path]:
-    certs = {}
-    for host in hosts:
-        p = run_cli("cert", str(tmp_path / host), "--host", host)
-        assert p.returncode == 0, p.stderr
-        certs[host] = tmp_path / host
-    return certs
-
-
 def site(hosts: str, cert: str, extra: str = "", root: Path | None = None) -> str:
     return (f"[[sites]]\n{hosts}\n" + (f'root = "{root}"\n' if root else "")
             + f'[sites.tls]\ncertificate = "{cert}/cert.pem"\nkey = "{cert}/key.pem"\n{extra}')
@@ -70,7 +61,7 @@ def https_only(start_server, tmp_path: Path) -> HttpsOnly:
     (root / ".well-known" / "acme-challenge").mkdir(parents=True)
     (root / "hello.txt").write_bytes(b"Hello\n")
     (root / ".well-known" / "acme-challenge" / "token1").write_bytes(b"token1.thumbprint\n")
-    certs = make_certs(tmp_path, "localhost", "other.test", "fallback.test")
+    certs = dev_certificates(tmp_path, ("localhost", "other.test", "fallback.test"))
     tls_port = free_port()
     config = tmp_path / "teapot.toml"
     config.write_text(
@@ -187,7 +178,7 @@ def test_a_default_site_without_a_plain_name_answers_http_1_0_without_host_403(
     start_server, tmp_path: Path
 ):
     require(TEAPOT_BIN, "teapot")
-    make_certs(tmp_path, "localhost")
+    dev_certificates(tmp_path, ("localhost",))
     config = tmp_path / "teapot.toml"
     config.write_text(
         f'[server]\nlisten = ["127.0.0.1:1"]\ntls_listen = ["127.0.0.1:{free_port()}"]\n'
@@ -227,7 +218,7 @@ def test_a_default_site_without_a_plain_name_answers_http_1_0_without_host_403(
 def test_teapot_check_refuses_hsts_the_preload_list_would_refuse_and_misspelt_keys(
     tmp_path: Path, tls_keys, message
 ):
-    make_certs(tmp_path, "a.test")
+    dev_certificates(tmp_path, ("a.test",))
     config = tmp_path / "teapot.toml"
     config.write_text('[server]\ntls_listen = ["127.0.0.1:8443"]\n'
                       + site('hosts = ["a.test"]', "a.test", tls_keys))
@@ -238,7 +229,7 @@ def test_teapot_check_refuses_hsts_the_preload_list_would_refuse_and_misspelt_ke
 
 
 def test_teapot_check_refuses_a_redirect_without_a_tls_port(tmp_path: Path):
-    make_certs(tmp_path, "a.test")
+    dev_certificates(tmp_path, ("a.test",))
     config = tmp_path / "teapot.toml"
     config.write_text(site('hosts = ["a.test"]', "a.test", "redirect_http = true\n"))
     p = run_cli("check", str(config))
@@ -256,7 +247,7 @@ def test_teapot_check_refuses_a_redirect_without_a_tls_port(tmp_path: Path):
     ids=["preload", "max-age 0", "one hour", "no redirect"],
 )
 def test_teapot_check_accepts_hsts_and_redirects_it_can_serve(tmp_path: Path, tls_keys):
-    make_certs(tmp_path, "a.test")
+    dev_certificates(tmp_path, ("a.test",))
     config = tmp_path / "teapot.toml"
     config.write_text('[server]\ntls_listen = ["127.0.0.1:8443"]\n'
                       + site('hosts = ["a.test"]', "a.test", tls_keys))

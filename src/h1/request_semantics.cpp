@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "base/ascii.h"
+#include "http/field_lists.h"
 
 namespace teapot::h1 {
 
@@ -85,17 +86,6 @@ bool method_in(const std::vector<std::string>& set, std::string_view method) {
   return std::find(set.begin(), set.end(), method) != set.end();
 }
 
-// Calls f(element) for each element of a comma-separated list, OWS removed (RFC 9110 §5.6.1).
-template <typename F>
-void for_each_element(std::string_view list, F&& f) {
-  while (true) {
-    const std::size_t comma = list.find(',');
-    f(ascii::trim_ows(list.substr(0, comma)));
-    if (comma == std::string_view::npos) return;
-    list.remove_prefix(comma + 1);
-  }
-}
-
 // What the fields of a head say about framing and the connection, gathered in one pass.
 struct head_facts {
   std::size_t host_count = 0;
@@ -113,8 +103,7 @@ struct head_facts {
   bool keep_alive = false;
   bool upgrade_token = false;
   bool upgrade_field = false;
-  bool expect_continue = false;
-  bool expect_other = false;
+  http::expectations expect;
 };
 
 // Content-Length = 1*DIGIT (RFC 9110 §8.6), read without wrapping: an overflow is noted and
@@ -142,7 +131,7 @@ void note_content_length(std::string_view value, head_facts& facts) {
 // order. Codings are tokens, compared case-insensitively (RFC 9112 §7).
 void note_transfer_encoding(std::string_view value, head_facts& facts) {
   facts.transfer_encoding = true;
-  for_each_element(value, [&facts](std::string_view coding) {
+  http::for_each_element(value, [&facts](std::string_view coding) {
     if (!ascii::is_token(coding)) {
       facts.transfer_encoding_bad = true;  // empty element, quoted string, parameters
       return;
@@ -158,22 +147,10 @@ void note_transfer_encoding(std::string_view value, head_facts& facts) {
 }
 
 void note_connection(std::string_view value, head_facts& facts) {
-  for_each_element(value, [&facts](std::string_view option) {
+  http::for_each_element(value, [&facts](std::string_view option) {
     if (ascii::iequals(option, "close")) facts.close = true;
     if (ascii::iequals(option, "keep-alive")) facts.keep_alive = true;
     if (ascii::iequals(option, "upgrade")) facts.upgrade_token = true;
-  });
-}
-
-// RFC 9110 §10.1.1: 100-continue is the only expectation defined; any other one is 417.
-void note_expect(std::string_view value, head_facts& facts) {
-  for_each_element(value, [&facts](std::string_view expectation) {
-    if (expectation.empty()) return;
-    if (ascii::iequals(expectation, "100-continue")) {
-      facts.expect_continue = true;
-    } else {
-      facts.expect_other = true;
-    }
   });
 }
 
@@ -193,7 +170,7 @@ head_facts gather_facts(std::span<const header_field> fields) {
     } else if (ascii::iequals(name, "upgrade")) {
       facts.upgrade_field = true;
     } else if (ascii::iequals(name, "expect")) {
-      note_expect(f.value, facts);
+      http::note_expectations(f.value, facts.expect);
     }
   }
   return facts;
@@ -274,8 +251,8 @@ bool apply_head_semantics(const parser_config& config, request_head& head,
     return fail_with(e, parse_error::content_too_large);
   }
   // RFC 9110 §10.1.1: an HTTP/1.0 server ignores 100-continue.
-  if (facts.expect_other) return fail_with(e, parse_error::unsupported_expectation);
-  head.expect_continue = facts.expect_continue && head.version_minor >= 1;
+  if (facts.expect.other) return fail_with(e, parse_error::unsupported_expectation);
+  head.expect_continue = facts.expect.continue_100 && head.version_minor >= 1;
   // RFC 9112 §9.3: 1.1 persists unless "close"; 1.0 only with "keep-alive".
   head.keep_alive = !facts.close && (head.version_minor >= 1 || facts.keep_alive);
   head.upgrade = facts.upgrade_token && facts.upgrade_field;  // RFC 9110 §7.8

@@ -238,6 +238,20 @@ bool session::reset_stream(stream_id id, error_code code) {
          0;
 }
 
+bool session::held_by_window(stream_id id) const noexcept {
+  const auto it = streams_.find(id);
+  if (broken_ || it == streams_.end() || !it->second->answered || it->second->body_ended)
+    return false;
+  return nghttp2_session_get_stream_remote_window_size(ng_, id) <= 0 ||
+         nghttp2_session_get_remote_window_size(ng_) <= 0;
+}
+
+bool session::cut_stalled(stream_id id) {
+  if (!reset_stream(id, error_code::cancel)) return false;
+  ++counters_.stalled_streams;
+  return true;
+}
+
 void session::consume(stream_id id, std::size_t n) {
   stream* s = find(id);
   if (broken_ || !s) return;

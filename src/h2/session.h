@@ -87,6 +87,13 @@ class session {
   void consume(stream_id id, std::size_t n);
   // A pull source that answered wait has more: ask it again.
   bool resume(stream_id id);
+  // Whether the stream's response has content left that the client's flow-control window
+  // (the stream's or the connection's, §6.9) holds back: nothing of it can go until a
+  // WINDOW_UPDATE.
+  bool held_by_window(stream_id id) const noexcept;
+  // A response the client's window has held back too long (a client that never opens it
+  // keeps the stream, its file and its buffers forever): RST_STREAM CANCEL, counted.
+  bool cut_stalled(stream_id id);
 
   // h2c upgrade (RFC 7540 §3.2): after the HTTP/1.1 request with "Upgrade: h2c" and one
   // HTTP2-Settings field, and after the 101 response has been written, before any feed().

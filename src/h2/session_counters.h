@@ -27,6 +27,8 @@ struct session_counters {
   std::uint64_t unread_ack_floods = 0;           // ACKs the client left unread (nghttp2)
   // GOAWAY PROTOCOL_ERROR for a HEADERS frame on a stream below the client's last (§5.1.1).
   std::uint64_t stream_id_regressions = 0;
+  // Responses reset CANCEL because the client's window held them back too long (cut_stalled).
+  std::uint64_t stalled_streams = 0;
 };
 
 // to += from, field by field (the server adds the sessions of its connections up).
@@ -45,6 +47,7 @@ inline void add(session_counters& to, const session_counters& from) noexcept {
   to.continuation_flood_goaways += from.continuation_flood_goaways;
   to.unread_ack_floods += from.unread_ack_floods;
   to.stream_id_regressions += from.stream_id_regressions;
+  to.stalled_streams += from.stalled_streams;
 }
 
 }  // namespace teapot::h2

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "base/monotonic_clock.h"
 #include "h1/rejected_head.h"
 #include "h1/serializer.h"
 #include "server/h1_exchange.h"
@@ -30,13 +31,6 @@ constexpr std::size_t sending_turn = 1024 * 1024;
 // How long a closing connection keeps reading (and discarding) so that its last response is
 // not destroyed by a reset (RFC 9112 §9.6).
 constexpr std::chrono::milliseconds linger_time{2000};
-
-// CLOCK_MONOTONIC in milliseconds, read now: the event loop's now_ms() on the same clock.
-std::int64_t monotonic_ms() noexcept {
-  timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return std::int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1'000'000;
-}
 
 }  // namespace
 
@@ -839,7 +833,7 @@ void h1_connection::count(http::status status, std::uint64_t bytes) {
   bytes_counted_ = bytes_read_;
   r.bytes_out = bytes;
   if (w.head_since_ms >= 0)
-    r.duration_ms = std::max<std::int64_t>(0, monotonic_ms() - w.head_since_ms);
+    r.duration_ms = std::max<std::int64_t>(0, base::monotonic_ms() - w.head_since_ms);
   r.answered_by = ex.answered_by();
   r.path = ex.req.path;
   r.at_ms = worker_.loop().now_ms();
@@ -862,7 +856,7 @@ void h1_connection::log_access(http::status status, std::uint64_t bytes) {
   e.bytes = bytes;
   if (w.head_since_ms >= 0) {
     // The clock now, not the loop's: a handler may have taken time in this very turn.
-    const std::int64_t ms = std::max<std::int64_t>(0, monotonic_ms() - w.head_since_ms);
+    const std::int64_t ms = std::max<std::int64_t>(0, base::monotonic_ms() - w.head_since_ms);
     e.duration_ms = static_cast<std::uint64_t>(ms);
   }
   // The message's bytes stay in the input buffer until the exchange ends: the request line

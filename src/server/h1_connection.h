@@ -200,6 +200,7 @@ class h1_connection final : public io::fd_handler, public exchange_transport, pu
   void h2_on_io(std::uint32_t events);
   void h2_read();
   bool h2_write();
+  void h2_next_turn();
   void h2_drain();
   void h2_on_timer();
 
@@ -228,8 +229,9 @@ class h1_connection final : public io::fd_handler, public exchange_transport, pu
   bool hangup_seen_ = false;
   bool held_back_ = false;  // reading paused until the output drains
   bool close_after_flush_ = false;
-  bool served_any_ = false;  // a response has ended: the h2 preface may no longer begin
-  bool h2_ending_ = false;   // the session has ended the connection: write its GOAWAY, close
+  bool served_any_ = false;      // a response has ended: the h2 preface may no longer begin
+  bool h2_ending_ = false;       // the session has ended the connection: write its GOAWAY, close
+  bool h2_turn_posted_ = false;  // h2_write gave up its turn: it goes on in a later one
   std::uint64_t h2_requests_seen_ = 0;  // requests seen when the idle clock last started
   std::uint32_t stream_serial_ = 0;     // tells a stale source's wake from the current one's
 };

@@ -13,6 +13,7 @@
 #include "base/ascii.h"
 #include "h1/serializer.h"
 #include "h2/preface.h"
+#include "http/field_lists.h"
 #include "server/h1_connection.h"
 #include "server/h1_exchange.h"
 #include "server/worker.h"
@@ -24,17 +25,9 @@ namespace {
 // Frames taken from the session ahead of the socket, at most: past it the session keeps them
 // (and its streams' content stays unpulled) until the socket has taken some.
 constexpr std::size_t h2_output_window = 256 * 1024;
-
-// Whether a comma-separated list field holds the token (case-insensitive).
-bool list_has(std::string_view list, std::string_view token) {
-  while (!list.empty()) {
-    const std::size_t comma = list.find(',');
-    if (base::ascii::iequals(base::ascii::trim_ows(list.substr(0, comma)), token)) return true;
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return false;
-}
+// Frames taken in one turn of the loop at most, when the client reads them as fast as they
+// come: then the other connections of the worker get their turn (as HTTP/1.1's sending_turn).
+constexpr std::size_t h2_sending_turn = 1024 * 1024;
 
 // Fields of the HTTP/1.1 request that HTTP/2 has no place for (RFC 9113 §8.2.2), or that
 // belong to the upgrade itself; Host becomes :authority.
@@ -102,9 +95,9 @@ bool h1_connection::try_h2c_upgrade() {
       settings = f.value;
       ++settings_fields;
     } else if (base::ascii::iequals(f.name, "upgrade")) {
-      wants_h2c = wants_h2c || list_has(f.value, "h2c");
+      wants_h2c = wants_h2c || http::list_has_token(f.value, "h2c");
     } else if (base::ascii::iequals(f.name, "connection")) {
-      settings_named = settings_named || list_has(f.value, "http2-settings");
+      settings_named = settings_named || http::list_has_token(f.value, "http2-settings");
     }
   }
   if (!wants_h2c || settings_fields != 1 || !settings_named) return false;
@@ -184,7 +177,9 @@ void h1_connection::h2_read() {
     const ssize_t n = receive(w.in.data(), w.in.size());
     if (n > 0) {
       bytes_read_ += static_cast<std::uint64_t>(n);
-      h2_->set_early_input(tls_ && tls_->last_read_early());
+      const bool early = tls_ && tls_->last_read_early();
+      if (early) early_until_ = bytes_read_;
+      h2_->set_early_input(early);
       if (!h2_->feed(std::string_view(w.in.data(), static_cast<std::size_t>(n))).ok())
         h2_ending_ = true;
       if (!h2_write()) return;
@@ -195,7 +190,12 @@ void h1_connection::h2_read() {
       return close_now();
     }
     if (errno == EINTR) continue;
-    if (errno == EAGAIN) return;
+    if (errno == EAGAIN) {
+      // Frames answering early data wait for the handshake's end (RFC 8446 §2.3), which a
+      // read that took the client's Finished may just have reached: no EPOLLOUT will say so.
+      if (early_until_ > 0 && !w.out.empty()) h2_write();
+      return;
+    }
     return close_now();
   }
 }
@@ -203,10 +203,23 @@ void h1_connection::h2_read() {
 bool h1_connection::h2_write() {
   if (phase_ != phase::h2) return false;
   h1_working_set& w = *ws_;
+  std::size_t taken = 0;
   for (;;) {
     const std::size_t backlog = w.out.memory_backlog();
-    if (backlog < h2_output_window && h2_->wants_write())
+    if (backlog < h2_output_window && h2_->wants_write()) {
+      if (taken >= h2_sending_turn) {
+        if (!h2_turn_posted_) {
+          h2_turn_posted_ = true;
+          worker_.loop().post([token = token_] {
+            if (token->conn) token->conn->h2_next_turn();
+          });
+        }
+        break;
+      }
+      const std::size_t before = w.out.bytes().size();
       h2_->take_output(w.out.bytes(), h2_output_window - backlog);
+      taken += w.out.bytes().size() - before;
+    }
     if (w.out.empty() && !(tls_ && tls_->has_pending())) break;
     const output_queue::flush_result r = tls_ ? w.out.flush(fd_, *tls_) : w.out.flush(fd_);
     if (r == output_queue::flush_result::failed) {
@@ -235,11 +248,19 @@ bool h1_connection::h2_write() {
     if (waiting_ != wait_for::idle || seen != h2_requests_seen_)
       arm(wait_for::idle, worker_.options().limits.keep_alive_timeout);
   } else if (waiting_ != wait_for::body) {
-    // Streams are open: their content is watched, each against body_timeout.
-    arm(wait_for::body, worker_.options().limits.body_timeout);
+    // Streams are open: their content and their responses' windows are watched.
+    const limits& lim = worker_.options().limits;
+    arm(wait_for::body, h2_streams::sweep_interval(lim.body_timeout, lim.send_timeout));
   }
   h2_requests_seen_ = seen;
   return true;
+}
+
+// A later turn of the loop, outside any stream's call: the frames go on, and input held back
+// while they piled up is read.
+void h1_connection::h2_next_turn() {
+  h2_turn_posted_ = false;
+  if (h2_write() && held_back_ && ws_->out.memory_backlog() < h2_output_window) h2_read();
 }
 
 // idle: GOAWAY, then close (RFC 9113 §6.8: the client learns no stream was left behind).
@@ -254,10 +275,10 @@ void h1_connection::h2_on_timer() {
       return;
     case wait_for::body: {
       const limits& lim = worker_.options().limits;
-      h2_->time_out_content(worker_.loop().now_ms(), lim.body_timeout);
+      h2_->sweep(worker_.loop().now_ms(), lim.body_timeout, lim.send_timeout);
       set_waiting(wait_for::nothing);
       if (h2_write() && waiting_ == wait_for::nothing && h2_->open_streams() > 0)
-        arm(wait_for::body, lim.body_timeout);
+        arm(wait_for::body, h2_streams::sweep_interval(lim.body_timeout, lim.send_timeout));
       return;
     }
     case wait_for::header:

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/ascii.h"
+#include "http/trailer_fields.h"
 #include "server/response_access.h"
 
 namespace teapot::srv {
@@ -17,37 +18,6 @@ namespace {
 constexpr std::size_t piece_max = 64 * 1024;
 // "ffffff\r\n": the room kept in front of a chunk for its size line.
 constexpr std::size_t size_line_room = 8;
-
-// RFC 9110 §6.5.1: fields that frame, route or authenticate a message, or say how to read its
-// content, are needed before the content and mean nothing after it.
-bool may_trail(std::string_view name, std::string_view value) noexcept {
-  static constexpr std::string_view refused[] = {"Content-Length",
-                                                 "Transfer-Encoding",
-                                                 "Connection",
-                                                 "Keep-Alive",
-                                                 "TE",
-                                                 "Trailer",
-                                                 "Upgrade",
-                                                 "Host",
-                                                 "Authorization",
-                                                 "WWW-Authenticate",
-                                                 "Set-Cookie",
-                                                 "Proxy-Authenticate",
-                                                 "Content-Type",
-                                                 "Content-Encoding",
-                                                 "Content-Range",
-                                                 "Cache-Control",
-                                                 "Expires",
-                                                 "Age",
-                                                 "Vary",
-                                                 "Location",
-                                                 "Retry-After",
-                                                 "Date"};
-  if (!base::ascii::is_token(name) || !base::ascii::is_field_value(value)) return false;
-  for (std::string_view r : refused)
-    if (base::ascii::iequals(name, r)) return false;
-  return true;
-}
 
 }  // namespace
 
@@ -145,7 +115,7 @@ void h1_response_stream::append_end(std::string& out) {
     fields.clear();  // the content is whole: it goes without them
   }
   for (const auto& [name, value] : fields) {
-    if (!may_trail(name, value)) continue;
+    if (!http::may_trail(name, value)) continue;
     out.append(name);
     out.append(": ");
     out.append(value);

@@ -5,7 +5,9 @@
 #include <utility>
 
 #include "base/ascii.h"
+#include "base/monotonic_clock.h"
 #include "h2/request_error.h"
+#include "http/trailer_fields.h"
 #include "server/h2_exchange.h"
 #include "server/pipeline.h"
 #include "server/response_access.h"
@@ -21,13 +23,6 @@ h2::session_config config_for(const worker& w) {
   h2::session_config c;
   c.limits = h2::head_limits(w.options().limits);
   return c;
-}
-
-// CLOCK_MONOTONIC in milliseconds, read now, as the access log's durations are on HTTP/1.1.
-std::int64_t monotonic_ms() noexcept {
-  timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return std::int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1'000'000;
 }
 
 }  // namespace
@@ -66,29 +61,13 @@ void h2_stream::copy_head(const h2::request_head& h) {
   if (!has_host && !authority.empty()) fields_.push_back({keep("host"), authority});
   for (const header_field& f : h.fields) {
     fields_.push_back({keep(f.name), keep(f.value)});
-    if (f.name == "expect") note_expect(f.value);
+    if (f.name == "expect") http::note_expectations(f.value, expect_);
   }
   head_method_ = method;
   head_path_ = path;
   ex_.req.method = method;
   ex_.req.target = path;
   ex_.req.headers = fields_;
-}
-
-// RFC 9110 §10.1.1: 100-continue is the only expectation defined; any other one is 417, as the
-// HTTP/1.1 codec answers.
-void h2_stream::note_expect(std::string_view value) {
-  std::size_t at = 0;
-  while (at <= value.size()) {
-    std::size_t comma = value.find(',', at);
-    if (comma == std::string_view::npos) comma = value.size();
-    const std::string_view one = base::ascii::trim_ows(value.substr(at, comma - at));
-    if (base::ascii::iequals(one, "100-continue"))
-      expect_continue_ = true;
-    else if (!one.empty())
-      expect_other_ = true;
-    at = comma + 1;
-  }
 }
 
 void h2_stream::take_up(pipeline::after_head next) {
@@ -121,7 +100,7 @@ void h2_stream::take_up(pipeline::after_head next) {
   phase_ = phase::content;
   if (!ex_.body.empty())
     owner_->session_.consume(id_, ex_.body.size());  // came while a step waited
-  if (expect_continue_ && ex_.body.empty() && !client_ended_) {
+  if (expect_.continue_100 && ex_.body.empty() && !client_ended_) {
     // RFC 9110 §10.1.1: without a route the final status comes at once, instead of 100.
     if (ex_.match.target == nullptr) return dispatch();
     owner_->session_.submit_interim(id_, http::status::continue_, {});
@@ -171,7 +150,15 @@ void h2_stream::respond() {
   } else if (!no_content) {
     body = h2_exchange::content_of(ex_, length);
   }
-  owner_->session_.submit_response(id_, status, head_fields_, std::move(body));
+  if (!owner_->session_.submit_response(id_, status, head_fields_, std::move(body))) {
+    // The session cannot frame this head: the stream is reset rather than left unanswered
+    // (RFC 9113 §5.4.2), and a source is told its content will not be read.
+    if (source_) {
+      response_access::set_waker(*source_, {});
+      std::exchange(source_, nullptr)->cancelled();
+    }
+    owner_->session_.reset_stream(id_, h2::error_code::internal_error);
+  }
   if (!source_) owner_->account(*this, status, length);
   ex_.end();
 }
@@ -315,8 +302,8 @@ void h2_stream::read(callbacks cb) {
   reader_ = std::move(cb);
   reading_ = true;
   // The 100 waits until the handler reads: one that answers from the head saves the upload.
-  if (expect_continue_ && received_ == 0 && waiting_.empty() && !client_ended_ && owner_) {
-    expect_continue_ = false;
+  if (expect_.continue_100 && received_ == 0 && waiting_.empty() && !client_ended_ && owner_) {
+    expect_.continue_100 = false;
     owner_->session_.submit_interim(id_, http::status::continue_, {});
     owner_->output_ready();
   }
@@ -410,8 +397,7 @@ h2::pull_result h2_stream::pull_source(std::span<char> buffer) {
       if (!trailers.empty() && owner_) {
         std::vector<header_field> list;
         for (const auto& [name, value] : trailers)
-          if (base::ascii::is_token(name) && base::ascii::is_field_value(value))
-            list.push_back({name, value});
+          if (http::may_trail(name, value)) list.push_back({name, value});
         owner_->session_.submit_trailers(id_, list);
       }
       response_access::set_waker(*source_, {});
@@ -484,7 +470,7 @@ h2_stream* h2_streams::find(h2::stream_id id) noexcept {
 std::shared_ptr<h2_stream> h2_streams::open(h2::stream_id id) {
   auto s = std::make_shared<h2_stream>(*this, worker_, id);
   streams_[id] = s;
-  s->since_ms_ = monotonic_ms();
+  s->since_ms_ = base::monotonic_ms();
   s->content_moved_ms_ = worker_.loop().now_ms();
   s->ex_.begin(*s);
   return s;
@@ -506,7 +492,7 @@ void h2_streams::on_request(h2::stream_id id, const h2::request_head& head) {
     pipeline::answer_with(ex, http::status::not_implemented);
     return s->respond();
   }
-  if (s->expect_other_) {
+  if (s->expect_.other) {
     pipeline::answer_with(ex, http::status::expectation_failed);
     return s->respond();
   }
@@ -582,13 +568,25 @@ void h2_streams::on_stream_closed(h2::stream_id id, h2::error_code) {
   let_go(std::move(s));
 }
 
-void h2_streams::time_out_content(std::int64_t now_ms, std::chrono::milliseconds timeout) {
+void h2_streams::sweep(std::int64_t now_ms, std::chrono::milliseconds body_timeout,
+                       std::chrono::milliseconds send_timeout) {
   std::vector<std::shared_ptr<h2_stream>> late;
+  std::vector<h2::stream_id> stalled;
   for (const auto& [id, s] : streams_) {
     const bool waits_for_client =
         !s->client_ended_ && (s->phase_ == h2_stream::phase::content ||
                               (s->phase_ == h2_stream::phase::streaming && !s->holding_));
-    if (waits_for_client && now_ms - s->content_moved_ms_ >= timeout.count()) late.push_back(s);
+    if (waits_for_client && now_ms - s->content_moved_ms_ >= body_timeout.count())
+      late.push_back(s);
+    // RFC 9113 §6.9 lets a client keep its window shut; a server need not keep the stream
+    // for it without end (the "zero window held forever" of the slow-read attacks).
+    if (s->phase_ != h2_stream::phase::answered || !session_.held_by_window(id)) {
+      s->window_shut_ms_ = -1;
+    } else if (s->window_shut_ms_ < 0) {
+      s->window_shut_ms_ = now_ms;
+    } else if (now_ms - s->window_shut_ms_ >= send_timeout.count()) {
+      stalled.push_back(id);
+    }
   }
   for (const std::shared_ptr<h2_stream>& s : late) {
     if (s->owner_ == nullptr || s->phase_ == h2_stream::phase::answered) continue;
@@ -597,6 +595,15 @@ void h2_streams::time_out_content(std::int64_t now_ms, std::chrono::milliseconds
     s->ex_.res->error(http::status::request_timeout);
     s->respond();
   }
+  for (const h2::stream_id id : stalled)
+    session_.cut_stalled(id);
+}
+
+// Often enough that a stalled response is cut between send_timeout and 1.5 × send_timeout
+// after the window shut.
+std::chrono::milliseconds h2_streams::sweep_interval(std::chrono::milliseconds body_timeout,
+                                                     std::chrono::milliseconds send_timeout) {
+  return std::max(std::chrono::milliseconds(1), std::min(body_timeout, send_timeout / 2));
 }
 
 void h2_streams::close_all() noexcept {
@@ -650,7 +657,7 @@ void h2_streams::account(h2_stream& s, http::status status, std::uint64_t bytes)
     r.method = ex.req.method;
     r.bytes_in = ex.body.size() + s.received_;
     r.bytes_out = bytes;
-    r.duration_ms = std::max<std::int64_t>(0, monotonic_ms() - s.since_ms_);
+    r.duration_ms = std::max<std::int64_t>(0, base::monotonic_ms() - s.since_ms_);
     r.answered_by = ex.answered_by();
     r.path = ex.req.path;
     r.at_ms = worker_.loop().now_ms();
@@ -672,7 +679,7 @@ void h2_streams::log_access(const h2_stream& s, http::status status, std::uint64
   e.status = static_cast<int>(status);
   e.bytes = bytes;
   e.duration_ms =
-      static_cast<std::uint64_t>(std::max<std::int64_t>(0, monotonic_ms() - s.since_ms_));
+      static_cast<std::uint64_t>(std::max<std::int64_t>(0, base::monotonic_ms() - s.since_ms_));
   e.request_line = line;
   e.method = method;
   e.target = target;

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "h2/session.h"
+#include "http/field_lists.h"
 #include "server/exchange.h"
 #include "server/pipeline.h"
 #include "teapot/body_reader.h"
@@ -79,7 +80,6 @@ class h2_stream final : public exchange_transport,
   };
 
   void copy_head(const h2::request_head& h);
-  void note_expect(std::string_view value);
   void take_up(pipeline::after_head next);
   void dispatch();
   void respond();
@@ -106,11 +106,11 @@ class h2_stream final : public exchange_transport,
   exchange ex_;
   phase phase_ = phase::head;
   bool client_ended_ = false;  // END_STREAM from the client
-  bool expect_continue_ = false;
-  bool expect_other_ = false;
+  http::expectations expect_;
   bool accounted_ = false;
   std::int64_t since_ms_ = 0;
   std::int64_t content_moved_ms_ = 0;  // loop time of the head or the last DATA
+  std::int64_t window_shut_ms_ = -1;   // the sweep that first saw the response held back
   std::uint64_t bytes_out_ = 0;
   // A route that streams its content: what waits for the handler, and the piece it holds.
   callbacks reader_{};
@@ -149,9 +149,15 @@ class h2_streams final : public h2::session_events {
   std::size_t open_streams() const noexcept { return streams_.size(); }
   void shutdown_notice() { session_.shutdown_notice(); }
   void go_away(h2::error_code code) { session_.go_away(code); }
-  // Streams still waiting for the client's content that has not moved for timeout (loop
-  // time now_ms) are answered 408 (a streaming reader gets body_error::timeout).
-  void time_out_content(std::int64_t now_ms, std::chrono::milliseconds timeout);
+  // The streams' clocks, at loop time now_ms: a stream still waiting for the client's content
+  // that has not moved for body_timeout is answered 408 (a streaming reader gets
+  // body_error::timeout); a response the client's flow-control window has held back since
+  // an earlier sweep at least send_timeout ago is reset CANCEL. Called at least every
+  // sweep_interval().
+  void sweep(std::int64_t now_ms, std::chrono::milliseconds body_timeout,
+             std::chrono::milliseconds send_timeout);
+  static std::chrono::milliseconds sweep_interval(std::chrono::milliseconds body_timeout,
+                                                  std::chrono::milliseconds send_timeout);
   // The connection is gone: every exchange ends, sources are cancelled, readers told.
   void close_all() noexcept;
   // For the status page: the first open stream's request, if any.

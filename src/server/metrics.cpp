@@ -192,6 +192,10 @@ void render_server(writer& w, const metrics_totals& t, const server_metrics& s) 
   w.sample("teapot_http2_protections_total", {{"kind", "unread_acks"}}, t.h2.unread_ack_floods);
   w.sample("teapot_http2_protections_total", {{"kind", "stream_id_regression"}},
            t.h2.stream_id_regressions);
+  w.family("teapot_http2_stalled_streams_total", "counter",
+           "HTTP/2 responses reset (CANCEL) because the client's flow-control window held them "
+           "back for send_timeout.");
+  w.sample("teapot_http2_stalled_streams_total", {}, t.h2.stalled_streams);
 
   w.family("teapot_compression_cache_hits_total", "counter",
            "Compressed bodies served from the per-worker cache.");

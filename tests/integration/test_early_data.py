@@ -5,7 +5,9 @@ otherwise) and anything else gets 425, which the client sends again after the ha
 
 The client is `openssl s_client`: one connection saves its session (-sess_out), the next one
 resumes it and sends a request file as early data (-sess_in -early_data), and its output says
-whether the server accepted the early data.
+whether the server accepted the early data. Over HTTP/2 (ALPN h2 on both connections, as RFC
+8446 §4.2.10 requires for early data), the request file is the frames python3-h2 makes, and the
+frames s_client prints (-quiet: nothing else) are read back by the same codec.
 """
 
 from __future__ import annotations
@@ -13,7 +15,11 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import h2.config
+import h2.connection
+import h2.events
 import pytest
+from hyperframe.frame import GoAwayFrame
 
 from conftest import SITE, TEAPOT_BIN, build_docroot, dev_certificates, free_port, require
 
@@ -107,3 +113,50 @@ def test_the_same_request_after_the_handshake_is_served(srv, tmp_path):
         b"Connection: close\r\n\r\nabc"))
     assert "HTTP/1.1 201 Created" in out, out
     assert (srv.root / "dav" / "after.txt").read_bytes() == b"abc"
+
+
+def h2_client() -> h2.connection.H2Connection:
+    c = h2.connection.H2Connection(
+        config=h2.config.H2Configuration(client_side=True, header_encoding="utf-8"))
+    c.initiate_connection()
+    return c
+
+
+def h2_head(method: str, path: str, *extra: tuple[str, str]) -> list[tuple[str, str]]:
+    return [(":method", method), (":path", path), (":scheme", "https"),
+            (":authority", "localhost"), *extra]
+
+
+def test_over_http2_a_put_in_early_data_gets_425_and_a_get_beside_it_is_served(srv, tmp_path):
+    session = tmp_path / "h2.sess"
+    first = h2_client()
+    first.send_headers(1, h2_head("GET", "/hello.txt"), end_stream=True)
+    first.close_connection()  # the server ends the connection once stream 1 is answered
+    out = srv.s_client("localhost", tmp_path, "-alpn", "h2", "-sess_out", str(session),
+                       stdin=first.data_to_send())
+    assert "ALPN protocol: h2" in out, out
+    assert session.is_file(), out
+
+    c = h2_client()
+    c.send_headers(1, h2_head("PUT", "/dav/replayed.txt", ("content-length", "3")))
+    c.send_data(1, b"abc", end_stream=True)
+    c.send_headers(3, h2_head("GET", "/hello.txt"), end_stream=True)
+    (tmp_path / "early.bin").write_bytes(c.data_to_send() + GoAwayFrame(0).serialize())
+    p = subprocess.run(
+        ["openssl", "s_client", "-connect", f"127.0.0.1:{srv.tls_port}", "-servername",
+         "localhost", "-CAfile", str(srv.certs["localhost"] / "cert.pem"), "-tls1_3", "-quiet",
+         "-alpn", "h2", "-sess_in", str(session), "-early_data", "early.bin"],
+        capture_output=True, timeout=30, cwd=tmp_path)
+    status, body, ended = {}, {1: b"", 3: b""}, set()
+    for ev in c.receive_data(p.stdout):
+        if isinstance(ev, h2.events.ResponseReceived):
+            status[ev.stream_id] = dict(ev.headers)[":status"]
+        elif isinstance(ev, h2.events.DataReceived):
+            body[ev.stream_id] += ev.data
+        elif isinstance(ev, h2.events.StreamEnded):
+            ended.add(ev.stream_id)
+    assert status == {1: "425", 3: "200"}, p.stdout
+    assert ended == {1, 3}, p.stdout
+    assert b"425 Too Early" in body[1]
+    assert body[3] == SITE["hello.txt"]
+    assert not (srv.root / "dav" / "replayed.txt").exists()

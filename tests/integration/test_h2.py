@@ -19,6 +19,7 @@ from pathlib import Path
 
 import h2.config
 import h2.connection
+import h2.settings
 import pytest
 
 from conftest import (SITE, TEAPOT_BIN, build_docroot, chromium, dev_certificates, free_port,
@@ -421,3 +422,29 @@ def test_an_idle_connection_is_told_goaway_before_it_closes(start_server, tmp_pa
             while True:
                 c.read_some()
         assert c.goaway is not None and int(c.goaway.error_code) == 0, c.goaway
+
+
+def test_a_response_the_client_window_holds_back_is_reset_and_the_connection_goes_on(
+        start_server, tmp_path):
+    srv = start_h2(start_server, tmp_path, server_keys="[server.metrics]\nenabled = true\n",
+                   limits='send_timeout = "1s"\n')
+    with srv.h2c() as c:
+        # Every stream's window starts shut (RFC 9113 §6.9.2) and the client never opens it.
+        c.conn.update_settings({h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 0})
+        c.flush()
+        held = c.request("GET", "/big.bin")
+        r = c.response(held)  # waits for the server's own clock, however long it takes
+        assert (r.status, r.body, r.reset) == (200, b"", 8), r  # CANCEL
+        c.conn.update_settings({h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 1 << 20})
+        c.flush()
+        assert c.get("/hello.txt").body == SITE["hello.txt"]
+    # The connection's counts join when the server has seen it end.
+    deadline = time.monotonic() + 10
+    while True:
+        with Conn(srv.port) as m:
+            m.send(request("GET", "/metrics"))
+            text = m.read_final_response()[1].body.decode()
+        if "teapot_http2_stalled_streams_total 1" in text or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert "\nteapot_http2_stalled_streams_total 1\n" in text

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/ascii.h"
+#include "base/monotonic_clock.h"
 #include "base/thread_caches.h"
 #include "handlers/static_files/file_cache.h"
 #include "handlers/static_files/listing.h"
@@ -90,8 +91,6 @@ http::status status_for_open_error(int err) noexcept {
   }
 }
 
-std::int64_t monotonic_ms() noexcept;
-
 // The answer to a file that could not be opened. Out of descriptors, the client is told to
 // come back in a second (503 with Retry-After) and the operator is told once a second at most,
 // since a server at its limit would otherwise write a line per request.
@@ -102,18 +101,12 @@ void refuse_for_open_error(const handler_state& h, int err, response& res) {
   res.set_header("Retry-After", "1");
   if (!h.opts.log) return;
   static std::atomic<std::int64_t> next_line_ms{0};
-  const std::int64_t now = monotonic_ms();
+  const std::int64_t now = base::coarse_monotonic_ms();
   std::int64_t due = next_line_ms.load(std::memory_order_relaxed);
   if (now < due || !next_line_ms.compare_exchange_strong(due, now + 1000)) return;
   h.opts.log(std::string("static files: out of file descriptors (") +
              (err == ENFILE ? "the system's" : "the process's") +
              " limit); answering 503 until some are free: raise it (LimitNOFILE, ulimit -n)");
-}
-
-std::int64_t monotonic_ms() noexcept {
-  timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
 }
 
 // RFC 3986 §3.3: a path keeps '/' and pchar; every other byte is percent-encoded.
@@ -163,7 +156,8 @@ file_cache& cache_for(const std::shared_ptr<const handler_state>& h) {
 int open_source(const handler_state& h, file_cache& cache, file_source& src) {
   thread_local std::string name;  // the kernel wants NUL-terminated names
   name.assign(src.relative);
-  if ((src.cached = cache.find(h.root_fd, name.c_str(), src.key, monotonic_ms()))) return 0;
+  if ((src.cached = cache.find(h.root_fd, name.c_str(), src.key, base::coarse_monotonic_ms())))
+    return 0;
   src.fd = static_files::open_below(h.root_fd, name.c_str(), h.beneath());
   if (src.fd < 0 && (errno == EMFILE || errno == ENFILE)) {
     // Out of descriptors: the ones this cache keeps are the first to give back.
@@ -183,7 +177,7 @@ int open_source(const handler_state& h, file_cache& cache, file_source& src) {
 void remember(file_cache& cache, file_source& src) {
   if (src.cached || !S_ISREG(src.st.st_mode)) return;
   bool fd_taken = false;
-  src.cached = cache.store(src.key, src.fd, src.st, monotonic_ms(), fd_taken);
+  src.cached = cache.store(src.key, src.fd, src.st, base::coarse_monotonic_ms(), fd_taken);
   if (fd_taken)
     src.fd = -1;  // the cache's now
   else if (src.cached)
@@ -268,7 +262,7 @@ void serve_file(const handler_state& h, file_cache& cache, file_source& src, con
   // The last lookup of the siblings is remembered in the file's cache entry (a file is cached
   // at its first request; one that is not could not be read whole, or changed meanwhile).
   remember(cache, src);
-  const std::int64_t now = monotonic_ms();
+  const std::int64_t now = base::coarse_monotonic_ms();
   const file_cache::entry* e = src.cached;
   const bool fresh = e && e->siblings_checked_ms >= 0 &&
                      now - e->siblings_checked_ms < file_cache::sibling_memo_ms;

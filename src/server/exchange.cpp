@@ -166,6 +166,8 @@ bool exchange::bind(std::string_view method, std::string_view target, int versio
   req.version_minor = version_minor;
   req.headers = fields;
   req.remote_address = peer;
+  // CONNECT names an authority (RFC 9110 §9.3.6), which the codec has checked: no path.
+  if (method == "CONNECT") return true;
   const std::string_view raw_path = split_query(path_of(target), req.query);
   if (target == "*") {
     req.path = "*";

@@ -90,6 +90,14 @@ after_head run_steps(exchange& ex, error_log& log) {
     ex.res->set_header("Allow", allow);
     return after_head::answered;
   }
+  if (ex.req.method == "CONNECT") {
+    // A tunnel to the authority (RFC 9110 §9.3.6), not a resource of the site: a site that is
+    // no forward proxy has none to give. 405, and Allow is empty, as the target allows no
+    // method here (§10.2.1).
+    ex.res->error(http::status::method_not_allowed);
+    ex.res->set_header("Allow", "");
+    return after_head::answered;
+  }
   ex.site_of->routes().find(ex.req.method, ex.req.path, ex.match);
   ex.req.params = ex.match.params;
   if (ex.req.early_data && !runs_in_early_data(ex)) {
@@ -116,7 +124,7 @@ constexpr std::string_view acme_challenges = "/.well-known/acme-challenge/";
 // (RFC 9110 §15.4.9), so a POST is not turned into a GET on the way.
 bool redirect_to_https(exchange& ex, const head_facts& facts) {
   const https_options& https = ex.site_of->https();
-  if (facts.secure || !https.redirect_http || ex.req.path == "*" ||
+  if (facts.secure || !https.redirect_http || ex.req.path == "*" || ex.req.method == "CONNECT" ||
       ex.req.path.starts_with(acme_challenges))
     return false;
   std::string_view authority = facts.authority;

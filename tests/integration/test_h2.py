@@ -448,3 +448,18 @@ def test_a_response_the_client_window_holds_back_is_reset_and_the_connection_goe
             break
         time.sleep(0.05)
     assert "\nteapot_http2_stalled_streams_total 1\n" in text
+
+
+def test_connect_is_answered_405_with_an_empty_allow_as_over_http_1_1(conn):
+    # RFC 9113 §8.5: only :method and :authority; no proxy here, so no tunnel (RFC 9110 §9.3.6).
+    sid = conn.conn.get_next_available_stream_id()
+    conn.responses[sid] = H2Response()
+    conn.conn.config.validate_outbound_headers = False  # python3-h2 predates §8.5's form
+    # (An authority the certificate does not name is 421 over TLS first, as on HTTP/1.1.)
+    conn.conn.send_headers(sid, [(":method", "CONNECT"), (":authority", "localhost:443")],
+                           end_stream=True)
+    conn.flush()
+    r = conn.response(sid)
+    assert r.status == 405, r
+    assert r.header("allow") == "", r
+    assert conn.get("/hello.txt").body == SITE["hello.txt"]

@@ -32,6 +32,30 @@ constexpr std::size_t sending_turn = 1024 * 1024;
 // not destroyed by a reset (RFC 9112 §9.6).
 constexpr std::chrono::milliseconds linger_time{2000};
 
+// How one connection's handshake ended, for the metrics.
+tls_counts handshake_outcome(const tls::session& s) {
+  tls_counts c;
+  if (s.failed())
+    c.failed = 1;
+  else if (!s.handshake_done())
+    c.incomplete = 1;
+  else if (s.resumed())
+    c.resumed = 1;
+  else
+    c.full = 1;
+  switch (s.early_data()) {
+    case tls::early_data_state::accepted:
+      c.early_accepted = 1;
+      break;
+    case tls::early_data_state::rejected:
+      c.early_rejected = 1;
+      break;
+    case tls::early_data_state::none:
+      break;
+  }
+  return c;
+}
+
 }  // namespace
 
 h1_working_set::h1_working_set(worker& w)
@@ -1063,7 +1087,10 @@ void h1_connection::end_after_flush() {
 
 void h1_connection::close_now() {
   if (phase_ == phase::closed) return;
-  if (h2_ && worker_.counts_metrics()) worker_.metrics().count_h2_session(h2_->counters());
+  if (worker_.counts_metrics()) {
+    if (h2_) worker_.metrics().count_h2_session(h2_->counters());
+    if (tls_) worker_.metrics().count_tls(handshake_outcome(tls_->session()));
+  }
   phase_ = phase::closed;
   disarm();
   if (token_) token_->conn = nullptr;

@@ -192,6 +192,16 @@ void render_server(writer& w, const metrics_totals& t, const server_metrics& s) 
   w.sample("teapot_http2_protections_total", {{"kind", "unread_acks"}}, t.h2.unread_ack_floods);
   w.sample("teapot_http2_protections_total", {{"kind", "stream_id_regression"}},
            t.h2.stream_id_regressions);
+  w.family("teapot_tls_handshakes_total", "counter",
+           "TLS connections by how their handshake ended (of connections that have ended).");
+  w.sample("teapot_tls_handshakes_total", {{"result", "full"}}, t.tls.full);
+  w.sample("teapot_tls_handshakes_total", {{"result", "resumed"}}, t.tls.resumed);
+  w.sample("teapot_tls_handshakes_total", {{"result", "failed"}}, t.tls.failed);
+  w.sample("teapot_tls_handshakes_total", {{"result", "incomplete"}}, t.tls.incomplete);
+  w.family("teapot_tls_early_data_total", "counter",
+           "TLS 1.3 connections whose client sent early data, read or skipped.");
+  w.sample("teapot_tls_early_data_total", {{"result", "accepted"}}, t.tls.early_accepted);
+  w.sample("teapot_tls_early_data_total", {{"result", "rejected"}}, t.tls.early_rejected);
   w.family("teapot_http2_stalled_streams_total", "counter",
            "HTTP/2 responses reset (CANCEL) because the client's flow-control window held them "
            "back for send_timeout.");
@@ -240,6 +250,7 @@ void metrics_totals::add(const metrics_totals& other) {
   connections_refused += other.connections_refused;
   h2_connections += other.h2_connections;
   h2::add(h2, other.h2);
+  tls.add(other.tls);
   connections_open += other.connections_open;
   connections_waiting += other.connections_waiting;
   compression_cache_hits += other.compression_cache_hits;

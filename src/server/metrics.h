@@ -128,6 +128,25 @@ struct counted_response {
 // one, "(none)" before a site is chosen (a malformed request, 421 with strict hosts).
 std::string site_label(const site* s);
 
+// TLS connections by how their handshake ended, counted when each connection ends.
+struct tls_counts {
+  std::uint64_t full = 0;            // a full handshake
+  std::uint64_t resumed = 0;         // a session resumed (ticket or PSK)
+  std::uint64_t failed = 0;          // refused: an alert was sent
+  std::uint64_t incomplete = 0;      // the connection ended before the handshake did
+  std::uint64_t early_accepted = 0;  // TLS 1.3 early data read (RFC 8446 §4.2.10)
+  std::uint64_t early_rejected = 0;  // early data the client sent, skipped unread
+
+  void add(const tls_counts& o) noexcept {
+    full += o.full;
+    resumed += o.resumed;
+    failed += o.failed;
+    incomplete += o.incomplete;
+    early_accepted += o.early_accepted;
+    early_rejected += o.early_rejected;
+  }
+};
+
 // The sums over every worker, or one worker's copy.
 struct metrics_totals {
   std::map<std::string, site_metrics, std::less<>> sites{};
@@ -142,6 +161,7 @@ struct metrics_totals {
   // connection ends.
   std::uint64_t h2_connections = 0;
   h2::session_counters h2{};
+  tls_counts tls{};
   status_view status;  // filled for the status page only
 
   void add(const metrics_totals& other);
@@ -173,6 +193,8 @@ class worker_metrics {
   void count_h2_connection() noexcept { ++totals_.h2_connections; }
   // An HTTP/2 connection has ended: its session's counts join the worker's.
   void count_h2_session(const h2::session_counters& c) noexcept;
+  // A TLS connection has ended: how its handshake went.
+  void count_tls(const tls_counts& c) noexcept { totals_.tls.add(c); }
   // Site pointers of a set being left may be reused by the next: the cache goes with it.
   void forget_sites() noexcept;
   // A copy with the gauges filled in.

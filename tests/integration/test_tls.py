@@ -246,3 +246,41 @@ def test_a_tls_connection_past_the_cap_is_closed_without_a_clear_text_answer(sta
             assert second.recv(100) == b""  # no 503 in the clear for a TLS client
         first.sendall(b"GET /hello.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         assert read_all(first).startswith(b"HTTP/1.1 200 ")
+
+
+def test_handshakes_are_counted_by_how_they_ended(start_server, tmp_path):
+    srv = start_tls(start_server, tmp_path, "[server.metrics]\nenabled = true\n")
+    get = b"GET /hello.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    ctx = srv.context()
+    with ctx.wrap_socket(socket.create_connection(("127.0.0.1", srv.tls_port), timeout=10),
+                         server_hostname="localhost") as s:
+        s.sendall(get)
+        assert read_all(s).endswith(b"Hello over TLS\n")  # the tickets came before the close
+        ticket = s.session
+    with ctx.wrap_socket(socket.create_connection(("127.0.0.1", srv.tls_port), timeout=10),
+                         server_hostname="localhost", session=ticket) as s:
+        s.sendall(get)
+        assert read_all(s).endswith(b"Hello over TLS\n")
+        assert s.session_reused
+    with socket.create_connection(("127.0.0.1", srv.tls_port), timeout=10) as s:
+        s.sendall(b"GET / HTTP/1.1\r\n\r\n")  # not a ClientHello: an alert, and the close
+        try:
+            while s.recv(65536):
+                pass
+        except ConnectionResetError:
+            pass
+    with socket.create_connection(("127.0.0.1", srv.tls_port), timeout=10):
+        pass  # closed before any handshake
+    expected = {"full": 1, "resumed": 1, "failed": 1, "incomplete": 1}
+    deadline = time.monotonic() + 10
+    while True:
+        p = subprocess.run(["curl", "-sS", f"http://127.0.0.1:{srv.server.port}/metrics"],
+                           capture_output=True, timeout=10)
+        text = p.stdout.decode()
+        seen = {k: f'teapot_tls_handshakes_total{{result="{k}"}} {v}\n' in text
+                for k, v in expected.items()}
+        if all(seen.values()) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert all(seen.values()), text
+    assert 'teapot_tls_early_data_total{result="accepted"} 0\n' in text

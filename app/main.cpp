@@ -460,7 +460,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   serve_flags serve;
-  CLI::App* serve_cmd = app.add_subcommand("serve", "Serve a directory over HTTP/1.1");
+  CLI::App* serve_cmd = app.add_subcommand(
+      "serve", "Serve a directory over HTTP/1.1 (and HTTPS and HTTP/2 from a configuration file)");
   add_serve_flags(*serve_cmd, serve);
 
   int code = 0;

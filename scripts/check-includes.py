@@ -20,8 +20,10 @@ ALLOWED = {
     # TLS sits beside h1: a sans-IO transport layer under the server, over OpenSSL.
     "tls": {"http", "base"},
     "h2": {"http", "base"},
+    # The WebSocket codec (RFC 6455, RFC 7692) is a transport like h1.
+    "ws": {"http", "base"},
     "io": {"base"},
-    "server": {"io", "h1", "h2", "tls", "http", "base", "public"},
+    "server": {"io", "h1", "h2", "ws", "tls", "http", "base", "public"},
     "handlers/*": {"public", "http", "base", "handlers/common"},
     "handlers/common": {"public", "http", "base"},
     # A handler's factory header is public (include/teapot/handlers/): config wires handlers
@@ -41,9 +43,10 @@ VOCABULARY = {
     "http": ("teapot/http/",),
     "h1": ("teapot/http/", "teapot/request.h", "teapot/limits.h"),
     "h2": ("teapot/http/", "teapot/request.h", "teapot/limits.h"),
+    "ws": ("teapot/http/", "teapot/request.h", "teapot/limits.h"),
 }
 
-MODULES = ("base", "http", "h1", "h2", "tls", "io", "server", "handlers", "config")
+MODULES = ("base", "http", "h1", "h2", "ws", "tls", "io", "server", "handlers", "config")
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 SOURCE_EXTS = (".h", ".hpp", ".cpp", ".cc", ".inc")
 

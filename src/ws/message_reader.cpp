@@ -119,7 +119,7 @@ message_event message_reader::on_payload(const frame_event& fe, std::size_t cons
   const frame_header& h = parser_.header();
   if (is_control(h.op)) {
     if (fe.frame_end && control_size_ == 0) return on_control(fe.payload, consumed);
-    std::memcpy(control_.data() + control_size_, fe.payload.data(), fe.payload.size());
+    fe.payload.copy(control_.data() + control_size_, fe.payload.size());
     control_size_ += fe.payload.size();
     if (!fe.frame_end) return need_more(consumed);
     return on_control({control_.data(), control_size_}, consumed);

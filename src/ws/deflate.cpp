@@ -140,11 +140,11 @@ bool message_deflater::ensure_stream() noexcept {
 bool message_deflater::compress(std::string_view piece, bool last, std::string& out) {
   if (!ensure_stream()) return false;
   z_stream& z = z_->z;
-  const int flush = last ? Z_SYNC_FLUSH : Z_NO_FLUSH;
+  const std::size_t start = out.size();
   do {
     const std::string_view chunk = piece.substr(0, max_chunk);
     piece.remove_prefix(chunk.size());
-    const bool final_chunk = piece.empty();
+    const int flush = last && piece.empty() ? Z_SYNC_FLUSH : Z_NO_FLUSH;
     z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(chunk.data()));
     z.avail_in = static_cast<uInt>(chunk.size());
     // Room for the chunk's worst case, then more while zlib fills it (a flush can add a few
@@ -155,15 +155,26 @@ bool message_deflater::compress(std::string_view piece, bool last, std::string& 
       out.resize(at + room);
       z.next_out = reinterpret_cast<Bytef*>(out.data() + at);
       z.avail_out = static_cast<uInt>(room);
-      const int rc = deflate(&z, final_chunk ? flush : Z_NO_FLUSH);
+      const int rc = deflate(&z, flush);
       out.resize(at + room - z.avail_out);
       if (rc == Z_STREAM_ERROR) return false;
       if (z.avail_in == 0 && z.avail_out != 0) break;
     }
   } while (!piece.empty());
   if (!last) return true;
-  // A sync flush ends with the empty stored block's 00 00 FF FF; the receiver adds it back.
-  if (out.size() >= tail.size()) out.resize(out.size() - tail.size());
+  const std::string_view added = std::string_view(out).substr(start);
+  if (added.size() >= tail.size() &&
+      added.substr(added.size() - tail.size()) ==
+          std::string_view(reinterpret_cast<const char*>(tail.data()), tail.size())) {
+    // A sync flush ends with the empty stored block's 00 00 FF FF; the receiver adds it back.
+    out.resize(out.size() - tail.size());
+  } else {
+    // zlib writes nothing for a flush right after a flush (an empty message after another):
+    // the empty stored block's first byte, BFINAL 0 and BTYPE 00 at a byte boundary, is then
+    // written here, so that the message is the "00" of §7.2.3.6 and its tail is where the
+    // receiver expects it.
+    out.push_back('\0');
+  }
   if (reset_each_message_) return deflateReset(&z) == Z_OK;
   return true;
 }

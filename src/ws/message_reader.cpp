@@ -119,7 +119,7 @@ message_event message_reader::on_payload(const frame_event& fe, std::size_t cons
   const frame_header& h = parser_.header();
   if (is_control(h.op)) {
     if (fe.frame_end && control_size_ == 0) return on_control(fe.payload, consumed);
-    std::memcpy(control_.data() + control_size_, fe.payload.data(), fe.payload.size());
+    fe.payload.copy(control_.data() + control_size_, fe.payload.size());
     control_size_ += fe.payload.size();
     if (!fe.frame_end) return need_more(consumed);
     return on_control({control_.data(), control_size_}, consumed);
@@ -165,6 +165,11 @@ message_event message_reader::deliver(std::string_view piece, bool last,
     if (!utf8_.feed(piece)) return fail(receive_error::invalid_utf8, consumed);
     if (last && !utf8_.is_complete()) return fail(receive_error::invalid_utf8, consumed);
   }
+  return emit(piece, last, consumed);
+}
+
+message_event message_reader::emit(std::string_view piece, bool last,
+                                   std::size_t consumed) noexcept {
   if (piece.empty() && !last) return need_more(consumed);
   message_event ev;
   ev.what = kind::data;
@@ -225,19 +230,36 @@ message_event message_reader::inflate_step(std::string_view direct, std::size_t 
   } else {
     return need_more(consumed);
   }
+  draining_ = r.produced == out.size();
+  return check_inflated({out.data(), r.produced}, r, consumed);
+}
+
+// The failures an inflated piece can show, reported in the order of the message's bytes, so that
+// the same input fails the same way however it was cut: a byte that is not UTF-8, then the byte
+// past the limit (a deflate bomb stops there), then the point where the data stopped inflating
+// (zlib gives what it inflated before it).
+message_event message_reader::check_inflated(std::string_view piece,
+                                             const message_inflater::result& r,
+                                             std::size_t consumed) noexcept {
+  const std::uint64_t room = config_.max_message - size_;
+  const bool too_big = piece.size() > room;
+  if (type_ == opcode::text && !utf8_.feed(too_big ? piece.substr(0, room) : piece)) {
+    return fail(receive_error::invalid_utf8, consumed);
+  }
+  if (too_big) return fail(receive_error::message_too_big, consumed);
+  size_ += piece.size();
   if (r.outcome == message_inflater::status::invalid_data) {
     return fail(receive_error::invalid_compressed_data, consumed);
   }
   if (r.outcome == message_inflater::status::no_memory) {
     return fail(receive_error::inflate_unavailable, consumed);
   }
-  draining_ = r.produced == out.size();
-  // The inflated size is the limit's: a deflate bomb stops at the first piece past it.
-  size_ += r.produced;
-  if (size_ > config_.max_message) return fail(receive_error::message_too_big, consumed);
-  const bool last = r.message_done;
-  if (last) finishing_ = false;
-  return deliver({out.data(), r.produced}, last, consumed);
+  if (!r.message_done) return emit(piece, false, consumed);
+  finishing_ = false;
+  if (type_ == opcode::text && !utf8_.is_complete()) {
+    return fail(receive_error::invalid_utf8, consumed);
+  }
+  return emit(piece, true, consumed);
 }
 
 }  // namespace teapot::ws

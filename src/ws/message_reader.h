@@ -93,6 +93,9 @@ class message_reader {
   message_event on_payload(const frame_event& fe, std::size_t consumed);
   message_event on_control(std::string_view payload, std::size_t consumed) noexcept;
   message_event deliver(std::string_view piece, bool last, std::size_t consumed) noexcept;
+  message_event emit(std::string_view piece, bool last, std::size_t consumed) noexcept;
+  message_event check_inflated(std::string_view piece, const message_inflater::result& r,
+                               std::size_t consumed) noexcept;
   bool has_inflate_work() const noexcept;
   message_event inflate_step(std::string_view direct, std::size_t consumed);
   bool ensure_inflate_buffers();

@@ -68,13 +68,22 @@ std::vector<inflate_case> rfc_cases() {
       {"garbage", from_hex("c1 03 ff ff ff"), "fail:1007:invalid_compressed_data\n"},
       // A stored block of 5 bytes given 2: the tail is read as its data, and what follows it is
       // a block of the reserved type 11.
-      {"stored_block_cut_short", from_hex("c1 07 00 05 00 fa ff 48 65"),
+      {"stored_block_cut_short", from_hex("c2 07 00 05 00 fa ff 48 65"),
        "fail:1007:invalid_compressed_data\n"},
+      // The same as text: the tail's FF, inflated, is not UTF-8, and comes before the bad block.
+      {"stored_block_cut_short_text", from_hex("c1 07 00 05 00 fa ff 48 65"),
+       "fail:1007:invalid_utf8\n"},
       // A stored block of 10 bytes given 2: the message ends inside the block.
       {"message_ends_inside_a_block", from_hex("c2 07 00 0a 00 f5 ff 48 65"),
        "fail:1007:invalid_compressed_data\n"},
       {"rsv1_on_continuation", from_hex("41 03 f2 48 cd c0 04 c9 c9 07 00"),
        "fail:1002:compressed_continuation\n"},
+      // Found by fuzz/ws_frame_fuzz.cpp: inflated text that is not UTF-8, in data that then stops
+      // inflating. Whole, zlib met both in one call; in pieces, the UTF-8 came first. The first
+      // in the message's order is the one told, however the bytes arrive.
+      {"fuzz_found_utf8_before_bad_data",
+       from_hex("c1 08 f3 cd dd 48 c9 e6 e9 07 00 00 60 03 f4 00 00 00 00 00 00 00 07 00 00 60"),
+       "fail:1007:invalid_utf8\n"},
       {"compressed_text_not_utf8",
        test::server_frame(opcode::text, compressed("ok\xff"), true, true),
        "fail:1007:invalid_utf8\n"},
@@ -112,6 +121,23 @@ TEST(message_deflater, compresses_as_the_rfc_examples) {
 TEST(message_deflater, compresses_an_empty_message_to_one_byte) {
   message_deflater d(15, false, 6, 8);
   EXPECT_EQ(to_hex(compress(d, "")), "00");
+}
+
+// An empty message after another, with the window kept: zlib writes nothing for a second flush
+// in a row, and the message must still be the one byte 00. Bytes already in out stay.
+TEST(message_deflater, an_empty_message_after_another_is_one_byte) {
+  message_deflater d(15, false, 6, 8);
+  std::string out = "kept";
+  ASSERT_TRUE(d.compress("Hello", true, out));
+  EXPECT_EQ(to_hex(out.substr(4)), "f2 48 cd c9 c9 07 00");
+  out = "kept";
+  ASSERT_TRUE(d.compress("", true, out));
+  EXPECT_EQ(to_hex(out), to_hex("kept") + " 00");
+  ASSERT_TRUE(d.compress("", false, out));
+  ASSERT_TRUE(d.compress("", true, out));
+  EXPECT_EQ(to_hex(out), to_hex("kept") + " 00 00");
+  const std::string frames = from_hex("c1 07 f2 48 cd c9 c9 07 00 c1 01 00 c1 01 00");
+  EXPECT_EQ(test::run_reader(client_reading(), {frames}), "text:Hello\ntext:\ntext:\n");
 }
 
 // server_no_context_takeover: each message stands alone, so the second "Hello" is coded as the

@@ -62,4 +62,5 @@ TEAPOT_BIN="$PWD/build/tsan/teapot" TEAPOT_EXAMPLES_DIR="$PWD/build/tsan/example
   tests/integration/test_metrics.py \
   tests/integration/test_tls.py \
   tests/integration/test_tls_reload.py \
-  tests/integration/test_h2.py
+  tests/integration/test_h2.py \
+  tests/integration/test_websocket.py

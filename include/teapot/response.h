@@ -32,6 +32,7 @@ namespace srv {
 class exchange_channel;
 class deferral_link;
 struct response_access;
+struct ws_upgrade;
 }  // namespace srv
 
 class response {
@@ -194,6 +195,8 @@ class response {
   int file_fd_ = -1;
   std::shared_ptr<const void> file_keeper_;  // set: file_fd_ is borrowed, not owned
   std::shared_ptr<body_source> source_;
+  // A 101 that a WebSocket route made: what the connection becomes once it is written.
+  std::shared_ptr<srv::ws_upgrade> upgrade_;
   std::uint64_t file_offset_ = 0;
   std::uint64_t file_length_ = 0;  // of the file part, or of the source's content when known
   bool length_unknown_ = false;

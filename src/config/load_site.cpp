@@ -299,6 +299,7 @@ void read_site(table_reader& r, site_config& out) {
   into("static", out.static_files, read_static);
   part("compression", out.compression, read_compression);
   read_webdav_areas(r, out.webdav);
+  read_websockets(r, out.websockets);
 }
 
 }  // namespace teapot::config::detail

@@ -31,6 +31,7 @@
 #include "teapot/log.h"
 #include "teapot/server.h"
 #include "teapot/site.h"
+#include "teapot/websocket.h"
 
 namespace teapot::config {
 
@@ -57,6 +58,14 @@ struct error_log_config {
   std::filesystem::path path;  // empty: standard error
 };
 
+// One [[sites.websocket]] table: a WebSocket route at an exact path. The one action so far is
+// "echo" (each message sent back as it came), for tests and for checking a client.
+struct websocket_config {
+  std::string path;
+  std::string action = "echo";
+  websocket_options options;
+};
+
 // One [[sites]] table. A step whose table is absent (an empty list, an empty optional) is not
 // added to the site's pipeline at all.
 struct site_config {
@@ -79,6 +88,8 @@ struct site_config {
   // WebDAV areas, each below its own prefix (no two alike), mounted before the static files.
   // Paths are resolved; a database left empty stays empty (the area's default).
   std::vector<handlers::webdav_options> webdav;
+  // [[sites.websocket]]: WebSocket routes, each at its own path, mounted before the files.
+  std::vector<websocket_config> websockets;
   // [sites.tls]: its certificate and key (paths resolved), served on server.tls_listen. Its
   // names are the site's hosts (the certificate's own names for a site without hosts); the
   // loader copies it into server.certificates.

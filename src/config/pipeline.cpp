@@ -9,6 +9,7 @@
 #include "teapot/handlers/rate_limit.h"
 #include "teapot/handlers/rules.h"
 #include "teapot/handlers/webdav.h"
+#include "teapot/websocket.h"
 
 namespace teapot::config {
 
@@ -37,6 +38,15 @@ void build_pipeline(const site_config& s, site& out, const std::shared_ptr<error
   out.add_policy(handlers::make_mandatory_extensions({.implemented = s.mandatory_extensions}));
 }
 
+// [[sites.websocket]] action "echo": each message back as it came.
+websocket_handlers echo_handlers() {
+  websocket_handlers h;
+  h.on_message = [](websocket& ws, std::string_view data, message_kind kind) {
+    ws.send(data, kind);
+  };
+  return h;
+}
+
 void mount_metrics(router& routes, const metrics_config& m, const teapot::server& watched) {
   routes.get(m.path, handlers::metrics_endpoint(watched, {.allow = m.allow}));
   if (!m.status_path.empty())
@@ -51,6 +61,8 @@ void build_site(const site_config& s, site& out, const std::shared_ptr<error_log
   out.set_https(s.https);
   // Before the files: of two routes below the same prefix ("/" for both), the first added
   // answers.
+  for (const websocket_config& w : s.websockets)
+    out.routes().get(w.path, websocket_route(w.options, echo_handlers()));
   for (const handlers::webdav_options& area : s.webdav)
     handlers::mount_webdav(out.routes(), area);
   if (!s.static_files.root.empty()) {

@@ -104,6 +104,7 @@ void h1_connection::start() {
 
 bool h1_connection::is_idle() const noexcept {
   if (phase_ == phase::h2) return h2_->open_streams() == 0 && ws_->out.empty();
+  if (phase_ == phase::websocket) return false;
   return phase_ == phase::head && (!ws_ || (ws_->msg_begin == ws_->in_end && ws_->out.empty()));
 }
 
@@ -162,7 +163,8 @@ void h1_connection::rearm_for_input() {
       return disarm();
     case phase::lingering:
     case phase::closed:
-    case phase::h2:  // h2_write() keeps the h2 timers
+    case phase::h2:         // h2_write() keeps the h2 timers
+    case phase::websocket:  // and ws_write() the WebSocket ones
       return;
   }
 }
@@ -172,10 +174,15 @@ void h1_connection::begin_drain() {
   keep_alive_ = false;
   if (is_idle()) return close_now();
   if (phase_ == phase::h2) h2_drain();
+  if (phase_ == phase::websocket) {
+    websocket_->go_away();
+    ws_write();
+  }
 }
 
 void h1_connection::on_io(std::uint32_t events) {
   if (phase_ == phase::h2) return h2_on_io(events);
+  if (phase_ == phase::websocket) return ws_on_io(events);
   if (events & EPOLLERR) return close_now();
   if (events & (EPOLLRDHUP | EPOLLHUP)) hangup_seen_ = true;
   if ((events & EPOLLOUT) && (ws_ || tls_) && !flush()) return;
@@ -244,6 +251,7 @@ void h1_connection::arm_body_wait() {
 
 void h1_connection::on_timer() {
   if (phase_ == phase::h2) return h2_on_timer();
+  if (phase_ == phase::websocket) return ws_on_timer();
   switch (waiting_) {
     case wait_for::header:
       // Nothing of a request yet: close silently, as for an idle connection.
@@ -338,6 +346,7 @@ void h1_connection::read_available() {
   bool drained = false;
   while (phase_ != phase::closed) {
     if (phase_ == phase::h2) return h2_read();
+    if (phase_ == phase::websocket) return ws_read();
     // Resumed by on_deferred_sent(), or at the end of the content sent.
     if (phase_ == phase::handling || phase_ == phase::sending) return;
     if (!is_output_low()) {
@@ -736,6 +745,7 @@ void h1_connection::dispatch() {
 void h1_connection::finish_exchange() {
   if (phase_ == phase::closed) return;
   if (!write_response()) return;  // the representation waits for the pool: on_deferred_sent()
+  if (pending_upgrade_) return become_websocket();
   if (ws_->outgoing.is_active()) {
     phase_ = phase::sending;
     if (!pump_content()) {
@@ -770,6 +780,17 @@ bool h1_connection::write_response() {
   exchange& ex = w.ex;
   if (!pipeline::finish(ex, worker_.now())) return false;
   const response& res = *ex.res;
+  if (res.status() == http::status::switching_protocols && response_access::upgrade(res)) {
+    // RFC 9110 §15.2.2: the 101's head, then the connection speaks the new protocol.
+    // Connection is the transport's to write (RFC 9110 §7.8: it names the upgrade).
+    h1::append_interim_head(w.out.bytes(), http::status::switching_protocols, [&res](auto&& emit) {
+      emit("Connection", "Upgrade");
+      res.for_each_header(emit);
+    });
+    account(http::status::switching_protocols, 0);
+    pending_upgrade_ = response_access::take_upgrade(*ex.res);
+    return true;
+  }
   h1::head_params p = h1_exchange::head_of(ex, keep_alive_);
   keep_alive_ = p.keep_alive;
   p.date = worker_.date();
@@ -830,6 +851,11 @@ connection_row h1_connection::describe(std::int64_t now_ms) const {
     case phase::h2:
       row.state = h2_->open_streams() > 0 ? "handling" : "waiting";
       row.request = h2_->first_request();
+      if (row.request.size() > 120) row.request.resize(120);
+      return row;
+    case phase::websocket:
+      row.state = "websocket";
+      row.request.append("GET ").append(websocket_->target());
       if (row.request.size() > 120) row.request.resize(120);
       return row;
   }
@@ -1092,6 +1118,7 @@ void h1_connection::close_now() {
     if (tls_) worker_.metrics().count_tls(handshake_outcome(tls_->session()));
   }
   phase_ = phase::closed;
+  if (websocket_) websocket_->gone();
   disarm();
   if (token_) token_->conn = nullptr;
   if (ws_ && !ws_->stream.is_delivering()) ws_->stream.fail(body_error::client_gone);

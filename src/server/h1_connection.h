@@ -58,6 +58,7 @@
 #include "server/output_queue.h"
 #include "server/pipeline.h"
 #include "server/tls_stream.h"
+#include "server/ws_session.h"
 
 namespace teapot::srv {
 
@@ -91,7 +92,10 @@ struct h1_working_set {
   h1_response_stream outgoing;  // active while a response's content comes from a source
 };
 
-class h1_connection final : public io::fd_handler, public exchange_transport, public h2_carrier {
+class h1_connection final : public io::fd_handler,
+                            public exchange_transport,
+                            public h2_carrier,
+                            public ws_carrier {
  public:
   // tls: the connection speaks TLS, its session made on this set (null: plain).
   h1_connection(worker& w, int fd, std::string peer, const address_key& peer_key,
@@ -123,6 +127,8 @@ class h1_connection final : public io::fd_handler, public exchange_transport, pu
 
   // h2_carrier
   void h2_output_ready() override;
+  // ws_carrier
+  void ws_output_ready() override;
 
   // From h1_body_stream, through posts: delivery may begin, or a hold has ended.
   void resume_content();
@@ -139,8 +145,18 @@ class h1_connection final : public io::fd_handler, public exchange_transport, pu
   h1_connection* wait_next_ = nullptr;
 
  private:
-  // h2: the connection has become HTTP/2 (h1_connection_h2.cpp); the h1 phases are over.
-  enum class phase : std::uint8_t { head, body, handling, sending, lingering, closed, h2 };
+  // h2: the connection has become HTTP/2 (h1_connection_h2.cpp); websocket: a WebSocket
+  // route's 101 switched it (h1_connection_ws.cpp). The h1 phases are over.
+  enum class phase : std::uint8_t {
+    head,
+    body,
+    handling,
+    sending,
+    lingering,
+    closed,
+    h2,
+    websocket
+  };
   enum class h2_start : std::uint8_t { no, wait, now };
   enum class wait_for : std::uint8_t { nothing, idle, header, body, send, linger };
 
@@ -203,6 +219,12 @@ class h1_connection final : public io::fd_handler, public exchange_transport, pu
   void h2_next_turn();
   void h2_drain();
   void h2_on_timer();
+  // WebSocket (h1_connection_ws.cpp).
+  void become_websocket();
+  void ws_on_io(std::uint32_t events);
+  void ws_read();
+  bool ws_write();
+  void ws_on_timer();
 
   worker& worker_;
   int fd_;
@@ -220,6 +242,9 @@ class h1_connection final : public io::fd_handler, public exchange_transport, pu
   std::unique_ptr<tls_stream> tls_;
   // Once the connection speaks HTTP/2: its streams, with their session.
   std::unique_ptr<h2_streams> h2_;
+  // A 101 of a WebSocket route written, not yet taken up; then the session it became.
+  std::shared_ptr<ws_upgrade> pending_upgrade_;
+  std::shared_ptr<ws_session> websocket_;
   std::shared_ptr<connection_token> token_;  // for posts that may outlive the connection
   bool keep_alive_ = true;
   bool draining_ = false;

@@ -7,6 +7,7 @@
 
 #include "http/transport_security.h"
 #include "server/error_page.h"
+#include "server/response_access.h"
 
 namespace teapot::srv::pipeline {
 
@@ -209,6 +210,11 @@ bool finish(exchange& ex, std::time_t now) {
   if (!ex.progress.representation_applied) {
     ex.progress.representation_applied = true;
     ex.interim_allowed = false;
+    // A 101 is final only where a route switched protocols (a WebSocket upgrade): it has no
+    // representation, so none of the representation's steps apply.
+    const bool switches = ex.res->status() == http::status::switching_protocols &&
+                          response_access::upgrade(*ex.res) != nullptr;
+    if (switches) return true;
     if (http::is_informational(ex.res->status()))
       ex.res->error(http::status::internal_server_error);
     if (!apply_representation(ex.req, *ex.res, now, ex.plan, ex.site_of)) {

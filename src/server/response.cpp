@@ -311,6 +311,7 @@ void response::reset(srv::exchange_channel* channel) noexcept {
   body_.clear();
   release_file();
   release_source();
+  upgrade_.reset();
   file_offset_ = file_length_ = 0;
   length_unknown_ = body_set_ = deferred_ = false;
   ranges_ = ranges_choice::by_content;

@@ -67,6 +67,16 @@ struct response_access {
   static body_writer make_writer(std::shared_ptr<body_writer_state> state) {
     return body_writer(std::move(state));
   }
+  // The protocol a 101 switches the connection to (null: none).
+  static void set_upgrade(response& res, std::shared_ptr<ws_upgrade> u) noexcept {
+    res.upgrade_ = std::move(u);
+  }
+  static const std::shared_ptr<ws_upgrade>& upgrade(const response& res) noexcept {
+    return res.upgrade_;
+  }
+  static std::shared_ptr<ws_upgrade> take_upgrade(response& res) noexcept {
+    return std::move(res.upgrade_);
+  }
   // How source.wake() reaches the connection; an empty function detaches.
   static void set_waker(body_source& source, std::function<void()> waker) {
     source.set_waker(std::move(waker));

@@ -2,7 +2,7 @@
 
 Where the binaries are:
   TEAPOT_BIN           the teapot CLI (default <repo>/build/debug/teapot)
-  TEAPOT_EXAMPLES_DIR  example_hello, example_jobs, example_upload, example_stream
+  TEAPOT_EXAMPLES_DIR  example_hello, example_jobs, example_upload, example_stream, example_chat
                        (default <repo>/build/debug/examples)
   TEAPOT_SHARED_DIR    the shared material, attack corpus included (default <repo>/../shared)
 

@@ -9,14 +9,14 @@ namespace teapot::h1 {
 namespace ascii = base::ascii;
 using kind = parse_result::kind;
 
-chunked_decoder::chunked_decoder(const parser_config& config)
-    : config_(&config), body_limit_(config.limits.body) {}
+chunked_decoder::chunked_decoder(const parser_limits& limits)
+    : limits_(limits), body_limit_(limits.body) {}
 
 void chunked_decoder::reset(std::uint64_t body_limit) noexcept {
   state_ = state::size_first;
   error_ = {};
   chunk_left_ = total_ = 0;
-  body_limit_ = std::min(body_limit, config_->limits.body);
+  body_limit_ = std::min(body_limit, limits_.body);
   line_len_ = ext_bytes_ = trailer_bytes_ = trailer_count_ = 0;
   trailer_text_.clear();
   trailers_.clear();
@@ -42,6 +42,19 @@ chunked_decoder::result chunked_decoder::fail(parse_error e, std::size_t consume
 }
 
 chunked_decoder::result chunked_decoder::decode(std::string_view in, std::string& body) {
+  std::size_t used = 0;
+  while (true) {
+    std::string_view data;
+    result r = decode_piece(in.substr(used), data);
+    body.append(data);
+    r.consumed += used;
+    used = r.consumed;
+    if (r.outcome != kind::need_more || used == in.size()) return r;
+  }
+}
+
+chunked_decoder::result chunked_decoder::decode_piece(std::string_view in, std::string_view& data) {
+  data = {};
   if (state_ == state::failed) return {kind::error, 0, error_};
   if (state_ == state::done) return {kind::done, 0, {}};
   const std::size_t n = in.size();
@@ -50,24 +63,24 @@ chunked_decoder::result chunked_decoder::decode(std::string_view in, std::string
   while (i < n) {
     if (state_ == state::data) {
       const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_left_, n - i));
-      body.append(in.data() + i, take);
+      data = in.substr(i, take);
       i += take;
       chunk_left_ -= take;
       if (chunk_left_ == 0) state_ = state::data_cr;
-      continue;
+      return {kind::need_more, i, {}};
     }
     const char c = in[i];
     if (state_ <= state::ext_ws) {
       // RFC 9112 §7.1.1: a server limits the chunk line (extensions included) and answers
       // a 4xx beyond it; the CR that ends a line of exactly the limit is fine.
-      if (c != '\r' && ++line_len_ > config_->limits.chunk_line) {
+      if (c != '\r' && ++line_len_ > limits_.chunk_line) {
         return fail(parse_error::chunk_line_too_long, i);
       }
       if (!size_line_byte(c, e)) return fail(e, i);
       // RFC 9112 §7.1.1 asks a server to limit the total length of a request's chunk
       // extensions too: counted from the first byte after the size (BWS or ';') to the CR.
       if (state_ >= state::size_ws && state_ <= state::ext_ws &&
-          ++ext_bytes_ > config_->limits.chunk_extensions)
+          ++ext_bytes_ > limits_.chunk_extensions)
         return fail(parse_error::chunk_extensions_too_long, i);
     } else if (state_ == state::size_lf) {
       if (c != '\n') return fail(parse_error::bare_line_feed, i);
@@ -212,7 +225,7 @@ bool chunked_decoder::end_size_line(parse_error& e) noexcept {
 // trailer-section = *( field-line CRLF ) (RFC 9112 §7.1.2), with the field-line rules and
 // limits of the header section. The fields are dropped: they are never merged into the head.
 bool chunked_decoder::trailer_byte(char c, parse_error& e) noexcept {
-  const parser_limits& lim = config_->limits;
+  const parser_limits& lim = limits_;
   if (++trailer_bytes_ > lim.header_section) {
     e = parse_error::header_section_too_large;
     return false;

@@ -137,10 +137,13 @@ class request_parser {
   state state_ = state::leading;
 };
 
-// RFC 9112 §7.1 chunked transfer coding, decoded incrementally.
+// RFC 9112 §7.1 chunked transfer coding, decoded incrementally. Requests and responses alike:
+// it reads only the limits, never the methods, of a parser_config.
 class chunked_decoder {
  public:
-  explicit chunked_decoder(const parser_config& config);
+  explicit chunked_decoder(const parser_config& config) : chunked_decoder(config.limits) {}
+  // Uses body, chunk_line, chunk_extensions, and the header section's limits for trailers.
+  explicit chunked_decoder(const parser_limits& limits);
   struct result {
     parse_result::kind outcome = parse_result::kind::need_more;
     std::size_t consumed = 0;  // bytes of input used by this call (possibly with need_more)
@@ -151,6 +154,11 @@ class chunked_decoder {
   // syntax and limits (those of the header section) and kept apart for trailers(): they are
   // never merged into the head, so framing fields in trailers are never honoured.
   result decode(std::string_view input, std::string& body);
+  // decode() without the copy: consumes input up to and including the next run of chunk data
+  // and sets data to that run (a view into input), then returns need_more with consumed
+  // below input.size() when input holds more; call again with the rest. Without data in
+  // input, it behaves as decode(). A run never spans two chunks.
+  result decode_piece(std::string_view input, std::string_view& data);
   // Ready for another message, whose de-chunked content may not pass body_limit (the limit of
   // its path, when that is below the configured one): a chunk size that would pass it is
   // refused (content_too_large) as soon as its line ends, before any of its data is awaited.
@@ -196,7 +204,7 @@ class chunked_decoder {
   bool trailer_byte(char c, parse_error& e) noexcept;
   bool end_size_line(parse_error& e) noexcept;
 
-  const parser_config* config_;
+  parser_limits limits_;
   state state_ = state::size_first;
   parse_error error_{};
   std::uint64_t chunk_left_ = 0;

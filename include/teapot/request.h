@@ -39,6 +39,8 @@ struct request {
   // (RFC 8470): only routes that allow it see such a request (route_options::early_data).
   // header("Early-Data") then answers "1", as an intermediary would have told (RFC 8470 §5.1).
   bool early_data = false;
+  // The request came over TLS (https).
+  bool secure = false;
 
   // The first field of that name (case-insensitive), if any.
   std::optional<std::string_view> header(std::string_view name) const noexcept;

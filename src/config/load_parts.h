@@ -29,6 +29,8 @@ void read_early_hints(table_reader& r, handlers::early_hint& out);
 void read_static(table_reader& r, handlers::static_files_options& out);
 // Every [[sites.webdav]] table of a site, each prefix once.
 void read_webdav_areas(table_reader& site, std::vector<handlers::webdav_options>& out);
+// Every [[sites.proxy]] table of a site, each prefix once.
+void read_proxies(table_reader& site, std::vector<proxy_config>& out);
 // Every [[sites.websocket]] table of a site, each path once.
 void read_websockets(table_reader& site, std::vector<websocket_config>& out);
 // The methods of WebDAV missing from the server's, appended when any site has an area.

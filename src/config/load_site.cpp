@@ -300,6 +300,7 @@ void read_site(table_reader& r, site_config& out) {
   part("compression", out.compression, read_compression);
   read_webdav_areas(r, out.webdav);
   read_websockets(r, out.websockets);
+  read_proxies(r, out.proxies);
 }
 
 }  // namespace teapot::config::detail

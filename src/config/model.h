@@ -29,6 +29,7 @@
 #include "teapot/handlers/static_files.h"
 #include "teapot/handlers/webdav.h"
 #include "teapot/log.h"
+#include "teapot/proxy.h"
 #include "teapot/server.h"
 #include "teapot/site.h"
 #include "teapot/websocket.h"
@@ -66,6 +67,12 @@ struct websocket_config {
   websocket_options options;
 };
 
+// One [[sites.proxy]] table: requests below prefix relayed to the upstreams.
+struct proxy_config {
+  std::string prefix;
+  proxy_options options;
+};
+
 // One [[sites]] table. A step whose table is absent (an empty list, an empty optional) is not
 // added to the site's pipeline at all.
 struct site_config {
@@ -90,6 +97,8 @@ struct site_config {
   std::vector<handlers::webdav_options> webdav;
   // [[sites.websocket]]: WebSocket routes, each at its own path, mounted before the files.
   std::vector<websocket_config> websockets;
+  // [[sites.proxy]]: reverse proxy routes, each below its own prefix, mounted first.
+  std::vector<proxy_config> proxies;
   // [sites.tls]: its certificate and key (paths resolved), served on server.tls_listen. Its
   // names are the site's hosts (the certificate's own names for a site without hosts); the
   // loader copies it into server.certificates.

@@ -9,6 +9,7 @@
 #include "teapot/handlers/rate_limit.h"
 #include "teapot/handlers/rules.h"
 #include "teapot/handlers/webdav.h"
+#include "teapot/proxy.h"
 #include "teapot/websocket.h"
 
 namespace teapot::config {
@@ -61,6 +62,8 @@ void build_site(const site_config& s, site& out, const std::shared_ptr<error_log
   out.set_https(s.https);
   // Before the files: of two routes below the same prefix ("/" for both), the first added
   // answers.
+  for (const proxy_config& p : s.proxies)
+    out.routes().route("*", p.prefix + "*", proxy_route(p.options));
   for (const websocket_config& w : s.websockets)
     out.routes().get(w.path, websocket_route(w.options, echo_handlers()));
   for (const handlers::webdav_options& area : s.webdav)

@@ -151,6 +151,7 @@ bool redirect_to_https(exchange& ex, const head_facts& facts) {
 
 after_head on_head(exchange& ex, const head_facts& facts, const limits& lim, error_log& log) {
   ex.secure = facts.secure;
+  ex.req.secure = facts.secure;
   ex.req.early_data = facts.early;
   ex.site_of = facts.misdirected ? nullptr : ex.sites->table.find(facts.authority);
   if (ex.site_of == nullptr) {

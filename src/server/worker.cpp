@@ -198,8 +198,17 @@ void worker::add_listener(int fd, bool shared, std::shared_ptr<const tls::contex
   loop_.add(fd, shared ? EPOLLIN | EPOLLEXCLUSIVE : EPOLLIN, acceptors_.back().get());
 }
 
+namespace {
+thread_local worker* this_threads_worker = nullptr;
+}  // namespace
+
+worker* worker::on_this_thread() noexcept {
+  return this_threads_worker;
+}
+
 void worker::run() {
   thread_ = std::this_thread::get_id();
+  this_threads_worker = this;
   // An exception that escapes a callback leaves run() with the loop intact: report it and go
   // on serving the other connections rather than end the thread (and the process).
   for (;;) {

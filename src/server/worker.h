@@ -84,6 +84,9 @@ class worker {
   io::work_pool& pool() noexcept { return pool_; }
   // True on the thread that runs this worker's loop.
   bool is_loop_thread() const noexcept { return std::this_thread::get_id() == thread_; }
+  // The worker whose loop runs on the calling thread (null on any other thread): what a handler
+  // that starts I/O of its own (a proxy's upstream connection) registers it with.
+  static worker* on_this_thread() noexcept;
   // A connection's working set for a request in progress, from the spares when there is one;
   // given back when the connection is idle again.
   std::unique_ptr<h1_working_set> take_working_set();

@@ -1,0 +1,41 @@
+// A reverse proxy route: requests below a prefix are sent to an upstream HTTP/1.1 server and its
+// responses relayed, each upstream status unchanged (its 500 stays 500).
+//
+//   site.routes().route("*", "/api/*", teapot::proxy_route({.upstreams = {"127.0.0.1:9000"}}));
+//
+// What the proxy itself answers (RFC 9110 §15.6.3, §15.6.5): 502 Bad Gateway when the upstream
+// refuses the connection, answers something that is not an HTTP/1.1 response (garbage, a
+// malformed field, conflicting framing) or closes before its response head is complete; 504
+// Gateway Timeout when the connection or the response head does not come within its timeout.
+// Once the head has been relayed, a failure cuts the response short (the client sees it
+// incomplete), as any later failure must.
+//
+// The request goes with framing of the proxy's own (Content-Length), without its hop-by-hop
+// fields (RFC 9110 §7.6.1), with Via and X-Forwarded-For/-Proto/-Host added; its Host is kept.
+// The response comes back without its hop-by-hop fields, Date and Server (the proxy's own are
+// sent), its content streamed with backpressure.
+// Thread contract: the handler runs on the connection's loop, and so does everything it starts.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "teapot/handler.h"
+
+namespace teapot {
+
+struct proxy_options {
+  // "host:port" or "[v6]:port", resolved when the route is made; taken in turn (round robin).
+  std::vector<std::string> upstreams;
+  // Time to establish the TCP connection to the upstream: 504 past it.
+  std::chrono::milliseconds connect_timeout{5000};
+  // Time for the response head once the request is sent, and between two reads of its content:
+  // 504 (before the head) or a cut response (after it) past it.
+  std::chrono::milliseconds response_timeout{60000};
+};
+
+// Throws std::invalid_argument when an upstream is not host:port or cannot be resolved.
+handler proxy_route(proxy_options options);
+
+}  // namespace teapot

@@ -1,0 +1,63 @@
+// The [[sites.proxy]] tables: reverse proxy routes below prefixes.
+#include <stdexcept>
+#include <string>
+
+#include "config/load_parts.h"
+#include "config/single_quoted.h"
+
+namespace teapot::config::detail {
+
+namespace {
+
+void read_proxy(table_reader& r, proxy_config& out) {
+  if (r.require("prefix", "the URL path the route answers below, such as \"/api/\"")) {
+    if (auto prefix = r.string("prefix")) {
+      if (std::string why = check_path_prefix(*prefix); !why.empty())
+        r.error("prefix", why);
+      else if (prefix->back() != '/')
+        r.error("prefix",
+                single_quoted(*prefix) + " does not end with '/'; write \"" + *prefix + "/\"");
+      else
+        out.prefix = *prefix;
+    }
+  }
+  if (r.require("upstreams", "the upstream servers, as [\"127.0.0.1:9000\"]")) {
+    if (auto list = r.strings("upstreams")) {
+      if (list->empty()) r.error("upstreams", "is empty; name at least one host:port");
+      out.options.upstreams = *list;
+    }
+  }
+  if (auto d = r.duration("connect_timeout")) {
+    if (d->count() <= 0)
+      r.error("connect_timeout", "must be greater than zero");
+    else
+      out.options.connect_timeout = *d;
+  }
+  if (auto d = r.duration("response_timeout")) {
+    if (d->count() <= 0)
+      r.error("response_timeout", "must be greater than zero");
+    else
+      out.options.response_timeout = *d;
+  }
+}
+
+}  // namespace
+
+void read_proxies(table_reader& site, std::vector<proxy_config>& out) {
+  auto tables = site.tables("proxy");
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    table_reader r(site.diag(), *tables[i], site.key_path("proxy") + "[" + std::to_string(i) + "]");
+    proxy_config& route = out.emplace_back();
+    read_proxy(r, route);
+    for (std::size_t j = 0; j < i; ++j)
+      if (!route.prefix.empty() && out[j].prefix == route.prefix) {
+        r.error("prefix", single_quoted(route.prefix) + " is the prefix of " +
+                              site.key_path("proxy") + "[" + std::to_string(j) +
+                              "] already; each route has a prefix of its own");
+        break;
+      }
+    r.finish();
+  }
+}
+
+}  // namespace teapot::config::detail

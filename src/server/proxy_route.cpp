@@ -1,0 +1,30 @@
+// teapot::proxy_route (teapot/proxy.h): each request handed to an upstream_exchange on the
+// worker's loop, its response deferred until the upstream's head (or the proxy's 502/504).
+#include <memory>
+#include <stdexcept>
+#include <utility>
+
+#include "server/upstream_exchange.h"
+#include "server/worker.h"
+#include "teapot/proxy.h"
+
+namespace teapot {
+
+handler proxy_route(proxy_options options) {
+  if (options.upstreams.empty()) throw std::invalid_argument("a proxy route needs an upstream");
+  auto state = std::make_shared<srv::proxy_state>();
+  for (const std::string& u : options.upstreams)
+    state->upstreams.push_back(srv::resolve_upstream(u));
+  state->options = std::move(options);
+  return [state](const request& req, response& res) {
+    srv::worker* w = srv::worker::on_this_thread();
+    if (w == nullptr) {  // not on a server's loop (a handler called directly, as in a test)
+      res.error(http::status::internal_server_error);
+      return;
+    }
+    auto up = std::make_shared<srv::upstream_exchange>(*w, state, res.defer());
+    up->start(req);
+  };
+}
+
+}  // namespace teapot

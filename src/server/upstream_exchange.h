@@ -1,0 +1,106 @@
+// One request relayed to an upstream HTTP/1.1 server for a proxy route (teapot/proxy.h): the
+// connection to the upstream on the worker's loop, the request written with the proxy's own
+// framing, the response head read by h1::response_parser and its content by
+// h1::response_body_decoder, relayed to the client as a body_source with backpressure (the
+// upstream is not read while 256 KiB wait for the client).
+//
+// Before the head: 502 (refused, garbage, malformed, closed) or 504 (connect or head timeout),
+// answered through the deferred response. After it: the content is cut short (the source fails).
+// Thread contract: the worker's loop thread.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "h1/response_body.h"
+#include "h1/response_parser.h"
+#include "io/event_loop.h"
+#include "io/timer_wheel.h"
+#include "teapot/proxy.h"
+#include "teapot/response.h"
+
+namespace teapot::srv {
+
+class worker;
+
+struct upstream_address {
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+  std::string name;  // as configured, for logs
+};
+
+struct proxy_state {
+  proxy_options options;
+  std::vector<upstream_address> upstreams;
+  std::size_t next = 0;  // round robin; each worker's loop touches it (relaxed race is harmless)
+};
+
+class upstream_exchange final : public io::fd_handler,
+                                public std::enable_shared_from_this<upstream_exchange> {
+ public:
+  upstream_exchange(worker& w, std::shared_ptr<proxy_state> state, deferred_response d);
+  ~upstream_exchange() override;
+  upstream_exchange(const upstream_exchange&) = delete;
+  upstream_exchange& operator=(const upstream_exchange&) = delete;
+
+  // Writes the upstream request from req (copied now: its views do not outlive the handler's
+  // call) and connects.
+  void start(const request& req);
+  void on_io(std::uint32_t events) override;
+
+  // The relayed content (through relay_source).
+  body_source::pulled pull(std::span<char> into);
+  void trailers(std::vector<std::pair<std::string, std::string>>& out) const;
+  void cancelled() noexcept;
+
+ private:
+  enum class phase : std::uint8_t { connecting, exchanging, content, over };
+
+  void connect_next();
+  void on_connected();
+  bool write_request();
+  void read_upstream();
+  bool take_head();
+  void take_content(std::string_view bytes);
+  void content_ended();
+  void answer(http::status s, std::string_view why);
+  void cut(std::string_view why);
+  void on_timer();
+  void close_upstream() noexcept;
+  void resume_reading();
+
+  worker& worker_;
+  std::shared_ptr<proxy_state> state_;
+  deferred_response deferred_;
+  std::string request_;
+  std::size_t request_sent_ = 0;
+  bool head_request_ = false;
+  int fd_ = -1;
+  io::timer timer_;
+  phase phase_ = phase::connecting;
+  std::string received_;  // upstream bytes not yet taken (the head, then undecoded content)
+  h1::response_parser parser_;
+  h1::response_body_decoder decoder_;
+  // Decoded content waiting for the client, from content_at_ on.
+  std::string content_;
+  std::size_t content_at_ = 0;
+  bool paused_ = false;        // the upstream is not read until the client takes content
+  bool ended_ = false;         // the content is complete
+  bool failed_ = false;        // the content cannot be completed
+  bool source_given_ = false;  // the head went to the client with a source
+  std::vector<std::pair<std::string, std::string>> trailers_;
+  std::weak_ptr<body_source> source_;
+  // Itself, while its upstream connection is registered with the loop.
+  std::shared_ptr<upstream_exchange> self_;
+};
+
+// Resolves "host:port" or "[v6]:port" (numeric or by name). Throws std::invalid_argument.
+upstream_address resolve_upstream(const std::string& text);
+
+}  // namespace teapot::srv

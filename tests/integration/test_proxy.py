@@ -1,0 +1,232 @@
+"""The reverse proxy ([[sites.proxy]]): requests below a prefix relayed to an upstream, the
+upstream's status, fields and bytes passed on, and the proxy's own answers when the upstream
+fails: 502 for a refused connection, garbage, a malformed field or a close before the head; 504
+when the head does not come in time; a response cut short when its content stops or breaks.
+
+The upstreams are written here: a real HTTP server (python's http.server) and small socket
+servers that misbehave on purpose. Clients: curl and raw sockets.
+"""
+
+from __future__ import annotations
+
+import http.server
+import socket
+import socketserver
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import TEAPOT_BIN, build_docroot, free_port, require
+from wire import Conn, request
+
+
+class Upstream(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    seen: list[dict] = []
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        Upstream.seen.append({"method": self.command, "path": self.path,
+                              "headers": {k.lower(): v for k, v in self.headers.items()},
+                              "body": body})
+        if self.path.startswith("/api/status/"):
+            code = int(self.path.rsplit("/", 1)[1])
+            payload = f"upstream says {code}\n".encode()
+            self.send_response(code)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            return
+        if self.path.startswith("/api/big"):
+            payload = bytes(range(256)) * 4096 * 4  # 4 MiB
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            return
+        if self.path.startswith("/api/chunked"):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for piece in (b"one ", b"two ", b"three"):
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            self.wfile.write(b"0\r\n\r\n")
+            return
+        payload = f"{self.command} {self.path} {len(body)}\n".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Connection", "X-Upstream-Secret")
+        self.send_header("X-Upstream-Secret", "hop by hop")
+        self.send_header("X-Upstream", "end to end")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _answer
+
+
+class ThreadedServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+
+
+def raw_upstream(reply) -> tuple[int, socket.socket]:
+    """A socket server on a free port whose connections get reply(conn) in a thread."""
+    lsock = socket.socket()
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(16)
+
+    def serve():
+        while True:
+            try:
+                conn, _ = lsock.accept()
+            except OSError:
+                return
+            threading.Thread(target=reply, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return lsock.getsockname()[1], lsock
+
+
+def read_request(conn: socket.socket) -> bytes:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def garbage(conn):
+    read_request(conn)
+    conn.sendall(b"this is not HTTP at all\r\n\r\n")
+    conn.close()
+
+
+def close_without_response(conn):
+    read_request(conn)
+    conn.close()
+
+
+def malformed_field(conn):
+    read_request(conn)
+    conn.sendall(b"HTTP/1.1 200 OK\r\nBad Field: x\r\nContent-Length: 2\r\n\r\nhi")
+    conn.close()
+
+
+def silent(conn):
+    read_request(conn)
+    threading.Event().wait(30)
+    conn.close()
+
+
+def cut_mid_body(conn):
+    read_request(conn)
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part of it")
+    conn.close()
+
+
+@pytest.fixture
+def proxy(start_server, tmp_path: Path):
+    require(TEAPOT_BIN, "teapot")
+    Upstream.seen = []
+    good = ThreadedServer(("127.0.0.1", 0), Upstream)
+    threading.Thread(target=good.serve_forever, daemon=True).start()
+    bad = {name: raw_upstream(fn) for name, fn in {
+        "garbage": garbage, "closed": close_without_response, "malformed": malformed_field,
+        "silent": silent, "cut": cut_mid_body}.items()}
+    refused = free_port()  # nothing listens there
+    root = build_docroot(tmp_path / "www")
+    routes = f'[[sites.proxy]]\nprefix = "/api/"\nupstreams = ["127.0.0.1:{good.server_port}"]\n'
+    routes += f'[[sites.proxy]]\nprefix = "/refused/"\nupstreams = ["127.0.0.1:{refused}"]\n'
+    for name, (port, _) in bad.items():
+        routes += (f'[[sites.proxy]]\nprefix = "/{name}/"\nupstreams = ["127.0.0.1:{port}"]\n'
+                   'response_timeout = "1s"\n')
+    config = tmp_path / "teapot.toml"
+    config.write_text('[server]\nlisten = ["127.0.0.1:1"]\nworkers = 2\ndrain_timeout = "1s"\n'
+                      f'[[sites]]\nhosts = ["localhost"]\ndefault = true\nroot = "{root}"\n'
+                      + routes)
+    server = start_server([TEAPOT_BIN, "serve", "--config", config], "teapot-proxy")
+    yield server
+    good.shutdown()
+    for _, lsock in bad.values():
+        lsock.close()
+
+
+def get(port: int, method: str, target: str, headers=None, body: bytes = b"", head=False):
+    with Conn(port) as c:
+        c.send(request(method, target, headers=headers or [], body=body))
+        return c.read_final_response(head=head)[1]
+
+
+def test_a_request_is_relayed_and_the_answer_comes_back_with_its_end_to_end_fields(proxy):
+    r = get(proxy.port, "POST", "/api/echo?x=1", headers=[
+        ("Connection", "X-Client-Secret"), ("X-Client-Secret", "hop"), ("X-Client", "e2e")],
+        body=b"hello upstream")
+    assert r.status == 200, r
+    assert r.body == b"POST /api/echo?x=1 14\n"
+    assert r.header("X-Upstream") == "end to end"
+    assert r.header("X-Upstream-Secret") is None  # named by the upstream's Connection
+    seen = Upstream.seen[-1]
+    assert seen["body"] == b"hello upstream"
+    assert seen["headers"]["x-client"] == "e2e"
+    assert "x-client-secret" not in seen["headers"]
+    assert seen["headers"]["host"] == "localhost"
+    assert seen["headers"]["x-forwarded-for"] == "127.0.0.1"
+    assert seen["headers"]["x-forwarded-proto"] == "http"
+    assert seen["headers"]["via"] == "1.1 teapot"
+
+
+@pytest.mark.parametrize("code", [201, 404, 418, 500, 503])
+def test_the_upstreams_status_and_body_pass_unchanged(proxy, code):
+    r = get(proxy.port, "GET", f"/api/status/{code}")
+    assert r.status == code, r
+    assert r.body == f"upstream says {code}\n".encode()
+
+
+def test_a_head_gets_the_upstreams_content_length_and_no_content(proxy):
+    r = get(proxy.port, "HEAD", "/api/thing", head=True)
+    assert r.status == 200, r
+    assert r.header("Content-Length") == str(len(b"HEAD /api/thing 0\n"))  # as it said
+    assert r.body == b""
+
+
+def test_chunked_and_large_contents_arrive_byte_exact(proxy):
+    r = get(proxy.port, "GET", "/api/chunked")
+    assert (r.status, r.body) == (200, b"one two three")
+    p = subprocess.run(["curl", "-sS", "-o", "-", f"http://127.0.0.1:{proxy.port}/api/big"],
+                       capture_output=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == bytes(range(256)) * 4096 * 4
+
+
+@pytest.mark.parametrize("prefix", ["refused", "garbage", "closed", "malformed"])
+def test_an_upstream_that_fails_before_its_head_gets_502(proxy, prefix):
+    r = get(proxy.port, "GET", f"/{prefix}/x")
+    assert r.status == 502, r
+    assert get(proxy.port, "GET", "/hello.txt").status == 200  # the proxy goes on
+
+
+def test_an_upstream_that_says_nothing_gets_504_after_its_response_timeout(proxy):
+    r = get(proxy.port, "GET", "/silent/x")
+    assert r.status == 504, r
+
+
+def test_content_cut_by_the_upstream_is_cut_for_the_client_too(proxy):
+    with Conn(proxy.port) as c:
+        c.send(request("GET", "/cut/x"))
+        data = c.closes_within(10)
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 "), data
+    assert b"\r\nContent-Length: 100\r\n" in head + b"\r\n", head
+    assert body == b"only part of it"  # then the close: the client can tell it is incomplete

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <system_error>
 #include <utility>
 
 #include "base/ascii.h"
@@ -136,7 +137,7 @@ void upstream_exchange::connect_next() {
   if (state_->upstreams.empty()) return answer(http::status::bad_gateway, "no upstream");
   const upstream_address& a = state_->upstreams[state_->next++ % state_->upstreams.size()];
   fd_ = ::socket(a.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd_ < 0) return answer(http::status::bad_gateway, std::strerror(errno));
+  if (fd_ < 0) return answer(http::status::bad_gateway, std::generic_category().message(errno));
   const int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   phase_ = phase::connecting;
@@ -145,7 +146,7 @@ void upstream_exchange::connect_next() {
     const int err = errno;
     ::close(fd_);
     fd_ = -1;
-    return answer(http::status::bad_gateway, std::strerror(err));
+    return answer(http::status::bad_gateway, std::generic_category().message(err));
   }
   worker_.loop().add(fd_, EPOLLIN | EPOLLOUT | EPOLLRDHUP, this);
   worker_.loop().arm(timer_, state_->options.connect_timeout);
@@ -160,7 +161,7 @@ void upstream_exchange::on_io(std::uint32_t events) {
     int err = 0;
     socklen_t len = sizeof err;
     ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
-    if (err != 0) return answer(http::status::bad_gateway, std::strerror(err));
+    if (err != 0) return answer(http::status::bad_gateway, std::generic_category().message(err));
     on_connected();
     if (phase_ == phase::over) return;
   }

@@ -135,7 +135,9 @@ void upstream_exchange::start(const request& req) {
 
 void upstream_exchange::connect_next() {
   if (state_->upstreams.empty()) return answer(http::status::bad_gateway, "no upstream");
-  const upstream_address& a = state_->upstreams[state_->next++ % state_->upstreams.size()];
+  const upstream_address& a =
+      state_->upstreams[state_->next.fetch_add(1, std::memory_order_relaxed) %
+                        state_->upstreams.size()];
   fd_ = ::socket(a.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return answer(http::status::bad_gateway, std::generic_category().message(errno));
   const int one = 1;

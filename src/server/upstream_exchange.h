@@ -11,6 +11,7 @@
 
 #include <sys/socket.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -38,7 +39,7 @@ struct upstream_address {
 struct proxy_state {
   proxy_options options;
   std::vector<upstream_address> upstreams;
-  std::size_t next = 0;  // round robin; each worker's loop touches it (relaxed race is harmless)
+  std::atomic<std::size_t> next{0};  // round robin, shared by the workers' loops
 };
 
 class upstream_exchange final : public io::fd_handler,

@@ -185,16 +185,21 @@ struct server::impl {
 
   // Every worker binds its own socket on each address (SO_REUSEPORT): the kernel spreads the
   // connections, and no accept lock is shared. Port 0 is resolved by the first bind. The
-  // certificates load first: a plain port that accepts says that the TLS ports do too.
+  // certificates load first and the TLS ports listen before the plain ones: a plain port that
+  // accepts says that the TLS ports do too (a client, or a test, that waits for one port).
   void bind_listeners() {
     const std::shared_ptr<const tls::context_set> tls =
         options.tls_listen.empty() ? nullptr : tls_listener_contexts();
-    for (const std::string& spec : options.listen)
-      bind_listener(spec, nullptr);
     for (const std::string& spec : options.tls_listen) {
       const std::uint16_t port = bind_listener(spec, tls);
       if (&spec == &options.tls_listen.front()) https_port = port;
     }
+    for (const std::string& spec : options.listen)
+      bind_listener(spec, nullptr);
+    // ports() and addresses() keep the order of listen, then tls_listen.
+    const auto tls_count = static_cast<std::ptrdiff_t>(options.tls_listen.size());
+    std::rotate(ports.begin(), ports.begin() + tls_count, ports.end());
+    std::rotate(addresses.begin(), addresses.begin() + tls_count, addresses.end());
   }
 
   // The port bound (port 0 resolved).

@@ -1,5 +1,7 @@
 // The examples' command line: `--listen HOST:PORT`, repeatable, and the options an example adds
-// (`--NAME VALUE`, each at most once).
+// (`--NAME VALUE`, each at most once). The transports the server offers besides HTTP/1.1 on
+// `--listen`: `--h2c` (HTTP/2 with prior knowledge there), and `--tls-listen HOST:PORT` with
+// `--certificate FILE --key FILE` (PEM; HTTP/2 or HTTP/1.1 by ALPN).
 #pragma once
 
 #include <cstdio>
@@ -10,6 +12,7 @@
 #include <utility>
 
 #include "teapot/server.h"
+#include "teapot/tls.h"
 
 namespace examples {
 
@@ -23,23 +26,41 @@ inline std::optional<teapot::server_options> options_from_args(
     int argc, char** argv, std::initializer_list<extra_option> extra = {}) {
   teapot::server_options options;
   options.listen.clear();
+  teapot::tls_certificate certificate;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
+    if (arg == "--h2c") {
+      options.h2c = true;
+      continue;
+    }
     std::string* target = nullptr;
     for (const auto& [name, where] : extra)
       if (arg == name) target = where;
-    if ((arg != "--listen" && target == nullptr) || i + 1 >= argc) {
-      std::fprintf(stderr, "usage: %s [--listen HOST:PORT]...", argv[0]);
+    const bool known = arg == "--listen" || arg == "--tls-listen" || arg == "--certificate" ||
+                       arg == "--key" || target != nullptr;
+    if (!known || i + 1 >= argc) {
+      std::fprintf(stderr,
+                   "usage: %s [--listen HOST:PORT]... [--h2c] [--tls-listen HOST:PORT "
+                   "--certificate FILE --key FILE]",
+                   argv[0]);
       for (const auto& e : extra)
         std::fprintf(stderr, " [%.*s VALUE]", static_cast<int>(e.first.size()), e.first.data());
       std::fprintf(stderr, "\n");
       return std::nullopt;
     }
+    const char* value = argv[++i];
     if (target != nullptr)
-      *target = argv[++i];
+      *target = value;
+    else if (arg == "--listen")
+      options.listen.emplace_back(value);
+    else if (arg == "--tls-listen")
+      options.tls_listen.emplace_back(value);
+    else if (arg == "--certificate")
+      certificate.chain = value;
     else
-      options.listen.emplace_back(argv[++i]);
+      certificate.key = value;
   }
+  if (!certificate.chain.empty()) options.certificates.push_back(certificate);
   if (options.listen.empty()) options.listen.emplace_back("127.0.0.1:8080");
   return options;
 }

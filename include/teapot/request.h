@@ -28,6 +28,7 @@ struct request {
   std::string_view query{};   // after '?', as received (not decoded); empty when absent. It may
                               // hold bytes browsers leave unencoded: '|', '{', '"', a lone '%'
   int version_minor = 1;      // HTTP/1.<minor>: 0 or 1
+  int version_major = 1;      // 2 on a stream of an HTTP/2 connection (version_minor is then 1)
   std::span<const header_field> headers{};
   std::string_view body{};  // the whole content, de-chunked (empty with stream_body)
   std::span<const header_field> trailers{};  // of chunked content (RFC 9112 §7.1.2), as received

@@ -500,6 +500,7 @@ void h2_streams::on_request(h2::stream_id id, const h2::request_head& head) {
     pipeline::answer_with(ex, http::status::bad_request);
     return s->respond();
   }
+  ex.req.version_major = 2;
   pipeline::head_facts facts = h2_exchange::facts_of(head);
   facts.secure = tls_ != nullptr;
   facts.early = early_input_;

@@ -221,12 +221,22 @@ def docroot(tmp_path) -> Path:
 
 
 @pytest.fixture
-def serve(start_server, docroot):
-    """Factory: serve(*flags) runs `teapot serve DOCROOT flags...`."""
+def serve(start_server, docroot, tmp_path):
+    """Factory: serve(*flags, root=None, transport=None) runs `teapot serve DOCROOT flags...`;
+    for h2c and h2, which that command line cannot ask for, the same from a configuration file
+    (transports.serve_flags_config) with what the transport needs."""
     require(TEAPOT_BIN, "teapot")
 
-    def run(*flags: str, root: Path | None = None) -> Server:
-        return start_server([TEAPOT_BIN, "serve", root or docroot, *flags], "teapot")
+    def run(*flags: str, root: Path | None = None, transport=None) -> Server:
+        root = root or docroot
+        if transport is None or transport.name == "h1":
+            s = start_server([TEAPOT_BIN, "serve", root, *flags], "teapot")
+            return transport.attach(s) if transport else s
+        text, tls_port = transport.configure(serve_flags_config(root, flags))
+        config = tmp_path / f"serve-{transport.name}-{len(list(tmp_path.glob('serve-*')))}.toml"
+        config.write_text(text)
+        return transport.attach(start_server([TEAPOT_BIN, "serve", "--config", config], "teapot"),
+                                tls_port)
 
     return run
 
@@ -350,16 +360,17 @@ def toml_value(v) -> str:
 
 @pytest.fixture
 def serve_dav(tmp_path):
-    """Factory: serve_dav(root=None, body_max="64MiB", **webdav_keys) starts teapot with a
-    WebDAV area at /dav/ on root (a fresh folder by default); webdav_keys are the
-    [[sites.webdav]] keys (read_only=True, quota="1KiB", processing_interval="5ms", ...)."""
+    """Factory: serve_dav(root=None, body_max="64MiB", transport=None, **webdav_keys) starts
+    teapot with a WebDAV area at /dav/ on root (a fresh folder by default), with what the
+    transport needs (h1 without one); webdav_keys are the [[sites.webdav]] keys (read_only=True,
+    quota="1KiB", processing_interval="5ms", ...)."""
     require(TEAPOT_BIN, "teapot")
     started: list[DavServer] = []
     log_dir = tmp_path / "logs"
     log_dir.mkdir(exist_ok=True)
 
     def start(root: Path | None = None, body_max: str = "64MiB", workers: int = 2,
-              **keys) -> DavServer:
+              transport=None, **keys) -> DavServer:
         n = len(started)
         if root is None:
             root = tmp_path / f"dav-{n}"
@@ -382,10 +393,37 @@ def serve_dav(tmp_path):
             f"root = {toml_value(root)}",
         ] + [f"{k} = {toml_value(v)}" for k, v in keys.items()]
         config = tmp_path / f"dav-{n}.toml"
-        config.write_text("\n".join(lines) + "\n")
+        text, tls_port = "\n".join(lines) + "\n", 0
+        if transport is not None:
+            text, tls_port = transport.configure(text)
+        config.write_text(text)
         s = DavServer(config, root, log_dir, f"teapot-dav-{n}")
         started.append(s)
-        return s.start()
+        s.start()
+        return transport.attach(s, tls_port) if transport else s
 
     yield start
     stop_all(started)
+
+
+# -- the transports a test may run over (h1, h2c, h2): see transports.py -----------------------
+
+# Imported last: transports.py imports this file.
+from transports import CERT_NAMES, TRANSPORTS, Transport, serve_flags_config  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def transport_certificate(tmp_path_factory) -> Path:
+    """One self-signed certificate for CERT_NAMES (its own CA file), made once a session."""
+    folder = tmp_path_factory.mktemp("transports") / "cert"
+    p = run_cli("cert", str(folder), *[a for n in CERT_NAMES for a in ("--host", n)])
+    assert p.returncode == 0, p.stderr
+    return folder
+
+
+@pytest.fixture(params=TRANSPORTS)
+def transport(request) -> Transport:
+    """h1, h2c, h2: the test runs once over each (or over those it parametrizes indirectly)."""
+    if request.param == "h2":
+        return Transport("h2", request.getfixturevalue("transport_certificate"))
+    return Transport(request.param)

@@ -1,38 +1,34 @@
-"""Raw WebDAV requests for the integration tests: one request on a fresh connection, with the
-Host the server's port names (Destination and If resource tags must name the same authority)."""
+"""Raw WebDAV requests for the integration tests: one request on a fresh connection, by the
+server's transport (transports.py; HTTP/1.1 for a server without one), with the authority its
+listener names (Destination and If resource tags must name the same origin: url())."""
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
 
-from wire import Conn, Response, request
+from transports import Reply, authority, fetch
+from wire import Conn, request
 
 DAV = "{DAV:}"
 
 
-def dav(port: int, method: str, path: str, *, headers=None, body: bytes = b"",
-        timeout: float = 20.0) -> Response:
-    data = request(method, path, host=f"127.0.0.1:{port}", headers=headers, body=body,
-                   content_length=True if method in ("PUT", "POST") else None)
-    with Conn(port, timeout=timeout) as c:
-        c.send(data)
-        return c.read_final_response(head=method == "HEAD")[1]
+def dav(srv, method: str, path: str, *, headers=None, body: bytes = b"",
+        timeout: float = 20.0) -> Reply:
+    return fetch(srv, method, path, authority=authority(srv), headers=headers, body=body,
+                 content_length=True if method in ("PUT", "POST") else None, timeout=timeout)
 
 
-def dav_with_interims(port: int, method: str, path: str, *, headers=None, body: bytes = b"",
+def dav_with_interims(srv, method: str, path: str, *, headers=None, body: bytes = b"",
                       timeout: float = 60.0):
-    data = request(method, path, host=f"127.0.0.1:{port}", headers=headers, body=body)
-    with Conn(port, timeout=timeout) as c:
+    """HTTP/1.1: (the interim responses, the final one)."""
+    data = request(method, path, host=f"127.0.0.1:{srv.port}", headers=headers, body=body)
+    with Conn(srv.port, timeout=timeout) as c:
         c.send(data)
         return c.read_final_response()
 
 
-def url(port: int, path: str) -> str:
-    return f"http://127.0.0.1:{port}{path}"
-
-
-def multistatus(res: Response) -> dict[str, ET.Element]:
+def multistatus(res: Reply) -> dict[str, ET.Element]:
     """The <D:response> elements of a 207, by href."""
     assert res.status == 207, res
     assert res.header("Content-Type") == "application/xml; charset=utf-8", res

@@ -1,6 +1,7 @@
 """Conditional requests (RFC 9110 §13) and byte ranges (§14), answered by the server for every
 handler from the validators it gives: the hello example's /tea for a handler of the library,
-and `teapot serve` for files (ranges need no validators)."""
+and `teapot serve` for files (ranges need no validators). Each over HTTP/1.1, h2c and h2
+(transports.py), but the curl tests, which speak HTTP/1.1."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import subprocess
 
 import pytest
 
-from wire import Conn, exchange, request
+from conftest import EXAMPLES_DIR, require
+from transports import connect, fetch, h1_only
 
 TEA = b"Green, black, oolong, white, pu-erh: all steeped at their own temperature.\n"
 TEA_ETAG = '"tea-1"'
@@ -21,8 +23,17 @@ FUTURE = "Fri, 01 Jan 2100 00:00:00 GMT"
 BIG = os.urandom(1024 * 1024)
 
 
-def tea(port: int, *fields: tuple[str, str], method: str = "GET"):
-    return exchange(port, request(method, "/tea", headers=list(fields)), head=method == "HEAD")
+@pytest.fixture
+def hello(start_server, transport):
+    """The hello example, reached by the transport."""
+    exe = EXAMPLES_DIR / "example_hello"
+    require(exe, "example_hello")
+    flags, tls_port = transport.example_flags()
+    return transport.attach(start_server([exe, *flags], "hello"), tls_port)
+
+
+def tea(srv, *fields: tuple[str, str], method: str = "GET"):
+    return fetch(srv, method, "/tea", headers=list(fields))
 
 
 # -- conditional requests ---------------------------------------------------------------------
@@ -56,46 +67,46 @@ CONDITIONAL_CASES = [
 
 @pytest.mark.parametrize("fields,expected,why", CONDITIONAL_CASES, ids=[c[2] for c in CONDITIONAL_CASES])
 def test_a_conditional_get_is_answered_in_the_order_of_rfc_9110(hello, fields, expected, why):
-    res = tea(hello.port, *fields)
+    res = tea(hello, *fields)
     assert res.status == expected, (why, res)
     if expected == 200:
         assert res.body == TEA
 
 
 def test_a_304_carries_the_validators_and_no_content(hello):
-    with Conn(hello.port) as c:
-        c.send(request("GET", "/tea", headers=[("If-None-Match", TEA_ETAG)]) + request("GET", "/hello"))
-        res = c.read_response()
+    with connect(hello) as c:
+        res = c.fetch("GET", "/tea", headers=[("If-None-Match", TEA_ETAG)])
         assert res.status == 304, res
         assert res.header("ETag") == TEA_ETAG
         assert res.header("Last-Modified") == TEA_DATE
         assert res.header("Content-Length") is None and res.header("Content-Type") is None
+        assert res.body == b"", res  # HTTP/2: no DATA frame
         # No content bytes followed the head: the next response starts right after it.
-        assert c.read_response().body == b"Hello, World!"
+        assert c.fetch("GET", "/hello").body == b"Hello, World!"
 
 
 def test_a_head_gets_304_too(hello):
-    res = tea(hello.port, ("If-None-Match", TEA_ETAG), method="HEAD")
+    res = tea(hello, ("If-None-Match", TEA_ETAG), method="HEAD")
     assert res.status == 304, res
 
 
 def test_a_412_is_an_error_page_with_its_charset(hello):
-    res = tea(hello.port, ("If-Match", '"nope"'))
+    res = tea(hello, ("If-Match", '"nope"'))
     assert res.status == 412, res
     assert res.header("Content-Type") == "text/html; charset=utf-8"
 
 
 def test_the_200_advertises_byte_ranges(hello):
-    res = tea(hello.port)
+    res = tea(hello)
     assert res.header("Accept-Ranges") == "bytes", res
 
 
 def test_a_dynamic_200_without_a_strong_validator_neither_advertises_nor_honours_ranges(hello):
     # RFC 9110 §15.3.7.3: parts combine only under a strong validator; without one, parts of
     # content that may change between requests are worse than the whole, so none is offered.
-    res = exchange(hello.port, request("GET", "/hello"))
+    res = fetch(hello, "GET", "/hello")
     assert res.status == 200 and res.header("Accept-Ranges") is None, res
-    ranged = exchange(hello.port, request("GET", "/hello", headers=[("Range", "bytes=0-4")]))
+    ranged = fetch(hello, "GET", "/hello", headers=[("Range", "bytes=0-4")])
     assert ranged.status == 200 and ranged.body == b"Hello, World!", ranged
     assert ranged.header("Content-Range") is None, ranged
 
@@ -104,48 +115,48 @@ def test_a_dynamic_200_without_a_strong_validator_neither_advertises_nor_honours
 
 
 def test_a_single_range_gets_206_with_content_range(hello):
-    res = tea(hello.port, ("Range", "bytes=0-4"))
+    res = tea(hello, ("Range", "bytes=0-4"))
     assert res.status == 206, res
     assert res.header("Content-Range") == f"bytes 0-4/{len(TEA)}"
     assert res.body == TEA[:5]
 
 
 def test_a_suffix_range_gets_the_last_bytes(hello):
-    res = tea(hello.port, ("Range", "bytes=-12"))
+    res = tea(hello, ("Range", "bytes=-12"))
     assert res.status == 206, res
     assert res.body == TEA[-12:]
     assert res.header("Content-Range") == f"bytes {len(TEA) - 12}-{len(TEA) - 1}/{len(TEA)}"
 
 
 def test_an_open_ended_range_runs_to_the_end(hello):
-    res = tea(hello.port, ("Range", "bytes=70-"))
+    res = tea(hello, ("Range", "bytes=70-"))
     assert res.status == 206 and res.body == TEA[70:], res
 
 
 def test_an_unsatisfiable_range_gets_416_with_the_length(hello):
-    res = tea(hello.port, ("Range", f"bytes={len(TEA)}-"))
+    res = tea(hello, ("Range", f"bytes={len(TEA)}-"))
     assert res.status == 416, res
     assert res.header("Content-Range") == f"bytes */{len(TEA)}"
 
 
 def test_a_matching_if_range_honours_the_range(hello):
-    res = tea(hello.port, ("Range", "bytes=0-4"), ("If-Range", TEA_ETAG))
+    res = tea(hello, ("Range", "bytes=0-4"), ("If-Range", TEA_ETAG))
     assert res.status == 206 and res.body == TEA[:5], res
 
 
 def test_a_stale_if_range_gets_the_whole_representation(hello):
     for value in ('"tea-0"', 'W/"tea-1"', EARLIER):
-        res = tea(hello.port, ("Range", "bytes=0-4"), ("If-Range", value))
+        res = tea(hello, ("Range", "bytes=0-4"), ("If-Range", value))
         assert res.status == 200 and res.body == TEA, (value, res)
 
 
 def test_an_if_range_date_equal_to_last_modified_honours_the_range(hello):
-    res = tea(hello.port, ("Range", "bytes=0-4"), ("If-Range", TEA_DATE))
+    res = tea(hello, ("Range", "bytes=0-4"), ("If-Range", TEA_DATE))
     assert res.status == 206, res
 
 
 def test_range_is_ignored_on_head(hello):
-    res = tea(hello.port, ("Range", "bytes=0-4"), method="HEAD")
+    res = tea(hello, ("Range", "bytes=0-4"), method="HEAD")
     assert res.status == 200, res
     assert res.header("Content-Length") == str(len(TEA))
 
@@ -167,7 +178,7 @@ def parse_multipart(res) -> list[tuple[str, str, bytes]]:
 
 
 def test_several_ranges_get_multipart_byteranges(hello):
-    res = tea(hello.port, ("Range", "bytes=0-4,10-14,-3"))
+    res = tea(hello, ("Range", "bytes=0-4,10-14,-3"))
     assert res.status == 206, res
     assert res.header("Content-Length") == str(len(res.body))
     parts = parse_multipart(res)
@@ -180,7 +191,7 @@ def test_several_ranges_get_multipart_byteranges(hello):
 
 
 def test_overlapping_ranges_are_coalesced(hello):
-    res = tea(hello.port, ("Range", "bytes=0-9,5-14"))
+    res = tea(hello, ("Range", "bytes=0-9,5-14"))
     assert res.status == 206, res
     assert res.header("Content-Range") == f"bytes 0-14/{len(TEA)}"
     assert res.body == TEA[:15]
@@ -188,7 +199,7 @@ def test_overlapping_ranges_are_coalesced(hello):
 
 def test_too_many_ranges_get_the_whole_representation(hello):
     spec = ",".join(f"{i * 4}-{i * 4 + 1}" for i in range(17))
-    res = tea(hello.port, ("Range", "bytes=" + spec))
+    res = tea(hello, ("Range", "bytes=" + spec))
     assert res.status == 200 and res.body == TEA, res
 
 
@@ -196,26 +207,28 @@ def test_too_many_ranges_get_the_whole_representation(hello):
 
 
 @pytest.fixture
-def big(serve, docroot):
+def big(serve, docroot, transport):
     (docroot / "big.bin").write_bytes(BIG)
-    return serve("--workers", "1")
+    return serve("--workers", "1", transport=transport)
 
 
 def test_a_range_of_a_large_file_is_byte_exact(big):
-    res = exchange(big.port, request("GET", "/big.bin", headers=[("Range", "bytes=100000-899999")]))
+    res = fetch(big, "GET", "/big.bin", headers=[("Range", "bytes=100000-899999")])
     assert res.status == 206, res
     assert res.body == BIG[100000:900000]
 
 
 def test_multipart_ranges_of_a_large_file_are_byte_exact(big):
-    res = exchange(big.port, request("GET", "/big.bin", headers=[("Range", "bytes=0-99,500000-799999,-70000")]))
+    res = fetch(big, "GET", "/big.bin", headers=[("Range", "bytes=0-99,500000-799999,-70000")])
     assert res.status == 206, res
     parts = parse_multipart(res)
     assert [p[2] for p in parts] == [BIG[0:100], BIG[500000:800000], BIG[-70000:]]
     assert [p[0] for p in parts] == ["application/octet-stream"] * 3
 
 
+@h1_only
 def test_curl_range_downloads_the_asked_bytes(big, tmp_path):
+    """HTTP/1.1 only: curl asks as it does by default."""
     out = tmp_path / "part"
     subprocess.run(
         ["curl", "-sS", "--range", "1000-1999", "-o", str(out), f"http://127.0.0.1:{big.port}/big.bin"],
@@ -230,35 +243,37 @@ FILE_TIME = 1700000000  # Tue, 14 Nov 2023 22:13:20 GMT
 
 
 @pytest.fixture
-def dated(serve, docroot):
+def dated(serve, docroot, transport):
     path = docroot / "dated.txt"
     path.write_bytes(b"a file with a known modification time\n")
     os.utime(path, (FILE_TIME, FILE_TIME))
-    return serve("--workers", "1")
+    return serve("--workers", "1", transport=transport)
 
 
 def test_a_file_is_not_modified_for_its_own_etag(dated):
-    first = exchange(dated.port, request("GET", "/dated.txt"))
+    first = fetch(dated, "GET", "/dated.txt")
     etag = first.header("ETag")
     assert etag and etag.startswith('"'), first
-    res = exchange(dated.port, request("GET", "/dated.txt", headers=[("If-None-Match", etag)]))
+    res = fetch(dated, "GET", "/dated.txt", headers=[("If-None-Match", etag)])
     assert res.status == 304, res
     assert res.header("ETag") == etag and res.body == b""
 
 
 def test_a_file_is_not_modified_since_its_last_modified_date(dated):
-    res = exchange(dated.port, request("GET", "/dated.txt", headers=[("If-Modified-Since", TEA_DATE)]))
+    res = fetch(dated, "GET", "/dated.txt", headers=[("If-Modified-Since", TEA_DATE)])
     assert res.status == 304, res
     assert res.header("Last-Modified") == TEA_DATE
 
 
 def test_a_file_with_a_foreign_etag_fails_if_match_with_412(dated):
-    res = exchange(dated.port, request("GET", "/dated.txt", headers=[("If-Match", '"not-this-one"')]))
+    res = fetch(dated, "GET", "/dated.txt", headers=[("If-Match", '"not-this-one"')])
     assert res.status == 412, res
 
 
+@h1_only
 @pytest.mark.parametrize("date,expected", [(TEA_DATE, "304"), (EARLIER, "200")])
 def test_curl_time_condition_gets_304_or_the_file(dated, tmp_path, date, expected):
+    """HTTP/1.1 only: curl asks as it does by default."""
     out = subprocess.run(
         ["curl", "-sS", "-o", str(tmp_path / "body"), "-w", "%{http_code}", "-z", date,
          f"http://127.0.0.1:{dated.port}/dated.txt"],

@@ -1,5 +1,9 @@
 """`teapot serve DIR`: files, headers every response carries, HEAD, keep-alive, pipelining,
-HTTP/1.0, 404/405, error pages, and path resolution that never leaves the root."""
+HTTP/1.0, 404/405, error pages, and path resolution that never leaves the root.
+
+A test that takes `served` runs over HTTP/1.1, h2c and h2 (transports.py); those on `teapot`
+are about HTTP/1.1 itself (keep-alive, pipelining, HTTP/1.0, a head its codec refuses),
+listeners, or curl."""
 
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ import time
 
 import pytest
 
-from conftest import ALL_BYTES, SITE, TEAPOT_BIN
+from conftest import ALL_BYTES, SITE
+from transports import connect, fetch
 from wire import Conn, exchange, request
 
 IMF_FIXDATE = re.compile(
@@ -21,8 +26,14 @@ IMF_FIXDATE = re.compile(
 )
 
 
-def get(port: int, target: str, **kw):
-    return exchange(port, request("GET", target, **kw))
+@pytest.fixture
+def served(serve, transport):
+    """`teapot serve` on the docroot, reached by the transport."""
+    return serve(transport=transport)
+
+
+def get(srv, target: str, **kw):
+    return fetch(srv, "GET", target, **kw)
 
 
 def assert_standard_headers(res) -> None:
@@ -47,7 +58,7 @@ def test_several_listeners_including_ipv6_serve_the_same_files(serve):
     if port6 is None:
         pytest.skip("no IPv6 loopback on this machine")
     srv = serve("--listen", f"[::1]:{port6}", "--workers", "1")  # and 127.0.0.1 (the fixture)
-    assert get(srv.port, "/hello.txt").body == SITE["hello.txt"]
+    assert get(srv, "/hello.txt").body == SITE["hello.txt"]
     with socket.create_connection(("::1", port6), timeout=5) as s:
         s.sendall(request("GET", "/hello.txt", headers=[("Connection", "close")]))
         data = b""
@@ -56,8 +67,8 @@ def test_several_listeners_including_ipv6_serve_the_same_files(serve):
     assert data.startswith(b"HTTP/1.1 200 ") and data.endswith(SITE["hello.txt"]), data
 
 
-def test_get_of_a_file_returns_200_with_its_exact_bytes(teapot):
-    res = get(teapot.port, "/hello.txt")
+def test_get_of_a_file_returns_200_with_its_exact_bytes(served):
+    res = get(served, "/hello.txt")
     assert res.status == 200, res
     assert res.body == SITE["hello.txt"]
     assert res.header("Content-Length") == str(len(SITE["hello.txt"]))
@@ -74,16 +85,16 @@ def test_curl_gets_a_binary_file_byte_exact(teapot, tmp_path):
     assert out.read_bytes() == ALL_BYTES
 
 
-def test_a_percent_encoded_utf8_name_is_decoded_once_and_served(teapot):
-    res = get(teapot.port, "/caf%C3%A9.txt")
+def test_a_percent_encoded_utf8_name_is_decoded_once_and_served(served):
+    res = get(served, "/caf%C3%A9.txt")
     assert res.status == 200, res
     assert res.body == SITE["caf\u00e9.txt"]
 
 
-def test_a_double_encoded_name_is_decoded_only_once(teapot):
+def test_a_double_encoded_name_is_decoded_only_once(served):
     # %2568 decodes to the literal name "%68ello.txt", which does not exist; "hello.txt" would
     # mean a second decoding.
-    assert get(teapot.port, "/%2568ello.txt").status == 404
+    assert get(served, "/%2568ello.txt").status == 404
 
 
 @pytest.mark.parametrize(
@@ -91,8 +102,8 @@ def test_a_double_encoded_name_is_decoded_only_once(teapot):
     ["/hello.txt", "/no-such-file", "/sub/../no-such"],
     ids=["on_200", "on_404", "on_404_after_dot_segments"],
 )
-def test_every_response_has_date_and_server_teapot(teapot, target):
-    assert_standard_headers(get(teapot.port, target))
+def test_every_response_has_date_and_server_teapot(served, target):
+    assert_standard_headers(get(served, target))
 
 
 def test_a_parser_rejection_also_has_date_and_server_teapot(teapot):
@@ -110,26 +121,26 @@ def test_a_parser_rejection_also_has_date_and_server_teapot(teapot):
         ("app.js", ["text/javascript", "application/javascript"]),
     ],
 )
-def test_text_types_declare_charset_utf8(teapot, name, media_types):
-    res = get(teapot.port, "/" + name)
+def test_text_types_declare_charset_utf8(served, name, media_types):
+    res = get(served, "/" + name)
     assert res.status == 200, res
     ctype = (res.header("Content-Type") or "").lower()
     assert ctype.split(";")[0].strip() in media_types, ctype
     assert re.search(r";\s*charset=\"?utf-8\"?", ctype), ctype
 
 
-def test_a_json_file_is_application_json_without_charset_and_offers_ranges(teapot, docroot):
+def test_a_json_file_is_application_json_without_charset_and_offers_ranges(served, docroot):
     # RFC 8259 §11: no charset parameter is defined for application/json (JSON is UTF-8), the
     # type response::json() sends too. A file's bytes can be served in parts.
     (docroot / "data.json").write_bytes(b'{"tea": "caf\xc3\xa9"}\n')
-    res = get(teapot.port, "/data.json")
+    res = get(served, "/data.json")
     assert res.status == 200, res
     assert res.header("Content-Type") == "application/json", res
     assert res.header("Accept-Ranges") == "bytes", res
 
 
-def test_missing_file_gives_404_with_a_small_html_page(teapot):
-    res = get(teapot.port, "/no-such-file.txt")
+def test_missing_file_gives_404_with_a_small_html_page(served):
+    res = get(served, "/no-such-file.txt")
     assert res.status == 404, res
     assert (res.header("Content-Type") or "").lower().replace(" ", "") == "text/html;charset=utf-8"
     assert 0 < len(res.body) < 4096
@@ -146,13 +157,13 @@ def test_head_response_has_no_body(teapot):
     assert after.status == 200 and after.body == SITE["hello.txt"], after
 
 
-def test_head_has_the_same_headers_as_get_and_its_content_length(teapot):
-    with Conn(teapot.port) as c:
-        c.send(request("GET", "/index.html"))
-        got = c.read_response()
-        c.send(request("HEAD", "/index.html"))
-        head = c.read_response(head=True)
-        assert c.stays_open_for(0.3), "bytes after the HEAD response"
+def test_head_has_the_same_headers_as_get_and_its_content_length(served):
+    with connect(served) as c:
+        got = c.fetch("GET", "/index.html")
+        head = c.fetch("HEAD", "/index.html")
+        assert head.body == b"", head  # HTTP/2: no DATA frame
+        if c.h1 is not None:
+            assert c.h1.stays_open_for(0.3), "bytes after the HEAD response"
     assert head.header("Content-Length") == got.header("Content-Length") == str(len(got.body))
 
     def comparable(res):
@@ -230,16 +241,16 @@ def test_connection_close_from_the_client_closes_after_the_response(teapot):
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "TRACE"])
-def test_a_known_method_the_file_does_not_take_gives_405_with_allow(teapot, method):
+def test_a_known_method_the_file_does_not_take_gives_405_with_allow(served, method):
     body_framing = method in ("POST", "PUT", "PATCH")
-    res = exchange(teapot.port, request(method, "/hello.txt", content_length=body_framing))
+    res = fetch(served, method, "/hello.txt", content_length=body_framing)
     assert res.status == 405, res
     allow = {t.strip() for t in (res.header("Allow") or "").split(",")}
     assert allow == {"GET", "HEAD", "OPTIONS"}, res
 
 
-def test_options_gives_405_with_allow_or_204(teapot):
-    res = exchange(teapot.port, request("OPTIONS", "/hello.txt"))
+def test_options_gives_405_with_allow_or_204(served):
+    res = fetch(served, "OPTIONS", "/hello.txt")
     assert res.status in (405, 204), res
     if res.status == 204:
         assert res.header("Content-Length") is None, "a 204 carries no Content-Length"
@@ -247,9 +258,9 @@ def test_options_gives_405_with_allow_or_204(teapot):
 
 
 @pytest.mark.parametrize("language", ["fr", "fr-FR,fr;q=0.9,en;q=0.8"])
-def test_error_page_is_french_when_the_client_asks_for_french(teapot, language):
-    english = get(teapot.port, "/no-such")
-    french = get(teapot.port, "/no-such", headers=[("Accept-Language", language)])
+def test_error_page_is_french_when_the_client_asks_for_french(served, language):
+    english = get(served, "/no-such")
+    french = get(served, "/no-such", headers=[("Accept-Language", language)])
     assert french.status == 404, french
     assert french.header("Content-Language") == "fr", french
     ctype = (french.header("Content-Type") or "").lower().replace(" ", "")
@@ -259,8 +270,8 @@ def test_error_page_is_french_when_the_client_asks_for_french(teapot, language):
     assert re.search("[\u00e0-\u00ff]", text) or "introuvable" in text, text
 
 
-def test_error_page_stays_english_by_default(teapot):
-    res = get(teapot.port, "/no-such", headers=[("Accept-Language", "en-US,en;q=0.9")])
+def test_error_page_stays_english_by_default(served):
+    res = get(served, "/no-such", headers=[("Accept-Language", "en-US,en;q=0.9")])
     assert res.status == 404
     assert res.header("Content-Language") in (None, "en"), res
     assert b"Not Found" in res.body, res
@@ -269,8 +280,8 @@ def test_error_page_stays_english_by_default(teapot):
 # -- path resolution -------------------------------------------------------------------------
 
 
-def test_dot_segments_inside_the_root_are_resolved(teapot):
-    res = get(teapot.port, "/sub/../hello.txt")
+def test_dot_segments_inside_the_root_are_resolved(served):
+    res = get(served, "/sub/../hello.txt")
     assert res.status == 200 and res.body == SITE["hello.txt"], res
 
 
@@ -284,15 +295,15 @@ def test_dot_segments_inside_the_root_are_resolved(teapot):
         "/sub/%2e%2e/%2e%2e/etc/passwd",
     ],
 )
-def test_a_path_climbing_above_the_root_gives_400(teapot, target):
-    res = get(teapot.port, target)
+def test_a_path_climbing_above_the_root_gives_400(served, target):
+    res = get(served, target)
     assert res.status == 400, res
     assert b"root:" not in res.body
 
 
 @pytest.mark.parametrize("target", ["/a/%2F/b", "/sub%2Finner.txt", "/sub%2finner.txt"])
-def test_an_encoded_slash_gives_400(teapot, target):
-    assert get(teapot.port, target).status == 400
+def test_an_encoded_slash_gives_400(served, target):
+    assert get(served, target).status == 400
 
 
 @pytest.mark.parametrize(
@@ -300,28 +311,28 @@ def test_an_encoded_slash_gives_400(teapot, target):
     ["/hello.txt%00", "/hello.txt%00.html", "/x%0d%0aSet-Cookie:%20a=1", "/x%0ay", "/x%0dy"],
     ids=["nul", "nul_then_extension", "crlf", "lf", "cr"],
 )
-def test_a_decoded_nul_cr_or_lf_in_the_path_gives_400(teapot, target):
-    res = get(teapot.port, target)
+def test_a_decoded_nul_cr_or_lf_in_the_path_gives_400(served, target):
+    res = get(served, target)
     assert res.status == 400, res
     assert res.header("Set-Cookie") is None
 
 
 @pytest.mark.parametrize("target", ["/escape/secret.txt", "/escape.txt", "/escape/"])
-def test_a_symlink_leading_out_of_the_root_is_not_followed(teapot, target):
-    res = get(teapot.port, target)
+def test_a_symlink_leading_out_of_the_root_is_not_followed(served, target):
+    res = get(served, target)
     assert res.status in (403, 404), res
     assert b"OUTSIDE-THE-ROOT" not in res.body
 
 
-def test_two_servers_over_copies_of_a_tree_give_a_file_the_same_etag(start_server, tmp_path):
+def test_two_servers_over_copies_of_a_tree_give_a_file_the_same_etag(serve, tmp_path, transport):
     # As nginx: size and modification time, no inode, so that a load balancer may send the
     # revalidation of a tag to either server.
     a, b = tmp_path / "a", tmp_path / "b"
     a.mkdir()
     (a / "f.txt").write_bytes(b"the same bytes\n")
     shutil.copytree(a, b)  # copy2: the modification time comes along
-    one = start_server([TEAPOT_BIN, "serve", str(a)], "a")
-    two = start_server([TEAPOT_BIN, "serve", str(b)], "b")
-    tag = exchange(one.port, request("GET", "/f.txt")).header("ETag")
-    assert tag and tag == exchange(two.port, request("GET", "/f.txt")).header("ETag")
-    assert exchange(two.port, request("GET", "/f.txt", headers=[("If-None-Match", tag)])).status == 304
+    one = serve(root=a, transport=transport)
+    two = serve(root=b, transport=transport)
+    tag = get(one, "/f.txt").header("ETag")
+    assert tag and tag == get(two, "/f.txt").header("ETag")
+    assert get(two, "/f.txt", headers=[("If-None-Match", tag)]).status == 304

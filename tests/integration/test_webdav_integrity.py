@@ -39,7 +39,7 @@ def test_200_concurrent_puts_of_one_path_leave_exactly_one_upload_whole(serve_da
 
     def client(first: int) -> None:
         for i in range(first, 200, 20):
-            res = dav(srv.port, "PUT", "/dav/one.bin", body=bodies[i])
+            res = dav(srv, "PUT", "/dav/one.bin", body=bodies[i])
             with lock:
                 statuses.append(res.status)
 
@@ -95,7 +95,7 @@ def test_a_server_killed_during_100_uploads_leaves_each_file_old_or_new_and_no_t
         assert (root / f"f{i}.bin").read_bytes() == (new[i] if i % 2 == 0 else old[i]), i
     again = serve_dav(root=root)
     assert temporaries(root) == []
-    assert dav(again.port, "GET", "/dav/f1.bin").body == old[1]
+    assert dav(again, "GET", "/dav/f1.bin").body == old[1]
 
 
 def test_xml_bodies_built_to_hurt_are_refused_and_the_server_stays_up(serve_dav):
@@ -107,12 +107,12 @@ def test_xml_bodies_built_to_hurt_are_refused_and_the_server_stays_up(serve_dav)
                 b'<D:propfind xmlns:D="DAV:"><D:prop><D:x>&e;</D:x></D:prop></D:propfind>')
     deep = b'<D:propfind xmlns:D="DAV:">' + b"<a>" * 10_000 + b"</a>" * 10_000 + b"</D:propfind>"
     for body in (laughs, external, deep):
-        res = dav(srv.port, "PROPFIND", "/dav/", headers=[("Depth", "0")], body=body)
+        res = dav(srv, "PROPFIND", "/dav/", headers=[("Depth", "0")], body=body)
         assert res.status == 400, res
         assert b"root:" not in res.body
     huge = b'<D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>' + b" " * (10 << 20)
-    assert dav(srv.port, "PROPFIND", "/dav/", headers=[("Depth", "0")], body=huge).status == 413
-    assert dav(srv.port, "PROPFIND", "/dav/", headers=[("Depth", "0")]).status == 207
+    assert dav(srv, "PROPFIND", "/dav/", headers=[("Depth", "0")], body=huge).status == 413
+    assert dav(srv, "PROPFIND", "/dav/", headers=[("Depth", "0")]).status == 207
 
 
 def test_a_256_mib_put_grows_the_servers_memory_by_less_than_32_mib(serve_dav):
@@ -146,7 +146,7 @@ def test_a_put_into_a_full_file_system_answers_507_and_leaves_nothing_partial(se
     try:
         srv = serve_dav(root=mount)
         (mount / "keep.bin").write_bytes(b"k" * 1000)
-        res = dav(srv.port, "PUT", "/dav/keep.bin", body=b"n" * 2_000_000)
+        res = dav(srv, "PUT", "/dav/keep.bin", body=b"n" * 2_000_000)
         assert res.status == 507, res
         assert (mount / "keep.bin").read_bytes() == b"k" * 1000
         assert wait_for(lambda: temporaries(mount) == []), temporaries(mount)
@@ -168,11 +168,11 @@ def test_copy_and_move_onto_another_file_system_inside_the_area_carry_every_byte
         (root / "f.bin").write_bytes(body)
         (root / "g.bin").write_bytes(body[::-1])
         srv = serve_dav(root=root)
-        copy = dav(srv.port, "COPY", "/dav/f.bin", headers=[("Destination", f"http://127.0.0.1:{srv.port}/dav/mnt/f.bin")])
+        copy = dav(srv, "COPY", "/dav/f.bin", headers=[("Destination", f"http://127.0.0.1:{srv.port}/dav/mnt/f.bin")])
         assert copy.status == 201, copy
         assert (root / "mnt" / "f.bin").read_bytes() == body
         # rename(2) cannot cross file systems: the move is a copy, then a delete.
-        move = dav(srv.port, "MOVE", "/dav/g.bin", headers=[("Destination", f"http://127.0.0.1:{srv.port}/dav/mnt/g.bin")])
+        move = dav(srv, "MOVE", "/dav/g.bin", headers=[("Destination", f"http://127.0.0.1:{srv.port}/dav/mnt/g.bin")])
         assert move.status == 201, move
         assert (root / "mnt" / "g.bin").read_bytes() == body[::-1]
         assert not (root / "g.bin").exists()

@@ -17,7 +17,9 @@ namespace teapot::handlers {
 // it did not ask for, but widespread ones do not: Python's http.client (and urllib, requests
 // on top of it) returns the 103 as if it were the final response, and so do several Java and
 // Haskell clients. A hint is only an optimisation, so by default it goes to the clients known
-// to take it: browsers (a User-Agent starting "Mozilla/") and curl ("curl/").
+// to take it: browsers (a User-Agent starting "Mozilla/") and curl ("curl/"). Every HTTP/2
+// client gets it whatever the entry says: HTTP/2 has interim responses in its framing
+// (RFC 9113 §8.1).
 enum class early_hints_clients : std::uint8_t {
   known,  // browsers and curl
   all,    // every HTTP/1.1 client (RFC 9110's letter)

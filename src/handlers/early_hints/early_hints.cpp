@@ -17,7 +17,10 @@ struct entry {
   std::vector<field> fields;  // views into links, built once
 };
 
+// The choice of clients is HTTP/1.1's: every HTTP/2 client reads the interim HEADERS a
+// response may begin with (RFC 9113 §8.1), and RFC 8297 §3 expects them to take a 103 there.
 bool takes_interim(early_hints_clients clients, const request& req) {
+  if (req.version_major >= 2) return true;
   switch (clients) {
     case early_hints_clients::all:
       return true;

@@ -145,6 +145,22 @@ TEST(EarlyHints, AnEntryMayGoToEveryClientOrToNone) {
   EXPECT_TRUE(browser.channel.sent.empty());
 }
 
+// RFC 9113 §8.1: an HTTP/2 response may begin with interim HEADERS, which every client reads.
+TEST(EarlyHints, EveryHttp2ClientGetsTheInterimResponseWhateverTheEntrySays) {
+  early_hints_options o;
+  for (early_hints_clients clients :
+       {early_hints_clients::known, early_hints_clients::all, early_hints_clients::none})
+    o.hints.push_back(hint(match_kind::prefix, "/", {"</a.css>; rel=preload"}, clients));
+  auto step = make_early_hints(std::move(o));
+  for (std::string_view agent : {"", "Python-urllib/3.11", "Java/17", "curl/7.88.1"}) {
+    exchange x("/", agent);
+    x.req.version_major = 2;
+    EXPECT_EQ(step->on_request(x.req, x.res), verdict::next);
+    ASSERT_EQ(x.channel.sent.size(), 1u) << agent;
+    EXPECT_EQ(x.channel.sent[0].fields.size(), 3u) << agent;  // one Link of each entry
+  }
+}
+
 TEST(EarlyHints, RefusesALinkThatWouldSplitTheResponse) {
   early_hints_options bad;
   bad.hints.push_back(hint(match_kind::prefix, "/", {"</a.css>\r\nSet-Cookie: x=1"}));

@@ -764,8 +764,10 @@ SECTION_7 = [
     Case("7.1.5 a fragment, Close, the last fragment",
          [Send([frame(TEXT, F1, fin=False), close_frame(1000), frame(CONT, F2)])],
          client_closes=False),
-    # Autobahn 7.1.6 leaves the order to the implementation; this server handles frames in the
-    # order they came, so the echo of the message precedes the Close.
+    # Autobahn 7.1.6 leaves the order to the implementation: §5.5.1 lets an endpoint "delay
+    # sending a Close frame until its current message is sent". This server hands each message
+    # to the route as its last frame is read, before the frames behind it, so the echo comes
+    # first; then nothing more (§5.5.1: no data frames after a Close).
     Case("7.1.6 256 KiB of text, Close, a Ping",
          [Send([frame(TEXT, b"BAsd7&jh23" * 26214), close_frame(1000), frame(PING, HELLO)]),
           Expect(TEXT, b"BAsd7&jh23" * 26214)], client_closes=False),

@@ -45,6 +45,8 @@ echo "== ThreadSanitizer: integration tests that run threads"
 #   h2:                     HTTP/2 streams of one connection with uploads on the pool
 #   websocket:              messages sent from other threads and other workers' loops
 #   proxy:                  upstream connections on two workers' loops, one round robin
+#   websocket_cases:        hundreds of WebSockets on two workers, messages up to 16 MiB,
+#                           Chromium's compressed ones
 TEAPOT_BIN="$PWD/build/tsan/teapot" TEAPOT_EXAMPLES_DIR="$PWD/build/tsan/examples" \
   /usr/bin/python3 -m pytest -q -p no:cacheprovider \
   tests/integration/test_streaming_and_blocking.py \
@@ -66,4 +68,5 @@ TEAPOT_BIN="$PWD/build/tsan/teapot" TEAPOT_EXAMPLES_DIR="$PWD/build/tsan/example
   tests/integration/test_tls_reload.py \
   tests/integration/test_h2.py \
   tests/integration/test_websocket.py \
-  tests/integration/test_proxy.py
+  tests/integration/test_proxy.py \
+  tests/integration/test_websocket_cases.py

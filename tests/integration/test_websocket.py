@@ -11,9 +11,6 @@ own routes are examples/chat (two workers: messages cross threads).
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import os
 import signal
 import socket
 import struct
@@ -23,8 +20,8 @@ import pytest
 import websockets
 
 from conftest import EXAMPLES_DIR, TEAPOT_BIN, build_docroot, require
+from ws_frames import frame
 
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 CHAT_MAX = 64 * 1024
 
 
@@ -57,22 +54,6 @@ def handshake_request(path: str = "/echo", key: str = "dGhlIHNhbXBsZSBub25jZQ=="
     return (f"GET {path} HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
             f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
             f"Sec-WebSocket-Version: {version}\r\n{extra}\r\n").encode()
-
-
-def frame(opcode: int, payload: bytes, fin: bool = True, mask: bool = True) -> bytes:
-    head = bytes([(0x80 if fin else 0) | opcode])
-    n = len(payload)
-    bit = 0x80 if mask else 0
-    if n < 126:
-        head += bytes([bit | n])
-    elif n < 65536:
-        head += bytes([bit | 126]) + struct.pack("!H", n)
-    else:
-        head += bytes([bit | 127]) + struct.pack("!Q", n)
-    if not mask:
-        return head + payload
-    key = os.urandom(4)
-    return head + key + bytes(b ^ key[i % 4] for i, b in enumerate(payload))
 
 
 class RawWs:

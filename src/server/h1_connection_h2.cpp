@@ -210,6 +210,7 @@ bool h1_connection::h2_write() {
       if (taken >= h2_sending_turn) {
         if (!h2_turn_posted_) {
           h2_turn_posted_ = true;
+          if (!token_) token_ = std::make_shared<connection_token>(connection_token{this});
           worker_.loop().post([token = token_] {
             if (token->conn) token->conn->h2_next_turn();
           });

@@ -226,8 +226,19 @@ void upstream_exchange::read_upstream() {
   }
 }
 
-// RFC 9110 §15.2: interim responses are not relayed yet (a 100 answers the proxy's own
-// request); the final head goes to the client through the deferred response.
+// RFC 9110 §15.2: a proxy forwards the 1xx responses it receives, in order, before the final
+// one, but for 100 Continue, which answered the proxy's own request (its content is sent whole
+// already); a client that cannot take them (HTTP/1.0) gets none. The final head goes to the
+// client through the deferred response.
+void upstream_exchange::relay_interim(const h1::response_head& head) {
+  if (head.status == 100) return;
+  std::vector<std::pair<std::string_view, std::string_view>> fields;
+  for (const header_field& f : head.fields)
+    if (!http::is_hop_by_hop(f.name, head.connection_options)) fields.emplace_back(f.name, f.value);
+  deferred_.res().send_interim(static_cast<http::status>(head.status), fields);
+}
+
+// The response head: interim ones relayed, the final one answered with.
 bool upstream_exchange::take_head() {
   for (;;) {
     const h1::response_parse_result r = parser_.parse(received_);
@@ -239,6 +250,7 @@ bool upstream_exchange::take_head() {
         answer(http::status::bad_gateway, h1::describe(r.error));
         return false;
       case kind::interim:
+        relay_interim(parser_.head());
         received_.erase(0, r.consumed);
         parser_.reset({.head = head_request_, .connect = false, .upgrade = false});
         continue;

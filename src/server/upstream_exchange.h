@@ -68,6 +68,7 @@ class upstream_exchange final : public io::fd_handler,
   bool write_request();
   void read_upstream();
   bool take_head();
+  void relay_interim(const h1::response_head& head);
   void take_content(std::string_view bytes);
   void content_ended();
   void answer(http::status s, std::string_view why);

@@ -130,6 +130,15 @@ def silent(conn):
     conn.close()
 
 
+def hints_first(conn):
+    read_request(conn)
+    conn.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
+                 b"HTTP/1.1 100 Continue\r\n\r\n"
+                 b"HTTP/1.1 103 Early Hints\r\nLink: </app.js>; rel=preload\r\n\r\n"
+                 b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    conn.close()
+
+
 def cut_mid_body(conn):
     read_request(conn)
     conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part of it")
@@ -144,7 +153,7 @@ def proxy(start_server, tmp_path: Path):
     threading.Thread(target=good.serve_forever, daemon=True).start()
     bad = {name: raw_upstream(fn) for name, fn in {
         "garbage": garbage, "closed": close_without_response, "malformed": malformed_field,
-        "silent": silent, "cut": cut_mid_body}.items()}
+        "silent": silent, "cut": cut_mid_body, "hints": hints_first}.items()}
     refused = free_port()  # nothing listens there
     root = build_docroot(tmp_path / "www")
     routes = f'[[sites.proxy]]\nprefix = "/api/"\nupstreams = ["127.0.0.1:{good.server_port}"]\n'
@@ -230,3 +239,14 @@ def test_content_cut_by_the_upstream_is_cut_for_the_client_too(proxy):
     assert head.startswith(b"HTTP/1.1 200 "), data
     assert b"\r\nContent-Length: 100\r\n" in head + b"\r\n", head
     assert body == b"only part of it"  # then the close: the client can tell it is incomplete
+
+
+def test_the_upstreams_103s_are_relayed_in_order_and_its_100_is_not(proxy):
+    with Conn(proxy.port) as c:
+        c.send(request("GET", "/hints/page"))
+        first = c.read_response()
+        second = c.read_response()
+        final = c.read_response()
+    assert (first.status, first.header("Link")) == (103, "</style.css>; rel=preload"), first
+    assert (second.status, second.header("Link")) == (103, "</app.js>; rel=preload"), second
+    assert (final.status, final.body) == (200, b"ok"), final

@@ -14,6 +14,7 @@ import socket
 import socketserver
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -155,12 +156,20 @@ def proxy(start_server, tmp_path: Path):
         "garbage": garbage, "closed": close_without_response, "malformed": malformed_field,
         "silent": silent, "cut": cut_mid_body, "hints": hints_first}.items()}
     refused = free_port()  # nothing listens there
+    # An upstream whose accept queue is full: Linux drops the SYNs that come then, so that a
+    # connect neither succeeds nor fails until the proxy's connect_timeout.
+    full = socket.socket()
+    full.bind(("127.0.0.1", 0))
+    full.listen(0)
+    filler = socket.create_connection(full.getsockname(), timeout=5)
     root = build_docroot(tmp_path / "www")
     routes = f'[[sites.proxy]]\nprefix = "/api/"\nupstreams = ["127.0.0.1:{good.server_port}"]\n'
     routes += f'[[sites.proxy]]\nprefix = "/refused/"\nupstreams = ["127.0.0.1:{refused}"]\n'
     for name, (port, _) in bad.items():
         routes += (f'[[sites.proxy]]\nprefix = "/{name}/"\nupstreams = ["127.0.0.1:{port}"]\n'
                    'response_timeout = "1s"\n')
+    routes += (f'[[sites.proxy]]\nprefix = "/full/"\nupstreams = ["127.0.0.1:{full.getsockname()[1]}"]\n'
+               'connect_timeout = "1s"\n')
     config = tmp_path / "teapot.toml"
     config.write_text('[server]\nlisten = ["127.0.0.1:1"]\nworkers = 2\ndrain_timeout = "1s"\n'
                       f'[[sites]]\nhosts = ["localhost"]\ndefault = true\nroot = "{root}"\n'
@@ -170,6 +179,18 @@ def proxy(start_server, tmp_path: Path):
     good.shutdown()
     for _, lsock in bad.values():
         lsock.close()
+    filler.close()
+    full.close()
+
+
+def logged(server, text: str) -> bool:
+    """Whether the error log (stderr) says text, once its writer thread has caught up."""
+    deadline = time.monotonic() + 10
+    while text not in server.stderr():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 def get(port: int, method: str, target: str, headers=None, body: bytes = b"", head=False):
@@ -229,6 +250,13 @@ def test_an_upstream_that_fails_before_its_head_gets_502(proxy, prefix):
 def test_an_upstream_that_says_nothing_gets_504_after_its_response_timeout(proxy):
     r = get(proxy.port, "GET", "/silent/x")
     assert r.status == 504, r
+    assert logged(proxy, "proxy: no response head from the upstream in time")
+
+
+def test_an_upstream_that_takes_no_connection_gets_504_after_connect_timeout(proxy):
+    r = get(proxy.port, "GET", "/full/x")
+    assert r.status == 504, r
+    assert logged(proxy, "proxy: no connection to the upstream in time")
 
 
 def test_content_cut_by_the_upstream_is_cut_for_the_client_too(proxy):

@@ -6,7 +6,8 @@
 // What the proxy itself answers (RFC 9110 §15.6.3, §15.6.5): 502 Bad Gateway when the upstream
 // refuses the connection, answers something that is not an HTTP/1.1 response (garbage, a
 // malformed field, conflicting framing) or closes before its response head is complete; 504
-// Gateway Timeout when the connection or the response head does not come within its timeout.
+// Gateway Timeout when the connection or the response head does not come within its timeout;
+// 503 Service Unavailable with Retry-After when every upstream has failed to connect lately.
 // Once the head has been relayed, a failure cuts the response short (the client sees it
 // incomplete), as any later failure must.
 //
@@ -33,6 +34,10 @@ struct proxy_options {
   // Time for the response head once the request is sent, and between two reads of its content:
   // 504 (before the head) or a cut response (after it) past it.
   std::chrono::milliseconds response_timeout{60000};
+  // An upstream that refused a connection or took none within connect_timeout is left out for
+  // this long (nginx's fail_timeout); the request goes to the next upstream, since none of it
+  // was sent. With every upstream left out: 503 with Retry-After.
+  std::chrono::milliseconds fail_timeout{10000};
 };
 
 // Throws std::invalid_argument when an upstream is not host:port or cannot be resolved.

@@ -33,6 +33,12 @@ void read_proxy(table_reader& r, proxy_config& out) {
     else
       out.options.connect_timeout = *d;
   }
+  if (auto d = r.duration("fail_timeout")) {
+    if (d->count() <= 0)
+      r.error("fail_timeout", "must be greater than zero");
+    else
+      out.options.fail_timeout = *d;
+  }
   if (auto d = r.duration("response_timeout")) {
     if (d->count() <= 0)
       r.error("response_timeout", "must be greater than zero");

@@ -16,6 +16,7 @@ handler proxy_route(proxy_options options) {
   for (const std::string& u : options.upstreams)
     state->upstreams.push_back(srv::resolve_upstream(u));
   state->options = std::move(options);
+  state->down_until = std::make_unique<std::atomic<std::int64_t>[]>(state->upstreams.size());
   return [state](const request& req, response& res) {
     srv::worker* w = srv::worker::on_this_thread();
     if (w == nullptr) {  // not on a server's loop (a handler called directly, as in a test)

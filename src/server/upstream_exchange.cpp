@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "base/ascii.h"
+#include "base/monotonic_clock.h"
 #include "http/hop_by_hop.h"
 #include "server/worker.h"
 
@@ -134,10 +135,29 @@ void upstream_exchange::start(const request& req) {
 }
 
 void upstream_exchange::connect_next() {
-  if (state_->upstreams.empty()) return answer(http::status::bad_gateway, "no upstream");
-  const upstream_address& a =
-      state_->upstreams[state_->next.fetch_add(1, std::memory_order_relaxed) %
-                        state_->upstreams.size()];
+  const std::size_t n = state_->upstreams.size();
+  const std::int64_t now = base::monotonic_ms();
+  std::int64_t back_soonest = 0;
+  bool found = false;
+  for (std::size_t i = 0; i < n && !found; ++i) {
+    current_ = state_->next.fetch_add(1, std::memory_order_relaxed) % n;
+    const std::int64_t until = state_->down_until[current_].load(std::memory_order_relaxed);
+    found = until <= now;
+    if (!found && (back_soonest == 0 || until < back_soonest)) back_soonest = until;
+  }
+  if (!found) {
+    // RFC 9110 §15.6.4: the upstreams are out for now, and when the first comes back is known.
+    close_upstream();
+    worker_.log(log_level::warn, "proxy: every upstream failed lately; 503");
+    response& res = deferred_.res();
+    res.error(http::status::service_unavailable);
+    res.set_header("Retry-After",
+                   std::to_string(std::max<std::int64_t>(1, (back_soonest - now + 999) / 1000)));
+    deferred_.send();
+    return;
+  }
+  ++tried_;
+  const upstream_address& a = state_->upstreams[current_];
   fd_ = ::socket(a.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return answer(http::status::bad_gateway, std::generic_category().message(errno));
   const int one = 1;
@@ -148,12 +168,24 @@ void upstream_exchange::connect_next() {
     const int err = errno;
     ::close(fd_);
     fd_ = -1;
-    return answer(http::status::bad_gateway, std::generic_category().message(err));
+    return connection_failed(http::status::bad_gateway, std::generic_category().message(err));
   }
   worker_.loop().add(fd_, EPOLLIN | EPOLLOUT | EPOLLRDHUP, this);
   worker_.loop().arm(timer_, state_->options.connect_timeout);
   // Kept alive by its registration until the upstream connection is closed.
   self_ = shared_from_this();
+}
+
+void upstream_exchange::connection_failed(http::status status, std::string_view why) {
+  state_->down_until[current_].store(base::monotonic_ms() + state_->options.fail_timeout.count(),
+                                     std::memory_order_relaxed);
+  worker_.log(log_level::warn,
+              "proxy: " + state_->upstreams[current_].name + ": " + std::string(why));
+  std::shared_ptr<upstream_exchange> hold = shared_from_this();
+  close_upstream();
+  phase_ = phase::connecting;
+  if (tried_ < state_->upstreams.size()) return connect_next();
+  answer(status, why);
 }
 
 void upstream_exchange::on_io(std::uint32_t events) {
@@ -163,7 +195,8 @@ void upstream_exchange::on_io(std::uint32_t events) {
     int err = 0;
     socklen_t len = sizeof err;
     ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
-    if (err != 0) return answer(http::status::bad_gateway, std::generic_category().message(err));
+    if (err != 0)
+      return connection_failed(http::status::bad_gateway, std::generic_category().message(err));
     on_connected();
     if (phase_ == phase::over) return;
   }
@@ -354,9 +387,10 @@ void upstream_exchange::cut(std::string_view why) {
 void upstream_exchange::on_timer() {
   std::shared_ptr<upstream_exchange> hold = shared_from_this();
   if (phase_ == phase::content) return cut("the upstream's content stopped");
-  answer(http::status::gateway_timeout, phase_ == phase::connecting
-                                            ? "no connection to the upstream in time"
-                                            : "no response head from the upstream in time");
+  if (phase_ == phase::connecting)
+    return connection_failed(http::status::gateway_timeout,
+                             "no connection to the upstream in time");
+  answer(http::status::gateway_timeout, "no response head from the upstream in time");
 }
 
 void upstream_exchange::close_upstream() noexcept {

@@ -40,6 +40,8 @@ struct proxy_state {
   proxy_options options;
   std::vector<upstream_address> upstreams;
   std::atomic<std::size_t> next{0};  // round robin, shared by the workers' loops
+  // Per upstream: until when (monotonic ms) it is left out after a failed connection.
+  std::unique_ptr<std::atomic<std::int64_t>[]> down_until;
 };
 
 class upstream_exchange final : public io::fd_handler,
@@ -64,6 +66,9 @@ class upstream_exchange final : public io::fd_handler,
   enum class phase : std::uint8_t { connecting, exchanging, content, over };
 
   void connect_next();
+  // The connection to the current upstream failed before any of the request went: it is left
+  // out for fail_timeout, and the next one is tried (or the request answered with status).
+  void connection_failed(http::status status, std::string_view why);
   void on_connected();
   bool write_request();
   void read_upstream();
@@ -84,6 +89,8 @@ class upstream_exchange final : public io::fd_handler,
   std::size_t request_sent_ = 0;
   bool head_request_ = false;
   int fd_ = -1;
+  std::size_t current_ = 0;  // the upstream connected to
+  std::size_t tried_ = 0;    // upstreams tried for this request
   io::timer timer_;
   phase phase_ = phase::connecting;
   std::string received_;  // upstream bytes not yet taken (the head, then undecoded content)

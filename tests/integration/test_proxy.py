@@ -168,6 +168,11 @@ def proxy(start_server, tmp_path: Path):
     for name, (port, _) in bad.items():
         routes += (f'[[sites.proxy]]\nprefix = "/{name}/"\nupstreams = ["127.0.0.1:{port}"]\n'
                    'response_timeout = "1s"\n')
+    routes += (f'[[sites.proxy]]\nprefix = "/api2/"\nupstreams = ["127.0.0.1:{refused}", '
+               f'"127.0.0.1:{good.server_port}"]\nfail_timeout = "60s"\n')
+    dead = free_port()
+    routes += (f'[[sites.proxy]]\nprefix = "/dead/"\nupstreams = ["127.0.0.1:{dead}"]\n'
+               'fail_timeout = "60s"\n')
     routes += (f'[[sites.proxy]]\nprefix = "/full/"\nupstreams = ["127.0.0.1:{full.getsockname()[1]}"]\n'
                'connect_timeout = "1s"\n')
     config = tmp_path / "teapot.toml"
@@ -245,6 +250,22 @@ def test_an_upstream_that_fails_before_its_head_gets_502(proxy, prefix):
     r = get(proxy.port, "GET", f"/{prefix}/x")
     assert r.status == 502, r
     assert get(proxy.port, "GET", "/hello.txt").status == 200  # the proxy goes on
+
+
+def test_a_refused_upstream_is_left_out_and_the_request_goes_to_the_next(proxy):
+    # /api2/ has a refused upstream and a good one: every request is answered by the good one,
+    # whichever the round robin gives first (none of the request went to the refused one).
+    for i in range(4):
+        r = get(proxy.port, "GET", f"/api2/try{i}")
+        assert (r.status, r.body) == (200, f"GET /api2/try{i} 0\n".encode()), r
+    assert logged(proxy, "Connection refused")
+
+
+def test_with_every_upstream_left_out_the_proxy_answers_503_with_retry_after(proxy):
+    assert get(proxy.port, "GET", "/dead/x").status == 502  # refused: left out for 60 s
+    r = get(proxy.port, "GET", "/dead/x")
+    assert r.status == 503, r
+    assert 1 <= int(r.header("Retry-After")) <= 60, r
 
 
 def test_an_upstream_that_says_nothing_gets_504_after_its_response_timeout(proxy):

@@ -156,7 +156,7 @@ def wrk(args: argparse.Namespace, port: int, workload: str, seconds: float, work
                    + (f'wrk.body = string.rep("x", {size})\n'
                       'wrk.headers["Content-Type"] = "application/octet-stream"\n' if size else ""))
     out = subprocess.run(["taskset", "-c", args.client_cpus, "wrk", "-t1", f"-c{args.conns}",
-                          f"-d{seconds}s", "-s", str(script), f"http://127.0.0.1:{port}{path}"],
+                          f"-d{max(1, round(seconds))}s", "-s", str(script), f"http://127.0.0.1:{port}{path}"],
                          capture_output=True, text=True, check=True).stdout
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)

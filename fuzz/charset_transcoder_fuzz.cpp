@@ -37,9 +37,11 @@ std::string transcode_in_pieces(std::string_view in, const std::vector<std::size
 bool is_valid_utf8(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
     const auto b = static_cast<unsigned char>(s[i]);
-    const std::size_t n = b < 0x80 ? 1 : b >= 0xC2 && b < 0xE0 ? 2 : b >= 0xE0 && b < 0xF0 ? 3
-                                    : b >= 0xF0 && b < 0xF5    ? 4
-                                                               : 0;
+    const std::size_t n = b < 0x80                ? 1
+                          : b >= 0xC2 && b < 0xE0 ? 2
+                          : b >= 0xE0 && b < 0xF0 ? 3
+                          : b >= 0xF0 && b < 0xF5 ? 4
+                                                  : 0;
     if (n == 0 || i + n > s.size()) return false;
     char32_t c = n == 1 ? b : b & (0x7F >> n);
     for (std::size_t k = 1; k < n; ++k) {

@@ -103,7 +103,8 @@ TEST(legacy_charset_for_label, reads_each_label_of_the_table) {
 }
 
 TEST(charset_transcoder, decodes_windows_1252_text) {
-  expect_transcoded("caf\xE9 \x93quoted\x94 \x80", "caf\xC3\xA9 \xE2\x80\x9Cquoted\xE2\x80\x9D \xE2\x82\xAC",
+  expect_transcoded("caf\xE9 \x93quoted\x94 \x80",
+                    "caf\xC3\xA9 \xE2\x80\x9Cquoted\xE2\x80\x9D \xE2\x82\xAC",
                     "accents, curly quotes and the euro");
   expect_transcoded("", "", "nothing");
   expect_transcoded("plain", "plain", "ASCII");
@@ -152,24 +153,44 @@ struct bom_case {
 };
 
 const bom_case bom_cases[] = {
-    {"a UTF-8 mark: UTF-8 passes, without the mark", "\xEF\xBB\xBF" "caf\xC3\xA9", "caf\xC3\xA9"},
+    {"a UTF-8 mark: UTF-8 passes, without the mark",
+     "\xEF\xBB\xBF"
+     "caf\xC3\xA9",
+     "caf\xC3\xA9"},
     {"a UTF-8 mark alone", "\xEF\xBB\xBF", ""},
     {"the start of a UTF-8 mark, then the end: windows-1252", "\xEF\xBB", utf8(0xEF) + utf8(0xBB)},
     {"the start of a mark, then other bytes", "\xEF\xBBx", utf8(0xEF) + utf8(0xBB) + "x"},
     {"the mark's bytes later in the text are text", "x\xEF\xBB\xBF",
      "x" + utf8(0xEF) + utf8(0xBB) + utf8(0xBF)},
-    {"UTF-16LE", "\xFF\xFE" "c\x00" "a\x00" "f\x00" "\xE9\x00"sv, "caf" + utf8(0xE9)},
-    {"UTF-16BE", "\xFE\xFF" "\x00" "c\x00" "a\x00" "f\x00\xE9"sv, "caf" + utf8(0xE9)},
-    {"UTF-16LE, a surrogate pair", "\xFF\xFE\x3D\xD8\x00\xDE!\x00"sv,
-     utf8(0x1F600) + "!"},
-    {"UTF-16BE, a surrogate pair", "\xFE\xFF\xD8\x3D\xDE\x00\x00!"sv,
-     utf8(0x1F600) + "!"},
-    {"UTF-16LE, a lone low surrogate", "\xFF\xFE\x00\xDC" "a\x00"sv,
+    {"UTF-16LE",
+     "\xFF\xFE"
+     "c\x00"
+     "a\x00"
+     "f\x00"
+     "\xE9\x00"sv,
+     "caf" + utf8(0xE9)},
+    {"UTF-16BE",
+     "\xFE\xFF"
+     "\x00"
+     "c\x00"
+     "a\x00"
+     "f\x00\xE9"sv,
+     "caf" + utf8(0xE9)},
+    {"UTF-16LE, a surrogate pair", "\xFF\xFE\x3D\xD8\x00\xDE!\x00"sv, utf8(0x1F600) + "!"},
+    {"UTF-16BE, a surrogate pair", "\xFE\xFF\xD8\x3D\xDE\x00\x00!"sv, utf8(0x1F600) + "!"},
+    {"UTF-16LE, a lone low surrogate",
+     "\xFF\xFE\x00\xDC"
+     "a\x00"sv,
      utf8(0xFFFD) + "a"},
     {"UTF-16LE, a high surrogate before no low one",
-     "\xFF\xFE\x3D\xD8" "a\x00"sv, utf8(0xFFFD) + "a"},
+     "\xFF\xFE\x3D\xD8"
+     "a\x00"sv,
+     utf8(0xFFFD) + "a"},
     {"UTF-16LE, a high surrogate at the end", "\xFF\xFE\x3D\xD8", utf8(0xFFFD)},
-    {"UTF-16LE, an odd byte at the end", "\xFF\xFE" "a\x00" "b"sv,
+    {"UTF-16LE, an odd byte at the end",
+     "\xFF\xFE"
+     "a\x00"
+     "b"sv,
      "a" + utf8(0xFFFD)},
     {"UTF-16, the mark alone", "\xFF\xFE", ""},
     {"0xFE alone: windows-1252", "\xFE", utf8(0xFE)},

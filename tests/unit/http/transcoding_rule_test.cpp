@@ -21,7 +21,8 @@ constexpr std::string_view legacy_text = "text/html; charset=windows-1252";
 
 const rule_case rule_cases[] = {
     {"a 200 of text in windows-1252", {200, legacy_text, false, false}, true},
-    {"a label browsers read as windows-1252", {200, "text/plain;charset=ISO-8859-1", false, false},
+    {"a label browsers read as windows-1252",
+     {200, "text/plain;charset=ISO-8859-1", false, false},
      true},
     {"any text subtype", {200, "text/x-anything; charset=latin1", false, false}, true},
     {"a 206 is never transformed", {206, legacy_text, false, false}, false},

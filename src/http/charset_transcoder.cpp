@@ -16,6 +16,7 @@ constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
 constexpr std::string_view utf16be_bom = "\xFE\xFF";
 constexpr std::string_view utf16le_bom = "\xFF\xFE";
 constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD
+constexpr std::size_t scratch_size = 16 * 1024;
 
 // WHATWG Encoding §4.2, the labels of windows-1252 but its three ASCII ones.
 constexpr std::array<std::string_view, 14> windows_1252_labels = {
@@ -146,17 +147,16 @@ std::size_t charset_transcoder::convert(std::string_view in, std::string& out) {
   // iconv does not write through const; it reads in only.
   char* from = const_cast<char*>(in.data());  // NOLINT(cppcoreguidelines-pro-type-const-cast)
   std::size_t left = in.size();
+  // Written to a buffer of its own, then appended, so that out grows by what was written
+  // (grown for iconv to write into, it would take the worst case, 3 bytes a byte, zero-filled).
+  if (scratch_.empty()) scratch_.resize(scratch_size);
   while (left > 0) {
-    // At most 3 bytes of UTF-8 for one input byte (windows-1252's 0x80 is U+20AC), 4 for 4.
-    const std::size_t start = out.size();
-    out.resize(start + 3 * left + 4);
-    char* to = out.data() + start;
-    std::size_t room = out.size() - start;
+    char* to = scratch_.data();
+    std::size_t room = scratch_.size();
     const std::size_t rc = ::iconv(cd_, &from, &left, &to, &room);
     const int err = errno;
-    out.resize(out.size() - room);
-    if (rc != static_cast<std::size_t>(-1)) break;
-    if (err == E2BIG) continue;
+    out.append(scratch_.data(), scratch_.size() - room);
+    if (rc != static_cast<std::size_t>(-1) || err == E2BIG) continue;
     if (err != EILSEQ) break;  // EINVAL: a character cut by the end, kept by the caller
     const std::size_t skip =
         replace_undecodable(mode_ == mode::utf16, std::string_view(from, left), out);

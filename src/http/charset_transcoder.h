@@ -62,6 +62,7 @@ class charset_transcoder {
   iconv_t cd_;
   mode mode_ = mode::sniffing;
   std::string pending_;  // bytes kept for the next call (at most 3)
+  std::string scratch_;  // what iconv writes, before it is appended to the caller's
 };
 
 }  // namespace teapot::http

@@ -115,7 +115,7 @@ def proxy(tmp_path_factory):
     port = upstream.server_port
     config = tmp_path / "teapot.toml"
     config.write_text(
-        '[server]\nlisten = ["127.0.0.1:1"]\nworkers = 2\ndrain_timeout = "1s"\n'
+        '[server]\nlisten = ["127.0.0.1:1"]\nworkers = 2\ndrain_timeout = "1s"\nh2c = true\n'
         f'[[sites]]\nhosts = ["localhost"]\ndefault = true\nroot = "{root}"\n'
         f'[[sites.proxy]]\nprefix = "/t/"\nupstreams = ["127.0.0.1:{port}"]\n'
         'transcode_legacy_text = true\n'
@@ -145,6 +145,16 @@ def test_windows_1252_text_arrives_as_203_in_utf_8_with_charset_utf_8(proxy):
     # The length changed: none is sent, the content goes chunked.
     assert r.header("Content-Length") is None
     assert r.header("Transfer-Encoding") == "chunked"
+
+
+def test_over_http2_the_client_gets_the_same_203(proxy):
+    p = subprocess.run(["curl", "-sS", "--http2-prior-knowledge", "-D", "-", "-o", "-",
+                        f"http://127.0.0.1:{proxy.port}/t/w1252"], capture_output=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    head, _, body = p.stdout.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/2 203"), head
+    assert b"\r\ncontent-type: text/plain; charset=utf-8\r\n" in head + b"\r\n", head
+    assert body == PHRASE_UTF8
 
 
 def test_the_203_has_a_weak_etag_and_none_of_the_fields_the_new_bytes_make_false(proxy):

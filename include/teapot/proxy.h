@@ -1,5 +1,6 @@
 // A reverse proxy route: requests below a prefix are sent to an upstream HTTP/1.1 server and its
-// responses relayed, each upstream status unchanged (its 500 stays 500).
+// responses relayed, each upstream status unchanged (its 500 stays 500; the one exception is
+// the 203 of transcode_legacy_text, a route's choice).
 //
 //   site.routes().route("*", "/api/*", teapot::proxy_route({.upstreams = {"127.0.0.1:9000"}}));
 //

@@ -10,7 +10,8 @@ namespace teapot::http {
 
 namespace {
 
-const iconv_t closed = reinterpret_cast<iconv_t>(-1);  // iconv_open's failure
+// iconv_open's failure value, (iconv_t) -1 as POSIX writes it: a pointer made from an integer.
+const iconv_t closed = reinterpret_cast<iconv_t>(-1);  // NOLINT(performance-no-int-to-ptr)
 
 constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
 constexpr std::string_view utf16be_bom = "\xFE\xFF";

@@ -261,6 +261,7 @@ void upstream_exchange::start(const request& req) {
   replayable_ = idempotent(req.method) && req.body_stream == nullptr && req.body.empty();
   parser_.reset({.head = head_request_, .connect = false, .upgrade = false});
   body_ = req.body_stream;
+  transcoding_.start(req, state_->options.transcode_legacy_text);
   connect_next();
   if (body_ != nullptr && phase_ != phase::over) read_content(body_);
 }
@@ -542,6 +543,8 @@ bool upstream_exchange::take_head() {
     }
     const bool no_content = head.framing == h1::response_framing::none;
     keep_alive_ = head.keep_alive && !head.framing_conflict;
+    // A transcoded content's length is known only at its end (a HEAD's too: it has none).
+    const bool transcoded = transcoding_.begin(head, content_type, res);
     decoder_.reset(head);
     phase_ = phase::content;
     // The content goes through a source even when empty: an upstream's 404 or 500 is relayed
@@ -549,7 +552,10 @@ bool upstream_exchange::take_head() {
     auto source = std::make_shared<relay_source>(shared_from_this());
     source_ = source;
     source_given_ = true;
-    if (no_content) {
+    if (transcoded) {
+      ended_ = no_content;
+      res.set_source(source, content_type, std::nullopt);
+    } else if (no_content) {
       ended_ = true;
       res.set_source(source, content_type,
                      head.has_content_length ? head.content_length : std::uint64_t{0});
@@ -585,7 +591,10 @@ void upstream_exchange::take_content(std::string_view bytes) {
         content_.erase(0, content_at_);
         content_at_ = 0;
       }
-      content_.append(r.data);
+      if (transcoding_.active())
+        transcoding_.convert(r.data, content_);
+      else
+        content_.append(r.data);
     }
     bytes.remove_prefix(r.consumed);
     if (r.outcome == kind::done) {
@@ -603,6 +612,7 @@ void upstream_exchange::take_content(std::string_view bytes) {
 }
 
 void upstream_exchange::content_ended() {
+  transcoding_.finish(content_);
   for (const header_field& f : decoder_.trailers())
     trailers_.emplace_back(f.name, f.value);
   ended_ = true;

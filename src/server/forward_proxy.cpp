@@ -185,7 +185,7 @@ void forward_request(worker& w, const std::shared_ptr<const forward_proxy_option
 }  // namespace
 
 handler make_forward_proxy(std::shared_ptr<const forward_proxy_options> options) {
-  return [options](const request& req, response& res) {
+  return [options = std::move(options)](const request& req, response& res) {
     worker* w = worker::on_this_thread();
     if (w == nullptr) {  // not on a server's loop (a handler called directly, as in a test)
       res.error(http::status::internal_server_error);

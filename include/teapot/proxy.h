@@ -11,20 +11,36 @@
 // Once the head has been relayed, a failure cuts the response short (the client sees it
 // incomplete), as any later failure must.
 //
-// The request goes with framing of the proxy's own (Content-Length), without its hop-by-hop
-// fields (RFC 9110 §7.6.1), with Via and X-Forwarded-For/-Proto/-Host added; its Host is kept.
-// The response comes back without its hop-by-hop fields, Date and Server (the proxy's own are
-// sent), its content streamed with backpressure.
+// The request goes with framing of the proxy's own (Content-Length, or chunked for content of
+// unknown length), without its hop-by-hop fields (RFC 9110 §7.6.1), with Via and
+// X-Forwarded-For/-Proto/-Host or Forwarded (RFC 7239) added (forwarded); its Host is kept. Its
+// content is streamed to the upstream as it arrives when the route streams bodies
+// (route_options::stream_body, as the configuration mounts it), else sent whole. The response comes
+// back without its hop-by-hop fields, Date and Server (the proxy's own are sent), its content
+// streamed with backpressure. Connections to the upstreams are kept alive for the next requests of
+// the same worker (keepalive).
+//
+//   site.routes().route("*", "/api/*", teapot::proxy_route(options), {.stream_body = true});
+//
 // Thread contract: the handler runs on the connection's loop, and so does everything it starts.
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <vector>
 
 #include "teapot/handler.h"
 
 namespace teapot {
+
+// Which fields tell the upstream about the client (besides Via, always sent).
+enum class forwarded_fields : unsigned char {
+  x_forwarded,  // X-Forwarded-For (appended to), X-Forwarded-Proto, X-Forwarded-Host
+  forwarded,    // Forwarded (RFC 7239): for, proto and host, appended to the client's list
+  both,
+  none,  // neither added; the client's pass unchanged
+};
 
 struct proxy_options {
   // "host:port" or "[v6]:port", resolved when the route is made; taken in turn (round robin).
@@ -38,6 +54,15 @@ struct proxy_options {
   // this long (nginx's fail_timeout); the request goes to the next upstream, since none of it
   // was sent. With every upstream left out: 503 with Retry-After.
   std::chrono::milliseconds fail_timeout{10000};
+  // Idle connections kept open per upstream and per worker for the next requests; 0: a
+  // connection per request (with Connection: close).
+  std::size_t keepalive = 32;
+  // How long an idle connection is kept: shorter than the upstreams' own idle timeouts (5 s
+  // for Apache, Node and teapot), so that the proxy, not the upstream, closes it; a request
+  // sent on a connection the upstream closed meanwhile is retried on a new one when it is
+  // idempotent and has no content, and answered 502 otherwise.
+  std::chrono::milliseconds keepalive_timeout{4000};
+  forwarded_fields forwarded = forwarded_fields::x_forwarded;
 };
 
 // Throws std::invalid_argument when an upstream is not host:port or cannot be resolved.

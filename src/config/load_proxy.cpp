@@ -39,6 +39,28 @@ void read_proxy(table_reader& r, proxy_config& out) {
     else
       out.options.fail_timeout = *d;
   }
+  if (auto n = r.integer("keepalive", 0, 100000))
+    out.options.keepalive = static_cast<std::size_t>(*n);
+  if (auto d = r.duration("keepalive_timeout")) {
+    if (d->count() <= 0)
+      r.error("keepalive_timeout", "must be greater than zero");
+    else
+      out.options.keepalive_timeout = *d;
+  }
+  if (auto f = r.string("forwarded_fields")) {
+    if (*f == "x-forwarded")
+      out.options.forwarded = forwarded_fields::x_forwarded;
+    else if (*f == "forwarded")
+      out.options.forwarded = forwarded_fields::forwarded;
+    else if (*f == "both")
+      out.options.forwarded = forwarded_fields::both;
+    else if (*f == "none")
+      out.options.forwarded = forwarded_fields::none;
+    else
+      r.error("forwarded_fields", single_quoted(*f) +
+                                      " is not a choice; expected \"x-forwarded\", "
+                                      "\"forwarded\" (RFC 7239), \"both\" or \"none\"");
+  }
   if (auto d = r.duration("response_timeout")) {
     if (d->count() <= 0)
       r.error("response_timeout", "must be greater than zero");

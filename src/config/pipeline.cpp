@@ -73,7 +73,7 @@ void build_site(const site_config& s, site& out, const std::shared_ptr<error_log
   // Before the files: of two routes below the same prefix ("/" for both), the first added
   // answers.
   for (const proxy_config& p : s.proxies)
-    out.routes().route("*", p.prefix + "*", proxy_route(p.options));
+    out.routes().route("*", p.prefix + "*", proxy_route(p.options), {.stream_body = true});
   for (const websocket_config& w : s.websockets)
     out.routes().get(w.path, websocket_route(w.options, echo_handlers()));
   for (const handlers::webdav_options& area : s.webdav)

@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
 #include <utility>
@@ -27,10 +29,53 @@ constexpr std::size_t relay_window = 256 * 1024;
 constexpr std::size_t read_chunk = 64 * 1024;
 
 // Fields the proxy writes itself, or that describe the client's connection to the proxy.
+// Expect is the proxy's to answer: the server sent 100 Continue itself when the content was
+// first read, and the proxy sends the content without waiting (RFC 9110 §10.1.1).
 bool replaced_in_request(std::string_view name) {
-  for (std::string_view n : {"Content-Length", "Via", "X-Forwarded-Proto", "X-Forwarded-Host"})
+  for (std::string_view n : {"Content-Length", "Via", "Expect"})
     if (base::ascii::iequals(name, n)) return true;
   return false;
+}
+
+// RFC 7239 §4: for, proto and host of the client's request. A value that is not a token (an
+// IPv6 address in brackets, a host with its port) is a quoted-string (§6); a Host of any other
+// character is not sent rather than escaped (the codec has checked it is a valid authority).
+void append_forwarded_element(std::string& out, std::string_view client, std::string_view proto,
+                              std::optional<std::string_view> host) {
+  const bool v6 = client.find(':') != std::string_view::npos;
+  out.append("for=");
+  if (v6) {
+    out.append("\"[").append(client).append("]\"");
+  } else {
+    out.append(client);
+  }
+  out.append(";proto=").append(proto);
+  if (host && !host->empty() &&
+      std::all_of(host->begin(), host->end(), [](char c) { return c != '"' && c != '\\'; })) {
+    if (std::all_of(host->begin(), host->end(), base::ascii::is_tchar)) {
+      out.append(";host=").append(*host);
+    } else {
+      out.append(";host=\"").append(*host).append("\"");
+    }
+  }
+}
+
+// RFC 9110 §9.2.2.
+bool idempotent(std::string_view method) {
+  for (std::string_view m : {"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
+    if (method == m) return true;
+  return false;
+}
+
+// The length the client announced for its content, when it did (an HTTP/1.1 Content-Length the
+// codec has checked, or an HTTP/2 content-length).
+std::optional<std::uint64_t> announced_length(const request& req) {
+  auto value = req.header("Content-Length");
+  if (!value) return std::nullopt;
+  std::uint64_t n = 0;
+  const auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
+  if (ec != std::errc{} || end != value->data() + value->size()) return std::nullopt;
+  return n;
 }
 
 // The upstream's own Date and Server are not the proxy's to send: the proxy sends its own.
@@ -91,6 +136,15 @@ upstream_address resolve_upstream(const std::string& text) {
   return out;
 }
 
+upstream_pool& proxy_state::pool_of(const worker& w) {
+  const std::lock_guard lock(pools_mutex_);
+  for (auto& [owner, pool] : pools_)
+    if (owner == &w) return *pool;
+  pools_.emplace_back(&w, std::make_unique<upstream_pool>(upstreams.size(), options.keepalive,
+                                                          options.keepalive_timeout));
+  return *pools_.back().second;
+}
+
 upstream_exchange::upstream_exchange(worker& w, std::shared_ptr<proxy_state> state,
                                      deferred_response d)
     : worker_(w), state_(std::move(state)), deferred_(std::move(d)) {
@@ -106,32 +160,118 @@ upstream_exchange::~upstream_exchange() {
 // X-Forwarded-* for the upstream's logs and redirects).
 void upstream_exchange::start(const request& req) {
   head_request_ = req.method == "HEAD";
+  pool_ = &state_->pool_of(worker_);
   request_.reserve(512 + req.body.size());
   request_.append(req.method).append(" ").append(req.target).append(" HTTP/1.1\r\n");
   const std::vector<std::string_view> hop = http::hop_by_hop_fields(req.headers);
-  std::string_view forwarded_for;
+  const forwarded_fields kind = state_->options.forwarded;
+  const bool x_forwarded = kind == forwarded_fields::x_forwarded || kind == forwarded_fields::both;
+  const bool rfc7239 = kind == forwarded_fields::forwarded || kind == forwarded_fields::both;
+  std::string forwarded_for;  // the client's lists, to which the proxy's element is appended
+  std::string forwarded;
   for (const header_field& f : req.headers) {
     if (http::is_hop_by_hop(f.name, hop) || replaced_in_request(f.name)) continue;
-    if (base::ascii::iequals(f.name, "X-Forwarded-For")) {
-      forwarded_for = f.value;
+    if (x_forwarded && base::ascii::iequals(f.name, "X-Forwarded-For")) {
+      forwarded_for.append(forwarded_for.empty() ? "" : ", ").append(f.value);
+      continue;
+    }
+    if (x_forwarded && (base::ascii::iequals(f.name, "X-Forwarded-Proto") ||
+                        base::ascii::iequals(f.name, "X-Forwarded-Host")))
+      continue;
+    if (rfc7239 && base::ascii::iequals(f.name, "Forwarded")) {
+      forwarded.append(forwarded.empty() ? "" : ", ").append(f.value);
       continue;
     }
     request_.append(f.name).append(": ").append(f.value).append("\r\n");
   }
-  request_.append("X-Forwarded-For: ");
-  if (!forwarded_for.empty()) request_.append(forwarded_for).append(", ");
-  request_.append(address_only(req.remote_address)).append("\r\n");
-  request_.append("X-Forwarded-Proto: ").append(req.secure ? "https" : "http").append("\r\n");
-  if (auto host = req.header("Host"))
-    request_.append("X-Forwarded-Host: ").append(*host).append("\r\n");
+  const std::string_view client = address_only(req.remote_address);
+  const std::string_view proto = req.secure ? "https" : "http";
+  const std::optional<std::string_view> host = req.header("Host");
+  if (x_forwarded) {
+    request_.append("X-Forwarded-For: ");
+    if (!forwarded_for.empty()) request_.append(forwarded_for).append(", ");
+    request_.append(client).append("\r\n");
+    request_.append("X-Forwarded-Proto: ").append(proto).append("\r\n");
+    if (host) request_.append("X-Forwarded-Host: ").append(*host).append("\r\n");
+  }
+  if (rfc7239) {
+    request_.append("Forwarded: ");
+    if (!forwarded.empty()) request_.append(forwarded).append(", ");
+    append_forwarded_element(request_, client, proto, host);
+    request_.append("\r\n");
+  }
   request_.append("Via: 1.1 teapot\r\n");
-  // One request per connection for now: the upstream's close ends a close-delimited body.
-  request_.append("Connection: close\r\n");
-  if (!req.body.empty() || req.method == "POST" || req.method == "PUT" || req.method == "PATCH")
+  // Without a pool the upstream's close ends the exchange, and says so.
+  if (state_->options.keepalive == 0) request_.append("Connection: close\r\n");
+  // The content's framing is the proxy's own (RFC 9112 §6.3): its announced length, else
+  // chunked; content gathered whole has its length.
+  if (req.body_stream != nullptr) {
+    if (auto n = announced_length(req)) {
+      framing_ = framing::length;
+      request_.append("Content-Length: ").append(std::to_string(*n)).append("\r\n");
+    } else {
+      framing_ = framing::chunked;
+      request_.append("Transfer-Encoding: chunked\r\n");
+    }
+    request_complete_ = false;
+  } else if (!req.body.empty() || req.method == "POST" || req.method == "PUT" ||
+             req.method == "PATCH") {
+    framing_ = framing::length;
     request_.append("Content-Length: ").append(std::to_string(req.body.size())).append("\r\n");
+  }
   request_.append("\r\n").append(req.body);
+  replayable_ = idempotent(req.method) && req.body_stream == nullptr && req.body.empty();
   parser_.reset({.head = head_request_, .connect = false, .upgrade = false});
+  body_ = req.body_stream;
   connect_next();
+  if (body_ != nullptr && phase_ != phase::over) read_content(body_);
+}
+
+void upstream_exchange::read_content(body_reader* body) {
+  // The reader's callbacks keep the exchange: the client may send content while no upstream
+  // connection holds it (a connection being replaced, say).
+  std::shared_ptr<upstream_exchange> self = shared_from_this();
+  body->read({
+      .on_data = [self](std::string_view piece) { return self->take_request_content(piece); },
+      .on_end = [self](std::span<const header_field>) { self->request_content_ended(); },
+      .on_error = [self](body_error) { self->request_content_failed(); },
+  });
+}
+
+// RFC 9112 §7.1: each piece as a chunk of its own when the length is not known; trailers of
+// the client's are not forwarded (§7.1.2 lets a recipient drop them).
+body_reader::flow upstream_exchange::take_request_content(std::string_view piece) {
+  if (request_broken_ || phase_ == phase::over || piece.empty()) return body_reader::flow::more;
+  if (framing_ == framing::chunked) {
+    char size[20];
+    const auto [end, ec] = std::to_chars(size, size + sizeof size, piece.size(), 16);
+    request_.append(size, end).append("\r\n").append(piece).append("\r\n");
+  } else {
+    request_.append(piece);
+  }
+  if (phase_ != phase::connecting && fd_ >= 0) write_request();
+  if (request_.size() - request_sent_ >= relay_window) {
+    client_held_ = true;
+    return body_reader::flow::hold;
+  }
+  return body_reader::flow::more;
+}
+
+void upstream_exchange::request_content_ended() {
+  if (framing_ == framing::chunked) request_.append("0\r\n\r\n");
+  request_complete_ = true;
+  body_ = nullptr;
+  if (phase_ != phase::connecting && fd_ >= 0 && !request_broken_) write_request();
+}
+
+// The client went away, or its content broke (the server answers it itself): the upstream's
+// request can never be completed, nor its connection reused.
+void upstream_exchange::request_content_failed() {
+  body_ = nullptr;
+  failed_ = true;
+  close_upstream();
+  phase_ = phase::over;
+  if (auto s = source_.lock()) s->wake();
 }
 
 void upstream_exchange::connect_next() {
@@ -157,6 +297,19 @@ void upstream_exchange::connect_next() {
     return;
   }
   ++tried_;
+  if (const int idle = pool_->take(current_, now); idle >= 0) {
+    fd_ = idle;
+    reused_ = true;
+    worker_.loop().add(fd_, EPOLLIN | EPOLLOUT | EPOLLRDHUP, this);
+    self_ = shared_from_this();
+    on_connected();
+    return;
+  }
+  connect_current();
+}
+
+void upstream_exchange::connect_current() {
+  reused_ = false;
   const upstream_address& a = state_->upstreams[current_];
   fd_ = ::socket(a.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return answer(http::status::bad_gateway, std::generic_category().message(errno));
@@ -188,6 +341,27 @@ void upstream_exchange::connection_failed(http::status status, std::string_view 
   answer(status, why);
 }
 
+bool upstream_exchange::retried() {
+  if (heard_ || !replayable_) return false;
+  const bool stale = reused_;  // the upstream closed an idle connection as it was taken
+  if (!stale && tried_ >= state_->upstreams.size()) return false;
+  worker_.log(log_level::info, "proxy: " + state_->upstreams[current_].name +
+                                   (stale ? ": an idle connection was closed; sent again"
+                                          : ": closed before its response head; next upstream"));
+  std::shared_ptr<upstream_exchange> hold = shared_from_this();
+  close_upstream();
+  request_sent_ = 0;
+  received_.clear();
+  parser_.reset({.head = head_request_, .connect = false, .upgrade = false});
+  phase_ = phase::connecting;
+  if (stale) {
+    connect_current();
+  } else {
+    connect_next();
+  }
+  return true;
+}
+
 void upstream_exchange::on_io(std::uint32_t events) {
   std::shared_ptr<upstream_exchange> hold = shared_from_this();
   if (phase_ == phase::connecting) {
@@ -212,6 +386,7 @@ void upstream_exchange::on_connected() {
 }
 
 bool upstream_exchange::write_request() {
+  const std::size_t before = request_sent_;
   while (request_sent_ < request_.size()) {
     const ssize_t n =
         ::send(fd_, request_.data() + request_sent_, request_.size() - request_sent_, MSG_NOSIGNAL);
@@ -220,11 +395,26 @@ bool upstream_exchange::write_request() {
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) return true;  // EPOLLOUT goes on
-    // The upstream closed before taking the request: it may still have answered (an early
-    // 413, say), which the read that follows finds.
+    if (n < 0 && errno == EAGAIN) break;  // EPOLLOUT goes on
+    // The upstream closed before taking the whole request: it may still have answered (an
+    // early 413, say), which the read that follows finds; the rest of the content is dropped.
+    request_broken_ = true;
     request_sent_ = request_.size();
-    return true;
+    break;
+  }
+  // The upstream takes the request: its clock starts again.
+  if (request_sent_ > before && !request_broken_)
+    worker_.loop().arm(timer_, state_->options.response_timeout);
+  // What was sent is dropped once it is half the buffer (a copy of at most as much as was
+  // sent), so that streamed content never piles up; a request that may be sent again keeps
+  // all of it (it is a head only).
+  if (!replayable_ && request_sent_ > 0 && request_sent_ * 2 >= request_.size()) {
+    request_.erase(0, request_sent_);
+    request_sent_ = 0;
+  }
+  if (client_held_ && (request_broken_ || request_.size() - request_sent_ < relay_window / 2)) {
+    client_held_ = false;
+    if (body_ != nullptr) body_->resume();
   }
   return true;
 }
@@ -234,13 +424,16 @@ void upstream_exchange::read_upstream() {
   while (fd_ >= 0 && !paused_) {
     const ssize_t n = ::read(fd_, buffer, sizeof buffer);
     if (n > 0) {
+      heard_ = true;
       worker_.loop().arm(timer_, state_->options.response_timeout);
-      received_.append(buffer, static_cast<std::size_t>(n));
-      if (phase_ == phase::exchanging && !take_head()) return;
-      if (phase_ == phase::content) {
-        std::string bytes;
-        bytes.swap(received_);
-        take_content(bytes);
+      const std::string_view got(buffer, static_cast<std::size_t>(n));
+      if (phase_ == phase::exchanging) {
+        // The head is gathered; take_head passes what follows it to take_content.
+        received_.append(got);
+        if (!take_head()) return;
+      } else if (phase_ == phase::content) {
+        // Content is decoded from the read buffer itself: no copy, no allocation per read.
+        take_content(got);
         if (phase_ == phase::over) return;
       }
       continue;
@@ -248,8 +441,10 @@ void upstream_exchange::read_upstream() {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) return;
     // The upstream closed (or failed).
-    if (phase_ == phase::exchanging)
+    if (phase_ == phase::exchanging) {
+      if (retried()) return;
       return answer(http::status::bad_gateway, "the upstream closed before its response head");
+    }
     if (phase_ == phase::content) {
       const h1::response_body_decoder::result r = decoder_.end_of_input();
       if (r.outcome == h1::response_body_decoder::result::kind::done) return content_ended();
@@ -308,6 +503,7 @@ bool upstream_exchange::take_head() {
       res.add_header(f.name, f.value);
     }
     const bool no_content = head.framing == h1::response_framing::none;
+    keep_alive_ = head.keep_alive && !head.framing_conflict;
     decoder_.reset(head);
     phase_ = phase::content;
     // The content goes through a source even when empty: an upstream's 404 or 500 is relayed
@@ -329,7 +525,8 @@ bool upstream_exchange::take_head() {
     received_.clear();
     deferred_.send();
     if (no_content) {
-      close_upstream();
+      if (!rest.empty()) keep_alive_ = false;  // bytes no request asked for
+      release_upstream();
       return false;
     }
     take_content(rest);
@@ -343,14 +540,19 @@ void upstream_exchange::take_content(std::string_view bytes) {
     using kind = h1::response_body_decoder::result::kind;
     if (r.outcome == kind::error) return cut(h1::describe(r.error));
     if (!r.data.empty()) {
-      if (content_at_ == content_.size()) {
-        content_.clear();
+      // What the client took is dropped once it is half the buffer, so that a client that
+      // never quite catches up does not make it grow.
+      if (content_at_ > 0 && content_at_ * 2 >= content_.size()) {
+        content_.erase(0, content_at_);
         content_at_ = 0;
       }
       content_.append(r.data);
     }
     bytes.remove_prefix(r.consumed);
-    if (r.outcome == kind::done) return content_ended();
+    if (r.outcome == kind::done) {
+      if (!bytes.empty()) keep_alive_ = false;  // bytes no request asked for
+      return content_ended();
+    }
     if (r.outcome == kind::need_more || bytes.empty()) break;
   }
   if (content_.size() - content_at_ >= relay_window) {
@@ -365,7 +567,7 @@ void upstream_exchange::content_ended() {
   for (const header_field& f : decoder_.trailers())
     trailers_.emplace_back(f.name, f.value);
   ended_ = true;
-  close_upstream();
+  release_upstream();
   if (auto s = source_.lock()) s->wake();
 }
 
@@ -402,6 +604,17 @@ void upstream_exchange::close_upstream() noexcept {
   }
   if (phase_ != phase::content || ended_ || failed_) phase_ = phase::over;
   self_.reset();
+}
+
+void upstream_exchange::release_upstream() noexcept {
+  if (fd_ >= 0 && keep_alive_ && request_complete_ && !request_broken_ &&
+      request_sent_ == request_.size()) {
+    worker_.loop().disarm(timer_);
+    worker_.loop().remove(fd_);
+    pool_->put(current_, fd_, base::monotonic_ms());
+    fd_ = -1;
+  }
+  close_upstream();
 }
 
 body_source::pulled upstream_exchange::pull(std::span<char> into) {

@@ -1,8 +1,10 @@
-// One request relayed to an upstream HTTP/1.1 server for a proxy route (teapot/proxy.h): the
-// connection to the upstream on the worker's loop, the request written with the proxy's own
-// framing, the response head read by h1::response_parser and its content by
-// h1::response_body_decoder, relayed to the client as a body_source with backpressure (the
-// upstream is not read while 256 KiB wait for the client).
+// One request relayed to an upstream HTTP/1.1 server for a proxy route (teapot/proxy.h): a
+// connection to the upstream on the worker's loop (an idle one of the worker's pool, or a new
+// one), the request written with the proxy's own framing and its content streamed from the
+// client's body_reader (the client is not read while 256 KiB wait for the upstream), the
+// response head read by h1::response_parser and its content by h1::response_body_decoder,
+// relayed to the client as a body_source with backpressure (the upstream is not read while
+// 256 KiB wait for the client). A connection whose exchange ended cleanly goes back to the pool.
 //
 // Before the head: 502 (refused, garbage, malformed, closed) or 504 (connect or head timeout),
 // answered through the deferred response. After it: the content is cut short (the source fails).
@@ -15,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +26,8 @@
 #include "h1/response_parser.h"
 #include "io/event_loop.h"
 #include "io/timer_wheel.h"
+#include "server/upstream_pool.h"
+#include "teapot/body_reader.h"
 #include "teapot/proxy.h"
 #include "teapot/response.h"
 
@@ -42,6 +47,13 @@ struct proxy_state {
   std::atomic<std::size_t> next{0};  // round robin, shared by the workers' loops
   // Per upstream: until when (monotonic ms) it is left out after a failed connection.
   std::unique_ptr<std::atomic<std::int64_t>[]> down_until;
+
+  // The pool of that worker's idle connections, made on its first request.
+  upstream_pool& pool_of(const worker& w);
+
+ private:
+  std::mutex pools_mutex_;
+  std::vector<std::pair<const worker*, std::unique_ptr<upstream_pool>>> pools_;
 };
 
 class upstream_exchange final : public io::fd_handler,
@@ -64,8 +76,20 @@ class upstream_exchange final : public io::fd_handler,
 
  private:
   enum class phase : std::uint8_t { connecting, exchanging, content, over };
+  // How the request's content goes to the upstream.
+  enum class framing : std::uint8_t { none, length, chunked };
 
   void connect_next();
+  // Opens a new connection to current_ (the pool is not asked).
+  void connect_current();
+  // The connection failed before any byte of the response came: true when the request was
+  // sent again, on a new connection or to the next upstream (RFC 9112 §9.3.1: only an
+  // idempotent request without content, none of which the client has seen answered).
+  bool retried();
+  void read_content(body_reader* body);
+  body_reader::flow take_request_content(std::string_view piece);
+  void request_content_ended();
+  void request_content_failed();
   // The connection to the current upstream failed before any of the request went: it is left
   // out for fail_timeout, and the next one is tried (or the request answered with status).
   void connection_failed(http::status status, std::string_view why);
@@ -80,14 +104,27 @@ class upstream_exchange final : public io::fd_handler,
   void cut(std::string_view why);
   void on_timer();
   void close_upstream() noexcept;
+  // The response ended cleanly: the connection goes back to the pool when it may be reused.
+  void release_upstream() noexcept;
   void resume_reading();
 
   worker& worker_;
   std::shared_ptr<proxy_state> state_;
   deferred_response deferred_;
-  std::string request_;
+  std::string request_;  // the head, then the content, not yet written to the upstream
   std::size_t request_sent_ = 0;
   bool head_request_ = false;
+  framing framing_ = framing::none;
+  bool request_complete_ = true;  // every byte of the request's content is in request_
+  bool request_broken_ = false;   // the upstream stopped taking the request
+  bool client_held_ = false;      // the client's content waits (body_reader::flow::hold)
+  body_reader* body_ = nullptr;
+  // Idempotent and without content: may be sent again after a failure (retried()).
+  bool replayable_ = false;
+  bool reused_ = false;      // the connection came from the pool
+  bool heard_ = false;       // a byte of the response came on this connection
+  bool keep_alive_ = false;  // the upstream may take another request on it afterwards
+  upstream_pool* pool_ = nullptr;
   int fd_ = -1;
   std::size_t current_ = 0;  // the upstream connected to
   std::size_t tried_ = 0;    // upstreams tried for this request

@@ -163,9 +163,10 @@ void h1_connection::rearm_for_input() {
       return disarm();
     case phase::lingering:
     case phase::closed:
+    case phase::tunnel:  // its output has drained: the tunnel's idle clock, unless it is stuck
+      return tunnel_rearm();
     case phase::h2:         // h2_write() keeps the h2 timers
     case phase::websocket:  // and ws_write() the WebSocket ones
-    case phase::tunnel:     // and tunnel_pump() the tunnel's
       return;
   }
 }

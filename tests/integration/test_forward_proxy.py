@@ -84,6 +84,18 @@ def echo(conn: socket.socket) -> None:
             conn.sendall(data)
 
 
+def silent(conn: socket.socket) -> None:
+    """Reads a request head and says nothing for longer than any test waits."""
+    with conn:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(4096)
+            if not chunk:
+                return
+            data += chunk
+        threading.Event().wait(30)
+
+
 FLOOD_SIZE = 64 * 1024 * 1024
 flood_sent: list[int] = []
 
@@ -118,16 +130,17 @@ def destinations():
     threading.Thread(target=web.serve_forever, daemon=True).start()
     echo_port, echo_sock = socket_server(echo)
     flood_port, flood_sock = socket_server(flood)
+    silent_port, silent_sock = socket_server(silent)
     # A destination whose accept queue is full: Linux drops the SYNs that come then, so that a
     # connect neither succeeds nor fails until the proxy's connect_timeout.
     full = socket.socket()
     full.bind(("127.0.0.1", 0))
     full.listen(0)
     filler = socket.create_connection(full.getsockname(), timeout=5)
-    yield {"web": web.server_port, "echo": echo_port, "flood": flood_port,
+    yield {"web": web.server_port, "echo": echo_port, "flood": flood_port, "silent": silent_port,
            "full": full.getsockname()[1], "refused": free_port()}
     web.shutdown()
-    for s in (echo_sock, flood_sock, filler, full):
+    for s in (echo_sock, flood_sock, silent_sock, filler, full):
         s.close()
 
 
@@ -137,6 +150,7 @@ def proxy(start_server, tmp_path: Path, destinations):
     ports = ", ".join(str(destinations[k]) for k in ("web", "echo", "full", "refused"))
     return start_proxy(start_server, tmp_path, "teapot-forward",
                        f'connect_ports = [{ports}]\nconnect_timeout = "1s"\n'
+                       'response_timeout = "1s"\n'
                        f'users = "proxy.users"\nrealm = "{REALM}"\n')
 
 
@@ -404,3 +418,12 @@ def test_the_access_log_has_a_line_for_each_connect(open_proxy, destinations, tm
     lines = log_lines(tmp_path / "teapot-open-forward.log", 2)
     assert f'"CONNECT {authority} HTTP/1.1" 200 0' in lines[0], lines
     assert '"CONNECT 127.0.0.1:25 HTTP/1.1" 403 ' in lines[1], lines
+
+
+def test_an_origin_that_sends_no_head_gets_504_after_response_timeout(proxy, destinations):
+    started = time.monotonic()
+    p = curl("-o", "/dev/null", "-w", "%{http_code}", "-x", f"http://127.0.0.1:{proxy.port}",
+             "--proxy-user", f"{USER}:{PASSWORD}", f"http://127.0.0.1:{destinations['silent']}/")
+    assert p.stdout == b"504", p.stderr
+    assert time.monotonic() - started >= 0.9
+    assert logged(proxy, "proxy: no response head from the upstream in time")

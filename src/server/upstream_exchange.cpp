@@ -31,8 +31,10 @@ constexpr std::size_t read_chunk = 64 * 1024;
 // Fields the proxy writes itself, or that describe the client's connection to the proxy.
 // Expect is the proxy's to answer: the server sent 100 Continue itself when the content was
 // first read, and the proxy sends the content without waiting (RFC 9110 §10.1.1).
+// Proxy-Authorization is for a proxy between the client and this server, never for the
+// upstream behind it (§11.7.2): credentials are not passed on.
 bool replaced_in_request(std::string_view name) {
-  for (std::string_view n : {"Content-Length", "Via", "Expect"})
+  for (std::string_view n : {"Content-Length", "Via", "Expect", "Proxy-Authorization"})
     if (base::ascii::iequals(name, n)) return true;
   return false;
 }
@@ -58,6 +60,22 @@ void append_forwarded_element(std::string& out, std::string_view client, std::st
       out.append(";host=\"").append(*host).append("\"");
     }
   }
+}
+
+// RFC 9112 §3.2.2: absolute-form is for requests to a proxy; the upstream is an origin server
+// to the proxy, so a target the client sent in absolute-form goes in origin-form (the Host it
+// names was checked against the site already and is sent as received).
+void append_origin_form(std::string& out, std::string_view target) {
+  if (!target.empty() && target.front() != '/' && target != "*") {
+    const std::size_t scheme = target.find("://");
+    if (scheme != std::string_view::npos) {
+      target.remove_prefix(scheme + 3);
+      const std::size_t rest = target.find_first_of("/?");
+      target = rest == std::string_view::npos ? std::string_view{} : target.substr(rest);
+      if (target.empty() || target.front() == '?') out.push_back('/');
+    }
+  }
+  out.append(target);
 }
 
 // RFC 9110 §9.2.2.
@@ -200,7 +218,9 @@ void upstream_exchange::start(const request& req) {
   head_request_ = req.method == "HEAD";
   pool_ = &state_->pool_of(worker_);
   request_.reserve(512 + req.body.size());
-  request_.append(req.method).append(" ").append(req.target).append(" HTTP/1.1\r\n");
+  request_.append(req.method).append(" ");
+  append_origin_form(request_, req.target);
+  request_.append(" HTTP/1.1\r\n");
   const std::vector<std::string_view> hop = http::hop_by_hop_fields(req.headers);
   const forwarded_fields kind = state_->options.forwarded;
   const bool x_forwarded = kind == forwarded_fields::x_forwarded || kind == forwarded_fields::both;

@@ -206,7 +206,8 @@ def get(port: int, method: str, target: str, headers=None, body: bytes = b"", he
 
 def test_a_request_is_relayed_and_the_answer_comes_back_with_its_end_to_end_fields(proxy):
     r = get(proxy.port, "POST", "/api/echo?x=1", headers=[
-        ("Connection", "X-Client-Secret"), ("X-Client-Secret", "hop"), ("X-Client", "e2e")],
+        ("Connection", "X-Client-Secret"), ("X-Client-Secret", "hop"), ("X-Client", "e2e"),
+        ("Proxy-Authorization", "Basic dXNlcjpzZWNyZXQ=")],
         body=b"hello upstream")
     assert r.status == 200, r
     assert r.body == b"POST /api/echo?x=1 14\n"
@@ -216,10 +217,19 @@ def test_a_request_is_relayed_and_the_answer_comes_back_with_its_end_to_end_fiel
     assert seen["body"] == b"hello upstream"
     assert seen["headers"]["x-client"] == "e2e"
     assert "x-client-secret" not in seen["headers"]
+    assert "proxy-authorization" not in seen["headers"]  # another proxy's credentials
     assert seen["headers"]["host"] == "localhost"
     assert seen["headers"]["x-forwarded-for"] == "127.0.0.1"
     assert seen["headers"]["x-forwarded-proto"] == "http"
     assert seen["headers"]["via"] == "1.1 teapot"
+
+
+def test_an_absolute_form_target_goes_to_the_upstream_in_origin_form(proxy):
+    # RFC 9112 §3.2.2: absolute-form is for proxies; to the upstream the proxy is the client of
+    # an origin server.
+    r = get(proxy.port, "GET", "http://localhost/api/abs?q=1")
+    assert (r.status, r.body) == (200, b"GET /api/abs?q=1 0\n"), r
+    assert Upstream.seen[-1]["path"] == "/api/abs?q=1"
 
 
 @pytest.mark.parametrize("code", [201, 404, 418, 500, 503])

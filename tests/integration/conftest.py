@@ -85,6 +85,15 @@ class Server:
         except FileNotFoundError:
             return ""
 
+    def logged(self, text: str, timeout: float = 10.0) -> bool:
+        """Whether the error log (stderr) says text within timeout: its writer is a thread."""
+        deadline = time.monotonic() + timeout
+        while text not in self.stderr():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
     def start(self) -> "Server":
         for _attempt in range(3):
             self.port = free_port()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import http.server
 import os
 import socket
-import socketserver
 import subprocess
 import threading
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import TEAPOT_BIN, free_port, require, sha512_crypt
+from socket_servers import ThreadedServer, socket_server
 from wire import Conn
 
 USER, PASSWORD = "alice", "tunnel pass"
@@ -49,28 +49,6 @@ class Destination(http.server.BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
     do_POST = do_GET
-
-
-class ThreadedServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-
-
-def socket_server(serve_one) -> tuple[int, socket.socket]:
-    """A TCP server on a free port whose connections get serve_one(conn) in a thread."""
-    lsock = socket.socket()
-    lsock.bind(("127.0.0.1", 0))
-    lsock.listen(16)
-
-    def serve():
-        while True:
-            try:
-                conn, _ = lsock.accept()
-            except OSError:
-                return
-            threading.Thread(target=serve_one, args=(conn,), daemon=True).start()
-
-    threading.Thread(target=serve, daemon=True).start()
-    return lsock.getsockname()[1], lsock
 
 
 def echo(conn: socket.socket) -> None:
@@ -196,14 +174,6 @@ def header(head: bytes, name: str) -> str | None:
     return None
 
 
-def logged(server, text: str) -> bool:
-    """Whether the error log (stderr) says text, once its writer thread has caught up."""
-    deadline = time.monotonic() + 10
-    while text not in server.stderr():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 def log_lines(path: Path, count: int) -> list[str]:
@@ -281,8 +251,8 @@ def test_wrong_credentials_get_407_again_and_a_log_line(proxy, destinations):
     c.close()
     assert status == 407, head
     assert header(head, "Proxy-Authenticate") == CHALLENGE
-    assert logged(proxy, f'proxy auth refused user "{USER}"')
-    assert logged(proxy, 'proxy auth refused user "mallory"')
+    assert proxy.logged(f'proxy auth refused user "{USER}"')
+    assert proxy.logged('proxy auth refused user "mallory"')
     assert not Destination.seen or Destination.seen[-1]["path"] != "/x"
 
 
@@ -294,8 +264,8 @@ def test_a_port_not_listed_gets_403_after_authentication_and_a_listed_one_200(
     c, status, head = connect(proxy.port, "127.0.0.1:25", basic(USER, PASSWORD))
     c.close()
     assert status == 403, head
-    assert logged(proxy, "forward proxy: CONNECT 127.0.0.1:25 from 127.0.0.1:")
-    assert logged(proxy, "port 25 is not in connect_ports; 403")
+    assert proxy.logged("forward proxy: CONNECT 127.0.0.1:25 from 127.0.0.1:")
+    assert proxy.logged("port 25 is not in connect_ports; 403")
     c, status, head = connect(proxy.port, f"127.0.0.1:{destinations['echo']}",
                               basic(USER, PASSWORD))
     c.close()
@@ -307,7 +277,7 @@ def test_a_destination_that_refuses_gets_502(proxy, destinations):
                               basic(USER, PASSWORD))
     c.close()
     assert status == 502, head
-    assert logged(proxy, "the destination refused: Connection refused; 502")
+    assert proxy.logged("the destination refused: Connection refused; 502")
 
 
 def test_a_destination_that_takes_no_connection_gets_504_after_connect_timeout(
@@ -318,7 +288,7 @@ def test_a_destination_that_takes_no_connection_gets_504_after_connect_timeout(
     c.close()
     assert status == 504, head
     assert time.monotonic() - started >= 0.9
-    assert logged(proxy, "the destination did not accept within connect_timeout; 504")
+    assert proxy.logged("the destination did not accept within connect_timeout; 504")
 
 
 def test_a_name_is_resolved_and_tunnelled_to(open_proxy, destinations):
@@ -426,4 +396,4 @@ def test_an_origin_that_sends_no_head_gets_504_after_response_timeout(proxy, des
              "--proxy-user", f"{USER}:{PASSWORD}", f"http://127.0.0.1:{destinations['silent']}/")
     assert p.stdout == b"504", p.stderr
     assert time.monotonic() - started >= 0.9
-    assert logged(proxy, "proxy: no response head from the upstream in time")
+    assert proxy.logged("proxy: no response head from the upstream in time")

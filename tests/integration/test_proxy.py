@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import http.server
 import socket
-import socketserver
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from conftest import TEAPOT_BIN, build_docroot, free_port, require
+from socket_servers import ThreadedServer, socket_server
 from wire import Conn, request
 
 
@@ -76,28 +75,6 @@ class Upstream(http.server.BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _answer
 
 
-class ThreadedServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-
-
-def raw_upstream(reply) -> tuple[int, socket.socket]:
-    """A socket server on a free port whose connections get reply(conn) in a thread."""
-    lsock = socket.socket()
-    lsock.bind(("127.0.0.1", 0))
-    lsock.listen(16)
-
-    def serve():
-        while True:
-            try:
-                conn, _ = lsock.accept()
-            except OSError:
-                return
-            threading.Thread(target=reply, args=(conn,), daemon=True).start()
-
-    threading.Thread(target=serve, daemon=True).start()
-    return lsock.getsockname()[1], lsock
-
-
 def read_request(conn: socket.socket) -> bytes:
     data = b""
     while b"\r\n\r\n" not in data:
@@ -152,7 +129,7 @@ def proxy(start_server, tmp_path: Path):
     Upstream.seen = []
     good = ThreadedServer(("127.0.0.1", 0), Upstream)
     threading.Thread(target=good.serve_forever, daemon=True).start()
-    bad = {name: raw_upstream(fn) for name, fn in {
+    bad = {name: socket_server(fn) for name, fn in {
         "garbage": garbage, "closed": close_without_response, "malformed": malformed_field,
         "silent": silent, "cut": cut_mid_body, "hints": hints_first}.items()}
     refused = free_port()  # nothing listens there
@@ -188,14 +165,6 @@ def proxy(start_server, tmp_path: Path):
     full.close()
 
 
-def logged(server, text: str) -> bool:
-    """Whether the error log (stderr) says text, once its writer thread has caught up."""
-    deadline = time.monotonic() + 10
-    while text not in server.stderr():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 def get(port: int, method: str, target: str, headers=None, body: bytes = b"", head=False):
@@ -268,7 +237,7 @@ def test_a_refused_upstream_is_left_out_and_the_request_goes_to_the_next(proxy):
     for i in range(4):
         r = get(proxy.port, "GET", f"/api2/try{i}")
         assert (r.status, r.body) == (200, f"GET /api2/try{i} 0\n".encode()), r
-    assert logged(proxy, "Connection refused")
+    assert proxy.logged("Connection refused")
 
 
 def test_with_every_upstream_left_out_the_proxy_answers_503_with_retry_after(proxy):
@@ -281,13 +250,13 @@ def test_with_every_upstream_left_out_the_proxy_answers_503_with_retry_after(pro
 def test_an_upstream_that_says_nothing_gets_504_after_its_response_timeout(proxy):
     r = get(proxy.port, "GET", "/silent/x")
     assert r.status == 504, r
-    assert logged(proxy, "proxy: no response head from the upstream in time")
+    assert proxy.logged("proxy: no response head from the upstream in time")
 
 
 def test_an_upstream_that_takes_no_connection_gets_504_after_connect_timeout(proxy):
     r = get(proxy.port, "GET", "/full/x")
     assert r.status == 504, r
-    assert logged(proxy, "proxy: no connection to the upstream in time")
+    assert proxy.logged("proxy: no connection to the upstream in time")
 
 
 def test_content_cut_by_the_upstream_is_cut_for_the_client_too(proxy):

@@ -142,7 +142,7 @@ def test_a_chosen_variant_that_is_another_map_is_506(server):
     r = get(server, "/docs/outer")
     assert r.status == 506, r
     assert r.header("content-type").startswith("text/html")  # the server's error page
-    assert server_logged(server, "type map docs/outer.var: variant 'inner.var' negotiates itself")
+    assert server.logged("type map docs/outer.var: variant 'inner.var' negotiates itself")
 
 
 def test_a_chosen_variant_with_variant_files_of_its_own_is_506(server):
@@ -153,18 +153,10 @@ def test_a_chosen_variant_with_variant_files_of_its_own_is_506(server):
 def test_a_map_whose_variants_name_no_file_is_404_and_said_in_the_log(server):
     r = get(server, "/docs/broken")
     assert r.status == 404, r
-    assert server_logged(server, "type map docs/broken.var: no variant to serve (404); "
+    assert server.logged("type map docs/broken.var: no variant to serve (404); "
                                  "URI 'missing.html' names no file")
 
 
-def server_logged(server, text: str) -> bool:
-    import time
-    deadline = time.monotonic() + 10
-    while text not in server.stderr():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 def test_without_type_maps_a_var_file_is_a_file(start_server, site, tmp_path):
@@ -172,11 +164,10 @@ def test_without_type_maps_a_var_file_is_a_file(start_server, site, tmp_path):
     config.write_text('[server]\nlisten = ["127.0.0.1:1"]\n[[sites]]\ndefault = true\n'
                       f'root = "{site}"\n')
     srv = start_server([TEAPOT_BIN, "serve", "--config", config], "plain")
-    from transports import fetch as plain_fetch
-    r = plain_fetch(srv, "GET", "/docs/doc.var")
+    r = fetch(srv, "GET", "/docs/doc.var")
     assert (r.status, r.body) == (200, MAP.encode()), r
     # /docs/outer finds outer.var as a variant file by its name, bytes and all: not read as a map.
-    r = plain_fetch(srv, "GET", "/docs/outer")
+    r = fetch(srv, "GET", "/docs/outer")
     assert (r.status, r.body) == (200, b"URI: inner.var\nContent-Type: text/html\n"), r
 
 

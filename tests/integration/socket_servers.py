@@ -1,0 +1,33 @@
+"""Servers written in the tests, for the proxies to talk to: python's http.server with a thread
+per connection, and a bare TCP server that hands each connection to a function of the test's
+(an upstream that misbehaves on purpose, an echo, a destination that counts bytes)."""
+
+from __future__ import annotations
+
+import http.server
+import socket
+import socketserver
+import threading
+
+
+class ThreadedServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+
+
+def socket_server(serve_one) -> tuple[int, socket.socket]:
+    """A TCP server on a free loopback port whose connections get serve_one(conn), each in a
+    thread of its own; returns the port and the listening socket (close it to stop)."""
+    lsock = socket.socket()
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(64)
+
+    def serve():
+        while True:
+            try:
+                conn, _ = lsock.accept()
+            except OSError:
+                return
+            threading.Thread(target=serve_one, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return lsock.getsockname()[1], lsock

@@ -1,5 +1,6 @@
 // A reverse proxy route: requests below a prefix are sent to an upstream HTTP/1.1 server and its
-// responses relayed, each upstream status unchanged (its 500 stays 500).
+// responses relayed, each upstream status unchanged (its 500 stays 500; the one exception is
+// the 203 of transcode_legacy_text, a route's choice).
 //
 //   site.routes().route("*", "/api/*", teapot::proxy_route({.upstreams = {"127.0.0.1:9000"}}));
 //
@@ -63,6 +64,13 @@ struct proxy_options {
   // idempotent and has no content, and answered 502 otherwise.
   std::chrono::milliseconds keepalive_timeout{4000};
   forwarded_fields forwarded = forwarded_fields::x_forwarded;
+  // A 200 whose content is text/* in a legacy charset declared by its Content-Type
+  // (windows-1252 and the labels browsers read as it: iso-8859-1, latin1, ...) goes to the
+  // client as 203 Non-Authoritative Information (RFC 9110 §15.3.4), its text in UTF-8 with
+  // charset=utf-8, its length unknown, its entity tag weak. Never with no-transform in the
+  // response's or the request's Cache-Control, never a coded content, never another status
+  // (a 206 stays as it came). docs/proxy.md, "Transcoding (203)", has the whole rule.
+  bool transcode_legacy_text = false;
 };
 
 // Throws std::invalid_argument when an upstream is not host:port or cannot be resolved.

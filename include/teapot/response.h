@@ -33,6 +33,7 @@ class exchange_channel;
 class deferral_link;
 struct response_access;
 struct ws_upgrade;
+struct tunnel_handoff;
 }  // namespace srv
 
 class response {
@@ -197,6 +198,9 @@ class response {
   std::shared_ptr<body_source> source_;
   // A 101 that a WebSocket route made: what the connection becomes once it is written.
   std::shared_ptr<srv::ws_upgrade> upgrade_;
+  // A 200 to a forward proxy's CONNECT: the destination's socket, which the connection becomes
+  // a tunnel to once the 200 is written.
+  std::shared_ptr<srv::tunnel_handoff> tunnel_;
   std::uint64_t file_offset_ = 0;
   std::uint64_t file_length_ = 0;  // of the file part, or of the source's content when known
   bool length_unknown_ = false;

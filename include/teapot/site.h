@@ -11,11 +11,16 @@
 #include <vector>
 
 #include "teapot/compression.h"
+#include "teapot/forward_proxy.h"
 #include "teapot/http/status.h"
 #include "teapot/policy.h"
 #include "teapot/router.h"
 
 namespace teapot {
+
+namespace srv {
+struct site_access;
+}  // namespace srv
 
 // How a site's error responses look: every 4xx and 5xx the site answers without a body of its
 // own (router 404/405, policies, handlers, preconditions). Errors decided before a site is
@@ -87,7 +92,15 @@ class site {
   // The Strict-Transport-Security value of https().hsts_max_age, formatted once; empty: none.
   const std::string& strict_transport_security() const noexcept { return hsts_value_; }
 
+  // Makes the site a forward proxy (see forward_proxy.h), before the server starts: CONNECT
+  // and absolute-form requests for authorities it does not claim go where they name. Throws
+  // std::invalid_argument for a port 0 in connect_ports or a timeout not above zero.
+  site& set_forward_proxy(forward_proxy_options options);
+  // The forward proxy's options; null when the site is none (the default).
+  const forward_proxy_options* forward_proxy() const noexcept { return forward_.get(); }
+
  private:
+  friend struct srv::site_access;
   std::vector<std::string> hosts_;
   std::vector<std::shared_ptr<policy>> policies_;
   router routes_;
@@ -96,6 +109,8 @@ class site {
   compression_options compression_;
   https_options https_;
   std::string hsts_value_;
+  std::shared_ptr<const forward_proxy_options> forward_;
+  handler forward_handler_;  // what the pipeline runs for a proxied request
 };
 
 // The host of a Host field value or authority: lower case is the caller's business; the port

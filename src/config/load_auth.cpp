@@ -19,35 +19,6 @@ bool is_supported_hash(std::string_view hash) {
   return false;
 }
 
-// The user names of an htpasswd file; each bad line is reported at its own file and line.
-std::set<std::string> read_htpasswd(diagnostics& diag, const std::filesystem::path& path) {
-  std::set<std::string> users;
-  std::ifstream in(path);
-  if (!in) {
-    diag.error_in(path, 0, "cannot be read");
-    return users;
-  }
-  std::string line;
-  for (std::uint32_t number = 1; std::getline(in, line); ++number) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() || line.front() == '#') continue;
-    std::size_t colon = line.find(':');
-    if (colon == 0 || colon == std::string::npos) {
-      diag.error_in(path, number, "expected USER:HASH");
-      continue;
-    }
-    std::string user = line.substr(0, colon);
-    if (!users.insert(user).second)
-      diag.error_in(path, number, "user '" + user + "' appears twice");
-    if (!is_supported_hash(std::string_view(line).substr(colon + 1)))
-      diag.error_in(path, number,
-                    "the hash of '" + user +
-                        "' is not bcrypt ($2y$), SHA-crypt ($5$, $6$) or yescrypt ($y$); "
-                        "make one with `htpasswd -B`");
-  }
-  return users;
-}
-
 void read_groups(table_reader& r, handlers::basic_auth_options& out) {
   const toml::table* groups = r.sub_table("groups");
   if (!groups) return;
@@ -90,6 +61,42 @@ void read_access_rule(table_reader& r, handlers::access_rule& out,
 
 }  // namespace
 
+std::set<std::string> read_htpasswd(diagnostics& diag, const std::filesystem::path& path) {
+  std::set<std::string> users;
+  std::ifstream in(path);
+  if (!in) {
+    diag.error_in(path, 0, "cannot be read");
+    return users;
+  }
+  std::string line;
+  for (std::uint32_t number = 1; std::getline(in, line); ++number) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line.front() == '#') continue;
+    std::size_t colon = line.find(':');
+    if (colon == 0 || colon == std::string::npos) {
+      diag.error_in(path, number, "expected USER:HASH");
+      continue;
+    }
+    std::string user = line.substr(0, colon);
+    if (!users.insert(user).second)
+      diag.error_in(path, number, "user '" + user + "' appears twice");
+    if (!is_supported_hash(std::string_view(line).substr(colon + 1)))
+      diag.error_in(path, number,
+                    "the hash of '" + user +
+                        "' is not bcrypt ($2y$), SHA-crypt ($5$, $6$) or yescrypt ($y$); "
+                        "make one with `htpasswd -B`");
+  }
+  return users;
+}
+
+std::optional<std::string> read_realm(table_reader& r) {
+  auto realm = r.string("realm");
+  if (realm && (realm->empty() || realm->find_first_of("\"\\") != std::string::npos ||
+                !check_field_value(*realm).empty()))
+    r.error("realm", "must be non-empty text without '\"', '\\' or control characters");
+  return realm;
+}
+
 void read_networks(table_reader& r, std::string_view key, std::vector<handlers::ip_network>& out) {
   auto list = r.strings(key);
   if (!list) return;
@@ -110,12 +117,7 @@ void read_auth(table_reader& r, handlers::basic_auth_options& out) {
     users = read_htpasswd(r.diag(), *path);
   }
   bool has_htpasswd = r.table().get("htpasswd") != nullptr;
-  if (auto realm = r.string("realm")) {
-    if (realm->empty() || realm->find_first_of("\"\\") != std::string::npos ||
-        !check_field_value(*realm).empty())
-      r.error("realm", "must be non-empty text without '\"', '\\' or control characters");
-    out.realm = *realm;
-  }
+  if (auto realm = read_realm(r)) out.realm = *realm;
   read_groups(r, out);
   std::set<std::string> group_names;
   if (const toml::table* t = r.table().get_as<toml::table>("groups")) {

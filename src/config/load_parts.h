@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,12 @@ void read_static(table_reader& r, handlers::static_files_options& out);
 void read_webdav_areas(table_reader& site, std::vector<handlers::webdav_options>& out);
 // Every [[sites.proxy]] table of a site, each prefix once.
 void read_proxies(table_reader& site, std::vector<proxy_config>& out);
+// [sites.forward_proxy].
+void read_forward_proxy(table_reader& r, forward_proxy_config& out);
+// The user names of an htpasswd file; each bad line is reported at its own file and line.
+std::set<std::string> read_htpasswd(diagnostics& diag, const std::filesystem::path& path);
+// A realm for a Basic challenge: non-empty text without '"', '\' or control characters.
+std::optional<std::string> read_realm(table_reader& r);
 // Every [[sites.websocket]] table of a site, each path once.
 void read_websockets(table_reader& site, std::vector<websocket_config>& out);
 // The methods of WebDAV missing from the server's, appended when any site has an area.

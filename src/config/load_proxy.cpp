@@ -67,6 +67,7 @@ void read_proxy(table_reader& r, proxy_config& out) {
     else
       out.options.response_timeout = *d;
   }
+  if (auto b = r.boolean("transcode_legacy_text")) out.options.transcode_legacy_text = *b;
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <optional>
 
 #include "base/ascii.h"
 #include "config/load_parts.h"
@@ -291,6 +292,20 @@ void read_early_hints(table_reader& r, handlers::early_hint& out) {
   out.links = *links;
 }
 
+std::optional<handlers::negotiation_mode> read_negotiation_mode(table_reader& r) {
+  auto n = r.string("negotiation");
+  if (!n) return std::nullopt;
+  // The command line's names, '_' or '-' alike: "multiple_choices" reads as TOML does.
+  if (*n == "lenient") return handlers::negotiation_mode::lenient;
+  if (*n == "strict") return handlers::negotiation_mode::strict;
+  if (*n == "multiple_choices" || *n == "multiple-choices")
+    return handlers::negotiation_mode::multiple_choices;
+  r.error("negotiation", single_quoted(*n) +
+                             " is not a mode; write \"lenient\", \"strict\" or "
+                             "\"multiple_choices\"");
+  return std::nullopt;
+}
+
 void read_static(table_reader& r, handlers::static_files_options& out) {
   if (auto index = r.strings("index_files")) {
     for (const std::string& name : *index)
@@ -300,18 +315,26 @@ void read_static(table_reader& r, handlers::static_files_options& out) {
   }
   if (auto b = r.boolean("listing")) out.listing = *b;
   if (auto b = r.boolean("etag_inode")) out.etag_inode = *b;
-  if (auto n = r.string("negotiation")) {
-    // The command line's names, '_' or '-' alike: "multiple_choices" reads as TOML does.
-    if (*n == "lenient")
-      out.negotiation = handlers::negotiation_mode::lenient;
-    else if (*n == "strict")
-      out.negotiation = handlers::negotiation_mode::strict;
-    else if (*n == "multiple_choices" || *n == "multiple-choices")
-      out.negotiation = handlers::negotiation_mode::multiple_choices;
-    else
-      r.error("negotiation", single_quoted(*n) +
-                                 " is not a mode; write \"lenient\", \"strict\" or "
-                                 "\"multiple_choices\"");
+  if (auto m = read_negotiation_mode(r)) out.negotiation = *m;
+  if (auto b = r.boolean("type_maps")) out.type_maps = *b;
+  auto prefixes = r.tables("negotiation_prefixes");
+  for (std::size_t i = 0; i < prefixes.size(); ++i) {
+    table_reader p(r.diag(), *prefixes[i],
+                   r.key_path("negotiation_prefixes") + "[" + std::to_string(i) + "]");
+    std::string prefix;
+    if (p.require("prefix", "the URL path below which the mode applies, such as \"/docs/\""))
+      if (auto v = p.string("prefix")) {
+        if (std::string why = check_path_prefix(*v); !why.empty())
+          p.error("prefix", why);
+        else
+          prefix = *v;
+      }
+    if (p.require("negotiation",
+                  "the mode there: \"lenient\", \"strict\" or "
+                  "\"multiple_choices\""))
+      if (auto m = read_negotiation_mode(p); m && !prefix.empty())
+        out.negotiation_prefixes.emplace_back(prefix, *m);
+    p.finish();
   }
   auto patterns = r.tables("cache_control");
   for (std::size_t i = 0; i < patterns.size(); ++i) {

@@ -301,6 +301,7 @@ void read_site(table_reader& r, site_config& out) {
   read_webdav_areas(r, out.webdav);
   read_websockets(r, out.websockets);
   read_proxies(r, out.proxies);
+  part("forward_proxy", out.forward_proxy, read_forward_proxy);
 }
 
 }  // namespace teapot::config::detail

@@ -73,6 +73,14 @@ struct proxy_config {
   proxy_options options;
 };
 
+// [sites.forward_proxy]: the site as a forward proxy (teapot/forward_proxy.h).
+struct forward_proxy_config {
+  forward_proxy_options options;  // its steps are built from auth, not read
+  // users (an htpasswd file, resolved) and realm: Basic proxy authentication (407); absent:
+  // none.
+  std::optional<handlers::proxy_auth_options> auth;
+};
+
 // One [[sites]] table. A step whose table is absent (an empty list, an empty optional) is not
 // added to the site's pipeline at all.
 struct site_config {
@@ -99,6 +107,8 @@ struct site_config {
   std::vector<websocket_config> websockets;
   // [[sites.proxy]]: reverse proxy routes, each below its own prefix, mounted first.
   std::vector<proxy_config> proxies;
+  // [sites.forward_proxy]: CONNECT tunnels and absolute-form requests; absent: neither.
+  std::optional<forward_proxy_config> forward_proxy;
   // [sites.tls]: its certificate and key (paths resolved), served on server.tls_listen. Its
   // names are the site's hosts (the certificate's own names for a site without hosts); the
   // loader copies it into server.certificates.

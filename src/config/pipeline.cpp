@@ -60,6 +60,16 @@ void build_site(const site_config& s, site& out, const std::shared_ptr<error_log
   out.set_error_pages(s.error_pages);
   if (s.compression) out.set_compression(*s.compression);
   out.set_https(s.https);
+  if (s.forward_proxy) {
+    forward_proxy_options proxy = s.forward_proxy->options;
+    if (s.forward_proxy->auth) {
+      handlers::proxy_auth_options auth = *s.forward_proxy->auth;
+      if (errors)
+        auth.log = [errors](std::string_view line) { errors->write(log_level::warn, line); };
+      proxy.steps.push_back(handlers::make_proxy_auth(std::move(auth)));
+    }
+    out.set_forward_proxy(std::move(proxy));
+  }
   // Before the files: of two routes below the same prefix ("/" for both), the first added
   // answers.
   for (const proxy_config& p : s.proxies)

@@ -263,7 +263,7 @@ negotiation_result choose_variant(std::span<const variant> variants,
     const variant& v = variants[i];
     const std::int64_t weight = std::int64_t{media_type_quality(accept, v.media_type)} *
                                 language_quality(accept_language, v.language) *
-                                coding_quality(accept_encoding, v.coding);
+                                coding_quality(accept_encoding, v.coding) * v.source_quality;
     if (weight > best) {
       best = weight;
       best_count = 1;

@@ -49,6 +49,9 @@ struct variant {
   std::string_view media_type;  // "text/html"
   std::string_view language;    // "fr", or empty
   std::string_view coding;      // "br", "gzip", "zstd", or empty for identity
+  // How well the variant keeps the resource, in thousandths (RFC 2295 §5.3 "qs", a type
+  // map's source quality): a factor of the variant's weight.
+  int source_quality = 1000;
 };
 
 struct negotiation_result {
@@ -57,10 +60,10 @@ struct negotiation_result {
   bool none_acceptable = false;       // every variant has weight 0 (or there is none)
 };
 
-// Ranks by the product of the three weights; among equal weights the first variant is chosen
-// (the variants' order is the server's preference) and tie is set, so that the caller may
-// answer 300 instead. Without Accept-Encoding, identity variants win over encoded ones (see
-// coding_quality).
+// Ranks by the product of the three weights and the variant's source quality; among equal weights
+// the first variant is chosen (the variants' order is the server's preference) and tie is set, so
+// that the caller may answer 300 instead. Without Accept-Encoding, identity variants win over
+// encoded ones (see coding_quality).
 negotiation_result choose_variant(std::span<const variant> variants,
                                   std::optional<std::string_view> accept,
                                   std::optional<std::string_view> accept_language,

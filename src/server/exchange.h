@@ -162,12 +162,19 @@ class exchange final : public exchange_channel {
     // The representation is applied (its coding of a large file may wait for the pool).
     bool representation_applied = false;
     bool answered_by_step = false;  // the final response is the step_at's own
+    // The site's forward proxy takes the request (a CONNECT, or an absolute-form target for
+    // another authority): its steps run instead of the site's, and its handler as the route.
+    bool forward = false;
   } progress;
+  // The steps the request passes: the site's, or its forward proxy's. site_of must be set.
+  const std::vector<std::shared_ptr<policy>>& steps() const noexcept {
+    return progress.forward ? site_of->forward_proxy()->steps : site_of->policies();
+  }
   // The step whose answer the response is, for the metrics; null when none answered.
   const policy* answered_by() const noexcept {
     if (!progress.answered_by_step || site_of == nullptr) return nullptr;
-    const auto& steps = site_of->policies();
-    return progress.step_at < steps.size() ? steps[progress.step_at].get() : nullptr;
+    const auto& all = steps();
+    return progress.step_at < all.size() ? all[progress.step_at].get() : nullptr;
   }
 
  private:

@@ -104,7 +104,7 @@ void h1_connection::start() {
 
 bool h1_connection::is_idle() const noexcept {
   if (phase_ == phase::h2) return h2_->open_streams() == 0 && ws_->out.empty();
-  if (phase_ == phase::websocket) return false;
+  if (phase_ == phase::websocket || phase_ == phase::tunnel) return false;
   return phase_ == phase::head && (!ws_ || (ws_->msg_begin == ws_->in_end && ws_->out.empty()));
 }
 
@@ -163,6 +163,8 @@ void h1_connection::rearm_for_input() {
       return disarm();
     case phase::lingering:
     case phase::closed:
+    case phase::tunnel:  // its output has drained: the tunnel's idle clock, unless it is stuck
+      return tunnel_rearm();
     case phase::h2:         // h2_write() keeps the h2 timers
     case phase::websocket:  // and ws_write() the WebSocket ones
       return;
@@ -183,6 +185,7 @@ void h1_connection::begin_drain() {
 void h1_connection::on_io(std::uint32_t events) {
   if (phase_ == phase::h2) return h2_on_io(events);
   if (phase_ == phase::websocket) return ws_on_io(events);
+  if (phase_ == phase::tunnel) return tunnel_on_io(events);
   if (events & EPOLLERR) return close_now();
   if (events & (EPOLLRDHUP | EPOLLHUP)) hangup_seen_ = true;
   if ((events & EPOLLOUT) && (ws_ || tls_) && !flush()) return;
@@ -252,6 +255,7 @@ void h1_connection::arm_body_wait() {
 void h1_connection::on_timer() {
   if (phase_ == phase::h2) return h2_on_timer();
   if (phase_ == phase::websocket) return ws_on_timer();
+  if (phase_ == phase::tunnel) return close_now();  // idle, or a side that stopped reading
   switch (waiting_) {
     case wait_for::header:
       // Nothing of a request yet: close silently, as for an idle connection.
@@ -302,10 +306,7 @@ void h1_connection::rebind_head() {
   const h1::request_head& h = w.parser.head();
   w.ex.bind(h.method, h.target, h.version_minor, h.fields, peer_);
   if (w.stream.is_active()) w.ex.req.body_stream = &w.stream;
-  if (w.ex.site_of) {
-    w.ex.site_of->routes().find(w.ex.req.method, w.ex.req.path, w.ex.match);
-    w.ex.req.params = w.ex.match.params;
-  }
+  if (w.ex.site_of) pipeline::find_route(w.ex);
 }
 
 void h1_connection::read_input() {
@@ -347,6 +348,7 @@ void h1_connection::read_available() {
   while (phase_ != phase::closed) {
     if (phase_ == phase::h2) return h2_read();
     if (phase_ == phase::websocket) return ws_read();
+    if (phase_ == phase::tunnel) return tunnel_pump();
     // Resumed by on_deferred_sent(), or at the end of the content sent.
     if (phase_ == phase::handling || phase_ == phase::sending) return;
     if (!is_output_low()) {
@@ -746,6 +748,7 @@ void h1_connection::finish_exchange() {
   if (phase_ == phase::closed) return;
   if (!write_response()) return;  // the representation waits for the pool: on_deferred_sent()
   if (pending_upgrade_) return become_websocket();
+  if (pending_tunnel_) return become_tunnel();
   if (ws_->outgoing.is_active()) {
     phase_ = phase::sending;
     if (!pump_content()) {
@@ -789,6 +792,19 @@ bool h1_connection::write_response() {
     });
     account(http::status::switching_protocols, 0);
     pending_upgrade_ = response_access::take_upgrade(*ex.res);
+    return true;
+  }
+  if (res.status() == http::status::ok && response_access::tunnel(res)) {
+    // RFC 9110 §9.3.6: a 2xx to CONNECT has no content and no Content-Length or
+    // Transfer-Encoding; the bytes after it are the tunnel's.
+    h1::head_params p;
+    p.status = http::status::ok;
+    p.body = h1::body_kind::none;
+    p.date = worker_.date();
+    p.server = worker_.options().server_header;
+    h1::append_response_head(w.out.bytes(), p, [&res](auto&& emit) { res.for_each_header(emit); });
+    account(http::status::ok, 0);
+    pending_tunnel_ = response_access::take_tunnel(*ex.res);
     return true;
   }
   h1::head_params p = h1_exchange::head_of(ex, keep_alive_);
@@ -851,6 +867,11 @@ connection_row h1_connection::describe(std::int64_t now_ms) const {
     case phase::h2:
       row.state = h2_->open_streams() > 0 ? "handling" : "waiting";
       row.request = h2_->first_request();
+      if (row.request.size() > 120) row.request.resize(120);
+      return row;
+    case phase::tunnel:
+      row.state = "tunnel";
+      row.request.append("CONNECT ").append(tunnel_target_);
       if (row.request.size() > 120) row.request.resize(120);
       return row;
     case phase::websocket:
@@ -1119,6 +1140,7 @@ void h1_connection::close_now() {
   }
   phase_ = phase::closed;
   if (websocket_) websocket_->gone();
+  if (tunnel_) tunnel_->close();
   disarm();
   if (token_) token_->conn = nullptr;
   if (ws_ && !ws_->stream.is_delivering()) ws_->stream.fail(body_error::client_gone);

@@ -58,6 +58,7 @@
 #include "server/output_queue.h"
 #include "server/pipeline.h"
 #include "server/tls_stream.h"
+#include "server/tunnel.h"
 #include "server/ws_session.h"
 
 namespace teapot::srv {
@@ -95,7 +96,8 @@ struct h1_working_set {
 class h1_connection final : public io::fd_handler,
                             public exchange_transport,
                             public h2_carrier,
-                            public ws_carrier {
+                            public ws_carrier,
+                            public tunnel_carrier {
  public:
   // tls: the connection speaks TLS, its session made on this set (null: plain).
   h1_connection(worker& w, int fd, std::string peer, const address_key& peer_key,
@@ -129,6 +131,8 @@ class h1_connection final : public io::fd_handler,
   void h2_output_ready() override;
   // ws_carrier
   void ws_output_ready() override;
+  // tunnel_carrier
+  void on_destination_io(std::uint32_t events) override;
 
   // From h1_body_stream, through posts: delivery may begin, or a hold has ended.
   void resume_content();
@@ -146,7 +150,8 @@ class h1_connection final : public io::fd_handler,
 
  private:
   // h2: the connection has become HTTP/2 (h1_connection_h2.cpp); websocket: a WebSocket
-  // route's 101 switched it (h1_connection_ws.cpp). The h1 phases are over.
+  // route's 101 switched it (h1_connection_ws.cpp); tunnel: a forward proxy's 200 to CONNECT
+  // made it a tunnel to the destination (h1_connection_tunnel.cpp). The h1 phases are over.
   enum class phase : std::uint8_t {
     head,
     body,
@@ -155,7 +160,8 @@ class h1_connection final : public io::fd_handler,
     lingering,
     closed,
     h2,
-    websocket
+    websocket,
+    tunnel
   };
   enum class h2_start : std::uint8_t { no, wait, now };
   enum class wait_for : std::uint8_t { nothing, idle, header, body, send, linger };
@@ -225,6 +231,14 @@ class h1_connection final : public io::fd_handler,
   void ws_read();
   bool ws_write();
   void ws_on_timer();
+  // CONNECT tunnel (h1_connection_tunnel.cpp).
+  void become_tunnel();
+  void tunnel_on_io(std::uint32_t events);
+  void tunnel_pump();
+  bool tunnel_pass();
+  bool tunnel_to_client(bool& moved);
+  bool tunnel_from_client(bool& moved);
+  void tunnel_rearm();
 
   worker& worker_;
   int fd_;
@@ -245,6 +259,10 @@ class h1_connection final : public io::fd_handler,
   // A 101 of a WebSocket route written, not yet taken up; then the session it became.
   std::shared_ptr<ws_upgrade> pending_upgrade_;
   std::shared_ptr<ws_session> websocket_;
+  // A 200 to CONNECT written, not yet taken up; then the tunnel it opened, and its target.
+  std::shared_ptr<tunnel_handoff> pending_tunnel_;
+  std::unique_ptr<tunnel> tunnel_;
+  std::string tunnel_target_;
   std::shared_ptr<connection_token> token_;  // for posts that may outlive the connection
   bool keep_alive_ = true;
   bool draining_ = false;

@@ -63,7 +63,9 @@ std::string_view authority_of(const h1::request_head& h) {
 
 pipeline::head_facts facts_of(const h1::request_head& h) {
   pipeline::head_facts facts;
-  facts.authority = authority_of(h);
+  // RFC 9112 §3.2.3: a CONNECT names its authority in its target, the site is chosen by it.
+  facts.authority = h.method == "CONNECT" ? h.target : authority_of(h);
+  facts.can_proxy = true;
   facts.has_content = h.framing != h1::body_framing::none;
   if (h.framing == h1::body_framing::content_length) facts.content_length = h.content_length;
   return facts;

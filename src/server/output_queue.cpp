@@ -14,7 +14,7 @@ namespace teapot::srv {
 namespace {
 
 // A buffer that grew past this for one large response is given back when the queue empties.
-constexpr std::size_t kept_capacity = 64 * 1024;
+constexpr std::size_t kept_capacity = 128 * 1024;
 
 }  // namespace
 

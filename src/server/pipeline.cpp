@@ -7,6 +7,7 @@
 
 #include "http/transport_security.h"
 #include "server/error_page.h"
+#include "server/forward_proxy.h"
 #include "server/response_access.h"
 
 namespace teapot::srv::pipeline {
@@ -65,9 +66,21 @@ bool runs_in_early_data(const exchange& ex) {
   return !ex.progress.has_content && (m == "GET" || m == "HEAD" || m == "OPTIONS");
 }
 
-// The site's steps from ex.progress.step_at, then the route.
+// RFC 9110 §3.7: what a forward proxy takes: a CONNECT, or an absolute-form target whose
+// authority is not the site's own (for its own, RFC 9112 §3.2.2, the site answers as it does
+// for origin-form). The site is the one the authority names, else the default site.
+bool is_proxied(const exchange& ex, const head_facts& facts) {
+  if (!facts.can_proxy || ex.site_of->forward_proxy() == nullptr) return false;
+  // An extended CONNECT (RFC 8441 §4) names a resource of this site by its path: not a tunnel.
+  if (ex.req.method == "CONNECT") return ex.req.protocol.empty();
+  const std::string_view target = ex.req.target;
+  return !target.empty() && target.front() != '/' && target != "*" &&
+         !ex.site_of->answers_for(facts.authority);
+}
+
+// The site's steps (or its forward proxy's) from ex.progress.step_at, then the route.
 after_head run_steps(exchange& ex, error_log& log) {
-  const auto& steps = ex.site_of->policies();
+  const auto& steps = ex.steps();
   for (; ex.progress.step_at < steps.size(); ++ex.progress.step_at) {
     switch (run_step(ex, *steps[ex.progress.step_at], log)) {
       case policy::verdict::next:
@@ -91,7 +104,7 @@ after_head run_steps(exchange& ex, error_log& log) {
     ex.res->set_header("Allow", allow);
     return after_head::answered;
   }
-  if (ex.req.method == "CONNECT" && ex.req.protocol.empty()) {
+  if (ex.req.method == "CONNECT" && ex.req.protocol.empty() && !ex.progress.forward) {
     // A tunnel to the authority (RFC 9110 §9.3.6), not a resource of the site: a site that is
     // no forward proxy has none to give. 405, and Allow is empty, as the target allows no
     // method here (§10.2.1). An extended CONNECT (RFC 8441 §4) names a resource by its path,
@@ -100,8 +113,7 @@ after_head run_steps(exchange& ex, error_log& log) {
     ex.res->set_header("Allow", "");
     return after_head::answered;
   }
-  ex.site_of->routes().find(ex.req.method, ex.req.path, ex.match);
-  ex.req.params = ex.match.params;
+  find_route(ex);
   if (ex.req.early_data && !runs_in_early_data(ex)) {
     ex.res->error(http::status::too_early);
     return after_head::answered;
@@ -154,6 +166,7 @@ after_head on_head(exchange& ex, const head_facts& facts, const limits& lim, err
   ex.secure = facts.secure;
   ex.req.secure = facts.secure;
   ex.req.early_data = facts.early;
+  ex.progress.forward = false;
   ex.site_of = facts.misdirected ? nullptr : ex.sites->table.find(facts.authority);
   if (ex.site_of == nullptr) {
     // Strict hosts: this server is not configured for that authority; or, on TLS, not on this
@@ -161,7 +174,8 @@ after_head on_head(exchange& ex, const head_facts& facts, const limits& lim, err
     ex.res->error(http::status::misdirected_request);
     return after_head::answered;
   }
-  if (redirect_to_https(ex, facts)) return after_head::answered;
+  ex.progress.forward = is_proxied(ex, facts);
+  if (!ex.progress.forward && redirect_to_https(ex, facts)) return after_head::answered;
   // Before the steps and before any 100: a body too large for its path is never read.
   ex.body_max = lim.body_for(ex.req.path);
   if (facts.content_length && *facts.content_length > ex.body_max) {
@@ -180,6 +194,18 @@ after_head resume_steps(exchange& ex, error_log& log) {
   }
   ++ex.progress.step_at;
   return run_steps(ex, log);
+}
+
+void find_route(exchange& ex) {
+  if (ex.progress.forward) {
+    ex.match.target = site_access::forward_handler(*ex.site_of);
+    ex.match.options = route_options{};
+    ex.match.allow.clear();
+    ex.match.params.clear();
+  } else {
+    ex.site_of->routes().find(ex.req.method, ex.req.path, ex.match);
+  }
+  ex.req.params = ex.match.params;
 }
 
 void run_handler(exchange& ex, error_log& log) {
@@ -218,7 +244,10 @@ bool finish(exchange& ex, std::time_t now) {
     const http::status st = ex.res->status();
     const bool switches = (st == http::status::switching_protocols || st == http::status::ok) &&
                           response_access::upgrade(*ex.res) != nullptr;
-    if (switches) return true;
+    // Nor has a 2xx to CONNECT, which opens a tunnel (RFC 9110 §9.3.6).
+    const bool tunnels =
+        ex.res->status() == http::status::ok && response_access::tunnel(*ex.res) != nullptr;
+    if (switches || tunnels) return true;
     if (http::is_informational(ex.res->status()))
       ex.res->error(http::status::internal_server_error);
     if (!apply_representation(ex.req, *ex.res, now, ex.plan, ex.site_of)) {
@@ -234,7 +263,7 @@ bool finish(exchange& ex, std::time_t now) {
     res.set_header("Strict-Transport-Security", ex.site_of->strict_transport_security());
   // Last, so that the steps see (and may change) every field the server itself added.
   if (ex.site_of) {
-    const auto& steps = ex.site_of->policies();
+    const auto& steps = ex.steps();
     for (auto it = steps.rbegin(); it != steps.rend(); ++it)
       (*it)->on_response(ex.req, res);
   }

@@ -1,5 +1,8 @@
 // The order every request goes through, whatever transport carries it, written once
-// (DESIGN.md): site by Host (421) -> HTTPS for a site that asks for it over plain HTTP (308)
+// (DESIGN.md): site by Host (421) -> a request the site's forward proxy takes (CONNECT, an
+// absolute-form target for another authority) leaves here for the proxy's own steps (407)
+// and its handler (403, 502, 504, the tunnel) -> HTTPS for a site that asks for it over plain HTTP
+// (308)
 // -> body limit of the path (413) -> the site's steps (captive portal, maintenance, rate
 // limit, auth, rules, early hints, mandatory extensions, in the order the site lists them)
 // -> route (404/405) -> handler -> representation (304/412/206/416 and compression) -> error
@@ -38,6 +41,9 @@ struct head_facts {
   bool secure = false;
   // Some of the request came as TLS 1.3 early data, which an attacker may replay (RFC 8470).
   bool early = false;
+  // The transport can carry a CONNECT tunnel and forward an absolute-form request (HTTP/1.1):
+  // a site's forward proxy may take the request. HTTP/2 CONNECT (RFC 9113 §8.5) is not done.
+  bool can_proxy = false;
 };
 
 enum class after_head : std::uint8_t {
@@ -53,6 +59,11 @@ after_head on_head(exchange& ex, const head_facts& facts, const limits& lim, err
 // After on_step_decided(): the waiting step's decision, then the steps after it and the route,
 // as on_head() would have gone on.
 after_head resume_steps(exchange& ex, error_log& log);
+
+// The route of the request, into ex.match and ex.req.params: the forward proxy's handler for
+// a request it takes, else the site's router's. Again after the transport rebinds the request's
+// views.
+void find_route(exchange& ex);
 
 // Runs the route's handler (or answers 404/405). Afterwards the response is final unless the
 // handler deferred it (exchange::is_deferred_pending).

@@ -312,6 +312,7 @@ void response::reset(srv::exchange_channel* channel) noexcept {
   release_file();
   release_source();
   upgrade_.reset();
+  tunnel_.reset();
   file_offset_ = file_length_ = 0;
   length_unknown_ = body_set_ = deferred_ = false;
   ranges_ = ranges_choice::by_content;

@@ -77,6 +77,16 @@ struct response_access {
   static std::shared_ptr<ws_upgrade> take_upgrade(response& res) noexcept {
     return std::move(res.upgrade_);
   }
+  // The tunnel a 200 to CONNECT opens (null: none).
+  static void set_tunnel(response& res, std::shared_ptr<tunnel_handoff> t) noexcept {
+    res.tunnel_ = std::move(t);
+  }
+  static const std::shared_ptr<tunnel_handoff>& tunnel(const response& res) noexcept {
+    return res.tunnel_;
+  }
+  static std::shared_ptr<tunnel_handoff> take_tunnel(response& res) noexcept {
+    return std::move(res.tunnel_);
+  }
   // How source.wake() reaches the connection; an empty function detaches.
   static void set_waker(body_source& source, std::function<void()> waker) {
     source.set_waker(std::move(waker));

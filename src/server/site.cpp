@@ -9,6 +9,7 @@
 #include "base/ascii.h"
 #include "http/mime_types.h"
 #include "http/transport_security.h"
+#include "server/forward_proxy.h"
 
 namespace teapot {
 
@@ -76,6 +77,17 @@ site& site::set_https(https_options options) {
                                            *options.hsts_max_age, options.hsts_include_subdomains,
                                            options.hsts_preload)
                                      : std::string();
+  return *this;
+}
+
+site& site::set_forward_proxy(forward_proxy_options options) {
+  for (std::uint16_t port : options.connect_ports)
+    if (port == 0) throw std::invalid_argument("teapot: a forward proxy's connect_ports hold 0");
+  if (options.connect_timeout.count() <= 0 || options.response_timeout.count() <= 0 ||
+      options.tunnel_idle_timeout.count() <= 0)
+    throw std::invalid_argument("teapot: a forward proxy's timeouts must be above zero");
+  forward_ = std::make_shared<const forward_proxy_options>(std::move(options));
+  forward_handler_ = srv::make_forward_proxy(forward_);
   return *this;
 }
 

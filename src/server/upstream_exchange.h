@@ -27,6 +27,7 @@
 #include "io/event_loop.h"
 #include "io/timer_wheel.h"
 #include "server/upstream_pool.h"
+#include "server/upstream_transcoding.h"
 #include "teapot/body_reader.h"
 #include "teapot/proxy.h"
 #include "teapot/response.h"
@@ -141,6 +142,7 @@ class upstream_exchange final : public io::fd_handler,
   bool failed_ = false;        // the content cannot be completed
   bool source_given_ = false;  // the head went to the client with a source
   std::vector<std::pair<std::string, std::string>> trailers_;
+  upstream_transcoding transcoding_;  // the 203 of transcode_legacy_text
   std::weak_ptr<body_source> source_;
   // Itself, while its upstream connection is registered with the loop.
   std::shared_ptr<upstream_exchange> self_;

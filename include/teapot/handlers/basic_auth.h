@@ -1,6 +1,7 @@
 // Access control as a pipeline step: client networks (403), then HTTP Basic authentication
 // (RFC 7617) against an htpasswd file (401), then per-path user and group lists (403), all
-// decided from the request head (RFC 9110 §11).
+// decided from the request head (RFC 9110 §11). And the same authentication for the clients
+// of a forward proxy (407, RFC 9110 §11.7).
 #pragma once
 
 #include <array>
@@ -58,5 +59,23 @@ struct basic_auth_options {
 // realm with control characters, or a rule naming users while no htpasswd is given.
 // The step is safe to share between worker threads.
 std::shared_ptr<teapot::policy> make_basic_auth(basic_auth_options options);
+
+// Basic authentication of a forward proxy's clients (RFC 9110 §11.7), a step for
+// forward_proxy_options::steps: a request without the Proxy-Authorization credentials of a
+// user of the htpasswd file (missing, malformed, wrong) gets 407 Proxy Authentication Required
+// with Proxy-Authenticate: Basic realm="...", charset="UTF-8" (RFC 7617). Passwords are checked
+// on the blocking-work pool, and verified credentials remembered as basic_auth_options says.
+struct proxy_auth_options {
+  std::filesystem::path htpasswd{};  // as basic_auth_options::htpasswd; required
+  std::string realm = "teapot proxy";
+  std::chrono::milliseconds cache_ttl{30'000};
+  std::size_t cache_entries = 128;
+  // Where failed attempts are reported, one line each, never with the password. null: stderr.
+  std::function<void(std::string_view line)> log{};
+};
+
+// Reads the htpasswd file now. Throws std::system_error when it cannot be read, and
+// std::invalid_argument for an empty path, a malformed line or a realm with control characters.
+std::shared_ptr<teapot::policy> make_proxy_auth(proxy_auth_options options);
 
 }  // namespace teapot::handlers

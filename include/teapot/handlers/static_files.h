@@ -54,6 +54,14 @@ struct static_files_options {
   // Serve file.br, file.zst or file.gz in place of file when Accept-Encoding prefers them.
   bool precompressed = true;
   negotiation_mode negotiation = negotiation_mode::lenient;
+  // Below these path prefixes ("/docs/"), another mode; the longest prefix that matches wins.
+  std::vector<std::pair<std::string, negotiation_mode>> negotiation_prefixes{};
+  // Type maps (Apache's ".var" files): a request for "doc.var", or for a missing "doc" beside
+  // "doc.var", gets the variant the map's list ranks best (type, language, coding, and each
+  // variant's source quality "qs"); a chosen variant that would negotiate again (another map,
+  // or a name with variant files of its own) gets 506 Variant Also Negotiates (RFC 2295
+  // §8.1). Off: a .var file is a file like any other.
+  bool type_maps = false;
   // ETags from the file's size and modification time, as nginx makes them, so that servers
   // behind one load balancer that serve copies of a tree give one tag per file. With this set,
   // the device and inode numbers go in too (Apache's old FileETag INode): a file replaced by
@@ -63,6 +71,13 @@ struct static_files_options {
   // of file descriptors); empty: nowhere.
   std::function<void(std::string_view line)> log{};
 };
+
+// What is wrong with the type maps below options.root, for `teapot check`, a line each
+// ("type map docs/outer.var: variant 'inner.var' negotiates itself (506 when chosen)"): maps
+// whose variants would negotiate again or name no file, and lines a map cannot hold. At most
+// 10,000 directory entries are walked (links are not followed); past them, a line says so.
+// Empty when type_maps is off.
+std::vector<std::string> check_type_maps(const static_files_options& options);
 
 // Throws std::system_error when root cannot be opened as a directory, and
 // std::invalid_argument for an option that cannot be honoured.

@@ -2,17 +2,14 @@
 #include "teapot/handlers/basic_auth.h"
 
 #include <cstdio>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 #include <string>
-#include <system_error>
 #include <utility>
 
-#include "base/ascii.h"
 #include "handlers/basic_auth/credentials.h"
 #include "handlers/basic_auth/htpasswd.h"
+#include "handlers/basic_auth/step_parts.h"
 #include "handlers/basic_auth/verified_cache.h"
 #include "handlers/common/network.h"
 
@@ -23,71 +20,6 @@ namespace {
 using net::any_contains;
 using net::ip_address;
 using net::parse_peer_address;
-
-// For the log: printable ASCII as is, anything else (UTF-8 included) as \xNN, so that a user
-// name cannot forge log lines or smuggle terminal escapes.
-std::string escape_for_log(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (u >= 0x20 && u < 0x7f && c != '"' && c != '\\') {
-      out.push_back(c);
-    } else {
-      out += "\\x";
-      base::ascii::append_hex(out, u, 2);
-    }
-  }
-  return out;
-}
-
-// WWW-Authenticate: Basic realm="...", charset="UTF-8" (RFC 7617 §2, §2.1); the realm is a
-// quoted-string (RFC 9110 §5.6.4).
-std::string make_challenge(std::string_view realm) {
-  std::string out = "Basic realm=\"";
-  for (char c : realm) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) throw std::invalid_argument("the realm holds a control character");
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out + "\", charset=\"UTF-8\"";
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::system_error(errno, std::generic_category(), path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return std::move(text).str();
-}
-
-std::map<std::string, std::string, std::less<>> load_users(const std::filesystem::path& path) {
-  if (path.empty()) return {};
-  htpasswd_file file = parse_htpasswd(read_file(path));
-  if (!file.errors.empty()) {
-    const htpasswd_error& e = file.errors.front();
-    throw std::invalid_argument(path.string() + ":" + std::to_string(e.line) + ": " + e.what);
-  }
-  return std::move(file.users);
-}
-
-const char* describe(credentials_error e) noexcept {
-  switch (e) {
-    case credentials_error::none:
-      return "no error";
-    case credentials_error::missing:
-      return "no credentials";
-    case credentials_error::other_scheme:
-      return "not the Basic scheme";
-    case credentials_error::bad_base64:
-      return "credentials not in base64";
-    case credentials_error::no_colon:
-      return "credentials without a colon";
-    case credentials_error::control_character:
-      return "credentials with a control character";
-  }
-  return "malformed credentials";
-}
 
 }  // namespace
 

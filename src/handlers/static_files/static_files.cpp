@@ -23,6 +23,7 @@
 #include "handlers/static_files/policy.h"
 #include "handlers/static_files/precompressed.h"
 #include "handlers/static_files/resolve.h"
+#include "handlers/static_files/type_maps.h"
 #include "handlers/static_files/variants.h"
 #include "http/negotiation.h"
 #include "http/path.h"
@@ -221,6 +222,18 @@ void describe_file(file_cache& cache, file_source& src, std::string_view type,
   if (!coding.empty()) res.set_content_coding(coding);
 }
 
+// The negotiation mode of a path: the longest prefix that has one, else the handler's.
+negotiation_mode mode_for(const handler_state& h, std::string_view path) {
+  negotiation_mode mode = h.opts.negotiation;
+  std::size_t longest = 0;
+  for (const auto& [prefix, m] : h.opts.negotiation_prefixes)
+    if (path.starts_with(prefix) && prefix.size() >= longest) {
+      longest = prefix.size();
+      mode = m;
+    }
+  return mode;
+}
+
 // RFC 9110 §15.4.1, §15.5.7: 300 and 406 list the representations there are, for the user to
 // pick. Each item is a file name next to the requested one and a note on what it holds.
 void list_representations(http::status code,
@@ -231,7 +244,14 @@ void list_representations(http::status code,
       "\n<p>Available representations:</p>\n<ul>\n";
   for (const auto& [name, note] : items) {
     body += "<li><a href=\"";
-    static_files::append_percent_encoded(body, name);
+    // Each segment fully encoded, so that no ':' reads as a scheme (RFC 3986 §4.2).
+    for (std::string_view rest = name;;) {
+      const std::size_t slash = rest.find('/');
+      static_files::append_percent_encoded(body, rest.substr(0, slash));
+      if (slash == std::string_view::npos) break;
+      body += '/';
+      rest.remove_prefix(slash + 1);
+    }
     body += "\">";
     static_files::append_html_escaped(body, name);
     body += "</a> (";
@@ -274,7 +294,7 @@ void serve_file(const handler_state& h, file_cache& cache, file_source& src, con
   }
   // RFC 9110 §12.5.5: the choice depends on Accept-Encoding, whichever way it went.
   if (c.has_siblings) res.add_header("Vary", "Accept-Encoding");
-  if (c.none_acceptable && h.opts.negotiation != negotiation_mode::lenient) {
+  if (c.none_acceptable && mode_for(h, req.path) != negotiation_mode::lenient) {
     src.close();
     std::string_view relative = src.relative;
     return not_acceptable(relative.substr(relative.rfind('/') + 1), c, res);
@@ -341,6 +361,107 @@ void list_variants(http::status code, const std::vector<static_files::variant_fi
   list_representations(code, items, res);
 }
 
+// A type map's variants, negotiated (RFC 9110 §12.1 with each variant's source quality, RFC
+// 2295 §5.3). False when map_relative is no map file.
+bool serve_type_map(const handler_state& h, file_cache& cache, const std::string& map_relative,
+                    const request& req, response& res) {
+  const static_files::loaded_type_map map =
+      static_files::load_type_map(h.root_fd, map_relative, h.types, h.beneath());
+  if (!map.found) return false;
+  auto tell = [&](std::string_view what) {
+    if (!h.opts.log) return;
+    std::string line = "type map " + map_relative + ": " + std::string(what);
+    for (const std::string& p : map.problems)
+      line.append("; ").append(p);
+    h.opts.log(line);
+  };
+  if (map.variants.empty()) {
+    tell("no variant to serve (404)");
+    res.error(http::status::not_found);
+    return true;
+  }
+  const std::string_view parent = req.path.substr(0, req.path.rfind('/') + 1);
+  const auto accept = req.header("Accept");
+  const auto accept_language = req.header("Accept-Language");
+  const auto accept_encoding = req.header("Accept-Encoding");
+  std::vector<http::variant> offered;
+  offered.reserve(map.variants.size());
+  bool coded = false;
+  bool languages = false;
+  for (const auto& v : map.variants) {
+    // A variant in several languages weighs as its best one for this client.
+    std::string_view language;
+    int best = -1;
+    for (const std::string& tag : v.entry.languages)
+      if (const int q = http::language_quality(accept_language, tag); q > best) {
+        best = q;
+        language = tag;
+      }
+    coded = coded || !v.entry.encoding.empty();
+    languages = languages || !v.entry.languages.empty();
+    offered.push_back({v.entry.media_type, language, v.entry.encoding, v.entry.source_quality});
+  }
+  // §12.5.5: the outcome depended on these fields.
+  std::string vary = "Accept";
+  if (languages) vary += ", Accept-Language";
+  if (coded) vary += ", Accept-Encoding";
+  res.add_header("Vary", vary);
+  auto list = [&](http::status code) {
+    std::vector<std::pair<std::string, std::string>> items;
+    for (const auto& v : map.variants) {
+      std::string note = v.entry.description.empty() ? v.entry.media_type : v.entry.description;
+      for (const std::string& tag : v.entry.languages)
+        note.append(", ").append(tag);
+      if (!v.entry.encoding.empty()) note.append(", ").append(v.entry.encoding);
+      items.emplace_back(v.entry.uri, note);
+    }
+    list_representations(code, items, res);
+  };
+  const auto r = http::choose_variant(offered, accept, accept_language, accept_encoding);
+  const negotiation_mode mode = mode_for(h, req.path);
+  if (r.none_acceptable && mode != negotiation_mode::lenient) {
+    list(http::status::not_acceptable);
+    return true;
+  }
+  if (r.tie && mode == negotiation_mode::multiple_choices) {
+    list(http::status::multiple_choices);
+    return true;
+  }
+  const std::size_t i = r.chosen && !r.none_acceptable ? *r.chosen : 0;
+  const static_files::map_variant& v = map.variants[i];
+  if (v.negotiable) {
+    // RFC 2295 §8.1: the chosen variant would negotiate again; a loop is never entered.
+    tell("variant '" + v.entry.uri + "' negotiates itself (506)");
+    res.error(http::status::variant_also_negotiates);
+    return true;
+  }
+  file_source src{.relative = v.relative, .key = {}};
+  thread_local std::string key;
+  key.assign(parent).append(v.entry.uri);
+  src.key = key;
+  if (open_source(h, cache, src) != 0 || (!src.cached && !S_ISREG(src.st.st_mode))) {
+    src.close();
+    res.error(http::status::not_found);  // gone since the map was read
+    return true;
+  }
+  // §8.5: the languages of the variant's audience, all of them, as the map lists them.
+  if (!v.entry.languages.empty()) {
+    std::string audience;
+    for (const std::string& tag : v.entry.languages)
+      audience.append(audience.empty() ? "" : ", ").append(tag);
+    res.set_header("Content-Language", audience);
+  }
+  // §8.7: the URI of the variant that was chosen.
+  std::string location(parent);
+  append_path_encoded(location, v.entry.uri);
+  res.set_header("Content-Location", location);
+  if (auto cc = static_files::cache_control_for(h.opts.cache_control, req.path))
+    res.set_header("Cache-Control", *cc);
+  // The map says what the file is: its type (with its charset) and its coding.
+  describe_file(cache, src, v.entry.media_type, v.entry.encoding, h.opts.etag_inode, res);
+  return true;
+}
+
 // The requested name does not exist: answer with one of its variant files, if it has some
 // (RFC 9110 §12.1). False when there are none.
 bool serve_negotiated(const handler_state& h, file_cache& cache, const request& req,
@@ -350,6 +471,12 @@ bool serve_negotiated(const handler_state& h, file_cache& cache, const request& 
   if (path.ends_with('/') || slash == std::string_view::npos) return false;
   std::string_view parent = path.substr(0, slash + 1);  // "/a/b/"
   std::string dir(slash == 0 ? std::string_view(".") : path.substr(1, slash - 1));
+  if (h.opts.type_maps) {
+    // A map beside the missing name says what its variants are, before their file names do.
+    std::string map = dir == "." ? std::string() : dir + "/";
+    map.append(path.substr(slash + 1)).append(".var");
+    if (serve_type_map(h, cache, map, req, res)) return true;
+  }
   auto vs =
       static_files::find_variants(h.root_fd, dir, path.substr(slash + 1), h.types, h.beneath());
   if (vs.empty()) return false;
@@ -361,7 +488,7 @@ bool serve_negotiated(const handler_state& h, file_cache& cache, const request& 
     offered.push_back({v.media_type, v.language, {}});
   auto r = http::choose_variant(offered, req.header("Accept"), req.header("Accept-Language"),
                                 std::nullopt);
-  const negotiation_mode mode = h.opts.negotiation;
+  const negotiation_mode mode = mode_for(h, req.path);
   if (r.none_acceptable && mode != negotiation_mode::lenient) {
     list_variants(http::status::not_acceptable, vs, res);
     return true;
@@ -416,6 +543,9 @@ void handle(const std::shared_ptr<const handler_state>& state, const request& re
   std::string_view relative = req.path.size() > 1 ? req.path.substr(1) : ".";
   if (req.method == "OPTIONS") return answer_options(h, relative, res);
   file_cache& cache = cache_for(state);
+  if (h.opts.type_maps && static_files::is_type_map_name(req.path) &&
+      serve_type_map(h, cache, std::string(relative), req, res))
+    return;
   file_source src{.relative = relative, .key = req.path};
   if (int err = open_source(h, cache, src)) {
     if (err == ENOENT && serve_negotiated(h, cache, req, res)) return;

@@ -1,0 +1,429 @@
+"""The forward proxy ([sites.forward_proxy]): CONNECT tunnels to listed ports and absolute-form
+requests for other authorities, with Basic proxy authentication (407 with Proxy-Authenticate),
+403 for a port not listed, 502 for a destination that refuses and 504 for one that does not
+accept in time; a site without it still answers CONNECT 405.
+
+The destinations are written here: a TCP echo server, an HTTP server that records what it
+received, a port where nothing listens, and a listener whose accept queue is full. Clients:
+curl (-x, and -p for a tunnel) and raw sockets.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import socket
+import socketserver
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import TEAPOT_BIN, free_port, require, sha512_crypt
+from wire import Conn
+
+USER, PASSWORD = "alice", "tunnel pass"
+REALM = "teapot test proxy"
+CHALLENGE = f'Basic realm="{REALM}", charset="UTF-8"'
+
+
+class Destination(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    seen: list[dict] = []
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        Destination.seen.append({"path": self.path, "body": body,
+                                 "headers": {k.lower(): v for k, v in self.headers.items()}})
+        payload = f"destination saw {self.command} {self.path} {len(body)}\n".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_POST = do_GET
+
+
+class ThreadedServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+
+
+def socket_server(serve_one) -> tuple[int, socket.socket]:
+    """A TCP server on a free port whose connections get serve_one(conn) in a thread."""
+    lsock = socket.socket()
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(16)
+
+    def serve():
+        while True:
+            try:
+                conn, _ = lsock.accept()
+            except OSError:
+                return
+            threading.Thread(target=serve_one, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return lsock.getsockname()[1], lsock
+
+
+def echo(conn: socket.socket) -> None:
+    """Every byte back, until the client's FIN; then our own FIN."""
+    with conn:
+        while True:
+            data = conn.recv(65536)
+            if not data:
+                conn.shutdown(socket.SHUT_WR)
+                return
+            conn.sendall(data)
+
+
+def silent(conn: socket.socket) -> None:
+    """Reads a request head and says nothing for longer than any test waits."""
+    with conn:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(4096)
+            if not chunk:
+                return
+            data += chunk
+        threading.Event().wait(30)
+
+
+FLOOD_SIZE = 64 * 1024 * 1024
+flood_sent: list[int] = []
+
+
+def flood(conn: socket.socket) -> None:
+    """FLOOD_SIZE bytes of a known pattern as fast as the tunnel takes them, the count kept."""
+    pattern = bytes(range(256)) * 256  # 64 KiB
+    sent = 0
+    with conn:
+        conn.settimeout(30)
+        flood_sent.append(0)
+        while sent < FLOOD_SIZE:
+            conn.sendall(pattern)
+            sent += len(pattern)
+            flood_sent[-1] = sent
+
+
+def start_proxy(start_server, tmp_path: Path, name: str, forward: str):
+    require(TEAPOT_BIN, "teapot")
+    config = tmp_path / f"{name}.toml"
+    config.write_text('[server]\nlisten = ["127.0.0.1:1"]\nworkers = 2\ndrain_timeout = "1s"\n'
+                      f'[access_log]\nformat = "common"\npath = "{tmp_path / name}.log"\n'
+                      '[[sites]]\nhosts = ["site.test"]\n'
+                      '[[sites]]\ndefault = true\n[sites.forward_proxy]\n' + forward)
+    return start_server([TEAPOT_BIN, "serve", "--config", config], name)
+
+
+@pytest.fixture(scope="module")
+def destinations():
+    Destination.seen = []
+    web = ThreadedServer(("127.0.0.1", 0), Destination)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    echo_port, echo_sock = socket_server(echo)
+    flood_port, flood_sock = socket_server(flood)
+    silent_port, silent_sock = socket_server(silent)
+    # A destination whose accept queue is full: Linux drops the SYNs that come then, so that a
+    # connect neither succeeds nor fails until the proxy's connect_timeout.
+    full = socket.socket()
+    full.bind(("127.0.0.1", 0))
+    full.listen(0)
+    filler = socket.create_connection(full.getsockname(), timeout=5)
+    yield {"web": web.server_port, "echo": echo_port, "flood": flood_port, "silent": silent_port,
+           "full": full.getsockname()[1], "refused": free_port()}
+    web.shutdown()
+    for s in (echo_sock, flood_sock, silent_sock, filler, full):
+        s.close()
+
+
+@pytest.fixture
+def proxy(start_server, tmp_path: Path, destinations):
+    (tmp_path / "proxy.users").write_text(f"{USER}:{sha512_crypt(PASSWORD)}\n")
+    ports = ", ".join(str(destinations[k]) for k in ("web", "echo", "full", "refused"))
+    return start_proxy(start_server, tmp_path, "teapot-forward",
+                       f'connect_ports = [{ports}]\nconnect_timeout = "1s"\n'
+                       'response_timeout = "1s"\n'
+                       f'users = "proxy.users"\nrealm = "{REALM}"\n')
+
+
+@pytest.fixture
+def open_proxy(start_server, tmp_path: Path, destinations):
+    """No users: no authentication; a short tunnel_idle_timeout."""
+    ports = ", ".join(str(destinations[k]) for k in ("echo", "flood"))
+    return start_proxy(start_server, tmp_path, "teapot-open-forward",
+                       f'connect_ports = [{ports}]\ntunnel_idle_timeout = "1s"\n')
+
+
+def basic(user: str, password: str) -> str:
+    import base64
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def connect(port: int, authority: str, credentials: str | None = None,
+            after: bytes = b"") -> tuple[Conn, int, bytes]:
+    """Sends a CONNECT (and `after` right behind its head); returns the connection, the status
+    and the raw response head (a 200 to CONNECT has no content: the bytes after it are the
+    tunnel's)."""
+    c = Conn(port, timeout=10)
+    lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}"]
+    if credentials:
+        lines.append(f"Proxy-Authorization: {credentials}")
+    c.send(("\r\n".join(lines) + "\r\n\r\n").encode() + after)
+    head = c._take_until(b"\r\n\r\n", time.monotonic() + 10, "the CONNECT's response head")
+    status = int(head.split(b" ", 2)[1])
+    if status != 200:
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        c._take(length, time.monotonic() + 10, "the response's content")
+    return c, status, head
+
+
+def header(head: bytes, name: str) -> str | None:
+    for line in head.split(b"\r\n")[1:]:
+        n, sep, v = line.partition(b":")
+        if sep and n.decode().lower() == name.lower():
+            return v.strip().decode()
+    return None
+
+
+def logged(server, text: str) -> bool:
+    """Whether the error log (stderr) says text, once its writer thread has caught up."""
+    deadline = time.monotonic() + 10
+    while text not in server.stderr():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def log_lines(path: Path, count: int) -> list[str]:
+    """The access log's lines once it has count of them (its writer flushes each second)."""
+    deadline = time.monotonic() + 10
+    while True:
+        text = path.read_text() if path.exists() else ""
+        if text.count("\n") >= count:
+            return text.splitlines()
+        assert time.monotonic() < deadline, text
+        time.sleep(0.05)
+
+
+def curl(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["curl", "-sS", "--max-time", "20", *args], capture_output=True,
+                          timeout=30)
+
+
+def test_curl_fetches_through_a_connect_tunnel_with_proxytunnel(proxy, destinations):
+    p = curl("-p", "-x", f"http://127.0.0.1:{proxy.port}", "--proxy-user", f"{USER}:{PASSWORD}",
+             f"http://127.0.0.1:{destinations['web']}/through/the/tunnel")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == b"destination saw GET /through/the/tunnel 0\n"
+    # Through the tunnel the destination sees the client's own request, nothing of the proxy's.
+    seen = Destination.seen[-1]["headers"]
+    assert "proxy-authorization" not in seen and "via" not in seen, seen
+
+
+def test_bytes_pass_both_ways_byte_exact_through_a_raw_connect(proxy, destinations):
+    payload = os.urandom(1024 * 1024)
+    first = b"sent right behind the head"
+    c, status, head = connect(proxy.port, f"127.0.0.1:{destinations['echo']}",
+                              basic(USER, PASSWORD), after=first)
+    with c:
+        assert status == 200, head
+        assert head.startswith(b"HTTP/1.1 200 OK\r\n"), head
+        # RFC 9110 §9.3.6: a 2xx to CONNECT has no content and no framing fields.
+        assert header(head, "Content-Length") is None and header(head, "Transfer-Encoding") is None
+        assert c._take(len(first), time.monotonic() + 10, "the first echo") == first
+        received = bytearray()
+        for i in range(0, len(payload), 64 * 1024):
+            piece = payload[i:i + 64 * 1024]
+            c.send(piece)
+            received += c._take(len(piece), time.monotonic() + 10, "the echo")
+        assert bytes(received) == payload
+
+
+def test_a_half_close_reaches_the_destination_and_its_answer_still_comes_back(
+        open_proxy, destinations):
+    c, status, head = connect(open_proxy.port, f"127.0.0.1:{destinations['echo']}")
+    with c:
+        assert status == 200, head
+        c.send(b"last words")
+        c.shutdown_write()  # the echo server answers, then closes when it sees our FIN
+        assert c.closes_within(5) == b"last words"
+
+
+def test_without_credentials_the_proxy_answers_407_with_a_basic_utf8_challenge(
+        proxy, destinations):
+    c, status, head = connect(proxy.port, f"127.0.0.1:{destinations['echo']}")
+    c.close()
+    assert status == 407, head
+    assert header(head, "Proxy-Authenticate") == CHALLENGE
+    p = curl("-o", "/dev/null", "-w", "%{http_code}", "-x", f"http://127.0.0.1:{proxy.port}",
+             f"http://127.0.0.1:{destinations['web']}/x")
+    assert p.stdout == b"407", p.stderr
+
+
+def test_wrong_credentials_get_407_again_and_a_log_line(proxy, destinations):
+    p = curl("-o", "/dev/null", "-w", "%{http_code}", "-x", f"http://127.0.0.1:{proxy.port}",
+             "--proxy-user", f"{USER}:wrong", f"http://127.0.0.1:{destinations['web']}/x")
+    assert p.stdout == b"407", p.stderr
+    c, status, head = connect(proxy.port, f"127.0.0.1:{destinations['echo']}",
+                              basic("mallory", PASSWORD))
+    c.close()
+    assert status == 407, head
+    assert header(head, "Proxy-Authenticate") == CHALLENGE
+    assert logged(proxy, f'proxy auth refused user "{USER}"')
+    assert logged(proxy, 'proxy auth refused user "mallory"')
+    assert not Destination.seen or Destination.seen[-1]["path"] != "/x"
+
+
+def test_a_port_not_listed_gets_403_after_authentication_and_a_listed_one_200(
+        proxy, destinations):
+    c, status, head = connect(proxy.port, "127.0.0.1:25")
+    c.close()
+    assert status == 407, head  # who asks is known first
+    c, status, head = connect(proxy.port, "127.0.0.1:25", basic(USER, PASSWORD))
+    c.close()
+    assert status == 403, head
+    assert logged(proxy, "forward proxy: CONNECT 127.0.0.1:25 from 127.0.0.1:")
+    assert logged(proxy, "port 25 is not in connect_ports; 403")
+    c, status, head = connect(proxy.port, f"127.0.0.1:{destinations['echo']}",
+                              basic(USER, PASSWORD))
+    c.close()
+    assert status == 200, head
+
+
+def test_a_destination_that_refuses_gets_502(proxy, destinations):
+    c, status, head = connect(proxy.port, f"127.0.0.1:{destinations['refused']}",
+                              basic(USER, PASSWORD))
+    c.close()
+    assert status == 502, head
+    assert logged(proxy, "the destination refused: Connection refused; 502")
+
+
+def test_a_destination_that_takes_no_connection_gets_504_after_connect_timeout(
+        proxy, destinations):
+    started = time.monotonic()
+    c, status, head = connect(proxy.port, f"127.0.0.1:{destinations['full']}",
+                              basic(USER, PASSWORD))
+    c.close()
+    assert status == 504, head
+    assert time.monotonic() - started >= 0.9
+    assert logged(proxy, "the destination did not accept within connect_timeout; 504")
+
+
+def test_a_name_is_resolved_and_tunnelled_to(open_proxy, destinations):
+    c, status, head = connect(open_proxy.port, f"localhost:{destinations['echo']}")
+    with c:
+        assert status == 200, head
+        c.send(b"by name")
+        assert c._take(7, time.monotonic() + 10, "the echo") == b"by name"
+
+
+def test_an_absolute_form_request_goes_to_its_origin_without_the_proxys_fields(
+        proxy, destinations):
+    web = destinations["web"]
+    p = curl("-x", f"http://127.0.0.1:{proxy.port}", "--proxy-user", f"{USER}:{PASSWORD}",
+             "-H", "X-Client: end to end", f"http://127.0.0.1:{web}/page?q=1")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == b"destination saw GET /page?q=1 0\n"
+    seen = Destination.seen[-1]
+    assert seen["path"] == "/page?q=1"  # origin-form (RFC 9112 §3.2.1)
+    assert seen["headers"]["host"] == f"127.0.0.1:{web}"
+    assert seen["headers"]["x-client"] == "end to end"
+    assert "proxy-authorization" not in seen["headers"], seen
+    assert "proxy-connection" not in seen["headers"], seen
+    assert seen["headers"]["via"] == "1.1 teapot"
+
+
+@pytest.mark.parametrize("request_line", ["GET https://127.0.0.1:9/ HTTP/1.1",
+                                          "CONNECT 127.0.0.1:0 HTTP/1.1"])
+def test_a_target_the_proxy_cannot_reach_gets_400(open_proxy, request_line):
+    with Conn(open_proxy.port) as c:
+        c.send(f"{request_line}\r\nHost: 127.0.0.1\r\n\r\n")
+        r = c.read_response()
+    assert r.status == 400, r
+
+
+def test_connect_to_a_site_that_is_no_forward_proxy_still_gets_405(proxy):
+    c, status, head = connect(proxy.port, "site.test:443", basic(USER, PASSWORD))
+    c.close()
+    assert status == 405, head
+    assert header(head, "Allow") == ""
+
+
+def test_a_tunnel_stays_while_bytes_move_and_closes_once_idle(open_proxy, destinations):
+    c, status, head = connect(open_proxy.port, f"127.0.0.1:{destinations['echo']}")
+    with c:
+        assert status == 200, head
+        for i in range(4):  # 2 s of traffic against an idle timeout of 1 s
+            c.send(b"tick%d" % i)
+            assert c._take(5, time.monotonic() + 5, "the echo") == b"tick%d" % i
+            time.sleep(0.5)
+        assert c.closes_within(4) == b""
+
+
+def test_a_client_that_does_not_read_holds_the_destination_back(open_proxy, destinations):
+    c, status, head = connect(open_proxy.port, f"127.0.0.1:{destinations['flood']}")
+    with c:
+        assert status == 200, head
+        # The destination sends as fast as the tunnel takes; the client reads nothing. What it
+        # can send is the socket buffers on both sides plus the proxy's window, far from all.
+        deadline = time.monotonic() + 10
+        last = -1
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            now = flood_sent[-1] if flood_sent else 0
+            if now == last:
+                break
+            last = now
+        assert 0 < last < FLOOD_SIZE // 4, last
+        received = 0
+        pattern = bytes(range(256)) * 256
+        while received < FLOOD_SIZE:
+            chunk = c._take(min(65536, FLOOD_SIZE - received), time.monotonic() + 20,
+                            "the flood")
+            at = received % len(pattern)
+            expected = (pattern * (len(chunk) // len(pattern) + 2))[at:at + len(chunk)]
+            assert chunk == expected
+            received += len(chunk)
+
+
+def test_content_of_an_absolute_form_request_reaches_the_origin(proxy, destinations):
+    web = destinations["web"]
+    p = curl("-x", f"http://127.0.0.1:{proxy.port}", "--proxy-user", f"{USER}:{PASSWORD}",
+             "--data-binary", "posted through the proxy", f"http://127.0.0.1:{web}/form")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == b"destination saw POST /form 24\n"
+    assert Destination.seen[-1]["body"] == b"posted through the proxy"
+
+
+def test_the_access_log_has_a_line_for_each_connect(open_proxy, destinations, tmp_path):
+    authority = f"127.0.0.1:{destinations['echo']}"
+    c, status, head = connect(open_proxy.port, authority)
+    c.close()
+    assert status == 200, head
+    c, status, head = connect(open_proxy.port, "127.0.0.1:25")
+    c.close()
+    assert status == 403, head
+    lines = log_lines(tmp_path / "teapot-open-forward.log", 2)
+    assert f'"CONNECT {authority} HTTP/1.1" 200 0' in lines[0], lines
+    assert '"CONNECT 127.0.0.1:25 HTTP/1.1" 403 ' in lines[1], lines
+
+
+def test_an_origin_that_sends_no_head_gets_504_after_response_timeout(proxy, destinations):
+    started = time.monotonic()
+    p = curl("-o", "/dev/null", "-w", "%{http_code}", "-x", f"http://127.0.0.1:{proxy.port}",
+             "--proxy-user", f"{USER}:{PASSWORD}", f"http://127.0.0.1:{destinations['silent']}/")
+    assert p.stdout == b"504", p.stderr
+    assert time.monotonic() - started >= 0.9
+    assert logged(proxy, "proxy: no response head from the upstream in time")

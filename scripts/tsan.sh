@@ -49,6 +49,8 @@ echo "== ThreadSanitizer: integration tests that run threads"
 #   proxy:                  upstream connections on two workers' loops, one round robin
 #   websocket_cases:        hundreds of WebSockets on two workers, messages up to 16 MiB,
 #                           Chromium's compressed ones
+#   websocket_h2:           WebSockets on HTTP/2 streams of two workers, idle timers on their
+#                           loops, a graceful stop with WebSockets open
 TEAPOT_BIN="$PWD/build/tsan/teapot" TEAPOT_EXAMPLES_DIR="$PWD/build/tsan/examples" \
   /usr/bin/python3 -m pytest -q -p no:cacheprovider \
   tests/integration/test_streaming_and_blocking.py \
@@ -70,6 +72,7 @@ TEAPOT_BIN="$PWD/build/tsan/teapot" TEAPOT_EXAMPLES_DIR="$PWD/build/tsan/example
   tests/integration/test_tls_reload.py \
   tests/integration/test_h2.py \
   tests/integration/test_websocket.py \
+  tests/integration/test_websocket_h2.py \
   tests/integration/test_proxy.py \
   tests/integration/test_proxy_connections.py \
   --deselect tests/integration/test_proxy_connections.py::test_a_gibibyte_each_way_streams_byte_exact_with_bounded_memory \

@@ -29,6 +29,9 @@ struct request {
                               // hold bytes browsers leave unencoded: '|', '{', '"', a lone '%'
   int version_minor = 1;      // HTTP/1.<minor>: 0 or 1
   int version_major = 1;      // 2 on a stream of an HTTP/2 connection (version_minor is then 1)
+  // HTTP/2's :protocol on an extended CONNECT (RFC 8441 §4: "websocket" opens a WebSocket on
+  // the stream); empty on any other request. Such a CONNECT has a path, as a GET has.
+  std::string_view protocol{};
   std::span<const header_field> headers{};
   std::string_view body{};  // the whole content, de-chunked (empty with stream_body)
   std::span<const header_field> trailers{};  // of chunked content (RFC 9112 §7.1.2), as received

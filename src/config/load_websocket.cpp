@@ -31,6 +31,8 @@ void read_websocket(table_reader& r, websocket_config& out) {
       out.options.max_message = *n;
   }
   if (auto b = r.boolean("permessage_deflate")) out.options.permessage_deflate = *b;
+  // Zero is allowed: no Ping, no timeout.
+  if (auto d = r.duration("idle_timeout")) out.options.idle_timeout = *d;
 }
 
 }  // namespace

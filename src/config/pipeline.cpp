@@ -75,7 +75,7 @@ void build_site(const site_config& s, site& out, const std::shared_ptr<error_log
   for (const proxy_config& p : s.proxies)
     out.routes().route("*", p.prefix + "*", proxy_route(p.options), {.stream_body = true});
   for (const websocket_config& w : s.websockets)
-    out.routes().get(w.path, websocket_route(w.options, echo_handlers()));
+    add_websocket_route(out.routes(), w.path, w.options, echo_handlers());
   for (const handlers::webdav_options& area : s.webdav)
     handlers::mount_webdav(out.routes(), area);
   if (!s.static_files.root.empty()) {

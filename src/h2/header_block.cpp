@@ -24,7 +24,8 @@ void header_block::reject(request_error e) noexcept {
 }
 
 bool header_block::add_pseudo(std::string_view name, std::string_view value) {
-  // nghttp2 lets only these four through on a request (§8.3.1), each at most once.
+  // nghttp2 lets only these four through on a request (§8.3.1), and :protocol once
+  // SETTINGS_ENABLE_CONNECT_PROTOCOL is sent (RFC 8441 §4), each at most once.
   if (name == ":path" && value.size() > limits_->path) {
     reject(request_error::path_too_long);
     return true;
@@ -40,6 +41,8 @@ bool header_block::add_pseudo(std::string_view name, std::string_view value) {
     has_authority_ = true;
   } else if (name == ":path") {
     path_ = v;
+  } else if (name == ":protocol") {
+    protocol_ = v;
   }
   return true;
 }
@@ -84,6 +87,7 @@ request_head header_block::head(bool ends_stream) {
   h.scheme = view(scheme_);
   h.authority = has_authority_ ? view(authority_) : host_ ? view(*host_) : std::string_view{};
   h.path = view(path_);
+  h.protocol = view(protocol_);
   h.fields = fields();
   h.ends_stream = ends_stream;
   if (content_length_) {

@@ -59,6 +59,7 @@ class header_block {
   slice scheme_{};
   slice authority_{};
   slice path_{};
+  slice protocol_{};
   std::optional<slice> host_{};
   std::optional<slice> content_length_{};
   bool has_authority_ = false;

@@ -89,15 +89,18 @@ session::session(session_events& events, session_config config)
   // the STREAM_CLOSED error §5.1 requires, and a PRIORITY frame on stream 0 or on itself with
   // PROTOCOL_ERROR (§6.3, §5.3.1), instead of ignoring them.
   const session_settings& s = config_.settings;
-  const std::array<nghttp2_settings_entry, 5> entries{{
+  const std::array<nghttp2_settings_entry, 6> entries{{
       {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, s.max_concurrent_streams},
       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, s.initial_window_size},
       {NGHTTP2_SETTINGS_MAX_FRAME_SIZE, s.max_frame_size},
       {NGHTTP2_SETTINGS_HEADER_TABLE_SIZE, s.header_table_size},
       {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE,
        static_cast<std::uint32_t>(config_.limits.header_list)},
+      {NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL, 1},
   }};
-  if (nghttp2_submit_settings(ng_, NGHTTP2_FLAG_NONE, entries.data(), entries.size()) != 0 ||
+  // RFC 8441 §3: the setting is only ever sent with 1; left out, it is 0.
+  const std::size_t count = s.enable_connect_protocol ? entries.size() : entries.size() - 1;
+  if (nghttp2_submit_settings(ng_, NGHTTP2_FLAG_NONE, entries.data(), count) != 0 ||
       nghttp2_session_set_local_window_size(
           ng_, NGHTTP2_FLAG_NONE, 0, static_cast<std::int32_t>(s.connection_window_size)) != 0) {
     break_on(NGHTTP2_ERR_NOMEM);

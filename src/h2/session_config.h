@@ -13,10 +13,8 @@
 
 namespace teapot::h2 {
 
-// Sent in the server's first SETTINGS frame (RFC 9113 §6.5.2). SETTINGS_ENABLE_CONNECT_PROTOCOL
-// (RFC 8441) is never sent, so it stays 0: no extended CONNECT, and nghttp2 refuses a request
-// with :protocol as malformed. SETTINGS_ENABLE_PUSH is not sent either: a server never pushes
-// here, and §6.5.2 forbids a server to send it with 1.
+// Sent in the server's first SETTINGS frame (RFC 9113 §6.5.2). SETTINGS_ENABLE_PUSH is not sent:
+// a server never pushes here, and §6.5.2 forbids a server to send it with 1.
 struct session_settings {
   std::uint32_t max_concurrent_streams = 100;
   // The receive window of each stream (SETTINGS_INITIAL_WINDOW_SIZE): how much of a request's
@@ -27,6 +25,10 @@ struct session_settings {
   std::uint32_t connection_window_size = 1024 * 1024;
   std::uint32_t max_frame_size = 16'384;    // §4.2: the smallest allowed, and the default
   std::uint32_t header_table_size = 4'096;  // of the HPACK decoder (RFC 7541 §4.2)
+  // SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 (RFC 8441 §3): a client may send an extended CONNECT,
+  // a CONNECT with :protocol, :scheme and :path, to open a WebSocket on a stream. nghttp2 takes
+  // :protocol only once this is sent; without it, a request with :protocol is malformed.
+  bool enable_connect_protocol = true;
 };
 
 // What a request head may hold, each with its status (request_error) or its reset.

@@ -29,7 +29,10 @@ struct request_head {
   std::string_view method{};
   std::string_view scheme{};     // empty for CONNECT (§8.5)
   std::string_view authority{};  // :authority, or the host field when the client sent none
-  std::string_view path{};       // empty for CONNECT
+  std::string_view path{};       // empty for CONNECT, unless it is an extended one
+  // :protocol of an extended CONNECT (RFC 8441 §4), such as "websocket"; empty on any other
+  // request (nghttp2 has checked that it comes only with CONNECT, :scheme and :path).
+  std::string_view protocol{};
   // The regular fields in the order received, names lower-case (§8.2.1 makes uppercase
   // malformed), cookie crumbs (§8.2.3) as separate fields.
   std::span<const header_field> fields{};

@@ -159,15 +159,18 @@ void exchange::end() noexcept {
 }
 
 bool exchange::bind(std::string_view method, std::string_view target, int version_minor,
-                    std::span<const header_field> fields, std::string_view peer) {
+                    std::span<const header_field> fields, std::string_view peer,
+                    std::string_view protocol) {
   req = request{};
   req.method = method;
   req.target = target;
   req.version_minor = version_minor;
   req.headers = fields;
   req.remote_address = peer;
-  // CONNECT names an authority (RFC 9110 §9.3.6), which the codec has checked: no path.
-  if (method == "CONNECT") return true;
+  req.protocol = protocol;
+  // CONNECT names an authority (RFC 9110 §9.3.6), which the codec has checked: no path; an
+  // extended CONNECT (RFC 8441 §4) has one.
+  if (method == "CONNECT" && protocol.empty()) return true;
   const std::string_view raw_path = split_query(path_of(target), req.query);
   if (target == "*") {
     req.path = "*";

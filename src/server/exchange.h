@@ -102,9 +102,10 @@ class exchange final : public exchange_channel {
   // so the memory behind them must stay with it (deferral::keep) while they exist.
   std::shared_ptr<deferral> take_abandoned() noexcept { return std::move(abandoned_); }
   // Points the request at a parsed head and normalizes its path. False when the path cannot
-  // be trusted (400).
+  // be trusted (400). protocol: HTTP/2's :protocol (RFC 8441), whose CONNECT has a path.
   bool bind(std::string_view method, std::string_view target, int version_minor,
-            std::span<const header_field> fields, std::string_view peer);
+            std::span<const header_field> fields, std::string_view peer,
+            std::string_view protocol = {});
   // Handlers that run inside this (the synchronous part of dispatch) may send their deferred
   // response before returning: the pipeline finishes it then.
   void enter_handler() noexcept {

@@ -98,7 +98,9 @@ class segment_pull {
 pipeline::head_facts facts_of(const h2::request_head& h) {
   pipeline::head_facts facts;
   facts.authority = h.authority;
-  facts.has_content = !h.ends_stream;
+  // RFC 8441 §5: after the 2xx to an extended CONNECT, the stream's DATA frames carry the
+  // protocol it opened, not the request's content.
+  facts.has_content = !h.ends_stream && h.protocol.empty();
   facts.content_length = h.content_length;
   return facts;
 }
@@ -115,7 +117,10 @@ void head_fields(const exchange& ex, std::string_view date, std::string_view ser
   res.for_each_header([&out](std::string_view name, std::string_view value) {
     out.push_back({name, value});
   });
-  if (http::may_have_content(res.status()) && !res.length_unknown()) {
+  // RFC 9110 §8.6: never in a 2xx to CONNECT, whose content is the tunnel's.
+  const bool tunnel =
+      ex.req.method == "CONNECT" && http::class_of(res.status()) == http::status_class::successful;
+  if (http::may_have_content(res.status()) && !res.length_unknown() && !tunnel) {
     const std::uint64_t length =
         ex.plan.is_multipart() ? ex.plan.content_length : res.content_length();
     char digits[24];

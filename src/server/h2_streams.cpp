@@ -41,7 +41,7 @@ h2_stream::~h2_stream() {
 // handler reads it as on HTTP/1.1.
 void h2_stream::copy_head(const h2::request_head& h) {
   bool has_host = false;
-  std::size_t total = h.method.size() + h.path.size() + h.authority.size() + 4;
+  std::size_t total = h.method.size() + h.path.size() + h.authority.size() + h.protocol.size() + 4;
   for (const header_field& f : h.fields) {
     total += f.name.size() + f.value.size();
     has_host = has_host || f.name == "host";
@@ -58,6 +58,7 @@ void h2_stream::copy_head(const h2::request_head& h) {
   const std::string_view method = keep(h.method);
   const std::string_view path = keep(h.path);
   const std::string_view authority = keep(h.authority);
+  const std::string_view protocol = keep(h.protocol);
   if (!has_host && !authority.empty()) fields_.push_back({keep("host"), authority});
   for (const header_field& f : h.fields) {
     fields_.push_back({keep(f.name), keep(f.value)});
@@ -67,6 +68,7 @@ void h2_stream::copy_head(const h2::request_head& h) {
   head_path_ = path;
   ex_.req.method = method;
   ex_.req.target = path;
+  ex_.req.protocol = protocol;
   ex_.req.headers = fields_;
 }
 
@@ -128,6 +130,8 @@ void h2_stream::respond() {
   }
   response& res = *ex_.res;
   const http::status status = res.status();
+  if (status == http::status::ok && !ex_.req.protocol.empty() && response_access::upgrade(res))
+    return open_tunnel();
   h2_exchange::head_fields(ex_, worker_.date(), worker_.options().server_header, head_scratch_,
                            head_fields_);
   const bool no_content = h2_exchange::has_no_content(ex_);
@@ -163,10 +167,58 @@ void h2_stream::respond() {
   ex_.end();
 }
 
+// RFC 8441 §5: the 200 goes with the stream still open, its content the WebSocket's frames,
+// pulled as the session makes them; no content-length (RFC 9110 §8.6). What the client sent
+// while the pipeline ran is its first frames.
+void h2_stream::open_tunnel() {
+  phase_ = phase::tunnel;
+  h2_exchange::head_fields(ex_, worker_.date(), worker_.options().server_header, head_scratch_,
+                           head_fields_);
+  tunnel_ = std::make_unique<h2_ws_tunnel>(worker_, response_access::take_upgrade(*ex_.res),
+                                           [this] { tunnel_woken(); });
+  h2::session& session = owner_->session_;
+  if (!session.submit_response(
+          id_, http::status::ok, head_fields_,
+          h2::pull_source([this](std::span<char> buffer) { return pull_tunnel(buffer); }))) {
+    tunnel_.reset();
+    session.reset_stream(id_, h2::error_code::internal_error);
+    ex_.end();
+    return;
+  }
+  owner_->account(*this, http::status::ok, 0);
+  ex_.end();
+  tunnel_->open();
+  if (!ex_.body.empty()) {
+    const std::string early = std::move(ex_.body);
+    ex_.body.clear();
+    session.consume(id_, tunnel_->feed(early));
+  }
+  if (client_ended_) tunnel_->client_ended();
+}
+
+h2::pull_result h2_stream::pull_tunnel(std::span<char> buffer) {
+  const h2::pull_result r = tunnel_->pull(buffer);
+  bytes_out_ += r.length;
+  if (const std::size_t n = tunnel_->take_releasable(); n > 0 && owner_ != nullptr)
+    owner_->session_.consume(id_, n);
+  return r;
+}
+
+void h2_stream::tunnel_woken() {
+  if (owner_ == nullptr) return;
+  const std::shared_ptr<h2_stream> self = shared_from_this();  // the write may close it
+  owner_->session_.resume(id_);
+  owner_->output_ready();
+}
+
 void h2_stream::content_arrived(std::string_view bytes) {
   h2::session& session = owner_->session_;
   content_moved_ms_ = worker_.loop().now_ms();
   switch (phase_) {
+    case phase::tunnel:
+      session.consume(id_, tunnel_->feed(bytes));
+      session.resume(id_);  // the frames it answered with
+      return;
     case phase::head:
     case phase::content:
       // content-length past the limit was refused from the head; this counts the rest.
@@ -208,6 +260,10 @@ void h2_stream::content_ended() {
       return dispatch();
     case phase::streaming:
       return deliver();
+    case phase::tunnel:
+      tunnel_->client_ended();
+      owner_->session_.resume(id_);
+      return;
     case phase::head:  // a step waits: take_up() finds the content complete
     case phase::handling:
     case phase::answered:
@@ -482,9 +538,11 @@ void h2_streams::on_request(h2::stream_id id, const h2::request_head& head) {
   s->client_ended_ = head.ends_stream;
   exchange& ex = s->ex_;
   const request copied = ex.req;
-  // CONNECT has no :path (RFC 9113 §8.5): its target is the authority, as on HTTP/1.1.
+  // CONNECT has no :path (RFC 9113 §8.5): its target is the authority, as on HTTP/1.1. An
+  // extended CONNECT (RFC 8441 §4) has one.
+  const bool tunnel = copied.method == "CONNECT" && !copied.protocol.empty();
   const std::string_view target =
-      copied.method == "CONNECT" ? ex.req.header("host").value_or("") : copied.target;
+      copied.method == "CONNECT" && !tunnel ? ex.req.header("host").value_or("") : copied.target;
   // What the HTTP/1.1 codec decides from a head, decided alike: a method the server does not
   // know (501, RFC 9110 §9.1) and an expectation it cannot meet (417).
   const auto& known = worker_.options().methods;
@@ -496,7 +554,7 @@ void h2_streams::on_request(h2::stream_id id, const h2::request_head& head) {
     pipeline::answer_with(ex, http::status::expectation_failed);
     return s->respond();
   }
-  if (!ex.bind(copied.method, target, 1, copied.headers, peer_)) {
+  if (!ex.bind(copied.method, target, 1, copied.headers, peer_, copied.protocol)) {
     pipeline::answer_with(ex, http::status::bad_request);
     return s->respond();
   }
@@ -553,6 +611,7 @@ void h2_streams::on_stream_reset(h2::stream_id id, h2::error_code) {
   if (s == nullptr) return;
   // The client wants nothing more: a response sent from here on goes nowhere.
   s->phase_ = h2_stream::phase::answered;
+  if (s->tunnel_) s->tunnel_->gone();  // RFC 8441 §5: the TCP RST of the WebSocket
   s->fail_content(body_error::client_gone);
   if (s->source_) {
     std::shared_ptr<body_source> source = std::move(s->source_);
@@ -581,7 +640,9 @@ void h2_streams::sweep(std::int64_t now_ms, std::chrono::milliseconds body_timeo
       late.push_back(s);
     // RFC 9113 §6.9 lets a client keep its window shut; a server need not keep the stream
     // for it without end (the "zero window held forever" of the slow-read attacks).
-    if (s->phase_ != h2_stream::phase::answered || !session_.held_by_window(id)) {
+    const bool sending =
+        s->phase_ == h2_stream::phase::answered || s->phase_ == h2_stream::phase::tunnel;
+    if (!sending || !session_.held_by_window(id)) {
       s->window_shut_ms_ = -1;
     } else if (s->window_shut_ms_ < 0) {
       s->window_shut_ms_ = now_ms;
@@ -621,6 +682,7 @@ void h2_streams::let_go(std::shared_ptr<h2_stream> s) noexcept {
   // reach nothing now.
   s->owner_ = nullptr;
   s->ex_.end();
+  if (s->tunnel_) s->tunnel_->gone();
   if (!s->delivering_) {
     try {
       s->fail_content(body_error::client_gone);
@@ -635,6 +697,16 @@ void h2_streams::let_go(std::shared_ptr<h2_stream> s) noexcept {
   }
   std::shared_ptr<deferral> abandoned = s->ex_.take_abandoned();
   if (abandoned && abandoned.use_count() > 1) abandoned->keep(std::move(s));
+}
+
+// The frames go with the caller's next write: a write from here could close a stream, and
+// so change streams_, under the loop.
+void h2_streams::shutdown_notice() {
+  session_.shutdown_notice();
+  ++in_session_;
+  for (const auto& [id, s] : streams_)
+    if (s->tunnel_) s->tunnel_->go_away();
+  --in_session_;
 }
 
 std::string h2_streams::first_request() const {

@@ -28,6 +28,7 @@
 #include "h2/session.h"
 #include "http/field_lists.h"
 #include "server/exchange.h"
+#include "server/h2_ws_tunnel.h"
 #include "server/pipeline.h"
 #include "teapot/body_reader.h"
 
@@ -77,6 +78,7 @@ class h2_stream final : public exchange_transport,
     streaming,  // the handler has run and takes the content as it arrives
     handling,   // the handler (or the pool) has the request; the response is not ready
     answered,   // the response is submitted
+    tunnel,     // a WebSocket opened by extended CONNECT carries the stream (RFC 8441 §5)
   };
 
   void copy_head(const h2::request_head& h);
@@ -91,6 +93,9 @@ class h2_stream final : public exchange_transport,
   void source_woken();
   bool call_handler(const std::function<void()>& fn);
   h2::pull_result pull_source(std::span<char> buffer);
+  void open_tunnel();
+  h2::pull_result pull_tunnel(std::span<char> buffer);
+  void tunnel_woken();
 
   h2_streams* owner_;  // null once the connection is gone
   worker& worker_;
@@ -126,6 +131,7 @@ class h2_stream final : public exchange_transport,
   std::shared_ptr<body_source> source_;
   bool source_failed_ = false;
   std::optional<std::uint64_t> source_left_;  // of a known length, what is still to come
+  std::unique_ptr<h2_ws_tunnel> tunnel_;      // once the stream carries a WebSocket
 };
 
 class h2_streams final : public h2::session_events {
@@ -147,7 +153,9 @@ class h2_streams final : public h2::session_events {
   bool wants_read() const noexcept { return session_.wants_read(); }
   // Streams with a request in progress (the connection is idle without any).
   std::size_t open_streams() const noexcept { return streams_.size(); }
-  void shutdown_notice() { session_.shutdown_notice(); }
+  // A graceful stop: the client learns no new stream is taken (RFC 9113 §6.8), and each
+  // WebSocket is sent Close 1001.
+  void shutdown_notice();
   void go_away(h2::error_code code) { session_.go_away(code); }
   // The streams' clocks, at loop time now_ms: a stream still waiting for the client's content
   // that has not moved for body_timeout is answered 408 (a streaming reader gets

@@ -71,7 +71,8 @@ bool runs_in_early_data(const exchange& ex) {
 // for origin-form). The site is the one the authority names, else the default site.
 bool is_proxied(const exchange& ex, const head_facts& facts) {
   if (!facts.can_proxy || ex.site_of->forward_proxy() == nullptr) return false;
-  if (ex.req.method == "CONNECT") return true;
+  // An extended CONNECT (RFC 8441 §4) names a resource of this site by its path: not a tunnel.
+  if (ex.req.method == "CONNECT") return ex.req.protocol.empty();
   const std::string_view target = ex.req.target;
   return !target.empty() && target.front() != '/' && target != "*" &&
          !ex.site_of->answers_for(facts.authority);
@@ -103,10 +104,11 @@ after_head run_steps(exchange& ex, error_log& log) {
     ex.res->set_header("Allow", allow);
     return after_head::answered;
   }
-  if (ex.req.method == "CONNECT" && !ex.progress.forward) {
+  if (ex.req.method == "CONNECT" && ex.req.protocol.empty() && !ex.progress.forward) {
     // A tunnel to the authority (RFC 9110 §9.3.6), not a resource of the site: a site that is
     // no forward proxy has none to give. 405, and Allow is empty, as the target allows no
-    // method here (§10.2.1).
+    // method here (§10.2.1). An extended CONNECT (RFC 8441 §4) names a resource by its path,
+    // and is routed as any request is.
     ex.res->error(http::status::method_not_allowed);
     ex.res->set_header("Allow", "");
     return after_head::answered;
@@ -236,9 +238,11 @@ bool finish(exchange& ex, std::time_t now) {
   if (!ex.progress.representation_applied) {
     ex.progress.representation_applied = true;
     ex.interim_allowed = false;
-    // A 101 is final only where a route switched protocols (a WebSocket upgrade): it has no
+    // A 101 is final only where a route switched protocols (a WebSocket upgrade), as is the
+    // 200 that opens a WebSocket on an HTTP/2 stream (RFC 8441 §5): neither has a
     // representation, so none of the representation's steps apply.
-    const bool switches = ex.res->status() == http::status::switching_protocols &&
+    const http::status st = ex.res->status();
+    const bool switches = (st == http::status::switching_protocols || st == http::status::ok) &&
                           response_access::upgrade(*ex.res) != nullptr;
     // Nor has a 2xx to CONNECT, which opens a tunnel (RFC 9110 §9.3.6).
     const bool tunnels =

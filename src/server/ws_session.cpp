@@ -50,18 +50,24 @@ ws_session::ws_session(worker& w, ws_carrier& carrier, std::shared_ptr<ws_upgrad
 ws_session::~ws_session() = default;
 
 void ws_session::open() {
-  if (!handlers_.on_open) return;
-  ++in_feed_;
-  try {
-    handlers_.on_open(shared_from_this());
-  } catch (const std::exception&) {
-    queue_close(ws::to_int(ws::close_code::internal_error), {});
-    over_ = true;
+  last_input_ms_ = worker_.loop().now_ms();
+  idle_timer_.set_callback([this] { on_idle_timer(); });
+  if (handlers_.on_open) {
+    ++in_feed_;
+    try {
+      handlers_.on_open(shared_from_this());
+    } catch (const std::exception&) {
+      queue_close(ws::to_int(ws::close_code::internal_error), {});
+      over_ = true;
+    }
+    --in_feed_;
   }
-  --in_feed_;
+  arm_idle(upgrade_->route->options.idle_timeout);
 }
 
 void ws_session::feed(std::span<char> bytes) {
+  last_input_ms_ = worker_.loop().now_ms();
+  ping_out_ = false;
   ++in_feed_;
   while (!over_) {
     const ws::message_event ev = reader_.read(bytes);
@@ -141,6 +147,7 @@ void ws_session::gone() noexcept {
   live_.store(false, std::memory_order_release);
   carrier_ = nullptr;
   over_ = true;
+  worker_.loop().disarm(idle_timer_);
   if (closed_told_) return;
   closed_told_ = true;
   if (!handlers_.on_close) return;
@@ -199,6 +206,7 @@ void ws_session::queue_close(std::uint16_t code, std::string_view reason) {
 // The session is over: the route hears of it once, with the code and reason of the Close.
 void ws_session::finish(std::uint16_t code, std::string_view reason) {
   over_ = true;
+  worker_.loop().disarm(idle_timer_);
   if (closed_told_) return;
   closed_told_ = true;
   if (!handlers_.on_close) return;
@@ -206,6 +214,34 @@ void ws_session::finish(std::uint16_t code, std::string_view reason) {
     handlers_.on_close(*this, code, reason);
   } catch (const std::exception&) {  // the Close is on its way already
   }
+}
+
+void ws_session::arm_idle(std::chrono::milliseconds delay) noexcept {
+  if (upgrade_->route->options.idle_timeout.count() > 0 && !over_ && carrier_ != nullptr)
+    worker_.loop().arm(idle_timer_, delay);
+}
+
+// §5.5.2: a Ping "may serve ... as a keepalive or as a means to verify that the remote endpoint
+// is still responsive"; a peer that is has to answer with a Pong (§5.5.3). One that does not
+// is failed (§7.1.7: a Close first, with 1001 as the server is going away from it), without
+// waiting for its Close, which would not come either.
+void ws_session::on_idle_timer() {
+  if (over_ || carrier_ == nullptr) return;
+  const std::shared_ptr<ws_session> self = shared_from_this();  // the write may end the carrier
+  const std::chrono::milliseconds idle = upgrade_->route->options.idle_timeout;
+  const std::int64_t quiet = worker_.loop().now_ms() - last_input_ms_;
+  if (quiet < idle.count()) return arm_idle(std::chrono::milliseconds(idle.count() - quiet));
+  if (!ping_out_) {
+    ping_out_ = true;
+    last_input_ms_ = worker_.loop().now_ms();  // the answer has as long again
+    if (!close_sent_) ws::append_ping(out_, {});
+    arm_idle(idle);
+  } else {
+    constexpr std::string_view why = "idle timeout";
+    if (!close_sent_) queue_close(ws::to_int(ws::close_code::going_away), why);
+    finish(ws::to_int(ws::close_code::going_away), why);
+  }
+  carrier_->ws_output_ready();
 }
 
 void ws_session::on_loop(std::function<void(ws_session&)> fn) {

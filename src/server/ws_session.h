@@ -7,11 +7,15 @@
 // the session is over (the server closes the TCP connection first, §7.1.1); close() from the
 // route sends a Close and waits for the client's; a frame that breaks the protocol is answered
 // with a Close of the code that says why (1002, 1007, 1009) and the session is over.
+// Idle (RFC 6455 §5.5.2): with the route's idle_timeout, a client from which no byte has come
+// for that long is sent a Ping; one silent as long again is sent a Close 1001 and the session
+// is over at once (the peer has shown it does not answer: its Close is not waited for).
 // Thread contract: the connection's loop thread; send() and close() from any thread, through
 // posts.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -19,6 +23,7 @@
 #include <string>
 #include <string_view>
 
+#include "io/timer_wheel.h"
 #include "server/ws_upgrade.h"
 #include "teapot/websocket.h"
 #include "ws/deflate.h"
@@ -32,7 +37,8 @@ class worker;
 class ws_carrier {
  public:
   virtual ~ws_carrier() = default;
-  // Frames wait (a message sent from a post): write them. Never called from inside feed().
+  // Frames wait (a message sent from a post, a Ping or Close of the idle timer): write them;
+  // once is_over(), end. Never called from inside feed().
   virtual void ws_output_ready() = 0;
 };
 
@@ -75,6 +81,8 @@ class ws_session final : public websocket, public std::enable_shared_from_this<w
   void queue_close(std::uint16_t code, std::string_view reason);
   void finish(std::uint16_t code, std::string_view reason);
   void on_loop(std::function<void(ws_session&)> fn);
+  void arm_idle(std::chrono::milliseconds delay) noexcept;
+  void on_idle_timer();
 
   worker& worker_;
   ws_carrier* carrier_;  // null once the connection is gone
@@ -95,6 +103,11 @@ class ws_session final : public websocket, public std::enable_shared_from_this<w
   bool over_ = false;
   bool closed_told_ = false;  // on_close has run
   bool drain_wanted_ = false;
+  // The idle timer: armed from open() while the session lasts, checked lazily (input moves
+  // last_input_ms_, not the timer).
+  io::timer idle_timer_;
+  std::int64_t last_input_ms_ = 0;
+  bool ping_out_ = false;  // sent by the idle timer, no byte from the client since
 };
 
 }  // namespace teapot::srv

@@ -150,6 +150,7 @@ http::status to_status(handshake_error e) noexcept {
     case unsupported_version:
       return http::status::upgrade_required;
     case method_not_allowed:
+    case not_extended_connect:
       return http::status::method_not_allowed;
     case not_get:
     case not_http11:
@@ -173,6 +174,8 @@ std::string_view describe(handshake_error e) noexcept {
       return "unsupported Sec-WebSocket-Version";
     case method_not_allowed:
       return "method not allowed on a WebSocket resource";
+    case not_extended_connect:
+      return "not an extended CONNECT on a WebSocket resource over HTTP/2";
     case not_get:
       return "WebSocket upgrade with a method other than GET";
     case not_http11:
@@ -200,6 +203,7 @@ std::span<const header_field> refusal_fields(handshake_error e) noexcept {
   static constexpr header_field version[] = {
       {"Upgrade", "websocket"}, {"Connection", "upgrade"}, {"Sec-WebSocket-Version", "13"}};
   static constexpr header_field allow[] = {{"Allow", "GET, HEAD"}};
+  static constexpr header_field allow_connect[] = {{"Allow", "CONNECT"}};
   switch (e) {
     case not_websocket:
       return upgrade;
@@ -207,6 +211,8 @@ std::span<const header_field> refusal_fields(handshake_error e) noexcept {
       return version;
     case method_not_allowed:
       return allow;
+    case not_extended_connect:
+      return allow_connect;
     case not_get:
     case not_http11:
     case no_connection_upgrade:
@@ -259,6 +265,13 @@ handshake_decision decide_extended_connect(std::string_view protocol,
   if (!ascii::iequals(protocol, "websocket")) return refuse(unsupported_protocol);
   if (auto e = check_version(fields)) return refuse(*e);
   return accept_with(fields, options, {});
+}
+
+handshake_decision decide_h2_request(std::string_view method, std::string_view protocol,
+                                     std::span<const header_field> fields,
+                                     const handshake_options& options) {
+  if (method != "CONNECT") return refuse(not_extended_connect);
+  return decide_extended_connect(protocol, fields, options);
 }
 
 std::span<const header_field> response_fields(const handshake_decision& decision,

@@ -24,6 +24,10 @@ enum class handshake_error : std::uint8_t {
   unsupported_version,  // Sec-WebSocket-Version other than exactly 13
   // 405 Method Not Allowed, with Allow: GET, HEAD.
   method_not_allowed,  // neither GET nor HEAD, and no upgrade asked
+  // 405 Method Not Allowed, with Allow: CONNECT. HTTP/2 has no Upgrade (RFC 9113 §8.6), so a
+  // 426 could not name the protocol as RFC 9110 §15.5.22 requires: over HTTP/2 the resource
+  // opens a WebSocket by extended CONNECT only (RFC 8441 §4), which Allow tells.
+  not_extended_connect,  // a request over HTTP/2 other than CONNECT
   // 400 Bad Request: a handshake that breaks RFC 6455 §4.2.1 (§4.2.2: "such as 400").
   not_get,                // an upgrade to websocket with another method than GET
   not_http11,             // an upgrade to websocket in HTTP/1.0
@@ -72,6 +76,12 @@ handshake_decision decide_handshake(std::string_view method, int version_minor,
 handshake_decision decide_extended_connect(std::string_view protocol,
                                            std::span<const header_field> fields,
                                            const handshake_options& options);
+
+// A request over HTTP/2 on a WebSocket route: an extended CONNECT is decided as above; any
+// other method is refused with not_extended_connect.
+handshake_decision decide_h2_request(std::string_view method, std::string_view protocol,
+                                     std::span<const header_field> fields,
+                                     const handshake_options& options);
 
 // The fields of an accepting response, views into decision (which must outlive them): for
 // HTTP/1.1 Upgrade, Connection and Sec-WebSocket-Accept, then Sec-WebSocket-Protocol and

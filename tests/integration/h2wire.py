@@ -57,6 +57,7 @@ class H2Conn:
         self.responses: dict[int, H2Response] = {}
         self.goaway: h2.events.ConnectionTerminated | None = None
         self.closed = False
+        self.settings_seen = False  # the server's SETTINGS frame has come
         self.flush()
 
     @classmethod
@@ -144,6 +145,8 @@ class H2Conn:
                 self.responses[ev.stream_id].reset = int(ev.error_code)
         elif isinstance(ev, h2.events.ConnectionTerminated):
             self.goaway = ev
+        elif isinstance(ev, h2.events.RemoteSettingsChanged):
+            self.settings_seen = True
 
     def response(self, sid: int) -> H2Response:
         """Reads until the stream has its whole response (or a reset)."""

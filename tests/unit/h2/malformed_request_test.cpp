@@ -65,12 +65,17 @@ const std::vector<malformed_case>& malformed_cases() {
       {"upgrade", with(get("/"), "upgrade", "websocket")},
       {"te_gzip", with(get("/"), "te", "gzip")},
       {"te_trailers_and_gzip", with(get("/"), "te", "trailers, gzip")},
-      // RFC 8441 §4: :protocol only after SETTINGS_ENABLE_CONNECT_PROTOCOL, which is never sent.
-      {"protocol_without_extended_connect",
-       {{":method", "CONNECT"},
+      // RFC 8441 §4: :protocol only on a CONNECT, which then has :scheme and :path too.
+      {"protocol_on_a_get",
+       {{":method", "GET"},
         {":protocol", "websocket"},
         {":scheme", "https"},
         {":path", "/"},
+        {":authority", "a"}}},
+      {"extended_connect_without_path",
+       {{":method", "CONNECT"},
+        {":protocol", "websocket"},
+        {":scheme", "https"},
         {":authority", "a"}}},
       // §8.5: CONNECT has :authority and neither :scheme nor :path.
       {"connect_with_path", {{":method", "CONNECT"}, {":authority", "a:443"}, {":path", "/"}}},

@@ -130,6 +130,7 @@ TEST(handshake, refusal_statuses_and_fields) {
       {e::unsupported_version, s::upgrade_required,
        "Upgrade: websocket\nConnection: upgrade\nSec-WebSocket-Version: 13\n"},
       {e::method_not_allowed, s::method_not_allowed, "Allow: GET, HEAD\n"},
+      {e::not_extended_connect, s::method_not_allowed, "Allow: CONNECT\n"},
       {e::not_get, s::bad_request, ""},
       {e::not_http11, s::bad_request, ""},
       {e::no_connection_upgrade, s::bad_request, ""},
@@ -227,6 +228,21 @@ TEST(handshake, extended_connect) {
   const std::vector<header_field> v8 = {{"sec-websocket-version", "8"}};
   EXPECT_EQ(decide_extended_connect("websocket", v8, options).error, e::unsupported_version);
   EXPECT_EQ(decide_extended_connect("websocket", {}, options).error, e::missing_version);
+}
+
+// Over HTTP/2 a WebSocket opens by extended CONNECT only: a GET cannot ask to upgrade
+// (RFC 9113 §8.6), so it is told the method that can (405, Allow: CONNECT).
+TEST(handshake, h2_request_other_than_connect) {
+  const std::vector<header_field> fields = {{"sec-websocket-version", "13"}};
+  EXPECT_TRUE(decide_h2_request("CONNECT", "websocket", fields, {}).accepted);
+  EXPECT_EQ(decide_h2_request("CONNECT", "chat", fields, {}).error, e::unsupported_protocol);
+  for (std::string_view method : {"GET", "HEAD", "POST"}) {
+    const handshake_decision d = decide_h2_request(method, "", fields, {});
+    EXPECT_FALSE(d.accepted);
+    EXPECT_EQ(d.error, e::not_extended_connect);
+  }
+  EXPECT_EQ(to_status(e::not_extended_connect), http::status::method_not_allowed);
+  EXPECT_EQ(fields_text(refusal_fields(e::not_extended_connect)), "Allow: CONNECT\n");
 }
 
 }  // namespace

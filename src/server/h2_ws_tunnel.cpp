@@ -31,6 +31,7 @@ std::size_t h2_ws_tunnel::feed(std::string_view bytes) {
   if (session_->is_over()) return bytes.size() + std::exchange(held_, 0);  // nobody reads it
   in_.assign(bytes);
   session_->feed(std::span<char>(in_.data(), in_.size()));
+  compact();
   if (session_->wants_write()) session_->take_output(out_);
   held_ += bytes.size();
   return take_releasable();
@@ -46,7 +47,17 @@ std::size_t h2_ws_tunnel::take_releasable() noexcept {
   return std::exchange(held_, 0);
 }
 
+// What the client took is dropped once it is half the buffer: a client that never quite
+// catches up (pings answered while its window opens slowly) must not make the buffer grow.
+void h2_ws_tunnel::compact() noexcept {
+  if (out_at_ > 0 && out_at_ * 2 >= out_.size()) {
+    out_.erase(0, out_at_);
+    out_at_ = 0;
+  }
+}
+
 h2::pull_result h2_ws_tunnel::pull(std::span<char> buffer) {
+  compact();
   if (out_at_ == out_.size()) {
     out_.clear();
     out_at_ = 0;

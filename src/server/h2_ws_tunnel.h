@@ -59,6 +59,7 @@ class h2_ws_tunnel final : public ws_carrier {
 
  private:
   std::size_t backlog() const noexcept { return out_.size() - out_at_; }
+  void compact() noexcept;
 
   std::shared_ptr<ws_session> session_;
   std::function<void()> wake_;

@@ -46,7 +46,15 @@ tunnel::io_result tunnel::write_pending() {
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) return moved ? io_result::moved : io_result::blocked;
+    if (n < 0 && errno == EAGAIN) {
+      // What was sent is dropped once it is half the buffer: a destination slower than the
+      // client keeps some bytes waiting forever, and the buffer must not grow with the upload.
+      if (to_dest_at * 2 >= to_dest.size()) {
+        to_dest.erase(0, to_dest_at);
+        to_dest_at = 0;
+      }
+      return moved ? io_result::moved : io_result::blocked;
+    }
     return io_result::failed;
   }
   to_dest.clear();

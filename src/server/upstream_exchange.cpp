@@ -62,9 +62,18 @@ void append_forwarded_element(std::string& out, std::string_view client, std::st
   }
 }
 
+// The authority of an absolute-form target ("http://a.example:8080/x" -> "a.example:8080").
+std::optional<std::string_view> target_authority(std::string_view target) {
+  if (target.empty() || target.front() == '/' || target == "*") return std::nullopt;
+  const std::size_t scheme = target.find("://");
+  if (scheme == std::string_view::npos) return std::nullopt;
+  target.remove_prefix(scheme + 3);
+  return target.substr(0, target.find_first_of("/?"));
+}
+
 // RFC 9112 §3.2.2: absolute-form is for requests to a proxy; the upstream is an origin server
-// to the proxy, so a target the client sent in absolute-form goes in origin-form (the Host it
-// names was checked against the site already and is sent as received).
+// to the proxy, so a target the client sent in absolute-form goes in origin-form (its
+// authority becomes the Host, in start()).
 void append_origin_form(std::string& out, std::string_view target) {
   if (!target.empty() && target.front() != '/' && target != "*") {
     const std::size_t scheme = target.find("://");
@@ -227,8 +236,13 @@ void upstream_exchange::start(const request& req) {
   const bool rfc7239 = kind == forwarded_fields::forwarded || kind == forwarded_fields::both;
   std::string forwarded_for;  // the client's lists, to which the proxy's element is appended
   std::string forwarded;
+  // RFC 9112 §3.2.2: with an absolute-form target the received Host is ignored and the
+  // target's authority is the host, the one that chose the site: a Host naming another virtual
+  // host of the upstream never reaches it.
+  const std::optional<std::string_view> authority = target_authority(req.target);
   for (const header_field& f : req.headers) {
     if (http::is_hop_by_hop(f.name, hop) || replaced_in_request(f.name)) continue;
+    if (authority && base::ascii::iequals(f.name, "Host")) continue;
     if (x_forwarded && base::ascii::iequals(f.name, "X-Forwarded-For")) {
       forwarded_for.append(forwarded_for.empty() ? "" : ", ").append(f.value);
       continue;
@@ -244,7 +258,8 @@ void upstream_exchange::start(const request& req) {
   }
   const std::string_view client = address_only(req.remote_address);
   const std::string_view proto = req.secure ? "https" : "http";
-  const std::optional<std::string_view> host = req.header("Host");
+  const std::optional<std::string_view> host = authority ? authority : req.header("Host");
+  if (authority) request_.append("Host: ").append(*authority).append("\r\n");
   if (x_forwarded) {
     request_.append("X-Forwarded-For: ");
     if (!forwarded_for.empty()) request_.append(forwarded_for).append(", ");
@@ -410,6 +425,7 @@ bool upstream_exchange::retried() {
   std::shared_ptr<upstream_exchange> hold = shared_from_this();
   close_upstream();
   request_sent_ = 0;
+  request_broken_ = false;  // a new connection takes the request whole
   received_.clear();
   parser_.reset({.head = head_request_, .connect = false, .upgrade = false});
   phase_ = phase::connecting;

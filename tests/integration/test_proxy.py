@@ -201,6 +201,18 @@ def test_an_absolute_form_target_goes_to_the_upstream_in_origin_form(proxy):
     assert Upstream.seen[-1]["path"] == "/api/abs?q=1"
 
 
+def test_with_an_absolute_form_target_the_upstream_gets_its_authority_as_host(proxy):
+    # RFC 9112 §3.2.2: the received Host is ignored; the target's authority chose the site, and
+    # is the host the upstream sees, so another Host cannot reach another of its virtual hosts.
+    with Conn(proxy.port) as c:
+        c.send(request("GET", "http://localhost/api/vhost", host="admin.internal"))
+        r = c.read_final_response()[1]
+    assert r.status == 200, r
+    seen = Upstream.seen[-1]["headers"]
+    assert seen["host"] == "localhost"
+    assert seen["x-forwarded-host"] == "localhost"
+
+
 @pytest.mark.parametrize("code", [201, 404, 418, 500, 503])
 def test_the_upstreams_status_and_body_pass_unchanged(proxy, code):
     r = get(proxy.port, "GET", f"/api/status/{code}")

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "teapot/compression.h"
+#include "teapot/delta_encoding.h"
 #include "teapot/forward_proxy.h"
 #include "teapot/http/status.h"
 #include "teapot/policy.h"
@@ -20,6 +21,9 @@ namespace teapot {
 
 namespace srv {
 struct site_access;
+namespace delta {
+class version_store;
+}  // namespace delta
 }  // namespace srv
 
 // How a site's error responses look: every 4xx and 5xx the site answers without a body of its
@@ -86,6 +90,12 @@ class site {
   site& set_compression(compression_options options);
   const compression_options& compression() const noexcept { return compression_; }
 
+  // Delta encoding of this site's responses (see delta_encoding.h), before the server starts.
+  // The versions kept so far are dropped. Throws std::invalid_argument for a prefix without
+  // its leading '/', fewer than 2 versions, or sizes that cannot hold one file.
+  site& set_delta_encoding(delta_encoding_options options);
+  const delta_encoding_options& delta_encoding() const noexcept { return delta_; }
+
   // The site's HTTPS choices (see https_options), before the server starts.
   site& set_https(https_options options);
   const https_options& https() const noexcept { return https_; }
@@ -107,6 +117,8 @@ class site {
   error_page_options error_pages_;
   std::map<int, custom_error_page> custom_pages_;
   compression_options compression_;
+  delta_encoding_options delta_;
+  std::shared_ptr<srv::delta::version_store> delta_store_;  // null: delta encoding is off
   https_options https_;
   std::string hsts_value_;
   std::shared_ptr<const forward_proxy_options> forward_;

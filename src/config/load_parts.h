@@ -33,6 +33,9 @@ void read_webdav_areas(table_reader& site, std::vector<handlers::webdav_options>
 // Every [[sites.proxy]] table of a site, each prefix once.
 void read_proxies(table_reader& site, std::vector<proxy_config>& out);
 // [sites.forward_proxy].
+// [sites.delta_encoding] (RFC 3229).
+void read_delta_encoding(table_reader& r, delta_encoding_options& out);
+
 void read_forward_proxy(table_reader& r, forward_proxy_config& out);
 // The user names of an htpasswd file; each bad line is reported at its own file and line.
 std::set<std::string> read_htpasswd(diagnostics& diag, const std::filesystem::path& path);

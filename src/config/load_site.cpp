@@ -298,6 +298,7 @@ void read_site(table_reader& r, site_config& out) {
   into("error_pages", out.error_pages, read_error_pages);
   into("static", out.static_files, read_static);
   part("compression", out.compression, read_compression);
+  part("delta_encoding", out.delta_encoding, read_delta_encoding);
   read_webdav_areas(r, out.webdav);
   read_websockets(r, out.websockets);
   read_proxies(r, out.proxies);

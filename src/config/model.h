@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "teapot/compression.h"
+#include "teapot/delta_encoding.h"
 #include "teapot/handlers/basic_auth.h"
 #include "teapot/handlers/captive_portal.h"
 #include "teapot/handlers/early_hints.h"
@@ -100,6 +101,8 @@ struct site_config {
   handlers::static_files_options static_files;
   // On-the-fly compression of the site's responses; absent: off.
   std::optional<compression_options> compression;
+  // [sites.delta_encoding]: versions kept and 226 IM Used below prefixes; absent: off.
+  std::optional<delta_encoding_options> delta_encoding;
   // WebDAV areas, each below its own prefix (no two alike), mounted before the static files.
   // Paths are resolved; a database left empty stays empty (the area's default).
   std::vector<handlers::webdav_options> webdav;

@@ -59,6 +59,7 @@ void build_site(const site_config& s, site& out, const std::shared_ptr<error_log
   // The pages are read here, once: a file that vanished since the check throws.
   out.set_error_pages(s.error_pages);
   if (s.compression) out.set_compression(*s.compression);
+  if (s.delta_encoding) out.set_delta_encoding(*s.delta_encoding);
   out.set_https(s.https);
   if (s.forward_proxy) {
     forward_proxy_options proxy = s.forward_proxy->options;

@@ -66,6 +66,20 @@ condition evaluate_tag_list(std::string_view field, bool exists, Match&& match) 
   return condition_of(matched);
 }
 
+}  // namespace
+
+std::vector<entity_tag> list_entity_tags(std::string_view field) {
+  std::vector<entity_tag> tags;
+  const condition c = evaluate_tag_list(field, true, [&](const entity_tag& t) {
+    tags.push_back(t);
+    return false;
+  });
+  if (c != condition::is_false) tags.clear();  // "*" (true) or malformed
+  return tags;
+}
+
+namespace {
+
 // §13.1.1 If-Match: true for "*" when a current representation exists, or when one listed tag
 // strongly matches its ETag.
 condition if_match(const conditions& c, const validators& v) {

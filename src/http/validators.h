@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "teapot/http/entity_tag.h"
 
@@ -18,6 +19,9 @@ std::optional<entity_tag> parse_entity_tag(std::string_view text) noexcept;
 // §8.8.3.2: strong comparison (both strong, same opaque) and weak (same opaque).
 bool strong_match(const entity_tag& a, const entity_tag& b) noexcept;
 bool weak_match(const entity_tag& a, const entity_tag& b) noexcept;
+// The tags of an If-Match or If-None-Match list (§13.1.1), in order; empty for "*" or a
+// field that is no list of entity-tags. The results view field.
+std::vector<entity_tag> list_entity_tags(std::string_view field);
 
 // A strong ETag for a file-like representation from its identity, size and modification time
 // with nanoseconds: any change of content changes it, and it survives a restart (as long as

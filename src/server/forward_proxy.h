@@ -17,12 +17,4 @@ namespace teapot::srv {
 
 handler make_forward_proxy(std::shared_ptr<const forward_proxy_options> options);
 
-// What the server reads of a site that the public API does not show.
-struct site_access {
-  // The forward proxy's handler; null when the site is none.
-  static const handler* forward_handler(const site& s) noexcept {
-    return s.forward_ ? &s.forward_handler_ : nullptr;
-  }
-};
-
 }  // namespace teapot::srv

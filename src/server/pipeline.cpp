@@ -9,6 +9,7 @@
 #include "server/error_page.h"
 #include "server/forward_proxy.h"
 #include "server/response_access.h"
+#include "server/site_access.h"
 
 namespace teapot::srv::pipeline {
 
@@ -121,9 +122,16 @@ after_head run_steps(exchange& ex, error_log& log) {
   return ex.progress.has_content ? after_head::read_content : after_head::run_handler;
 }
 
-// The coding of a large file, off the loop: read and coded on a pool thread, the result put
-// into the response (and the worker's cache) back on the loop.
+// The coding of a large file, or the instance-manipulations of delta encoding, off the loop:
+// read and coded on a pool thread, the result put into the response (and the worker's cache)
+// back on the loop.
 void code_off_loop(exchange& ex) {
+  if (ex.plan.delta) {
+    auto work = ex.plan.delta;
+    work->res = ex.res;
+    ex.wait_for_pool([work] { work->run(); }, [&ex, work] { delta::complete(*ex.res, *work); });
+    return;
+  }
   auto job = std::make_shared<compression::file_coding>(ex.res, ex.plan.coding);
   ex.wait_for_pool([job] { job->run(); },
                    [&ex, job] { compression::complete(ex.req, *ex.res, *job); });

@@ -7,6 +7,7 @@
 #include "server/compression/compress_response.h"
 #include "server/error_page.h"
 #include "server/response_access.h"
+#include "server/site_access.h"
 
 namespace teapot::srv {
 
@@ -147,9 +148,13 @@ bool apply_representation(const request& req, response& res, std::time_t now,
   // methods check their preconditions before acting (RFC 9110 §13.2.1).
   if (res.status() != http::status::ok || res.wants_error_page()) return true;
   const request_fields f = scan_fields(req);
+  // A request for instance-manipulations gets them in place of a content-coding (RFC 3229),
+  // so that its If-None-Match compares the instance's own tags.
+  const bool manipulates = site && site_access::delta_store(*site) &&
+                           delta::wants(req, res, site->delta_encoding(), f.range.has_value());
   // The coding picks the representation whose validators the preconditions compare.
   compression::decision coded;
-  if (site && site->compression().enabled)
+  if (site && site->compression().enabled && !manipulates)
     coded = compression::decide(req, res, site->compression(), f.range.has_value());
   const bool is_get = req.method == "GET";
   if (!is_get && req.method != "HEAD") return compress_or_leave(req, res, coded, plan);
@@ -170,6 +175,10 @@ bool apply_representation(const request& req, response& res, std::time_t now,
     }
   }
   if (coded.chosen) return compress_or_leave(req, res, coded, plan);
+  if (manipulates) {
+    plan.delta = delta::plan(req, res, site_access::delta_store(*site));
+    return plan.delta == nullptr;
+  }
   // RFC 9110 §14.2: Range is defined for GET only; If-Range decides whether to honour it.
   if (!is_get || !ranged || !f.range) return true;
   if (f.if_range && !http::if_range_allows(f.if_range, validators_of(res))) return true;

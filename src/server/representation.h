@@ -2,17 +2,19 @@
 // conditional GET/HEAD (304, 412) from the validators the handler gave, byte ranges (206,
 // 416, multipart/byteranges), and the site's on-the-fly compression (decided first, since it
 // selects the representation whose validators count). Handlers only describe; this decides,
-// once, for all of them.
+// once, for all of them. Delta encoding (server/delta) is the last of them.
 // Thread contract: a plan belongs to one connection.
 #pragma once
 
 #include <cstdint>
 #include <ctime>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "http/ranges.h"
 #include "server/compression/compress_response.h"
+#include "server/delta/delta_step.h"
 #include "teapot/request.h"
 #include "teapot/response.h"
 #include "teapot/site.h"
@@ -34,6 +36,8 @@ struct representation_plan {
   http::range_selection selection;   // reused from request to request
   // When apply_representation() leaves the coding of a large file to the pool: how to code it.
   compression::decision coding;
+  // When apply_representation() leaves delta encoding's work to the pool (RFC 3229): what.
+  std::shared_ptr<delta::work> delta;
 
   bool is_multipart() const noexcept { return !parts.empty(); }
   void clear() noexcept {
@@ -41,6 +45,7 @@ struct representation_plan {
     closing.clear();
     content_length = 0;
     coding = {};
+    delta.reset();
   }
 };
 
@@ -48,7 +53,8 @@ struct representation_plan {
 // If-Modified-Since dates in the future). Leaves res untouched when neither applies. A 412 or
 // 416 gets the error page of site (null: the built-in one). False when all that is left is to
 // code a file too large for the loop (compression::is_pool_work): plan.coding says how, and
-// compression::complete() ends the work once a compression::file_coding has run.
+// compression::complete() ends the work once a compression::file_coding has run; or when
+// plan.delta holds delta encoding's work, which delta::complete() ends once it has run.
 bool apply_representation(const request& req, response& res, std::time_t now,
                           representation_plan& plan, const site* site = nullptr);
 

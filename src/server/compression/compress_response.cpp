@@ -73,25 +73,6 @@ int level_for(coding c, const compression_options& o) noexcept {
   return 0;
 }
 
-// The identity content: the body, or the file's bytes read into scratch.
-bool identity_content(const response& res, std::string& scratch, std::string_view& out) {
-  if (!res.has_file()) {
-    out = res.body();
-    return true;
-  }
-  scratch.resize(res.content_length());
-  std::size_t done = 0;
-  while (done < scratch.size()) {
-    const ssize_t n = ::pread(res.file_fd(), scratch.data() + done, scratch.size() - done,
-                              static_cast<off_t>(res.file_offset() + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;  // an error, or the file shrank under us
-    done += static_cast<std::size_t>(n);
-  }
-  out = scratch;
-  return true;
-}
-
 // A cache key when the content is named exactly by a strong entity-tag, else empty. A strong
 // tag is only unique within one resource (RFC 9110 §8.8.1): "v7" may name different bodies
 // under /api?x=1 and /api?x=2, or under two hosts, so the key holds the whole URI as received
@@ -120,6 +101,24 @@ void mark_coded(response& res, coding c) {
 }
 
 }  // namespace
+
+bool read_identity_content(const response& res, std::string& scratch, std::string_view& out) {
+  if (!res.has_file()) {
+    out = res.body();
+    return true;
+  }
+  scratch.resize(res.content_length());
+  std::size_t done = 0;
+  while (done < scratch.size()) {
+    const ssize_t n = ::pread(res.file_fd(), scratch.data() + done, scratch.size() - done,
+                              static_cast<off_t>(res.file_offset() + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;  // an error, or the file shrank under us
+    done += static_cast<std::size_t>(n);
+  }
+  out = scratch;
+  return true;
+}
 
 decision decide(const request& req, response& res, const compression_options& options,
                 bool has_range) {
@@ -165,7 +164,7 @@ void compress(const request& req, response& res, const decision& d) {
   } else {
     thread_local std::string scratch, coded;
     std::string_view content;
-    if (!identity_content(res, scratch, content) ||
+    if (!read_identity_content(res, scratch, content) ||
         !compression::compress(*d.chosen, d.level, content, coded))
       return restore_identity_etag(res, *d.chosen);
     res.set_body(coded, {});
@@ -188,7 +187,7 @@ bool is_pool_work(const request& req, const response& res, const decision& d) {
 void file_coding::run() {
   std::string scratch;
   std::string_view content;
-  ok = identity_content(*res, scratch, content) &&
+  ok = read_identity_content(*res, scratch, content) &&
        compression::compress(*d.chosen, d.level, content, coded);
 }
 

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "server/compression/codec.h"
 #include "teapot/compression.h"
@@ -35,6 +36,10 @@ decision decide(const request& req, response& res, const compression_options& op
 // content cannot be read or coded, res goes out as identity, its ETag restored. The cache is
 // keyed by Host, the request-target and the strong ETag.
 void compress(const request& req, response& res, const decision& d);
+
+// The identity content of res: its body, or its file's bytes read into scratch (any thread,
+// while the loop leaves res alone). False when the file cannot be read whole.
+bool read_identity_content(const response& res, std::string& scratch, std::string_view& out);
 
 // Files up to this size are read and coded on the loop (a few hundred microseconds at most);
 // larger ones on the pool.

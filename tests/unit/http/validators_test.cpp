@@ -95,6 +95,18 @@ std::string etag_of(const file_identity& f) {
   return out;
 }
 
+TEST(list_entity_tags, gives_the_tags_in_order_and_nothing_for_star_or_garbage) {
+  const auto tags = teapot::http::list_entity_tags(R"( W/"a", "b,c" ,, "d")");
+  ASSERT_EQ(tags.size(), 3u);
+  EXPECT_TRUE(tags[0].weak);
+  EXPECT_EQ(tags[0].opaque, "a");
+  EXPECT_EQ(tags[1].opaque, "b,c");  // a comma inside the quotes is the tag's
+  EXPECT_FALSE(tags[2].weak);
+  EXPECT_EQ(tags[2].opaque, "d");
+  EXPECT_TRUE(teapot::http::list_entity_tags("*").empty());
+  EXPECT_TRUE(teapot::http::list_entity_tags(R"("a", b)").empty());
+}
+
 TEST(format_file_etag, writes_a_compact_strong_tag) {
   EXPECT_EQ(etag_of({}), R"("803-1a2b3c-3e8-6553f100.75bcd15")");
   EXPECT_EQ(etag_of({.variant = "br"}), R"("803-1a2b3c-3e8-6553f100.75bcd15-br")");

@@ -47,6 +47,7 @@ echo "== ThreadSanitizer: integration tests that run threads"
 #   h2:                     HTTP/2 streams of one connection with uploads on the pool
 #   websocket:              messages sent from other threads and other workers' loops
 #   proxy:                  upstream connections on two workers' loops, one round robin
+#   delta_encoding:         a site's store of versions, filled and read on pool threads
 #   websocket_cases:        hundreds of WebSockets on two workers, messages up to 16 MiB,
 #                           Chromium's compressed ones
 #   websocket_h2:           WebSockets on HTTP/2 streams of two workers, idle timers on their
@@ -61,6 +62,7 @@ TEAPOT_BIN="$PWD/build/tsan/teapot" TEAPOT_EXAMPLES_DIR="$PWD/build/tsan/example
   tests/integration/test_overload.py \
   tests/integration/test_logs.py \
   tests/integration/test_compression.py \
+  tests/integration/test_delta_encoding.py \
   tests/integration/test_policies.py \
   tests/integration/test_lifecycle_and_cli.py \
   tests/integration/test_webdav_methods.py \

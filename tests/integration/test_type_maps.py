@@ -159,6 +159,27 @@ def test_a_map_whose_variants_name_no_file_is_404_and_said_in_the_log(server):
 
 
 
+def test_an_edited_map_is_read_again_at_the_next_request(server, site):
+    assert get(server, "/docs/doc", [("Accept-Language", "fr")]).body == b"<p>Fran\xe7ais</p>\n"
+    # Saved as editors do: a new file renamed over the old one.
+    edited = site / "docs/doc.var.new"
+    edited.write_text("URI: doc.en.html\nContent-Type: text/html\nContent-Language: en\n")
+    edited.rename(site / "docs/doc.var")
+    r = get(server, "/docs/doc", [("Accept-Language", "fr")])
+    assert r.status == 200, r
+    assert r.body == b"<p>English</p>\n"
+
+
+def test_a_variant_file_that_appears_is_served_at_the_next_request(server, site):
+    assert get(server, "/docs/broken").status == 404
+    (site / "docs/missing.html").write_bytes(b"<p>here now</p>\n")
+    r = get(server, "/docs/broken")
+    assert r.status == 200, r
+    assert r.body == b"<p>here now</p>\n"
+    (site / "docs/missing.html").unlink()
+    assert get(server, "/docs/broken").status == 404
+
+
 def test_without_type_maps_a_var_file_is_a_file(start_server, site, tmp_path):
     config = tmp_path / "plain.toml"
     config.write_text('[server]\nlisten = ["127.0.0.1:1"]\n[[sites]]\ndefault = true\n'

@@ -130,6 +130,7 @@ void append_path_encoded(std::string& out, std::string_view path) {
 struct cache_slot {
   std::weak_ptr<const handler_state> owner;
   std::unique_ptr<file_cache> cache;
+  std::unique_ptr<static_files::type_map_cache> maps;
 };
 thread_local std::vector<cache_slot> caches;
 
@@ -141,15 +142,16 @@ void release_caches() noexcept {
   caches.clear();
 }
 
-// The cache of this thread for handler h. A slot whose handler has ended is closed here too: an
-// exchange that began on the old sites may still reach its handler after the release.
-file_cache& cache_for(const std::shared_ptr<const handler_state>& h) {
+// The caches of this thread for handler h. A slot whose handler has ended is closed here too:
+// an exchange that began on the old sites may still reach its handler after the release.
+cache_slot& caches_for(const std::shared_ptr<const handler_state>& h) {
   std::erase_if(caches, [](const cache_slot& s) { return s.owner.expired(); });
   for (cache_slot& s : caches)
-    if (!s.owner.owner_before(h) && !h.owner_before(s.owner)) return *s.cache;
+    if (!s.owner.owner_before(h) && !h.owner_before(s.owner)) return s;
   base::on_release_thread_caches(release_caches);
-  caches.push_back({h, std::make_unique<file_cache>()});
-  return *caches.back().cache;
+  caches.push_back(
+      {h, std::make_unique<file_cache>(), std::make_unique<static_files::type_map_cache>()});
+  return caches.back();
 }
 
 // Finds the file at src.relative: from the cache, or opened below the root. Returns 0, or
@@ -363,11 +365,12 @@ void list_variants(http::status code, const std::vector<static_files::variant_fi
 
 // A type map's variants, negotiated (RFC 9110 §12.1 with each variant's source quality, RFC
 // 2295 §5.3). False when map_relative is no map file.
-bool serve_type_map(const handler_state& h, file_cache& cache, const std::string& map_relative,
+bool serve_type_map(const handler_state& h, cache_slot& slot, const std::string& map_relative,
                     const request& req, response& res) {
-  const static_files::loaded_type_map map =
-      static_files::load_type_map(h.root_fd, map_relative, h.types, h.beneath());
-  if (!map.found) return false;
+  const auto loaded = slot.maps->load(h.root_fd, map_relative, h.types, h.beneath());
+  if (!loaded) return false;
+  const static_files::loaded_type_map& map = *loaded;
+  file_cache& cache = *slot.cache;
   auto tell = [&](std::string_view what) {
     if (!h.opts.log) return;
     std::string line = "type map " + map_relative + ": " + std::string(what);
@@ -464,8 +467,8 @@ bool serve_type_map(const handler_state& h, file_cache& cache, const std::string
 
 // The requested name does not exist: answer with one of its variant files, if it has some
 // (RFC 9110 §12.1). False when there are none.
-bool serve_negotiated(const handler_state& h, file_cache& cache, const request& req,
-                      response& res) {
+bool serve_negotiated(const handler_state& h, cache_slot& slot, const request& req, response& res) {
+  file_cache& cache = *slot.cache;
   std::string_view path = req.path;
   std::size_t slash = path.rfind('/');
   if (path.ends_with('/') || slash == std::string_view::npos) return false;
@@ -475,7 +478,7 @@ bool serve_negotiated(const handler_state& h, file_cache& cache, const request& 
     // A map beside the missing name says what its variants are, before their file names do.
     std::string map = dir == "." ? std::string() : dir + "/";
     map.append(path.substr(slash + 1)).append(".var");
-    if (serve_type_map(h, cache, map, req, res)) return true;
+    if (serve_type_map(h, slot, map, req, res)) return true;
   }
   auto vs =
       static_files::find_variants(h.root_fd, dir, path.substr(slash + 1), h.types, h.beneath());
@@ -542,13 +545,14 @@ void handle(const std::shared_ptr<const handler_state>& state, const request& re
   // The path is normalized already: absolute, no dot-segments, no empty segments.
   std::string_view relative = req.path.size() > 1 ? req.path.substr(1) : ".";
   if (req.method == "OPTIONS") return answer_options(h, relative, res);
-  file_cache& cache = cache_for(state);
+  cache_slot& slot = caches_for(state);
+  file_cache& cache = *slot.cache;
   if (h.opts.type_maps && static_files::is_type_map_name(req.path) &&
-      serve_type_map(h, cache, std::string(relative), req, res))
+      serve_type_map(h, slot, std::string(relative), req, res))
     return;
   file_source src{.relative = relative, .key = req.path};
   if (int err = open_source(h, cache, src)) {
-    if (err == ENOENT && serve_negotiated(h, cache, req, res)) return;
+    if (err == ENOENT && serve_negotiated(h, slot, req, res)) return;
     return refuse_for_open_error(h, err, res);
   }
   if (auto cc = static_files::cache_control_for(h.opts.cache_control, req.path))

@@ -2,11 +2,14 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <filesystem>
+#include <memory>
 #include <system_error>
+#include <utility>
 
 #include "teapot/handlers/static_files.h"
 
@@ -32,7 +35,69 @@ bool read_small_file(int fd, std::string& out) {
   return true;
 }
 
+bool take_stamp(int root_fd, const std::string& path, struct stat& st) {
+  return ::fstatat(root_fd, path.c_str(), &st, 0) == 0;
+}
+
+bool same_time(const timespec& a, const timespec& b) noexcept {
+  return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+// The directory of a path below the root, "." for the root itself.
+std::string directory_of(std::string_view relative) {
+  const std::size_t slash = relative.rfind('/');
+  return slash == std::string_view::npos ? std::string(".")
+                                         : std::string(relative.substr(0, slash));
+}
+
 }  // namespace
+
+std::shared_ptr<const loaded_type_map> type_map_cache::load(int root_fd,
+                                                            const std::string& relative,
+                                                            const content_types& types,
+                                                            bool beneath) {
+  if (const auto it = entries_.find(relative); it != entries_.end()) {
+    bool unchanged = true;
+    for (const stamp& s : it->second.stamps) {
+      struct stat st {};
+      unchanged = take_stamp(root_fd, s.path, st) && st.st_dev == s.dev && st.st_ino == s.ino &&
+                  st.st_size == s.size && same_time(st.st_mtim, s.mtime) &&
+                  same_time(st.st_ctim, s.ctime);
+      if (!unchanged) break;
+    }
+    if (unchanged) return it->second.map;
+    entries_.erase(it);
+  }
+  // The stamps are taken before the reading: a change that comes during it is seen next time.
+  std::vector<std::string> paths{relative, directory_of(relative)};
+  std::vector<stamp> stamps;
+  auto stamp_of = [&](const std::string& path) {
+    struct stat st {};
+    if (!take_stamp(root_fd, path, st)) return false;
+    stamps.push_back({path, st.st_dev, st.st_ino, st.st_size, st.st_mtim, st.st_ctim});
+    return true;
+  };
+  if (!stamp_of(paths[0]) || !stamp_of(paths[1])) return nullptr;
+  auto map = std::make_shared<loaded_type_map>(load_type_map(root_fd, relative, types, beneath));
+  if (!map->found) return nullptr;
+  for (const map_variant& v : map->variants) {
+    const std::string dir = directory_of(v.relative);
+    bool seen = false;
+    for (const stamp& s : stamps)
+      seen = seen || s.path == dir;
+    if (!seen && !stamp_of(dir)) return map;  // served, not kept
+  }
+  // A time stamp is as fine as the kernel's tick (a few milliseconds): a change made in the
+  // same tick as the last one would leave the stamps as they are. So a map whose files changed
+  // within the last second is served but not kept, until its stamps have settled.
+  timespec now{};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  for (const stamp& s : stamps)
+    if (now.tv_sec - s.mtime.tv_sec < 2 || now.tv_sec - s.ctime.tv_sec < 2) return map;
+  if (entries_.size() >= max_maps) entries_.clear();
+  entries_[relative] = entry{std::move(stamps), map};
+  return map;
+}
 
 loaded_type_map load_type_map(int root_fd, std::string_view relative, const content_types& types,
                               bool beneath) {

@@ -47,6 +47,8 @@ echo "== ThreadSanitizer: integration tests that run threads"
 #   h2:                     HTTP/2 streams of one connection with uploads on the pool
 #   websocket:              messages sent from other threads and other workers' loops
 #   proxy:                  upstream connections on two workers' loops, one round robin
+#   proxy_balancing:        least connections counted by two workers, a health-check thread
+#                           whose flags the loops read
 #   delta_encoding:         a site's store of versions, filled and read on pool threads
 #   websocket_cases:        hundreds of WebSockets on two workers, messages up to 16 MiB,
 #                           Chromium's compressed ones
@@ -77,5 +79,6 @@ TEAPOT_BIN="$PWD/build/tsan/teapot" TEAPOT_EXAMPLES_DIR="$PWD/build/tsan/example
   tests/integration/test_websocket_h2.py \
   tests/integration/test_proxy.py \
   tests/integration/test_proxy_connections.py \
+  tests/integration/test_proxy_balancing.py \
   --deselect tests/integration/test_proxy_connections.py::test_a_gibibyte_each_way_streams_byte_exact_with_bounded_memory \
   tests/integration/test_websocket_cases.py

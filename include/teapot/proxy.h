@@ -8,7 +8,8 @@
 // refuses the connection, answers something that is not an HTTP/1.1 response (garbage, a
 // malformed field, conflicting framing) or closes before its response head is complete; 504
 // Gateway Timeout when the connection or the response head does not come within its timeout;
-// 503 Service Unavailable with Retry-After when every upstream has failed to connect lately.
+// 503 Service Unavailable with Retry-After when every upstream has failed to connect lately
+// or fails its health check.
 // Once the head has been relayed, a failure cuts the response short (the client sees it
 // incomplete), as any later failure must.
 //
@@ -28,7 +29,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "teapot/handler.h"
@@ -43,8 +46,27 @@ enum class forwarded_fields : unsigned char {
   none,  // neither added; the client's pass unchanged
 };
 
+// How a request picks its upstream among those not left out.
+enum class proxy_balance : unsigned char {
+  round_robin,        // each in turn
+  least_connections,  // the one with the fewest requests in progress (all workers counted);
+                      // among equals, each in turn
+};
+
+// Active health checks (nginx's health_check, HAProxy's check): a GET of path on every
+// upstream each interval, from a thread of the route's own. An upstream whose answer is not
+// 2xx or 3xx within timeout (refused, silent, garbage, 5xx) fails_to_leave times in a row is
+// left out until it passes passes_to_return times in a row. Upstreams start in.
+struct proxy_health_check {
+  std::string path{};  // "/health"; empty: no active checks
+  std::chrono::milliseconds interval{5000};
+  std::chrono::milliseconds timeout{2000};
+  unsigned fails_to_leave = 1;
+  unsigned passes_to_return = 1;
+};
+
 struct proxy_options {
-  // "host:port" or "[v6]:port", resolved when the route is made; taken in turn (round robin).
+  // "host:port" or "[v6]:port", resolved when the route is made; taken as balance says.
   std::vector<std::string> upstreams;
   // Time to establish the TCP connection to the upstream: 504 past it.
   std::chrono::milliseconds connect_timeout{5000};
@@ -64,6 +86,11 @@ struct proxy_options {
   // idempotent and has no content, and answered 502 otherwise.
   std::chrono::milliseconds keepalive_timeout{4000};
   forwarded_fields forwarded = forwarded_fields::x_forwarded;
+  proxy_balance balance = proxy_balance::round_robin;
+  proxy_health_check health_check{};
+  // Where the route tells the operator of an upstream leaving or coming back after a health
+  // check; empty: nowhere.
+  std::function<void(std::string_view line)> log{};
   // A 200 whose content is text/* in a legacy charset declared by its Content-Type
   // (windows-1252 and the labels browsers read as it: iso-8859-1, latin1, ...) goes to the
   // client as 203 Non-Authoritative Information (RFC 9110 §15.3.4), its text in UTF-8 with
@@ -73,7 +100,8 @@ struct proxy_options {
   bool transcode_legacy_text = false;
 };
 
-// Throws std::invalid_argument when an upstream is not host:port or cannot be resolved.
+// Throws std::invalid_argument when an upstream is not host:port or cannot be resolved, or
+// for a health check whose path does not start with '/' or whose times are not above zero.
 handler proxy_route(proxy_options options);
 
 }  // namespace teapot

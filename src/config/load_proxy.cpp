@@ -9,6 +9,29 @@ namespace teapot::config::detail {
 
 namespace {
 
+void read_health_check(table_reader& r, proxy_health_check& out) {
+  if (r.require("path", "the path each upstream is asked for, such as \"/health\"")) {
+    if (auto path = r.string("path")) {
+      if (!path->starts_with('/'))
+        r.error("path", single_quoted(*path) + " does not start with '/'");
+      else
+        out.path = *path;
+    }
+  }
+  auto positive = [&r](std::string_view key, std::chrono::milliseconds& to) {
+    if (auto d = r.duration(key)) {
+      if (d->count() <= 0)
+        r.error(key, "must be greater than zero");
+      else
+        to = *d;
+    }
+  };
+  positive("interval", out.interval);
+  positive("timeout", out.timeout);
+  if (auto n = r.integer("fails", 1, 100)) out.fails_to_leave = static_cast<unsigned>(*n);
+  if (auto n = r.integer("passes", 1, 100)) out.passes_to_return = static_cast<unsigned>(*n);
+}
+
 void read_proxy(table_reader& r, proxy_config& out) {
   if (r.require("prefix", "the URL path the route answers below, such as \"/api/\"")) {
     if (auto prefix = r.string("prefix")) {
@@ -68,6 +91,20 @@ void read_proxy(table_reader& r, proxy_config& out) {
       out.options.response_timeout = *d;
   }
   if (auto b = r.boolean("transcode_legacy_text")) out.options.transcode_legacy_text = *b;
+  if (auto b = r.string("balance")) {
+    if (*b == "round_robin")
+      out.options.balance = proxy_balance::round_robin;
+    else if (*b == "least_connections")
+      out.options.balance = proxy_balance::least_connections;
+    else
+      r.error("balance", single_quoted(*b) +
+                             " is not a choice; expected \"round_robin\" or \"least_connections\"");
+  }
+  if (const toml::table* t = r.sub_table("health_check")) {
+    table_reader h(r.diag(), *t, r.key_path("health_check"));
+    read_health_check(h, out.options.health_check);
+    h.finish();
+  }
 }
 
 }  // namespace

@@ -73,8 +73,12 @@ void build_site(const site_config& s, site& out, const std::shared_ptr<error_log
   }
   // Before the files: of two routes below the same prefix ("/" for both), the first added
   // answers.
-  for (const proxy_config& p : s.proxies)
-    out.routes().route("*", p.prefix + "*", proxy_route(p.options), {.stream_body = true});
+  for (const proxy_config& p : s.proxies) {
+    proxy_options options = p.options;
+    if (errors)
+      options.log = [errors](std::string_view line) { errors->write(log_level::warn, line); };
+    out.routes().route("*", p.prefix + "*", proxy_route(std::move(options)), {.stream_body = true});
+  }
   for (const websocket_config& w : s.websockets)
     add_websocket_route(out.routes(), w.path, w.options, echo_handlers());
   for (const handlers::webdav_options& area : s.webdav)

@@ -170,7 +170,7 @@ void forward_request(worker& w, const std::shared_ptr<const forward_proxy_option
         state->options.response_timeout = o->response_timeout;
         // The state lives for this request alone: no pool of idle connections.
         state->options.keepalive = 0;
-        state->down_until = std::make_unique<std::atomic<std::int64_t>[]>(1);
+        state->count_upstreams();
         std::vector<header_field> fields;
         fields.reserve(req.headers.size() + 1);
         fields.push_back({"Host", authority});

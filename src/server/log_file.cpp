@@ -1,12 +1,10 @@
 #include <fcntl.h>
-#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
-#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -15,6 +13,7 @@
 #include <thread>
 #include <utility>
 
+#include "base/signal_free_thread.h"
 #include "teapot/log.h"
 
 namespace teapot {
@@ -102,20 +101,7 @@ struct log_file::impl {
 };
 
 log_file::log_file(std::unique_ptr<impl> state) : impl_(std::move(state)) {
-  // The writer starts with every signal blocked, so that a signal the server waits for
-  // (SIGTERM, SIGHUP) is never delivered to it, even when the log is opened before the server
-  // blocks them.
-  sigset_t all;
-  sigset_t before;
-  sigfillset(&all);
-  ::pthread_sigmask(SIG_SETMASK, &all, &before);
-  try {
-    impl_->writer = std::thread([s = impl_.get()] { s->run(); });
-  } catch (...) {
-    ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
-    throw;
-  }
-  ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  impl_->writer = base::signal_free_thread([s = impl_.get()] { s->run(); });
 }
 
 log_file::~log_file() {

@@ -15,8 +15,17 @@ handler proxy_route(proxy_options options) {
   auto state = std::make_shared<srv::proxy_state>();
   for (const std::string& u : options.upstreams)
     state->upstreams.push_back(srv::resolve_upstream(u));
+  const proxy_health_check& check = options.health_check;
+  if (!check.path.empty() &&
+      (!check.path.starts_with('/') || check.interval.count() <= 0 || check.timeout.count() <= 0 ||
+       check.fails_to_leave == 0 || check.passes_to_return == 0))
+    throw std::invalid_argument(
+        "a health check needs a path starting with '/', times and counts above zero");
   state->options = std::move(options);
-  state->down_until = std::make_unique<std::atomic<std::int64_t>[]>(state->upstreams.size());
+  state->count_upstreams();
+  if (!state->options.health_check.path.empty())
+    state->health = std::make_unique<srv::upstream_health>(
+        state->upstreams, state->options.health_check, state->options.log);
   return [state](const request& req, response& res) {
     srv::worker* w = srv::worker::on_this_thread();
     if (w == nullptr) {  // not on a server's loop (a handler called directly, as in a test)

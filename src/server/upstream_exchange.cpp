@@ -193,6 +193,11 @@ upstream_address resolve_upstream(const std::string& text) {
   return out;
 }
 
+void proxy_state::count_upstreams() {
+  down_until = std::make_unique<std::atomic<std::int64_t>[]>(upstreams.size());
+  active = std::make_unique<std::atomic<std::uint32_t>[]>(upstreams.size());
+}
+
 upstream_pool& proxy_state::pool_of(const worker& w) {
   const std::lock_guard lock(pools_mutex_);
   for (auto& [owner, pool] : pools_)
@@ -348,19 +353,54 @@ void upstream_exchange::request_content_failed() {
   if (auto s = source_.lock()) s->wake();
 }
 
-void upstream_exchange::connect_next() {
+std::optional<std::size_t> upstream_exchange::pick(std::int64_t now, std::int64_t& back_ms) const {
   const std::size_t n = state_->upstreams.size();
+  const std::size_t start = state_->next.fetch_add(1, std::memory_order_relaxed) % n;
+  const bool least = state_->options.balance == proxy_balance::least_connections;
+  std::optional<std::size_t> best;
+  std::uint32_t best_active = 0;
+  back_ms = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::size_t i = (start + k) % n;
+    if (state_->health && !state_->health->in(i)) {
+      // Back at the next check at the soonest.
+      const std::int64_t next_check = now + state_->options.health_check.interval.count();
+      if (back_ms == 0 || next_check < back_ms) back_ms = next_check;
+      continue;
+    }
+    if (const std::int64_t until = state_->down_until[i].load(std::memory_order_relaxed);
+        until > now) {
+      if (back_ms == 0 || until < back_ms) back_ms = until;
+      continue;
+    }
+    if (!least) return i;
+    const std::uint32_t a = state_->active[i].load(std::memory_order_relaxed);
+    if (!best || a < best_active) {
+      best = i;
+      best_active = a;
+    }
+  }
+  return best;
+}
+
+void upstream_exchange::count_in() noexcept {
+  if (counted_) return;
+  state_->active[current_].fetch_add(1, std::memory_order_relaxed);
+  counted_ = true;
+}
+
+void upstream_exchange::count_out() noexcept {
+  if (!counted_) return;
+  state_->active[current_].fetch_sub(1, std::memory_order_relaxed);
+  counted_ = false;
+}
+
+void upstream_exchange::connect_next() {
   const std::int64_t now = base::monotonic_ms();
   std::int64_t back_soonest = 0;
-  bool found = false;
-  for (std::size_t i = 0; i < n && !found; ++i) {
-    current_ = state_->next.fetch_add(1, std::memory_order_relaxed) % n;
-    const std::int64_t until = state_->down_until[current_].load(std::memory_order_relaxed);
-    found = until <= now;
-    if (!found && (back_soonest == 0 || until < back_soonest)) back_soonest = until;
-  }
-  if (!found) {
-    // RFC 9110 §15.6.4: the upstreams are out for now, and when the first comes back is known.
+  const std::optional<std::size_t> chosen = pick(now, back_soonest);
+  if (!chosen) {
+    // RFC 9110 §15.6.4: the upstreams are out for now, and when the first may be back is known.
     close_upstream();
     worker_.log(log_level::warn, "proxy: every upstream failed lately; 503");
     response& res = deferred_.res();
@@ -370,10 +410,12 @@ void upstream_exchange::connect_next() {
     deferred_.send();
     return;
   }
+  current_ = *chosen;
   ++tried_;
   if (const int idle = pool_->take(current_, now); idle >= 0) {
     fd_ = idle;
     reused_ = true;
+    count_in();
     worker_.loop().add(fd_, EPOLLIN | EPOLLOUT | EPOLLRDHUP, this);
     self_ = shared_from_this();
     on_connected();
@@ -384,6 +426,7 @@ void upstream_exchange::connect_next() {
 
 void upstream_exchange::connect_current() {
   reused_ = false;
+  count_in();
   const upstream_address& a = state_->upstreams[current_];
   fd_ = ::socket(a.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return answer(http::status::bad_gateway, std::generic_category().message(errno));
@@ -681,6 +724,7 @@ void upstream_exchange::on_timer() {
 }
 
 void upstream_exchange::close_upstream() noexcept {
+  count_out();
   worker_.loop().disarm(timer_);
   if (fd_ >= 0) {
     worker_.loop().remove(fd_);

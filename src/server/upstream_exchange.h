@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,8 @@
 #include "h1/response_parser.h"
 #include "io/event_loop.h"
 #include "io/timer_wheel.h"
+#include "server/upstream_address.h"
+#include "server/upstream_health.h"
 #include "server/upstream_pool.h"
 #include "server/upstream_transcoding.h"
 #include "teapot/body_reader.h"
@@ -36,18 +39,19 @@ namespace teapot::srv {
 
 class worker;
 
-struct upstream_address {
-  sockaddr_storage addr{};
-  socklen_t len = 0;
-  std::string name;  // as configured, for logs
-};
-
 struct proxy_state {
   proxy_options options;
   std::vector<upstream_address> upstreams;
   std::atomic<std::size_t> next{0};  // round robin, shared by the workers' loops
   // Per upstream: until when (monotonic ms) it is left out after a failed connection.
   std::unique_ptr<std::atomic<std::int64_t>[]> down_until;
+  // Per upstream: the exchanges with a connection to it now, on every worker.
+  std::unique_ptr<std::atomic<std::uint32_t>[]> active;
+  // The active health checks (their thread reads only what they own); null: none.
+  std::unique_ptr<upstream_health> health;
+
+  // Makes down_until and active for the upstreams, once they are all in.
+  void count_upstreams();
 
   // The pool of that worker's idle connections, made on its first request.
   upstream_pool& pool_of(const worker& w);
@@ -81,6 +85,12 @@ class upstream_exchange final : public io::fd_handler,
   enum class framing : std::uint8_t { none, length, chunked };
 
   void connect_next();
+  // The upstream to try next (round robin or least connections, among those not left out),
+  // or nullopt when every one is out; back_ms then says when the first may be back.
+  std::optional<std::size_t> pick(std::int64_t now, std::int64_t& back_ms) const;
+  // current_ counts (or no longer counts) an exchange in progress, for least connections.
+  void count_in() noexcept;
+  void count_out() noexcept;
   // Opens a new connection to current_ (the pool is not asked).
   void connect_current();
   // The connection failed before any byte of the response came: true when the request was
@@ -129,6 +139,7 @@ class upstream_exchange final : public io::fd_handler,
   int fd_ = -1;
   std::size_t current_ = 0;  // the upstream connected to
   std::size_t tried_ = 0;    // upstreams tried for this request
+  bool counted_ = false;     // in state_->active[current_]
   io::timer timer_;
   phase phase_ = phase::connecting;
   std::string received_;  // upstream bytes not yet taken (the head, then undecoded content)

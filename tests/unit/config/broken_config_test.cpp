@@ -29,7 +29,7 @@ const broken_case cases[] = {
     {"unknown key without a near miss", "[[sites]]\ndefault = true\ncolour = \"blue\"\n", 3, 1,
      "sites[0].colour: unknown key; this table takes hosts, default, root, captive_portal, "
      "maintenance, auth, tls, rate_limits, rules, early_hints, mandatory_extensions, error_pages, "
-     "static, compression, webdav, websocket, proxy, forward_proxy"},
+     "static, compression, delta_encoding, webdav, websocket, proxy, forward_proxy"},
     {"tls_listen without a certificate",
      "[server]\ntls_listen = [\"127.0.0.1:8443\"]\n[[sites]]\ndefault = true\n", 2, 14,
      "server.tls_listen: no site has a certificate; give one a [sites.tls] table with "

@@ -20,7 +20,8 @@
 // (route_options::stream_body, as the configuration mounts it), else sent whole. The response comes
 // back without its hop-by-hop fields, Date and Server (the proxy's own are sent), its content
 // streamed with backpressure. Connections to the upstreams are kept alive for the next requests of
-// the same worker (keepalive).
+// the same worker (keepalive). An HTTP/1.1 client's WebSocket upgrade goes on to the upstream,
+// whose 101 makes the two connections one byte tunnel.
 //
 //   site.routes().route("*", "/api/*", teapot::proxy_route(options), {.stream_body = true});
 //

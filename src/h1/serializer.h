@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/ascii.h"
 #include "http/status_line.h"
 #include "teapot/http/status.h"
 
@@ -60,7 +61,10 @@ void append_response_head(std::string& out, const head_params& p, ForEachField&&
     out.append(p.server);
     append_literal(out, "\r\n");
   }
-  for_each_field([&out](std::string_view name, std::string_view value) {
+  bool upgrade = false;
+  for_each_field([&out, &upgrade](std::string_view name, std::string_view value) {
+    if (name.size() == 7 && (name[0] == 'U' || name[0] == 'u'))
+      upgrade = upgrade || base::ascii::iequals(name, "Upgrade");
     out.append(name);
     append_literal(out, ": ");
     out.append(value);
@@ -79,7 +83,13 @@ void append_response_head(std::string& out, const head_params& p, ForEachField&&
     case body_kind::close_delimited:
       break;
   }
-  if (!p.keep_alive && p.version_minor >= 1)
+  // RFC 9110 §7.8: a sender of Upgrade (a 426's protocols) names it in Connection too, so
+  // that no intermediary passes it on as the next hop's.
+  if (upgrade && p.version_minor >= 1 && p.keep_alive)
+    append_literal(out, "Connection: upgrade\r\n");
+  else if (upgrade && p.version_minor >= 1)
+    append_literal(out, "Connection: close, upgrade\r\n");
+  else if (!p.keep_alive && p.version_minor >= 1)
     append_literal(out, "Connection: close\r\n");
   else if (p.keep_alive && p.version_minor == 0)
     append_literal(out, "Connection: keep-alive\r\n");

@@ -794,6 +794,17 @@ bool h1_connection::write_response() {
     pending_upgrade_ = response_access::take_upgrade(*ex.res);
     return true;
   }
+  if (res.status() == http::status::switching_protocols && response_access::tunnel(res)) {
+    // An upstream's 101 through the reverse proxy: its fields (Upgrade, Sec-WebSocket-Accept),
+    // then the bytes of the new protocol, which only the two ends speak.
+    h1::append_interim_head(w.out.bytes(), http::status::switching_protocols, [&res](auto&& emit) {
+      emit("Connection", "Upgrade");
+      res.for_each_header(emit);
+    });
+    account(http::status::switching_protocols, 0);
+    pending_tunnel_ = response_access::take_tunnel(*ex.res);
+    return true;
+  }
   if (res.status() == http::status::ok && response_access::tunnel(res)) {
     // RFC 9110 §9.3.6: a 2xx to CONNECT has no content and no Content-Length or
     // Transfer-Encoding; the bytes after it are the tunnel's.
@@ -871,7 +882,7 @@ connection_row h1_connection::describe(std::int64_t now_ms) const {
       return row;
     case phase::tunnel:
       row.state = "tunnel";
-      row.request.append("CONNECT ").append(tunnel_target_);
+      row.request.append(tunnel_request_);
       if (row.request.size() > 120) row.request.resize(120);
       return row;
     case phase::websocket:

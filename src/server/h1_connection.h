@@ -262,7 +262,7 @@ class h1_connection final : public io::fd_handler,
   // A 200 to CONNECT written, not yet taken up; then the tunnel it opened, and its target.
   std::shared_ptr<tunnel_handoff> pending_tunnel_;
   std::unique_ptr<tunnel> tunnel_;
-  std::string tunnel_target_;
+  std::string tunnel_request_;
   std::shared_ptr<connection_token> token_;  // for posts that may outlive the connection
   bool keep_alive_ = true;
   bool draining_ = false;

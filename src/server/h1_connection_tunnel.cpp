@@ -1,4 +1,5 @@
-// A connection that a forward proxy's 200 to CONNECT made a tunnel (h1_connection.h, tunnel.h):
+// A connection that a forward proxy's 200 to CONNECT, or an upstream's 101 relayed by the
+// reverse proxy, made a tunnel (h1_connection.h, tunnel.h):
 // the client's bytes go to the destination and the destination's to the client, through the
 // same TLS stream and output queue as HTTP/1.1's responses. The connection keeps the timers,
 // its place in the worker's lists, the drain and the close.
@@ -33,7 +34,7 @@ void h1_connection::become_tunnel() {
   h1_working_set& w = *ws_;
   served_any_ = true;
   const std::shared_ptr<tunnel_handoff> handoff = std::move(pending_tunnel_);
-  tunnel_target_ = std::string(w.ex.req.target);
+  tunnel_request_.assign(w.ex.req.method).append(" ").append(w.ex.req.target);
   w.ex.end();
   w.head_since_ms = -1;
   // Bytes that came behind the CONNECT's head are the client's first bytes for the destination.
@@ -51,6 +52,7 @@ void h1_connection::become_tunnel() {
     return close_now();
   }
   tunnel_->to_dest = std::move(early);
+  w.out.bytes().append(handoff->from_destination);
   tunnel_pump();
 }
 

@@ -252,9 +252,10 @@ bool finish(exchange& ex, std::time_t now) {
     const http::status st = ex.res->status();
     const bool switches = (st == http::status::switching_protocols || st == http::status::ok) &&
                           response_access::upgrade(*ex.res) != nullptr;
-    // Nor has a 2xx to CONNECT, which opens a tunnel (RFC 9110 §9.3.6).
-    const bool tunnels =
-        ex.res->status() == http::status::ok && response_access::tunnel(*ex.res) != nullptr;
+    // Nor has a 2xx to CONNECT, which opens a tunnel (RFC 9110 §9.3.6), nor an upstream's 101
+    // relayed by the reverse proxy.
+    const bool tunnels = (st == http::status::ok || st == http::status::switching_protocols) &&
+                         response_access::tunnel(*ex.res) != nullptr;
     if (switches || tunnels) return true;
     if (http::is_informational(ex.res->status()))
       ex.res->error(http::status::internal_server_error);

@@ -1,4 +1,5 @@
-// A CONNECT tunnel (RFC 9110 §9.3.6) once its 200 is written: the destination's side of it.
+// A CONNECT tunnel (RFC 9110 §9.3.6) once its 200 is written, or a protocol switched to by
+// an upstream's 101 through the reverse proxy (RFC 9110 §7.8): the destination's side of it.
 // The connection that carries the tunnel (h1_connection_tunnel.cpp) moves the bytes: the
 // client's into to_dest, written to the destination; the destination's into the connection's
 // own output queue. Each way is bounded: past tunnel_window waiting, the side that fills it is
@@ -21,8 +22,9 @@ namespace teapot::srv {
 // Bytes waiting in either way past which the side that sends them is no longer read.
 inline constexpr std::size_t tunnel_window = 256 * 1024;
 
-// The connected socket to a CONNECT's destination, carried by the 200 from the forward proxy
-// to the connection. Closed here unless taken (the client left before the 200 went out).
+// The connected socket to a CONNECT's destination (or an upstream that switched protocols),
+// carried by the 200 from the forward proxy (or the 101 from the reverse proxy) to the
+// connection. Closed here unless taken (the client left before the 200 went out).
 struct tunnel_handoff {
   tunnel_handoff(int socket, std::chrono::milliseconds idle) noexcept
       : fd(socket), idle_timeout(idle) {}
@@ -37,6 +39,9 @@ struct tunnel_handoff {
 
   int fd;
   std::chrono::milliseconds idle_timeout;  // forward_proxy_options::tunnel_idle_timeout
+  // Bytes the destination sent that were read with the answer that opened the tunnel (an
+  // upstream's first WebSocket frames behind its 101): the client's first.
+  std::string from_destination{};
 };
 
 // What the tunnel needs from the connection that carries it.

@@ -17,7 +17,10 @@
 
 #include "base/ascii.h"
 #include "base/monotonic_clock.h"
+#include "http/field_lists.h"
 #include "http/hop_by_hop.h"
+#include "server/response_access.h"
+#include "server/tunnel.h"
 #include "server/worker.h"
 
 namespace teapot::srv {
@@ -85,6 +88,22 @@ void append_origin_form(std::string& out, std::string_view target) {
     }
   }
   out.append(target);
+}
+
+// RFC 9110 §7.8, RFC 6455 §4.1: an HTTP/1.1 GET that asks, in Upgrade and Connection, to
+// become a WebSocket. The upgrade goes on to the upstream; no other protocol does (h2c is this
+// server's own to take or leave, and a switch to one the proxy cannot check is refused).
+bool asks_for_websocket(const request& req) {
+  if (req.version_major != 1 || req.version_minor != 1 || req.method != "GET") return false;
+  bool upgrade = false;
+  bool connection = false;
+  for (const header_field& f : req.headers) {
+    if (base::ascii::iequals(f.name, "Upgrade"))
+      upgrade = upgrade || http::list_has_token(f.value, "websocket");
+    else if (base::ascii::iequals(f.name, "Connection"))
+      connection = connection || http::list_has_token(f.value, "upgrade");
+  }
+  return upgrade && connection;
 }
 
 // RFC 9110 §9.2.2.
@@ -279,8 +298,15 @@ void upstream_exchange::start(const request& req) {
     request_.append("\r\n");
   }
   request_.append("Via: 1.1 teapot\r\n");
-  // Without a pool the upstream's close ends the exchange, and says so.
-  if (state_->options.keepalive == 0) request_.append("Connection: close\r\n");
+  // The upgrade is hop-by-hop (§7.6.1), asked again of the next hop by the proxy itself. A
+  // connection that switches protocols never goes back to the pool.
+  upgrade_ = asks_for_websocket(req);
+  if (upgrade_) {
+    request_.append("Connection: Upgrade\r\nUpgrade: websocket\r\n");
+  } else if (state_->options.keepalive == 0) {
+    // Without a pool the upstream's close ends the exchange, and says so.
+    request_.append("Connection: close\r\n");
+  }
   // The content's framing is the proxy's own (RFC 9112 §6.3): its announced length, else
   // chunked; content gathered whole has its length.
   if (req.body_stream != nullptr) {
@@ -299,7 +325,7 @@ void upstream_exchange::start(const request& req) {
   }
   request_.append("\r\n").append(req.body);
   replayable_ = idempotent(req.method) && req.body_stream == nullptr && req.body.empty();
-  parser_.reset({.head = head_request_, .connect = false, .upgrade = false});
+  parser_.reset({.head = head_request_, .connect = false, .upgrade = upgrade_});
   body_ = req.body_stream;
   transcoding_.start(req, state_->options.transcode_legacy_text);
   connect_next();
@@ -470,7 +496,7 @@ bool upstream_exchange::retried() {
   request_sent_ = 0;
   request_broken_ = false;  // a new connection takes the request whole
   received_.clear();
-  parser_.reset({.head = head_request_, .connect = false, .upgrade = false});
+  parser_.reset({.head = head_request_, .connect = false, .upgrade = upgrade_});
   phase_ = phase::connecting;
   if (stale) {
     connect_current();
@@ -598,22 +624,35 @@ bool upstream_exchange::take_head() {
       case kind::interim:
         relay_interim(parser_.head());
         received_.erase(0, r.consumed);
-        parser_.reset({.head = head_request_, .connect = false, .upgrade = false});
+        parser_.reset({.head = head_request_, .connect = false, .upgrade = upgrade_});
         continue;
       case kind::done:
         break;
     }
     const h1::response_head& head = parser_.head();
     if (head.framing == h1::response_framing::tunnel) {
-      answer(http::status::bad_gateway, "the upstream switched protocols unasked");
+      if (!upgrade_ || head.status != 101) {
+        answer(http::status::bad_gateway, "the upstream switched protocols unasked");
+        return false;
+      }
+      switch_protocols(head, r.consumed);
       return false;
     }
     response& res = deferred_.res();
     res.set_status(static_cast<http::status>(head.status));
     std::string_view content_type;
     for (const header_field& f : head.fields) {
-      if (http::is_hop_by_hop(f.name, head.connection_options) || replaced_in_response(f.name))
+      // RFC 9110 §15.5.22: a 426 without its Upgrade tells the client nothing; the WebSocket
+      // it names is an upgrade the proxy passes on (the others go, as on any response).
+      const bool names_upgrade = head.status == 426 && base::ascii::iequals(f.name, "Upgrade") &&
+                                 http::list_has_token(f.value, "websocket");
+      if (!names_upgrade &&
+          (http::is_hop_by_hop(f.name, head.connection_options) || replaced_in_response(f.name)))
         continue;
+      if (names_upgrade) {
+        res.add_header(f.name, "websocket");
+        continue;
+      }
       if (base::ascii::iequals(f.name, "Content-Type")) {
         content_type = f.value;
         continue;
@@ -656,6 +695,34 @@ bool upstream_exchange::take_head() {
     received_.clear();
     return phase_ == phase::content;
   }
+}
+
+// RFC 9110 §15.2.2: the upstream's 101 goes to the client with its fields (Upgrade,
+// Sec-WebSocket-Accept, -Protocol, -Extensions: the two ends agreed on them, the proxy only
+// passes them), and the upstream's connection to the client's connection, which carries the
+// bytes both ways from then on (tunnel.h), idle for response_timeout at most.
+void upstream_exchange::switch_protocols(const h1::response_head& head, std::size_t consumed) {
+  response& res = deferred_.res();
+  res.set_status(http::status::switching_protocols);
+  for (const header_field& f : head.fields) {
+    if (base::ascii::iequals(f.name, "Upgrade")) {
+      res.add_header(f.name, f.value);  // the protocol switched to, hop-by-hop as it is
+      continue;
+    }
+    if (http::is_hop_by_hop(f.name, head.connection_options) || replaced_in_response(f.name))
+      continue;
+    res.add_header(f.name, f.value);
+  }
+  worker_.loop().disarm(timer_);
+  worker_.loop().remove(fd_);
+  auto handoff = std::make_shared<tunnel_handoff>(fd_, state_->options.response_timeout);
+  fd_ = -1;
+  handoff->from_destination.assign(received_, consumed);
+  received_.clear();
+  response_access::set_tunnel(res, std::move(handoff));
+  std::shared_ptr<upstream_exchange> hold = shared_from_this();
+  close_upstream();  // what is left of the exchange: its count, its registration
+  deferred_.send();
 }
 
 void upstream_exchange::take_content(std::string_view bytes) {

@@ -109,6 +109,7 @@ class upstream_exchange final : public io::fd_handler,
   void read_upstream();
   bool take_head();
   void relay_interim(const h1::response_head& head);
+  void switch_protocols(const h1::response_head& head, std::size_t consumed);
   void take_content(std::string_view bytes);
   void content_ended();
   void answer(http::status s, std::string_view why);
@@ -125,6 +126,7 @@ class upstream_exchange final : public io::fd_handler,
   std::string request_;  // the head, then the content, not yet written to the upstream
   std::size_t request_sent_ = 0;
   bool head_request_ = false;
+  bool upgrade_ = false;  // the client asked for a WebSocket, which the upstream may grant
   framing framing_ = framing::none;
   bool request_complete_ = true;  // every byte of the request's content is in request_
   bool request_broken_ = false;   // the upstream stopped taking the request

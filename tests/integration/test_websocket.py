@@ -134,6 +134,8 @@ def test_a_plain_get_of_a_websocket_route_gets_426_with_upgrade_websocket(srv):
     head = first_response(srv.port, b"GET /echo HTTP/1.1\r\nHost: localhost\r\n\r\n").decode()
     assert head.startswith("HTTP/1.1 426 Upgrade Required\r\n"), head
     assert "\r\nUpgrade: websocket" in head, head
+    # RFC 9110 §7.8: Upgrade is named in Connection, so that intermediaries do not forward it.
+    assert "Connection: upgrade" in head.split("\r\n"), head
 
 
 def test_another_version_gets_426_with_the_version_the_server_speaks(srv):

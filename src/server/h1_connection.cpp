@@ -783,26 +783,20 @@ bool h1_connection::write_response() {
   exchange& ex = w.ex;
   if (!pipeline::finish(ex, worker_.now())) return false;
   const response& res = *ex.res;
-  if (res.status() == http::status::switching_protocols && response_access::upgrade(res)) {
-    // RFC 9110 §15.2.2: the 101's head, then the connection speaks the new protocol.
-    // Connection is the transport's to write (RFC 9110 §7.8: it names the upgrade).
+  if (res.status() == http::status::switching_protocols &&
+      (response_access::upgrade(res) || response_access::tunnel(res))) {
+    // RFC 9110 §15.2.2: the 101's head, then the connection speaks the new protocol: a
+    // WebSocket route's, or an upstream's through the reverse proxy (a tunnel: only the two ends
+    // speak it). Connection is the transport's to write (§7.8: it names the upgrade).
     h1::append_interim_head(w.out.bytes(), http::status::switching_protocols, [&res](auto&& emit) {
       emit("Connection", "Upgrade");
       res.for_each_header(emit);
     });
     account(http::status::switching_protocols, 0);
-    pending_upgrade_ = response_access::take_upgrade(*ex.res);
-    return true;
-  }
-  if (res.status() == http::status::switching_protocols && response_access::tunnel(res)) {
-    // An upstream's 101 through the reverse proxy: its fields (Upgrade, Sec-WebSocket-Accept),
-    // then the bytes of the new protocol, which only the two ends speak.
-    h1::append_interim_head(w.out.bytes(), http::status::switching_protocols, [&res](auto&& emit) {
-      emit("Connection", "Upgrade");
-      res.for_each_header(emit);
-    });
-    account(http::status::switching_protocols, 0);
-    pending_tunnel_ = response_access::take_tunnel(*ex.res);
+    if (response_access::upgrade(res))
+      pending_upgrade_ = response_access::take_upgrade(*ex.res);
+    else
+      pending_tunnel_ = response_access::take_tunnel(*ex.res);
     return true;
   }
   if (res.status() == http::status::ok && response_access::tunnel(res)) {

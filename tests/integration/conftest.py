@@ -290,6 +290,18 @@ def run_cli(*args: str, timeout: float = 20.0) -> subprocess.CompletedProcess:
     return p
 
 
+def check_refusal(tmp_path: Path, text: str) -> str:
+    """`teapot check` of a configuration that must be refused: exit status 2 and one line on
+    stderr, which is returned (`path:line:column: key.path: message`)."""
+    config = tmp_path / "teapot.toml"
+    config.write_text(text)
+    p = run_cli("check", str(config))
+    assert p.returncode == 2, p.stdout
+    lines = p.stderr.decode().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
 def dev_certificates(tmp_path: Path, hosts: tuple[str, ...] = ("localhost", "other.test")
                      ) -> dict[str, Path]:
     """`teapot cert` for each host, into tmp_path/HOST: host -> the folder of its cert.pem and

@@ -31,3 +31,15 @@ def socket_server(serve_one) -> tuple[int, socket.socket]:
 
     threading.Thread(target=serve, daemon=True).start()
     return lsock.getsockname()[1], lsock
+
+
+def read_head(conn: socket.socket) -> bytes:
+    """What a client sent up to the end of its head (and what came with it); fewer bytes when it
+    closed before."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data

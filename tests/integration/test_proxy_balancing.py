@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEAPOT_BIN, build_docroot, require, run_cli
+from conftest import TEAPOT_BIN, build_docroot, check_refusal, require
 from socket_servers import socket_server
 from wire import Conn, request
 
@@ -171,13 +171,9 @@ def test_it_takes_fails_in_a_row_to_leave_and_passes_in_a_row_to_return(
     ],
 )
 def test_check_rejects_a_bad_balance_or_health_check(tmp_path, table, message):
-    config = tmp_path / "teapot.toml"
-    config.write_text(f'[[sites]]\ndefault = true\nroot = "{tmp_path}"\n'
-                      '[[sites.proxy]]\nprefix = "/p/"\nupstreams = ["127.0.0.1:9"]\n'
-                      f"{table}\n")
-    p = run_cli("check", str(config))
-    assert p.returncode == 2, p.stdout
-    lines = p.stderr.decode().splitlines()
-    assert len(lines) == 1 and "sites[0].proxy[0]." in lines[0], lines
+    line = check_refusal(tmp_path, f'[[sites]]\ndefault = true\nroot = "{tmp_path}"\n'
+                         '[[sites.proxy]]\nprefix = "/p/"\nupstreams = ["127.0.0.1:9"]\n'
+                         f"{table}\n")
+    assert "sites[0].proxy[0]." in line, line
     if message is not None:
-        assert lines[0].endswith(message), lines
+        assert line.endswith(message), line

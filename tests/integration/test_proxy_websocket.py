@@ -17,7 +17,7 @@ import pytest
 import websockets
 
 from conftest import TEAPOT_BIN, build_docroot, require
-from socket_servers import socket_server
+from socket_servers import read_head, socket_server
 from wire import Conn, request
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -30,12 +30,7 @@ def accept_of(key: str) -> str:
 def greeting_upstream(conn: socket.socket) -> None:
     """Grants any upgrade and sends a text frame "hello" in the same write as its 101."""
     with conn:
-        data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = conn.recv(4096)
-            if not chunk:
-                return
-            data += chunk
+        data = read_head(conn)
         key = ""
         for line in data.split(b"\r\n"):
             if line.lower().startswith(b"sec-websocket-key:"):

@@ -51,6 +51,8 @@ echo "== ThreadSanitizer: integration tests that run threads"
 #                           whose flags the loops read
 #   proxy_websocket:        WebSockets through the proxy on two workers, tunnels handed from
 #                           an upstream exchange to the client's connection
+#   proxy_tls:              TLS upstream connections kept by two workers' pools, one client
+#                           context shared, and a health-check thread's handshakes
 #   delta_encoding:         a site's store of versions, filled and read on pool threads
 #   websocket_cases:        hundreds of WebSockets on two workers, messages up to 16 MiB,
 #                           Chromium's compressed ones
@@ -83,5 +85,6 @@ TEAPOT_BIN="$PWD/build/tsan/teapot" TEAPOT_EXAMPLES_DIR="$PWD/build/tsan/example
   tests/integration/test_proxy_connections.py \
   tests/integration/test_proxy_balancing.py \
   tests/integration/test_proxy_websocket.py \
+  tests/integration/test_proxy_tls.py \
   --deselect tests/integration/test_proxy_connections.py::test_a_gibibyte_each_way_streams_byte_exact_with_bounded_memory \
   tests/integration/test_websocket_cases.py

@@ -67,7 +67,8 @@ struct proxy_health_check {
 };
 
 struct proxy_options {
-  // "host:port" or "[v6]:port", resolved when the route is made; taken as balance says.
+  // "host:port" or "[v6]:port" (or either after "http://" or "https://"), resolved when the
+  // route is made; taken as balance says.
   std::vector<std::string> upstreams;
   // Time to establish the TCP connection to the upstream: 504 past it.
   std::chrono::milliseconds connect_timeout{5000};
@@ -87,6 +88,12 @@ struct proxy_options {
   // idempotent and has no content, and answered 502 otherwise.
   std::chrono::milliseconds keepalive_timeout{4000};
   forwarded_fields forwarded = forwarded_fields::x_forwarded;
+  // Upstreams written "https://host:port" are reached over TLS (1.2 or 1.3, ALPN http/1.1):
+  // their certificate must be signed by a CA of tls_ca (a PEM file; empty: the system's, in
+  // /etc/ssl/certs) and hold the name or address the upstream is written with, unless
+  // tls_verify is off. A failed handshake is a failed connection: 502, the next upstream.
+  bool tls_verify = true;
+  std::string tls_ca{};
   proxy_balance balance = proxy_balance::round_robin;
   proxy_health_check health_check{};
   // Where the route tells the operator of an upstream leaving or coming back after a health
@@ -102,6 +109,7 @@ struct proxy_options {
 };
 
 // Throws std::invalid_argument when an upstream is not host:port or cannot be resolved, or
+// when tls_ca cannot be read (with an https:// upstream), or
 // for a health check whose path does not start with '/' or whose times are not above zero.
 handler proxy_route(proxy_options options);
 

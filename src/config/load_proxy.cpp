@@ -91,6 +91,8 @@ void read_proxy(table_reader& r, proxy_config& out) {
       out.options.response_timeout = *d;
   }
   if (auto b = r.boolean("transcode_legacy_text")) out.options.transcode_legacy_text = *b;
+  if (auto b = r.boolean("tls_verify")) out.options.tls_verify = *b;
+  if (auto ca = r.string("tls_ca")) out.options.tls_ca = r.diag().resolve(*ca).string();
   if (auto b = r.string("balance")) {
     if (*b == "round_robin")
       out.options.balance = proxy_balance::round_robin;

@@ -7,6 +7,7 @@
 #include "server/upstream_exchange.h"
 #include "server/worker.h"
 #include "teapot/proxy.h"
+#include "tls/client_context.h"
 
 namespace teapot {
 
@@ -23,9 +24,21 @@ handler proxy_route(proxy_options options) {
         "a health check needs a path starting with '/', times and counts above zero");
   state->options = std::move(options);
   state->count_upstreams();
+  bool tls = false;
+  for (const srv::upstream_address& u : state->upstreams)
+    tls = tls || u.tls;
+  if (tls) {
+    try {
+      state->tls_context = tls::make_client_context(
+          {.verify = state->options.tls_verify, .ca_file = state->options.tls_ca});
+    } catch (const std::runtime_error& e) {
+      throw std::invalid_argument(e.what());
+    }
+  }
   if (!state->options.health_check.path.empty())
-    state->health = std::make_unique<srv::upstream_health>(
-        state->upstreams, state->options.health_check, state->options.log);
+    state->health =
+        std::make_unique<srv::upstream_health>(state->upstreams, state->options.health_check,
+                                               state->options.log, state->tls_context.get());
   return [state](const request& req, response& res) {
     srv::worker* w = srv::worker::on_this_thread();
     if (w == nullptr) {  // not on a server's loop (a handler called directly, as in a test)

@@ -3,6 +3,8 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -22,6 +24,7 @@
 #include "server/response_access.h"
 #include "server/tunnel.h"
 #include "server/worker.h"
+#include "tls/client_context.h"
 
 namespace teapot::srv {
 
@@ -180,34 +183,43 @@ class relay_source final : public body_source {
 
 }  // namespace
 
-upstream_address resolve_upstream(const std::string& text) {
+upstream_address resolve_upstream(const std::string& written) {
+  upstream_address out;
+  std::string_view text = written;
+  if (text.starts_with("https://")) {
+    out.tls = true;
+    text.remove_prefix(8);
+  } else if (text.starts_with("http://")) {
+    text.remove_prefix(7);
+  }
   std::string host;
   std::string port;
   if (!text.empty() && text.front() == '[') {
     const std::size_t close = text.find(']');
     if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':')
-      throw std::invalid_argument("upstream '" + text + "' is not [v6]:port");
+      throw std::invalid_argument("upstream '" + written + "' is not [v6]:port");
     host = text.substr(1, close - 1);
     port = text.substr(close + 2);
   } else {
     const std::size_t colon = text.rfind(':');
     if (colon == std::string::npos || colon == 0)
-      throw std::invalid_argument("upstream '" + text + "' is not host:port");
+      throw std::invalid_argument("upstream '" + written + "' is not host:port");
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
   }
   if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos)
-    throw std::invalid_argument("upstream '" + text + "' has no valid port");
+    throw std::invalid_argument("upstream '" + written + "' has no valid port");
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
   if (const int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found); rc != 0)
-    throw std::invalid_argument("upstream '" + text + "': " + ::gai_strerror(rc));
-  upstream_address out;
+    throw std::invalid_argument("upstream '" + written + "': " + ::gai_strerror(rc));
   std::memcpy(&out.addr, found->ai_addr, found->ai_addrlen);
   out.len = found->ai_addrlen;
-  out.name = text;
+  out.name = written;
+  out.authority.assign(text);
+  out.host = host;
   ::freeaddrinfo(found);
   return out;
 }
@@ -300,7 +312,9 @@ void upstream_exchange::start(const request& req) {
   request_.append("Via: 1.1 teapot\r\n");
   // The upgrade is hop-by-hop (§7.6.1), asked again of the next hop by the proxy itself. A
   // connection that switches protocols never goes back to the pool.
-  upgrade_ = asks_for_websocket(req);
+  // Over TLS the upstream's bytes need decrypting, which a tunnel (a socket's bytes both ways)
+  // does not do: no upgrade goes to a route with https:// upstreams.
+  upgrade_ = asks_for_websocket(req) && state_->tls_context == nullptr;
   if (upgrade_) {
     request_.append("Connection: Upgrade\r\nUpgrade: websocket\r\n");
   } else if (state_->options.keepalive == 0) {
@@ -438,8 +452,9 @@ void upstream_exchange::connect_next() {
   }
   current_ = *chosen;
   ++tried_;
-  if (const int idle = pool_->take(current_, now); idle >= 0) {
-    fd_ = idle;
+  if (upstream_connection idle = pool_->take(current_, now); idle.fd >= 0) {
+    fd_ = idle.fd;
+    ssl_ = std::move(idle.ssl);
     reused_ = true;
     count_in();
     worker_.loop().add(fd_, EPOLLIN | EPOLLOUT | EPOLLRDHUP, this);
@@ -508,6 +523,7 @@ bool upstream_exchange::retried() {
 
 void upstream_exchange::on_io(std::uint32_t events) {
   std::shared_ptr<upstream_exchange> hold = shared_from_this();
+  if (phase_ == phase::connecting && ssl_) return continue_tls();
   if (phase_ == phase::connecting) {
     if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) return;
     int err = 0;
@@ -515,11 +531,54 @@ void upstream_exchange::on_io(std::uint32_t events) {
     ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
     if (err != 0)
       return connection_failed(http::status::bad_gateway, std::generic_category().message(err));
+    if (state_->upstreams[current_].tls) return start_tls();
     on_connected();
     if (phase_ == phase::over) return;
   }
   if ((events & EPOLLOUT) && request_sent_ < request_.size() && !write_request()) return;
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read_upstream();
+}
+
+// RFC 8446 over the new connection, under connect_timeout still: the upstream's certificate
+// checked against the route's trusted CAs and the name it was written with.
+void upstream_exchange::start_tls() {
+  ssl_ = tls::make_client(state_->tls_context.get(), fd_, state_->upstreams[current_].host);
+  if (!ssl_) return connection_failed(http::status::bad_gateway, "TLS: cannot begin a handshake");
+  continue_tls();
+}
+
+void upstream_exchange::continue_tls() {
+  const int rc = SSL_do_handshake(ssl_.get());
+  if (rc == 1) return on_connected();
+  const int e = SSL_get_error(ssl_.get(), rc);
+  if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return;  // the next readiness
+  const std::string why = tls::client_failure(ssl_.get(), e);
+  connection_failed(http::status::bad_gateway, why);
+}
+
+ssize_t upstream_exchange::send_some(const char* data, std::size_t size) {
+  if (!ssl_) return ::send(fd_, data, size, MSG_NOSIGNAL);
+  const int n = SSL_write(ssl_.get(), data, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
+  if (n > 0) return n;
+  const int e = SSL_get_error(ssl_.get(), n);
+  errno = e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ ? EAGAIN : EPIPE;
+  return -1;
+}
+
+ssize_t upstream_exchange::receive_some(char* buffer, std::size_t size) {
+  if (!ssl_) return ::read(fd_, buffer, size);
+  const int n =
+      SSL_read(ssl_.get(), buffer, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
+  if (n > 0) return n;
+  const int e = SSL_get_error(ssl_.get(), n);
+  if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+    errno = EAGAIN;
+    return -1;
+  }
+  // A close_notify, a close without one (a response delimited by the close, as many servers
+  // end it), or a broken record: the end of what the upstream sends, as a close is in clear.
+  ERR_clear_error();
+  return 0;
 }
 
 void upstream_exchange::on_connected() {
@@ -532,8 +591,7 @@ void upstream_exchange::on_connected() {
 bool upstream_exchange::write_request() {
   const std::size_t before = request_sent_;
   while (request_sent_ < request_.size()) {
-    const ssize_t n =
-        ::send(fd_, request_.data() + request_sent_, request_.size() - request_sent_, MSG_NOSIGNAL);
+    const ssize_t n = send_some(request_.data() + request_sent_, request_.size() - request_sent_);
     if (n > 0) {
       request_sent_ += static_cast<std::size_t>(n);
       continue;
@@ -566,7 +624,7 @@ bool upstream_exchange::write_request() {
 void upstream_exchange::read_upstream() {
   char buffer[read_chunk];
   while (fd_ >= 0 && !paused_) {
-    const ssize_t n = ::read(fd_, buffer, sizeof buffer);
+    const ssize_t n = receive_some(buffer, sizeof buffer);
     if (n > 0) {
       heard_ = true;
       worker_.loop().arm(timer_, state_->options.response_timeout);
@@ -793,6 +851,7 @@ void upstream_exchange::on_timer() {
 void upstream_exchange::close_upstream() noexcept {
   count_out();
   worker_.loop().disarm(timer_);
+  ssl_.reset();
   if (fd_ >= 0) {
     worker_.loop().remove(fd_);
     ::close(fd_);
@@ -807,7 +866,7 @@ void upstream_exchange::release_upstream() noexcept {
       request_sent_ == request_.size()) {
     worker_.loop().disarm(timer_);
     worker_.loop().remove(fd_);
-    pool_->put(current_, fd_, base::monotonic_ms());
+    pool_->put(current_, {fd_, std::move(ssl_)}, base::monotonic_ms());
     fd_ = -1;
   }
   close_upstream();

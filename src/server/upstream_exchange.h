@@ -47,6 +47,8 @@ struct proxy_state {
   std::unique_ptr<std::atomic<std::int64_t>[]> down_until;
   // Per upstream: the exchanges with a connection to it now, on every worker.
   std::unique_ptr<std::atomic<std::uint32_t>[]> active;
+  // For https:// upstreams; null when the route has none.
+  tls::ssl_ctx_ptr tls_context;
   // The active health checks (their thread reads only what they own); null: none.
   std::unique_ptr<upstream_health> health;
 
@@ -104,6 +106,12 @@ class upstream_exchange final : public io::fd_handler,
   // The connection to the current upstream failed before any of the request went: it is left
   // out for fail_timeout, and the next one is tried (or the request answered with status).
   void connection_failed(http::status status, std::string_view why);
+  void start_tls();
+  void continue_tls();
+  // The connection's bytes, in clear or through TLS: ::send's and ::read's results (EAGAIN
+  // when TLS waits for the socket either way; 0 at a TLS close, clean or not).
+  ssize_t send_some(const char* data, std::size_t size);
+  ssize_t receive_some(char* buffer, std::size_t size);
   void on_connected();
   bool write_request();
   void read_upstream();
@@ -139,6 +147,7 @@ class upstream_exchange final : public io::fd_handler,
   bool keep_alive_ = false;  // the upstream may take another request on it afterwards
   upstream_pool* pool_ = nullptr;
   int fd_ = -1;
+  tls::ssl_ptr ssl_;         // over an https:// upstream's connection, once its handshake began
   std::size_t current_ = 0;  // the upstream connected to
   std::size_t tried_ = 0;    // upstreams tried for this request
   bool counted_ = false;     // in state_->active[current_]

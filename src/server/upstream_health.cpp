@@ -15,6 +15,7 @@
 #include "base/ascii.h"
 #include "base/monotonic_clock.h"
 #include "base/signal_free_thread.h"
+#include "tls/client_context.h"
 
 namespace teapot::srv {
 
@@ -34,10 +35,11 @@ int status_of(std::string_view head) {
 }  // namespace
 
 upstream_health::upstream_health(std::vector<upstream_address> upstreams, proxy_health_check check,
-                                 std::function<void(std::string_view)> log)
+                                 std::function<void(std::string_view)> log, SSL_CTX* tls)
     : upstreams_(std::move(upstreams)),
       check_(std::move(check)),
       log_(std::move(log)),
+      tls_(tls),
       in_(std::make_unique<std::atomic<bool>[]>(upstreams_.size())),
       streak_(upstreams_.size(), 0) {
   for (std::size_t i = 0; i < upstreams_.size(); ++i)
@@ -102,31 +104,75 @@ upstream_health::outcome upstream_health::probe(const upstream_address& u, std::
     why = std::generic_category().message(err);
     return finish(outcome::failed);
   }
-  // Host names the upstream as configured; the connection closes after the answer.
-  const std::string request = "GET " + check_.path + " HTTP/1.1\r\nHost: " + u.name +
-                              "\r\nUser-Agent: teapot-health-check\r\nConnection: close\r\n\r\n";
-  std::size_t sent = 0;
-  while (sent < request.size()) {
-    const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n > 0) {
-      sent += static_cast<std::size_t>(n);
-    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-      if (const outcome o = wait(fd, POLLOUT, deadline, why); o != outcome::passed)
-        return finish(o);
-    } else {
-      why = std::generic_category().message(errno);
+  tls::ssl_ptr ssl;
+  if (u.tls) {
+    ssl = tls::make_client(tls_, fd, u.host);
+    if (!ssl) {
+      why = "TLS: cannot begin a handshake";
       return finish(outcome::failed);
     }
+    for (;;) {
+      const int rc = SSL_do_handshake(ssl.get());
+      if (rc == 1) break;
+      const int e = SSL_get_error(ssl.get(), rc);
+      if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) {
+        why = tls::client_failure(ssl.get(), e);
+        return finish(outcome::failed);
+      }
+      const short events = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+      if (const outcome o = wait(fd, events, deadline, why); o != outcome::passed) return finish(o);
+    }
+  }
+  // > 0: bytes moved; 0: the socket would block (on events); -1: the connection failed.
+  short events = 0;
+  auto send_some = [&](const char* data, std::size_t size) -> ssize_t {
+    events = POLLOUT;
+    if (!ssl) {
+      const ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL);
+      return n >= 0 ? n : (errno == EAGAIN || errno == EINTR) ? 0 : -1;
+    }
+    const int n = SSL_write(ssl.get(), data, static_cast<int>(size));
+    if (n > 0) return n;
+    const int e = SSL_get_error(ssl.get(), n);
+    if (e == SSL_ERROR_WANT_READ) events = POLLIN;
+    return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? 0 : -1;
+  };
+  auto receive_some = [&](char* buffer, std::size_t size) -> ssize_t {
+    events = POLLIN;
+    if (!ssl) {
+      const ssize_t n = ::recv(fd, buffer, size, 0);
+      return n > 0 ? n : n == 0 ? -1 : (errno == EAGAIN || errno == EINTR) ? 0 : -1;
+    }
+    const int n = SSL_read(ssl.get(), buffer, static_cast<int>(size));
+    if (n > 0) return n;
+    const int e = SSL_get_error(ssl.get(), n);
+    if (e == SSL_ERROR_WANT_WRITE) events = POLLOUT;
+    return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? 0 : -1;
+  };
+  // Host names the upstream as configured; the connection closes after the answer.
+  const std::string request = "GET " + check_.path + " HTTP/1.1\r\nHost: " + u.authority +
+                              "\r\nUser-Agent: teapot-health-check\r\nConnection: close\r\n\r\n";
+  for (std::size_t sent = 0; sent < request.size();) {
+    const ssize_t n = send_some(request.data() + sent, request.size() - sent);
+    if (n < 0) {
+      why = "the connection failed while the check was sent";
+      return finish(outcome::failed);
+    }
+    sent += static_cast<std::size_t>(n);
+    if (n == 0)
+      if (const outcome o = wait(fd, events, deadline, why); o != outcome::passed) return finish(o);
   }
   std::string head;
   char buf[512];
   while (head.find('\n') == std::string::npos && head.size() < 1024) {
-    if (const outcome o = wait(fd, POLLIN, deadline, why); o != outcome::passed) return finish(o);
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-    if (n <= 0) {
-      why = n == 0 ? "closed before its status line" : std::generic_category().message(errno);
+    const ssize_t n = receive_some(buf, sizeof buf);
+    if (n < 0) {
+      why = "closed before its status line";
       return finish(outcome::failed);
+    }
+    if (n == 0) {
+      if (const outcome o = wait(fd, events, deadline, why); o != outcome::passed) return finish(o);
+      continue;
     }
     head.append(buf, static_cast<std::size_t>(n));
   }

@@ -15,13 +15,16 @@
 
 #include "server/upstream_address.h"
 #include "teapot/proxy.h"
+#include "tls/openssl_handles.h"
 
 namespace teapot::srv {
 
 class upstream_health {
  public:
+  // tls: the route's context for its https:// upstreams (null when it has none), which
+  // outlives this.
   upstream_health(std::vector<upstream_address> upstreams, proxy_health_check check,
-                  std::function<void(std::string_view)> log);
+                  std::function<void(std::string_view)> log, SSL_CTX* tls);
   ~upstream_health();
   upstream_health(const upstream_health&) = delete;
   upstream_health& operator=(const upstream_health&) = delete;
@@ -40,6 +43,7 @@ class upstream_health {
   const std::vector<upstream_address> upstreams_;
   const proxy_health_check check_;
   const std::function<void(std::string_view)> log_;
+  SSL_CTX* const tls_;
   std::unique_ptr<std::atomic<bool>[]> in_;
   std::vector<unsigned> streak_;  // checks in a row that went against the current flag
   int stop_fd_ = -1;              // an eventfd: readable once the route goes

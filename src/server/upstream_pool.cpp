@@ -4,13 +4,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <utility>
 
 namespace teapot::srv {
 
 namespace {
 
 // Open and silent: the upstream neither closed it nor sent anything while it was idle (bytes
-// that no request asked for would be taken as the next response's).
+// that no request asked for would be taken as the next response's; over TLS, a close_notify or
+// a record the next read would find, which costs a new connection at most).
 bool still_open(int fd) {
   char c = 0;
   const ssize_t n = ::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
@@ -24,42 +26,48 @@ upstream_pool::upstream_pool(std::size_t upstreams, std::size_t keep,
     : idle_(upstreams), keep_(keep), idle_timeout_ms_(idle_timeout.count()) {}
 
 upstream_pool::~upstream_pool() {
-  for (const auto& list : idle_)
-    for (const idle_connection& c : list)
-      ::close(c.fd);
+  for (auto& list : idle_)
+    for (idle_connection& c : list) {
+      c.c.ssl.reset();
+      ::close(c.c.fd);
+    }
 }
 
 void upstream_pool::close_expired(std::deque<idle_connection>& list, std::int64_t now_ms) {
   while (!list.empty() && now_ms - list.front().since_ms >= idle_timeout_ms_) {
-    ::close(list.front().fd);
+    list.front().c.ssl.reset();
+    ::close(list.front().c.fd);
     list.pop_front();
   }
 }
 
-int upstream_pool::take(std::size_t upstream, std::int64_t now_ms) {
+upstream_connection upstream_pool::take(std::size_t upstream, std::int64_t now_ms) {
   std::deque<idle_connection>& list = idle_[upstream];
   close_expired(list, now_ms);
   while (!list.empty()) {
-    const int fd = list.back().fd;
+    upstream_connection c = std::move(list.back().c);
     list.pop_back();
-    if (still_open(fd)) return fd;
-    ::close(fd);
+    if (still_open(c.fd)) return c;
+    c.ssl.reset();
+    ::close(c.fd);
   }
-  return -1;
+  return {};
 }
 
-void upstream_pool::put(std::size_t upstream, int fd, std::int64_t now_ms) {
+void upstream_pool::put(std::size_t upstream, upstream_connection c, std::int64_t now_ms) {
   std::deque<idle_connection>& list = idle_[upstream];
   close_expired(list, now_ms);
   if (keep_ == 0) {
-    ::close(fd);
+    c.ssl.reset();
+    ::close(c.fd);
     return;
   }
   if (list.size() >= keep_) {
-    ::close(list.front().fd);
+    list.front().c.ssl.reset();
+    ::close(list.front().c.fd);
     list.pop_front();
   }
-  list.push_back({fd, now_ms});
+  list.push_back({std::move(c), now_ms});
 }
 
 }  // namespace teapot::srv

@@ -14,7 +14,15 @@
 #include <deque>
 #include <vector>
 
+#include "tls/openssl_handles.h"
+
 namespace teapot::srv {
+
+// An open connection to an upstream: its socket, and its TLS when the upstream is https://.
+struct upstream_connection {
+  int fd = -1;
+  tls::ssl_ptr ssl{};
+};
 
 class upstream_pool {
  public:
@@ -25,16 +33,16 @@ class upstream_pool {
   upstream_pool(const upstream_pool&) = delete;
   upstream_pool& operator=(const upstream_pool&) = delete;
 
-  // An open connection to that upstream, most recently used first, or -1.
-  int take(std::size_t upstream, std::int64_t now_ms);
-  // fd's response ended and the connection may carry another request: kept (the pool owns it
+  // An open connection to that upstream, most recently used first; fd -1 when none.
+  upstream_connection take(std::size_t upstream, std::int64_t now_ms);
+  // c's response ended and the connection may carry another request: kept (the pool owns it
   // now), or closed when the pool is full or keeps none.
-  void put(std::size_t upstream, int fd, std::int64_t now_ms);
+  void put(std::size_t upstream, upstream_connection c, std::int64_t now_ms);
   std::size_t idle(std::size_t upstream) const { return idle_[upstream].size(); }
 
  private:
   struct idle_connection {
-    int fd;
+    upstream_connection c;
     std::int64_t since_ms;
   };
   void close_expired(std::deque<idle_connection>& list, std::int64_t now_ms);

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import TEAPOT_BIN, build_docroot, free_port, require
+from h2wire import H2Conn
 from socket_servers import ThreadedServer, socket_server
 from wire import Conn, request
 
@@ -154,6 +155,7 @@ def proxy(start_server, tmp_path: Path):
                'connect_timeout = "1s"\n')
     config = tmp_path / "teapot.toml"
     config.write_text('[server]\nlisten = ["127.0.0.1:1"]\nworkers = 2\ndrain_timeout = "1s"\n'
+                      'h2c = true\n'
                       f'[[sites]]\nhosts = ["localhost"]\ndefault = true\nroot = "{root}"\n'
                       + routes)
     server = start_server([TEAPOT_BIN, "serve", "--config", config], "teapot-proxy")
@@ -290,3 +292,14 @@ def test_the_upstreams_103s_are_relayed_in_order_and_its_100_is_not(proxy):
     assert (first.status, first.header("Link")) == (103, "</style.css>; rel=preload"), first
     assert (second.status, second.header("Link")) == (103, "</app.js>; rel=preload"), second
     assert (final.status, final.body) == (200, b"ok"), final
+
+
+def test_a_relayed_response_of_a_known_length_arrives_whole_over_http_2(proxy):
+    # The upstream's Content-Length is the stream's content-length, and every byte of it comes
+    # (RFC 9113 §8.1.1).
+    with H2Conn.plain(proxy.port) as c:
+        r = c.get("/api/known")
+        assert (r.status, r.header("content-length"), r.body) == (
+            200, "17", b"GET /api/known 0\n"), r
+        r = c.get("/api/big")
+        assert r.status == 200 and r.body == bytes(range(256)) * 4096 * 4, r.status

@@ -73,7 +73,8 @@ class Upstream(http.server.BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(payload)
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _answer
+    # CONNECT too, so that one the proxy let through would be seen and answered 200.
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_CONNECT = _answer
 
 
 def read_request(conn: socket.socket) -> bytes:
@@ -292,6 +293,24 @@ def test_the_upstreams_103s_are_relayed_in_order_and_its_100_is_not(proxy):
     assert (first.status, first.header("Link")) == (103, "</style.css>; rel=preload"), first
     assert (second.status, second.header("Link")) == (103, "</app.js>; rel=preload"), second
     assert (final.status, final.body) == (200, b"ok"), final
+
+
+@pytest.mark.parametrize("protocol", ["websocket", "connect-udp"])
+def test_an_extended_connect_to_a_proxy_route_gets_501_and_never_reaches_the_upstream(
+        proxy, protocol):
+    # RFC 8441 §4: an extended CONNECT asks for :protocol on the stream; a proxy route starts
+    # none, and relayed as "CONNECT /api/chat HTTP/1.1" it would ask the upstream for a tunnel.
+    # RFC 9220 §3: a :protocol not supported there is 501.
+    with H2Conn.plain(proxy.port) as c:
+        while not c.settings_seen:
+            c.read_some()
+        sid = c.request("CONNECT", "/api/chat", headers=[(":protocol", protocol),
+                                                         ("sec-websocket-version", "13")],
+                        end=False)
+        r = c.response(sid)
+        assert r.status == 501, r
+        assert c.get("/api/after").status == 200  # the connection goes on
+    assert [s["method"] for s in Upstream.seen] == ["GET"]
 
 
 def test_a_relayed_response_of_a_known_length_arrives_whole_over_http_2(proxy):

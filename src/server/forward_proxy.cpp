@@ -12,6 +12,7 @@
 #include "base/ascii.h"
 #include "http/authority.h"
 #include "server/destination_connect.h"
+#include "server/proxy_final_recipient.h"
 #include "server/response_access.h"
 #include "server/tunnel.h"
 #include "server/upstream_exchange.h"
@@ -145,6 +146,7 @@ void forward_request(worker& w, const std::shared_ptr<const forward_proxy_option
   if (!t)
     return refuse(w, req, res, http::status::bad_request,
                   "not an http:// target (https goes through a CONNECT tunnel)");
+  if (answer_as_final_recipient(req, res, w.options().methods)) return;
   std::string origin_form(t->rest);
   if (origin_form.empty() || origin_form.front() != '/') origin_form.insert(0, "/");
   deferred_response d = res.defer();

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "server/proxy_final_recipient.h"
 #include "server/upstream_exchange.h"
 #include "server/worker.h"
 #include "teapot/proxy.h"
@@ -30,6 +31,7 @@ handler proxy_route(proxy_options options) {
       res.error(http::status::not_implemented);
       return;
     }
+    if (srv::answer_as_final_recipient(req, res, w->options().methods)) return;
     auto up = std::make_shared<srv::upstream_exchange>(*w, state, res.defer());
     up->start(req);
   };

@@ -18,6 +18,7 @@
 #include "base/ascii.h"
 #include "base/monotonic_clock.h"
 #include "http/hop_by_hop.h"
+#include "http/max_forwards.h"
 #include "server/worker.h"
 
 namespace teapot::srv {
@@ -34,7 +35,7 @@ constexpr std::size_t read_chunk = 64 * 1024;
 // Proxy-Authorization is for a proxy between the client and this server, never for the
 // upstream behind it (§11.7.2): credentials are not passed on.
 bool replaced_in_request(std::string_view name) {
-  for (std::string_view n : {"Content-Length", "Via", "Expect", "Proxy-Authorization"})
+  for (std::string_view n : {"Content-Length", "Expect", "Proxy-Authorization"})
     if (base::ascii::iequals(name, n)) return true;
   return false;
 }
@@ -85,6 +86,13 @@ void append_origin_form(std::string& out, std::string_view target) {
     }
   }
   out.append(target);
+}
+
+// RFC 9110 §7.6.3: received-protocol is the version of the message as this proxy received
+// it, the name omitted for HTTP ("1.1", "2").
+std::string_view received_protocol(const request& req) {
+  if (req.version_major == 2) return "2";
+  return req.version_minor == 0 ? "1.0" : "1.1";
 }
 
 // RFC 9110 §9.2.2.
@@ -240,8 +248,19 @@ void upstream_exchange::start(const request& req) {
   // target's authority is the host, the one that chose the site: a Host naming another virtual
   // host of the upstream never reaches it.
   const std::optional<std::string_view> authority = target_authority(req.target);
+  // §7.6.2: a TRACE's or OPTIONS's Max-Forwards goes one less (0 never comes here: the route
+  // answered it).
+  const http::max_forwards_step hops =
+      http::max_forwards_for(req.method, req.header("Max-Forwards"));
+  const bool count_down = hops.what == http::max_forwards_step::kind::forward;
+  std::string via;  // §7.6.3: the received list, to which this proxy's entry is appended
   for (const header_field& f : req.headers) {
     if (http::is_hop_by_hop(f.name, hop) || replaced_in_request(f.name)) continue;
+    if (base::ascii::iequals(f.name, "Via")) {
+      via.append(via.empty() ? "" : ", ").append(f.value);
+      continue;
+    }
+    if (count_down && base::ascii::iequals(f.name, "Max-Forwards")) continue;
     if (authority && base::ascii::iequals(f.name, "Host")) continue;
     if (x_forwarded && base::ascii::iequals(f.name, "X-Forwarded-For")) {
       forwarded_for.append(forwarded_for.empty() ? "" : ", ").append(f.value);
@@ -273,7 +292,11 @@ void upstream_exchange::start(const request& req) {
     append_forwarded_element(request_, client, proto, host);
     request_.append("\r\n");
   }
-  request_.append("Via: 1.1 teapot\r\n");
+  if (count_down)
+    request_.append("Max-Forwards: ").append(std::to_string(hops.value)).append("\r\n");
+  request_.append("Via: ");
+  if (!via.empty()) request_.append(via).append(", ");
+  request_.append(received_protocol(req)).append(" teapot\r\n");
   // Without a pool the upstream's close ends the exchange, and says so.
   if (state_->options.keepalive == 0) request_.append("Connection: close\r\n");
   // The content's framing is the proxy's own (RFC 9112 §6.3): its announced length, else

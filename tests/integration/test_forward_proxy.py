@@ -48,7 +48,7 @@ class Destination(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    do_POST = do_GET
+    do_POST = do_OPTIONS = do_TRACE = do_GET
 
 
 def echo(conn: socket.socket) -> None:
@@ -397,3 +397,33 @@ def test_an_origin_that_sends_no_head_gets_504_after_response_timeout(proxy, des
     assert p.stdout == b"504", p.stderr
     assert time.monotonic() - started >= 0.9
     assert proxy.logged("proxy: no response head from the upstream in time")
+
+
+def absolute_form(port: int, method: str, url: str, fields: list[tuple[str, str]]):
+    with Conn(port) as c:
+        head = [f"{method} {url} HTTP/1.1", f"Host: {url.split('/')[2]}",
+                f"Proxy-Authorization: {basic(USER, PASSWORD)}"]
+        head += [f"{n}: {v}" for n, v in fields]
+        c.send(("\r\n".join(head) + "\r\n\r\n").encode())
+        return c.read_response()
+
+
+@pytest.mark.parametrize("method, status", [("OPTIONS", 204), ("TRACE", 405)])
+def test_max_forwards_0_is_answered_by_the_forward_proxy_itself(proxy, destinations, method,
+                                                                 status):
+    # RFC 9110 §7.6.2, after the proxy's authentication: the origin never sees it.
+    before = len(Destination.seen)
+    r = absolute_form(proxy.port, method, f"http://127.0.0.1:{destinations['web']}/mf",
+                      [("Max-Forwards", "0")])
+    allow = "GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH"  # known methods but CONNECT and TRACE
+    assert (r.status, r.header("Allow")) == (status, allow), r
+    assert len(Destination.seen) == before
+
+
+def test_max_forwards_goes_one_less_and_via_is_appended_to_through_the_forward_proxy(
+        proxy, destinations):
+    r = absolute_form(proxy.port, "OPTIONS", f"http://127.0.0.1:{destinations['web']}/mf",
+                      [("Max-Forwards", "2"), ("Via", "1.1 inner")])
+    assert r.status == 200, r
+    seen = Destination.seen[-1]["headers"]
+    assert (seen["max-forwards"], seen["via"]) == ("1", "1.1 inner, 1.1 teapot"), seen

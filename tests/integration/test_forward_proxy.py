@@ -126,8 +126,11 @@ def destinations():
 def proxy(start_server, tmp_path: Path, destinations):
     (tmp_path / "proxy.users").write_text(f"{USER}:{sha512_crypt(PASSWORD)}\n")
     ports = ", ".join(str(destinations[k]) for k in ("web", "echo", "full", "refused"))
+    http_ports = ", ".join(str(destinations[k]) for k in ("web", "silent"))
+    # The destinations listen on loopback, which the proxy refuses unless allowed.
     return start_proxy(start_server, tmp_path, "teapot-forward",
-                       f'connect_ports = [{ports}]\nconnect_timeout = "1s"\n'
+                       f'connect_ports = [{ports}]\nhttp_ports = [{http_ports}]\n'
+                       'allow_local_destinations = true\nconnect_timeout = "1s"\n'
                        'response_timeout = "1s"\n'
                        f'users = "proxy.users"\nrealm = "{REALM}"\n')
 
@@ -137,7 +140,8 @@ def open_proxy(start_server, tmp_path: Path, destinations):
     """No users: no authentication; a short tunnel_idle_timeout."""
     ports = ", ".join(str(destinations[k]) for k in ("echo", "flood"))
     return start_proxy(start_server, tmp_path, "teapot-open-forward",
-                       f'connect_ports = [{ports}]\ntunnel_idle_timeout = "1s"\n')
+                       f'connect_ports = [{ports}]\ntunnel_idle_timeout = "1s"\n'
+                       'allow_local_destinations = true\n')
 
 
 def basic(user: str, password: str) -> str:
@@ -427,3 +431,78 @@ def test_max_forwards_goes_one_less_and_via_is_appended_to_through_the_forward_p
     assert r.status == 200, r
     seen = Destination.seen[-1]["headers"]
     assert (seen["max-forwards"], seen["via"]) == ("1", "1.1 inner, 1.1 teapot"), seen
+
+
+def test_an_absolute_form_request_to_a_port_not_in_http_ports_gets_403_and_to_one_listed_200(
+        proxy, destinations):
+    # The refused port has nothing listening: 403, not 502, as nothing is tried.
+    for port, status in ((destinations["web"], 200), (destinations["refused"], 403),
+                         (destinations["echo"], 403)):
+        before = len(Destination.seen)
+        r = absolute_form(proxy.port, "GET", f"http://127.0.0.1:{port}/ports", [])
+        assert r.status == status, (port, r)
+        assert len(Destination.seen) == before + (status == 200)
+    assert proxy.logged(f"is not in http_ports; 403")
+
+
+def own_address() -> str | None:
+    """An address of this host that is not loopback, when it has one (the route a datagram
+    to a documentation address would take; nothing is sent)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))
+        except OSError:
+            return None
+        address = s.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+@pytest.fixture
+def guarded(start_server, tmp_path: Path, destinations):
+    """allow_local_destinations left out (false), and a destination on every address."""
+    wide = ThreadedServer(("0.0.0.0", 0), Destination)
+    threading.Thread(target=wide.serve_forever, daemon=True).start()
+    ports = f"{destinations['echo']}, {wide.server_port}"
+    http_ports = f"{destinations['web']}, {wide.server_port}"
+    server = start_proxy(start_server, tmp_path, "teapot-guarded-forward",
+                         f'connect_ports = [{ports}]\nhttp_ports = [{http_ports}]\n')
+    server.wide = wide.server_port
+    yield server
+    wide.shutdown()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]", "0.0.0.0",
+                                  "[::ffff:127.0.0.1]", "169.254.169.254"])
+def test_a_destination_on_this_hosts_loopback_or_link_gets_403_by_default(
+        guarded, destinations, host):
+    # Without users this proxy is open to anyone who reaches it: a way into the services bound
+    # to the host's loopback, or to a cloud's metadata service at 169.254.169.254, unless such
+    # destinations are refused (a name is refused for the address it resolves to).
+    c, status, head = connect(guarded.port, f"{host}:{destinations['echo']}")
+    c.close()
+    assert status == 403, head
+    before = len(Destination.seen)
+    with Conn(guarded.port) as c:
+        c.send(f"GET http://{host}:{destinations['web']}/inside HTTP/1.1\r\n"
+               f"Host: {host}\r\n\r\n".encode())
+        r = c.read_response()
+    assert r.status == 403, r
+    assert len(Destination.seen) == before
+    assert guarded.logged("an address of this host or its link (allow_local_destinations); 403")
+
+
+def test_a_destination_of_another_address_is_reached_by_default(guarded):
+    address = own_address()
+    if address is None:
+        pytest.skip("this host has no address besides loopback")
+    with Conn(guarded.port) as c:
+        c.send(f"GET http://{address}:{guarded.wide}/outside HTTP/1.1\r\n"
+               f"Host: {address}\r\n\r\n".encode())
+        r = c.read_response()
+    assert (r.status, r.body) == (200, b"destination saw GET /outside 0\n"), r
+    c, status, head = connect(guarded.port, f"{address}:{guarded.wide}",
+                              after=b"GET /tunnelled HTTP/1.1\r\nHost: x\r\n\r\n")
+    with c:
+        assert status == 200, head
+        answer = c._take_until(b"\n", time.monotonic() + 10, "the answer through the tunnel")
+    assert answer.startswith(b"HTTP/1.1 200"), answer

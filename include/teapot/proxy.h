@@ -71,7 +71,8 @@ struct proxy_options {
   // client as 203 Non-Authoritative Information (RFC 9110 §15.3.4), its text in UTF-8 with
   // charset=utf-8, its length unknown, its entity tag weak. Never with no-transform in the
   // response's or the request's Cache-Control, never a coded content, never another status
-  // (a 206 stays as it came). docs/proxy.md, "Transcoding (203)", has the whole rule.
+  // (a 206 stays as it came; a 304's strong entity tag goes weak, as the 203's it validates,
+  // unless no-transform). docs/proxy.md, "Transcoding (203)", has the whole rule.
   bool transcode_legacy_text = false;
 };
 

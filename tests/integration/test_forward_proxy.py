@@ -506,3 +506,23 @@ def test_a_destination_of_another_address_is_reached_by_default(guarded):
         assert status == 200, head
         answer = c._take_until(b"\n", time.monotonic() + 10, "the answer through the tunnel")
     assert answer.startswith(b"HTTP/1.1 200"), answer
+
+
+@pytest.mark.parametrize("case, status", [("no credentials", 407), ("port not listed", 403),
+                                          ("refused", 502), ("no forward proxy", 405)])
+def test_a_refused_connect_ends_its_connection_and_what_followed_it_is_never_a_request(
+        proxy, destinations, case, status):
+    # The bytes behind a CONNECT's head were meant for the tunnel (RFC 9110 §9.3.6): read as
+    # the next request, they would be one the client never made.
+    authority, credentials = {
+        "no credentials": (f"127.0.0.1:{destinations['echo']}", None),
+        "port not listed": ("127.0.0.1:25", basic(USER, PASSWORD)),
+        "refused": (f"127.0.0.1:{destinations['refused']}", basic(USER, PASSWORD)),
+        "no forward proxy": ("site.test:443", basic(USER, PASSWORD)),
+    }[case]
+    c, got, head = connect(proxy.port, authority, credentials,
+                           after=b"GET /hello.txt HTTP/1.1\r\nHost: site.test\r\n\r\n")
+    with c:
+        assert got == status, head
+        assert header(head, "Connection") == "close", head
+        assert c.closes_within(5) == b""  # and no second response

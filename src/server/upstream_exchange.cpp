@@ -390,7 +390,7 @@ void upstream_exchange::connect_next() {
     res.error(http::status::service_unavailable);
     res.set_header("Retry-After",
                    std::to_string(std::max<std::int64_t>(1, (back_soonest - now + 999) / 1000)));
-    deferred_.send();
+    send_answer();
     return;
   }
   ++tried_;
@@ -624,7 +624,7 @@ bool upstream_exchange::take_head() {
       res.set_source(source, content_type, std::nullopt);
     }
     const std::size_t consumed = r.consumed;
-    deferred_.send();
+    send_answer();
     if (no_content) {
       if (received_.size() > consumed) keep_alive_ = false;  // bytes no request asked for
       received_.clear();
@@ -679,12 +679,23 @@ void upstream_exchange::content_ended() {
   if (auto s = source_.lock()) s->wake();
 }
 
+// Once the answer is out the server reads no more of the client's content (the rest is not
+// wanted), and its reader belongs to the client's exchange, whose working set the server
+// reuses once the exchange is over: nothing here may reach it any more. The upstream's
+// connection stays as it is (a failover before the answer needs it; after it, the content may
+// still be relayed).
+void upstream_exchange::send_answer() {
+  body_ = nullptr;
+  client_held_ = false;
+  deferred_.send();
+}
+
 void upstream_exchange::answer(http::status s, std::string_view why) {
   close_upstream();
   if (source_given_) return cut(why);
   worker_.log(log_level::warn, std::string("proxy: ") + std::string(why));
   deferred_.res().error(s);
-  deferred_.send();
+  send_answer();
 }
 
 void upstream_exchange::cut(std::string_view why) {

@@ -101,6 +101,8 @@ class upstream_exchange final : public io::fd_handler,
   void relay_interim(const h1::response_head& head);
   void take_content(std::string_view bytes);
   void content_ended();
+  // Sends the deferred response, and lets go of the client's body reader.
+  void send_answer();
   void answer(http::status s, std::string_view why);
   void cut(std::string_view why);
   void on_timer();

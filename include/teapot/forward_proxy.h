@@ -8,10 +8,12 @@
 // What it takes, over HTTP/1.1 (an HTTP/2 CONNECT, RFC 9113 §8.5, is still answered 405):
 // - CONNECT host:port: the site's steps are skipped; the proxy's own steps run (proxy
 //   authentication: 407), then the port must be listed (403 otherwise), then the destination is
-//   connected to: 502 when it refuses, 504 when it does not accept within connect_timeout. On
+//   resolved, and refused 403 when local (allow_local_destinations), then connected to: 502
+//   when it refuses, 504 when it does not accept within connect_timeout. On
 //   success, 200 with no content, and the connection becomes a tunnel of bytes both ways.
 // - an absolute-form request ("GET http://host:port/path") whose authority the site does not
-//   claim by its host names: the proxy's steps, then the request goes to that origin as a proxy
+//   claim by its host names: the proxy's steps, its port in http_ports and its address not
+//   local (403 otherwise), then the request goes to that origin as a proxy
 //   route sends it to an upstream (teapot/proxy.h: its 502/504, Via, X-Forwarded-For), in
 //   origin-form with Host made from the target (RFC 9112 §3.2.2), without Proxy-Authorization
 //   and Proxy-Connection. Only the http scheme: another is answered 400 (a client asks for
@@ -33,6 +35,17 @@ struct forward_proxy_options {
   // The destination ports a CONNECT may open a tunnel to; any other is answered 403. The
   // default keeps the tunnel to what browsers use it for (HTTPS), as Squid's SSL_ports does.
   std::vector<std::uint16_t> connect_ports{443};
+  // The destination ports an absolute-form request ("GET http://host:port/") may go to; any
+  // other is answered 403, as for CONNECT: without it the proxy would carry requests written
+  // as HTTP to any service (mail, a database) of any host.
+  std::vector<std::uint16_t> http_ports{80};
+  // Whether a destination may be an address of this host or its link: loopback (127.0.0.0/8,
+  // ::1), link-local (169.254.0.0/16, fe80::/10), unspecified (0.0.0.0/8, ::), and the same as
+  // IPv4-mapped IPv6 addresses. Off: such a destination (however its name resolves) is
+  // answered 403, for a CONNECT and an absolute-form request alike, so that the proxy opens no
+  // way from outside into services bound to the host's loopback, or to a cloud's metadata
+  // service at 169.254.169.254.
+  bool allow_local_destinations = false;
   // Time to establish the TCP connection to the destination: 504 past it.
   std::chrono::milliseconds connect_timeout{5000};
   // An absolute-form request: time for the origin's response head, and between two reads of

@@ -14,8 +14,10 @@
 // incomplete), as any later failure must.
 //
 // The request goes with framing of the proxy's own (Content-Length, or chunked for content of
-// unknown length), without its hop-by-hop fields (RFC 9110 §7.6.1), with Via and
-// X-Forwarded-For/-Proto/-Host or Forwarded (RFC 7239) added (forwarded); its Host is kept. Its
+// unknown length), without its hop-by-hop fields (RFC 9110 §7.6.1), with its entry appended to
+// Via (§7.6.3) and X-Forwarded-For/-Proto/-Host or Forwarded (RFC 7239) added (forwarded), a
+// TRACE's or OPTIONS's Max-Forwards one less (§7.6.2; one of 0 is answered here, OPTIONS 204 and
+// TRACE 405, with Allow) and a CONNECT answered 501; its Host is kept. Its
 // content is streamed to the upstream as it arrives when the route streams bodies
 // (route_options::stream_body, as the configuration mounts it), else sent whole. The response comes
 // back without its hop-by-hop fields, Date and Server (the proxy's own are sent), its content
@@ -104,7 +106,8 @@ struct proxy_options {
   // client as 203 Non-Authoritative Information (RFC 9110 §15.3.4), its text in UTF-8 with
   // charset=utf-8, its length unknown, its entity tag weak. Never with no-transform in the
   // response's or the request's Cache-Control, never a coded content, never another status
-  // (a 206 stays as it came). docs/proxy.md, "Transcoding (203)", has the whole rule.
+  // (a 206 stays as it came; a 304's strong entity tag goes weak, as the 203's it validates,
+  // unless no-transform). docs/proxy.md, "Transcoding (203)", has the whole rule.
   bool transcode_legacy_text = false;
 };
 

@@ -1,7 +1,9 @@
 // Routes a request to a handler by method and path.
 // Patterns: "/exact", "/jobs/{id}" ({name} matches one non-empty segment) and "/files/*"
 // (the prefix "/files/" and everything below it; "/*" is every path). Method "*" takes any
-// method: such a handler answers 405 itself. Lookup order: exact, then parameter patterns in
+// method: such a handler answers 405 itself; but an HTTP/2 extended CONNECT (RFC 8441) never
+// reaches it, the server answers 501 (a route takes one only by naming CONNECT, as a WebSocket
+// route does). Lookup order: exact, then parameter patterns in
 // the order added, then the longest prefix. A path that routes match only under other
 // methods gives 405 with their Allow list; a path no route matches gives 404.
 #pragma once
@@ -49,6 +51,7 @@ class router {
   struct match {
     const handler* target = nullptr;  // null: 404 when allow is empty, else 405
     route_options options;            // of target
+    bool any_method = false;          // target was routed for method "*"
     std::string allow;  // when target is null: the methods the path takes ("GET, HEAD")
     std::vector<path_param> params;  // views into the path and the patterns
   };

@@ -104,7 +104,8 @@ class site {
 
   // Makes the site a forward proxy (see forward_proxy.h), before the server starts: CONNECT
   // and absolute-form requests for authorities it does not claim go where they name. Throws
-  // std::invalid_argument for a port 0 in connect_ports or a timeout not above zero.
+  // std::invalid_argument for a port 0 in connect_ports or http_ports or a timeout not above
+  // zero.
   site& set_forward_proxy(forward_proxy_options options);
   // The forward proxy's options; null when the site is none (the default).
   const forward_proxy_options* forward_proxy() const noexcept { return forward_.get(); }

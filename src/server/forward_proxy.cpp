@@ -12,6 +12,8 @@
 #include "base/ascii.h"
 #include "http/authority.h"
 #include "server/destination_connect.h"
+#include "server/local_destination.h"
+#include "server/proxy_final_recipient.h"
 #include "server/response_access.h"
 #include "server/tunnel.h"
 #include "server/upstream_exchange.h"
@@ -63,6 +65,15 @@ void resolve_then(deferred_response d, std::string host, std::uint16_t port, wit
                  [j, then = std::move(then)] { then(j->why.empty() ? &j->to : nullptr, j->why); });
 }
 
+// allow_local_destinations: whether the address resolved (or written) is off limits. 403, as
+// for a port not listed: the policy refuses it, whoever asks.
+bool refuses_address(const forward_proxy_options& o, const destination& to) {
+  return !o.allow_local_destinations && is_local_destination(to.addr);
+}
+
+constexpr std::string_view local_refusal =
+    "the destination is an address of this host or its link (allow_local_destinations)";
+
 // One error-log line per refused request: who asked for what, and why.
 void log_refusal(worker& w, std::string_view peer, std::string_view method, std::string_view target,
                  std::string_view why, http::status s) {
@@ -102,6 +113,8 @@ void open_tunnel(worker& w, const std::shared_ptr<const forward_proxy_options>& 
                  if (dest == nullptr)
                    return fail(d, http::status::bad_gateway,
                                "the name does not resolve: " + std::string(why));
+                 if (refuses_address(*o, *dest))
+                   return fail(d, http::status::forbidden, local_refusal);
                  using outcome = destination_connect::outcome;
                  auto c = std::make_shared<destination_connect>(
                      w.loop(), o->connect_timeout,
@@ -145,6 +158,10 @@ void forward_request(worker& w, const std::shared_ptr<const forward_proxy_option
   if (!t)
     return refuse(w, req, res, http::status::bad_request,
                   "not an http:// target (https goes through a CONNECT tunnel)");
+  if (!http::is_port_listed(o->http_ports, t->to.port))
+    return refuse(w, req, res, http::status::forbidden,
+                  "port " + std::to_string(t->to.port) + " is not in http_ports");
+  if (answer_as_final_recipient(req, res, w.options().methods)) return;
   std::string origin_form(t->rest);
   if (origin_form.empty() || origin_form.front() != '/') origin_form.insert(0, "/");
   deferred_response d = res.defer();
@@ -158,6 +175,12 @@ void forward_request(worker& w, const std::shared_ptr<const forward_proxy_option
           log_refusal(w, req.remote_address, req.method, req.target,
                       "the name does not resolve: " + std::string(why), http::status::bad_gateway);
           d.res().error(http::status::bad_gateway);
+          return d.send();
+        }
+        if (refuses_address(*o, *dest)) {
+          log_refusal(w, req.remote_address, req.method, req.target, local_refusal,
+                      http::status::forbidden);
+          d.res().error(http::status::forbidden);
           return d.send();
         }
         auto state = std::make_shared<proxy_state>();

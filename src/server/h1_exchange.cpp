@@ -86,8 +86,11 @@ h1::head_params head_of(const exchange& ex, bool keep_alive) {
   p.body = h1::choose_body_kind(p.status, !res.length_unknown(), ex.req.version_minor);
   // A 400 says the request made no sense to the server, whoever decided it; what follows on
   // the connection may be as wrong, so the connection ends with it (as nginx and Apache end it).
+  // A CONNECT answered without its tunnel (a 2xx with one is written apart) ends it too: the
+  // client may have sent bytes for the tunnel right behind its head, which read as a next
+  // request would be a request the client never made (RFC 9110 §9.3.6).
   p.keep_alive = keep_alive && p.body != h1::body_kind::close_delimited &&
-                 p.status != http::status::bad_request;
+                 p.status != http::status::bad_request && ex.req.method != "CONNECT";
   if (p.body == h1::body_kind::length)
     p.content_length = ex.plan.is_multipart() ? ex.plan.content_length : res.content_length();
   return p;

@@ -138,12 +138,15 @@ void h2_stream::respond() {
   h2::response_body body = h2::no_body{};
   std::uint64_t length = 0;
   if (res.has_source()) {
+    // The length first: once the source is taken, the response has none but its bytes'.
+    const std::optional<std::uint64_t> known =
+        res.length_unknown() ? std::nullopt : std::optional(res.content_length());
     std::shared_ptr<body_source> source = response_access::take_source(res);
     if (no_content) {
       source->cancelled();
     } else {
       source_ = std::move(source);
-      if (!res.length_unknown()) source_left_ = res.content_length();
+      source_left_ = known;
       response_access::set_waker(*source_, [w = &worker_, weak = weak_from_this()] {
         w->loop().post([weak] {
           if (std::shared_ptr<h2_stream> s = weak.lock()) s->source_woken();

@@ -79,6 +79,16 @@ bool is_proxied(const exchange& ex, const head_facts& facts) {
          !ex.site_of->answers_for(facts.authority);
 }
 
+// An extended CONNECT (RFC 8441 §4) asks for :protocol to be spoken on the stream, at the
+// resource its path names. A route that takes any method (a proxy route, say) starts no
+// protocol: relayed, the CONNECT would ask its upstream for a tunnel. RFC 9220 §3 (the same
+// CONNECT over HTTP/3) answers a :protocol that is not supported with 501 (RFC 9110
+// §15.6.2), as a WebSocket route does for another :protocol; not 405, whose Allow (§15.5.6)
+// would have to list the methods of a route that takes them all.
+bool starts_no_protocol(const exchange& ex) {
+  return !ex.req.protocol.empty() && ex.match.target != nullptr && ex.match.any_method;
+}
+
 // The site's steps (or its forward proxy's) from ex.progress.step_at, then the route.
 after_head run_steps(exchange& ex, error_log& log) {
   const auto& steps = ex.steps();
@@ -115,6 +125,10 @@ after_head run_steps(exchange& ex, error_log& log) {
     return after_head::answered;
   }
   find_route(ex);
+  if (starts_no_protocol(ex)) {
+    ex.res->error(http::status::not_implemented);
+    return after_head::answered;
+  }
   if (ex.req.early_data && !runs_in_early_data(ex)) {
     ex.res->error(http::status::too_early);
     return after_head::answered;
@@ -208,6 +222,7 @@ void find_route(exchange& ex) {
   if (ex.progress.forward) {
     ex.match.target = site_access::forward_handler(*ex.site_of);
     ex.match.options = route_options{};
+    ex.match.any_method = false;
     ex.match.allow.clear();
     ex.match.params.clear();
   } else {

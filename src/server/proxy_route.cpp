@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "server/proxy_final_recipient.h"
 #include "server/upstream_exchange.h"
 #include "server/worker.h"
 #include "teapot/proxy.h"
@@ -45,6 +46,14 @@ handler proxy_route(proxy_options options) {
       res.error(http::status::internal_server_error);
       return;
     }
+    if (req.method == "CONNECT") {
+      // Sent on, a CONNECT asks the upstream for a tunnel (RFC 9110 §9.3.6) to the authority
+      // it names, not for this route's resource; the pipeline answers an extended CONNECT
+      // before a route that takes any method, and a plain one before any route.
+      res.error(http::status::not_implemented);
+      return;
+    }
+    if (srv::answer_as_final_recipient(req, res, w->options().methods)) return;
     auto up = std::make_shared<srv::upstream_exchange>(*w, state, res.defer());
     up->start(req);
   };

@@ -75,6 +75,7 @@ void router::list_methods(std::string& allow) const {
 void router::find(std::string_view method, std::string_view path, match& out) const {
   out.target = nullptr;
   out.options = {};
+  out.any_method = false;
   out.allow.clear();
   out.params.clear();
   // Tiers in priority order: exact, parameter patterns, prefixes (longest first). The first
@@ -101,6 +102,7 @@ void router::find(std::string_view method, std::string_view path, match& out) co
     if (pick) {
       out.target = &pick->h;
       out.options = pick->options;
+      out.any_method = pick->method == "*";
     } else if (path_known) {
       for (const entry* k : known) {
         append_allow(out.allow, k->method);

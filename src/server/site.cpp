@@ -83,6 +83,8 @@ site& site::set_https(https_options options) {
 site& site::set_forward_proxy(forward_proxy_options options) {
   for (std::uint16_t port : options.connect_ports)
     if (port == 0) throw std::invalid_argument("teapot: a forward proxy's connect_ports hold 0");
+  for (std::uint16_t port : options.http_ports)
+    if (port == 0) throw std::invalid_argument("teapot: a forward proxy's http_ports hold 0");
   if (options.connect_timeout.count() <= 0 || options.response_timeout.count() <= 0 ||
       options.tunnel_idle_timeout.count() <= 0)
     throw std::invalid_argument("teapot: a forward proxy's timeouts must be above zero");

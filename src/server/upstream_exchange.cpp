@@ -21,6 +21,7 @@
 #include "base/monotonic_clock.h"
 #include "http/field_lists.h"
 #include "http/hop_by_hop.h"
+#include "http/max_forwards.h"
 #include "server/response_access.h"
 #include "server/tunnel.h"
 #include "server/worker.h"
@@ -40,7 +41,7 @@ constexpr std::size_t read_chunk = 64 * 1024;
 // Proxy-Authorization is for a proxy between the client and this server, never for the
 // upstream behind it (§11.7.2): credentials are not passed on.
 bool replaced_in_request(std::string_view name) {
-  for (std::string_view n : {"Content-Length", "Via", "Expect", "Proxy-Authorization"})
+  for (std::string_view n : {"Content-Length", "Expect", "Proxy-Authorization"})
     if (base::ascii::iequals(name, n)) return true;
   return false;
 }
@@ -107,6 +108,13 @@ bool asks_for_websocket(const request& req) {
       connection = connection || http::list_has_token(f.value, "upgrade");
   }
   return upgrade && connection;
+}
+
+// RFC 9110 §7.6.3: received-protocol is the version of the message as this proxy received
+// it, the name omitted for HTTP ("1.1", "2").
+std::string_view received_protocol(const request& req) {
+  if (req.version_major == 2) return "2";
+  return req.version_minor == 0 ? "1.0" : "1.1";
 }
 
 // RFC 9110 §9.2.2.
@@ -276,8 +284,19 @@ void upstream_exchange::start(const request& req) {
   // target's authority is the host, the one that chose the site: a Host naming another virtual
   // host of the upstream never reaches it.
   const std::optional<std::string_view> authority = target_authority(req.target);
+  // §7.6.2: a TRACE's or OPTIONS's Max-Forwards goes one less (0 never comes here: the route
+  // answered it).
+  const http::max_forwards_step hops =
+      http::max_forwards_for(req.method, req.header("Max-Forwards"));
+  const bool count_down = hops.what == http::max_forwards_step::kind::forward;
+  std::string via;  // §7.6.3: the received list, to which this proxy's entry is appended
   for (const header_field& f : req.headers) {
     if (http::is_hop_by_hop(f.name, hop) || replaced_in_request(f.name)) continue;
+    if (base::ascii::iequals(f.name, "Via")) {
+      via.append(via.empty() ? "" : ", ").append(f.value);
+      continue;
+    }
+    if (count_down && base::ascii::iequals(f.name, "Max-Forwards")) continue;
     if (authority && base::ascii::iequals(f.name, "Host")) continue;
     if (x_forwarded && base::ascii::iequals(f.name, "X-Forwarded-For")) {
       forwarded_for.append(forwarded_for.empty() ? "" : ", ").append(f.value);
@@ -309,7 +328,11 @@ void upstream_exchange::start(const request& req) {
     append_forwarded_element(request_, client, proto, host);
     request_.append("\r\n");
   }
-  request_.append("Via: 1.1 teapot\r\n");
+  if (count_down)
+    request_.append("Max-Forwards: ").append(std::to_string(hops.value)).append("\r\n");
+  request_.append("Via: ");
+  if (!via.empty()) request_.append(via).append(", ");
+  request_.append(received_protocol(req)).append(" teapot\r\n");
   // The upgrade is hop-by-hop (§7.6.1), asked again of the next hop by the proxy itself. A
   // connection that switches protocols never goes back to the pool.
   // Over TLS the upstream's bytes need decrypting, which a tunnel (a socket's bytes both ways)
@@ -447,7 +470,7 @@ void upstream_exchange::connect_next() {
     res.error(http::status::service_unavailable);
     res.set_header("Retry-After",
                    std::to_string(std::max<std::int64_t>(1, (back_soonest - now + 999) / 1000)));
-    deferred_.send();
+    send_answer();
     return;
   }
   current_ = *chosen;
@@ -741,7 +764,7 @@ bool upstream_exchange::take_head() {
       res.set_source(source, content_type, std::nullopt);
     }
     const std::size_t consumed = r.consumed;
-    deferred_.send();
+    send_answer();
     if (no_content) {
       if (received_.size() > consumed) keep_alive_ = false;  // bytes no request asked for
       received_.clear();
@@ -780,7 +803,7 @@ void upstream_exchange::switch_protocols(const h1::response_head& head, std::siz
   response_access::set_tunnel(res, std::move(handoff));
   std::shared_ptr<upstream_exchange> hold = shared_from_this();
   close_upstream();  // what is left of the exchange: its count, its registration
-  deferred_.send();
+  send_answer();
 }
 
 void upstream_exchange::take_content(std::string_view bytes) {
@@ -824,12 +847,23 @@ void upstream_exchange::content_ended() {
   if (auto s = source_.lock()) s->wake();
 }
 
+// Once the answer is out the server reads no more of the client's content (the rest is not
+// wanted), and its reader belongs to the client's exchange, whose working set the server
+// reuses once the exchange is over: nothing here may reach it any more. The upstream's
+// connection stays as it is (a failover before the answer needs it; after it, the content may
+// still be relayed).
+void upstream_exchange::send_answer() {
+  body_ = nullptr;
+  client_held_ = false;
+  deferred_.send();
+}
+
 void upstream_exchange::answer(http::status s, std::string_view why) {
   close_upstream();
   if (source_given_) return cut(why);
   worker_.log(log_level::warn, std::string("proxy: ") + std::string(why));
   deferred_.res().error(s);
-  deferred_.send();
+  send_answer();
 }
 
 void upstream_exchange::cut(std::string_view why) {

@@ -120,6 +120,8 @@ class upstream_exchange final : public io::fd_handler,
   void switch_protocols(const h1::response_head& head, std::size_t consumed);
   void take_content(std::string_view bytes);
   void content_ended();
+  // Sends the deferred response, and lets go of the client's body reader.
+  void send_answer();
   void answer(http::status s, std::string_view why);
   void cut(std::string_view why);
   void on_timer();

@@ -25,7 +25,8 @@ class upstream_transcoding {
   // transcoded, makes res the 203 (RFC 9110 §15.3.4) with the UTF-8 charset in content_type
   // (which then views this object), the entity tag weakened and the fields that the new bytes
   // make false removed, and returns true. The caller then sends the content with its length
-  // unknown and gives every decoded byte to convert.
+  // unknown and gives every decoded byte to convert. A 304's strong entity tag is weakened
+  // (unless no-transform), as the 200 it validates may have been a 203.
   bool begin(const h1::response_head& head, std::string_view& content_type, response& res);
   bool active() const noexcept { return transcoder_.has_value(); }
   // Appends the UTF-8 of decoded content to out.

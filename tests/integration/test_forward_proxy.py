@@ -48,7 +48,7 @@ class Destination(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    do_POST = do_GET
+    do_POST = do_OPTIONS = do_TRACE = do_GET
 
 
 def echo(conn: socket.socket) -> None:
@@ -126,8 +126,11 @@ def destinations():
 def proxy(start_server, tmp_path: Path, destinations):
     (tmp_path / "proxy.users").write_text(f"{USER}:{sha512_crypt(PASSWORD)}\n")
     ports = ", ".join(str(destinations[k]) for k in ("web", "echo", "full", "refused"))
+    http_ports = ", ".join(str(destinations[k]) for k in ("web", "silent"))
+    # The destinations listen on loopback, which the proxy refuses unless allowed.
     return start_proxy(start_server, tmp_path, "teapot-forward",
-                       f'connect_ports = [{ports}]\nconnect_timeout = "1s"\n'
+                       f'connect_ports = [{ports}]\nhttp_ports = [{http_ports}]\n'
+                       'allow_local_destinations = true\nconnect_timeout = "1s"\n'
                        'response_timeout = "1s"\n'
                        f'users = "proxy.users"\nrealm = "{REALM}"\n')
 
@@ -137,7 +140,8 @@ def open_proxy(start_server, tmp_path: Path, destinations):
     """No users: no authentication; a short tunnel_idle_timeout."""
     ports = ", ".join(str(destinations[k]) for k in ("echo", "flood"))
     return start_proxy(start_server, tmp_path, "teapot-open-forward",
-                       f'connect_ports = [{ports}]\ntunnel_idle_timeout = "1s"\n')
+                       f'connect_ports = [{ports}]\ntunnel_idle_timeout = "1s"\n'
+                       'allow_local_destinations = true\n')
 
 
 def basic(user: str, password: str) -> str:
@@ -397,3 +401,128 @@ def test_an_origin_that_sends_no_head_gets_504_after_response_timeout(proxy, des
     assert p.stdout == b"504", p.stderr
     assert time.monotonic() - started >= 0.9
     assert proxy.logged("proxy: no response head from the upstream in time")
+
+
+def absolute_form(port: int, method: str, url: str, fields: list[tuple[str, str]]):
+    with Conn(port) as c:
+        head = [f"{method} {url} HTTP/1.1", f"Host: {url.split('/')[2]}",
+                f"Proxy-Authorization: {basic(USER, PASSWORD)}"]
+        head += [f"{n}: {v}" for n, v in fields]
+        c.send(("\r\n".join(head) + "\r\n\r\n").encode())
+        return c.read_response()
+
+
+@pytest.mark.parametrize("method, status", [("OPTIONS", 204), ("TRACE", 405)])
+def test_max_forwards_0_is_answered_by_the_forward_proxy_itself(proxy, destinations, method,
+                                                                 status):
+    # RFC 9110 §7.6.2, after the proxy's authentication: the origin never sees it.
+    before = len(Destination.seen)
+    r = absolute_form(proxy.port, method, f"http://127.0.0.1:{destinations['web']}/mf",
+                      [("Max-Forwards", "0")])
+    allow = "GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH"  # known methods but CONNECT and TRACE
+    assert (r.status, r.header("Allow")) == (status, allow), r
+    assert len(Destination.seen) == before
+
+
+def test_max_forwards_goes_one_less_and_via_is_appended_to_through_the_forward_proxy(
+        proxy, destinations):
+    r = absolute_form(proxy.port, "OPTIONS", f"http://127.0.0.1:{destinations['web']}/mf",
+                      [("Max-Forwards", "2"), ("Via", "1.1 inner")])
+    assert r.status == 200, r
+    seen = Destination.seen[-1]["headers"]
+    assert (seen["max-forwards"], seen["via"]) == ("1", "1.1 inner, 1.1 teapot"), seen
+
+
+def test_an_absolute_form_request_to_a_port_not_in_http_ports_gets_403_and_to_one_listed_200(
+        proxy, destinations):
+    # The refused port has nothing listening: 403, not 502, as nothing is tried.
+    for port, status in ((destinations["web"], 200), (destinations["refused"], 403),
+                         (destinations["echo"], 403)):
+        before = len(Destination.seen)
+        r = absolute_form(proxy.port, "GET", f"http://127.0.0.1:{port}/ports", [])
+        assert r.status == status, (port, r)
+        assert len(Destination.seen) == before + (status == 200)
+    assert proxy.logged(f"is not in http_ports; 403")
+
+
+def own_address() -> str | None:
+    """An address of this host that is not loopback, when it has one (the route a datagram
+    to a documentation address would take; nothing is sent)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))
+        except OSError:
+            return None
+        address = s.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+@pytest.fixture
+def guarded(start_server, tmp_path: Path, destinations):
+    """allow_local_destinations left out (false), and a destination on every address."""
+    wide = ThreadedServer(("0.0.0.0", 0), Destination)
+    threading.Thread(target=wide.serve_forever, daemon=True).start()
+    ports = f"{destinations['echo']}, {wide.server_port}"
+    http_ports = f"{destinations['web']}, {wide.server_port}"
+    server = start_proxy(start_server, tmp_path, "teapot-guarded-forward",
+                         f'connect_ports = [{ports}]\nhttp_ports = [{http_ports}]\n')
+    server.wide = wide.server_port
+    yield server
+    wide.shutdown()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]", "0.0.0.0",
+                                  "[::ffff:127.0.0.1]", "169.254.169.254"])
+def test_a_destination_on_this_hosts_loopback_or_link_gets_403_by_default(
+        guarded, destinations, host):
+    # Without users this proxy is open to anyone who reaches it: a way into the services bound
+    # to the host's loopback, or to a cloud's metadata service at 169.254.169.254, unless such
+    # destinations are refused (a name is refused for the address it resolves to).
+    c, status, head = connect(guarded.port, f"{host}:{destinations['echo']}")
+    c.close()
+    assert status == 403, head
+    before = len(Destination.seen)
+    with Conn(guarded.port) as c:
+        c.send(f"GET http://{host}:{destinations['web']}/inside HTTP/1.1\r\n"
+               f"Host: {host}\r\n\r\n".encode())
+        r = c.read_response()
+    assert r.status == 403, r
+    assert len(Destination.seen) == before
+    assert guarded.logged("an address of this host or its link (allow_local_destinations); 403")
+
+
+def test_a_destination_of_another_address_is_reached_by_default(guarded):
+    address = own_address()
+    if address is None:
+        pytest.skip("this host has no address besides loopback")
+    with Conn(guarded.port) as c:
+        c.send(f"GET http://{address}:{guarded.wide}/outside HTTP/1.1\r\n"
+               f"Host: {address}\r\n\r\n".encode())
+        r = c.read_response()
+    assert (r.status, r.body) == (200, b"destination saw GET /outside 0\n"), r
+    c, status, head = connect(guarded.port, f"{address}:{guarded.wide}",
+                              after=b"GET /tunnelled HTTP/1.1\r\nHost: x\r\n\r\n")
+    with c:
+        assert status == 200, head
+        answer = c._take_until(b"\n", time.monotonic() + 10, "the answer through the tunnel")
+    assert answer.startswith(b"HTTP/1.1 200"), answer
+
+
+@pytest.mark.parametrize("case, status", [("no credentials", 407), ("port not listed", 403),
+                                          ("refused", 502), ("no forward proxy", 405)])
+def test_a_refused_connect_ends_its_connection_and_what_followed_it_is_never_a_request(
+        proxy, destinations, case, status):
+    # The bytes behind a CONNECT's head were meant for the tunnel (RFC 9110 §9.3.6): read as
+    # the next request, they would be one the client never made.
+    authority, credentials = {
+        "no credentials": (f"127.0.0.1:{destinations['echo']}", None),
+        "port not listed": ("127.0.0.1:25", basic(USER, PASSWORD)),
+        "refused": (f"127.0.0.1:{destinations['refused']}", basic(USER, PASSWORD)),
+        "no forward proxy": ("site.test:443", basic(USER, PASSWORD)),
+    }[case]
+    c, got, head = connect(proxy.port, authority, credentials,
+                           after=b"GET /hello.txt HTTP/1.1\r\nHost: site.test\r\n\r\n")
+    with c:
+        assert got == status, head
+        assert header(head, "Connection") == "close", head
+        assert c.closes_within(5) == b""  # and no second response

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import TEAPOT_BIN, build_docroot, free_port, require
+from h2wire import H2Conn
 from socket_servers import ThreadedServer, socket_server
 from wire import Conn, request
 
@@ -72,7 +73,8 @@ class Upstream(http.server.BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(payload)
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _answer
+    # CONNECT too, so that one the proxy let through would be seen and answered 200.
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_CONNECT = do_OPTIONS = do_TRACE = _answer
 
 
 def read_request(conn: socket.socket) -> bytes:
@@ -154,6 +156,7 @@ def proxy(start_server, tmp_path: Path):
                'connect_timeout = "1s"\n')
     config = tmp_path / "teapot.toml"
     config.write_text('[server]\nlisten = ["127.0.0.1:1"]\nworkers = 2\ndrain_timeout = "1s"\n'
+                      'h2c = true\n'
                       f'[[sites]]\nhosts = ["localhost"]\ndefault = true\nroot = "{root}"\n'
                       + routes)
     server = start_server([TEAPOT_BIN, "serve", "--config", config], "teapot-proxy")
@@ -290,3 +293,69 @@ def test_the_upstreams_103s_are_relayed_in_order_and_its_100_is_not(proxy):
     assert (first.status, first.header("Link")) == (103, "</style.css>; rel=preload"), first
     assert (second.status, second.header("Link")) == (103, "</app.js>; rel=preload"), second
     assert (final.status, final.body) == (200, b"ok"), final
+
+
+@pytest.mark.parametrize("protocol", ["websocket", "connect-udp"])
+def test_an_extended_connect_to_a_proxy_route_gets_501_and_never_reaches_the_upstream(
+        proxy, protocol):
+    # RFC 8441 §4: an extended CONNECT asks for :protocol on the stream; a proxy route starts
+    # none, and relayed as "CONNECT /api/chat HTTP/1.1" it would ask the upstream for a tunnel.
+    # RFC 9220 §3: a :protocol not supported there is 501.
+    with H2Conn.plain(proxy.port) as c:
+        while not c.settings_seen:
+            c.read_some()
+        sid = c.request("CONNECT", "/api/chat", headers=[(":protocol", protocol),
+                                                         ("sec-websocket-version", "13")],
+                        end=False)
+        r = c.response(sid)
+        assert r.status == 501, r
+        assert c.get("/api/after").status == 200  # the connection goes on
+    assert [s["method"] for s in Upstream.seen] == ["GET"]
+
+
+def test_a_relayed_response_of_a_known_length_arrives_whole_over_http_2(proxy):
+    # The upstream's Content-Length is the stream's content-length, and every byte of it comes
+    # (RFC 9113 §8.1.1).
+    with H2Conn.plain(proxy.port) as c:
+        r = c.get("/api/known")
+        assert (r.status, r.header("content-length"), r.body) == (
+            200, "17", b"GET /api/known 0\n"), r
+        r = c.get("/api/big")
+        assert r.status == 200 and r.body == bytes(range(256)) * 4096 * 4, r.status
+
+
+# What the server's methods list holds but CONNECT (never relayed) and TRACE (not answered here).
+PROXY_ALLOW = "GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH"
+
+
+@pytest.mark.parametrize("method, status", [("OPTIONS", 204), ("TRACE", 405)])
+def test_max_forwards_0_is_answered_by_the_proxy_and_never_reaches_the_upstream(
+        proxy, method, status):
+    # RFC 9110 §7.6.2: the intermediary "MUST NOT forward the request" and answers as the final
+    # recipient: OPTIONS as the server answers it for a file, TRACE as where no route takes it.
+    r = get(proxy.port, method, "/api/mf", headers=[("Max-Forwards", "0")])
+    assert (r.status, r.header("Allow")) == (status, PROXY_ALLOW), r
+    assert Upstream.seen == []
+
+
+@pytest.mark.parametrize("method, received, sent", [
+    ("OPTIONS", "1", "0"), ("TRACE", "5", "4"), ("GET", "0", "0"), ("DELETE", "3", "3")])
+def test_max_forwards_of_trace_and_options_goes_one_less_and_of_others_unchanged(
+        proxy, method, received, sent):
+    r = get(proxy.port, method, "/api/mf", headers=[("Max-Forwards", received)])
+    assert r.status == 200, r
+    assert Upstream.seen[-1]["method"] == method
+    assert Upstream.seen[-1]["headers"]["max-forwards"] == sent
+
+
+def test_a_received_via_is_appended_to_with_the_version_the_proxy_received(proxy):
+    # RFC 9110 §7.6.3: each proxy appends its entry, received-protocol first, to the list.
+    get(proxy.port, "GET", "/api/via", headers=[("Via", "1.0 fred, 1.1 p.example")])
+    assert Upstream.seen[-1]["headers"]["via"] == "1.0 fred, 1.1 p.example, 1.1 teapot"
+    with Conn(proxy.port) as c:
+        c.send(b"GET /api/via HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        assert c.read_response().status == 200
+    assert Upstream.seen[-1]["headers"]["via"] == "1.0 teapot"
+    with H2Conn.plain(proxy.port) as c:
+        assert c.get("/api/via", headers=[("via", "1.1 edge")]).status == 200
+    assert Upstream.seen[-1]["headers"]["via"] == "1.1 edge, 2 teapot"

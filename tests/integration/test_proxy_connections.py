@@ -375,3 +375,54 @@ def test_a_gibibyte_each_way_streams_byte_exact_with_bounded_memory(proxy, upstr
     assert upload_growth < 32 * 1024, f"upload: +{upload_growth} KiB"
     assert download_growth < 32 * 1024, f"download: +{download_growth} KiB"
     print(f"RSS growth: upload +{upload_growth} KiB, download +{download_growth} KiB")
+
+
+def test_an_upstream_that_answers_before_the_content_ends_is_relayed_and_the_proxy_goes_on(
+        start_server, tmp_path: Path, upstreams):
+    # The upstream answers 413 from the head and reads nothing until the client has the
+    # answer, so that the proxy holds the client's content (its window full) when the answer
+    # goes; then it reads all that comes. The client's reader belongs to its connection, which
+    # ends with the answer: nothing the upstream's reading wakes may reach it.
+    answered = threading.Event()
+
+    def early(conn: socket.socket) -> None:
+        with conn:
+            f = conn.makefile("rb")
+            read_head(f)
+            conn.sendall(b"HTTP/1.1 413 Content Too Large\r\nContent-Length: 9\r\n"
+                         b"Connection: close\r\n\r\ntoo large")
+            answered.wait(10)
+            while f.read(65536):
+                pass
+
+    early_port, early_sock = socket_server(early)
+    counting = upstreams[1]
+    config = tmp_path / "early.toml"
+    config.write_text('[server]\nlisten = ["127.0.0.1:1"]\nworkers = 1\ndrain_timeout = "1s"\n'
+                      '[server.limits]\nbody = "64MiB"\n[[sites]]\ndefault = true\n'
+                      f'[[sites.proxy]]\nprefix = "/early/"\nupstreams = ["127.0.0.1:{early_port}"]\n'
+                      f'[[sites.proxy]]\nprefix = "/api/"\nupstreams = ["127.0.0.1:{counting}"]\n')
+    server = start_server([TEAPOT_BIN, "serve", "--config", config], "teapot-proxy-early")
+    # Far past what the proxy holds and the sockets' buffers take.
+    content = BLOCK * 32
+    with Conn(server.port) as c:
+        c.send(f"POST /early/upload HTTP/1.1\r\nHost: localhost\r\n"
+               f"Content-Length: {len(content)}\r\n\r\n".encode())
+
+        def send_content() -> None:
+            try:
+                c.sock.sendall(content)
+            except OSError:
+                pass  # the proxy closes once it has answered
+
+        threading.Thread(target=send_content, daemon=True).start()
+        r = c.read_response()
+        answered.set()
+        assert (r.status, r.body, r.header("Connection")) == (413, b"too large", "close"), r
+    # The worker goes on: the next connection takes the same working sets.
+    for i in range(3):
+        with Conn(server.port) as c:
+            r = exchange(c, "POST", f"/api/after{i}", body=b"x" * 300_000)
+            assert (r.status, r.body.split()[:3]) == (200, [b"POST", f"/api/after{i}".encode(),
+                                                             b"300000"]), r
+    early_sock.close()

@@ -68,6 +68,10 @@ CASES: dict[str, tuple[int, list[tuple[str, str]], bytes]] = {
     "/bom": (200, [("Content-Type", "text/html; charset=windows-1252")],
              b"\xef\xbb\xbf" + PHRASE_UTF8),
     "/big": (200, [("Content-Type", "text/plain; charset=windows-1252")], BIG),
+    # What the upstream answers an If-None-Match that matches /w1252's tag (RFC 9110 §13.1.2).
+    "/not-modified": (304, [("ETag", '"v1"')], b""),
+    "/not-modified-no-transform": (304, [("ETag", '"v1"'), ("Cache-Control", "no-transform")],
+                                   b""),
 }
 
 
@@ -82,6 +86,9 @@ class Upstream(http.server.BaseHTTPRequestHandler):
         self.send_response(status)
         for name, value in fields:
             self.send_header(name, value)
+        if status == 304:
+            self.end_headers()
+            return
         if self.path.endswith("/chunked"):
             self.send_header("Transfer-Encoding", "chunked")
         else:
@@ -261,3 +268,21 @@ def test_a_utf_8_byte_order_mark_overrides_the_label_as_in_a_browser(proxy):
     assert r.status == 203, r
     assert r.header("Content-Type") == "text/html; charset=utf-8"
     assert r.body == PHRASE_UTF8
+
+
+def test_a_304_goes_with_the_weak_etag_the_client_holds_from_the_203(proxy):
+    # The client revalidates the 203's W/"v1"; the upstream compares weakly and answers 304
+    # with its strong "v1", which the proxy weakens as it weakened the 203's (RFC 9110 §8.8.1;
+    # RFC 9111 §4.3.4 selects the stored response to update by it).
+    r = get(proxy.port, "/t/not-modified", headers=[("If-None-Match", 'W/"v1"')])
+    assert (r.status, r.header("ETag")) == (304, 'W/"v1"'), r
+
+
+@pytest.mark.parametrize("path, headers", [
+    ("/t/not-modified", [("Cache-Control", "no-transform")]),  # the 200 would not be a 203
+    ("/t/not-modified-no-transform", []),
+    ("/plain/not-modified", []),  # a route without transcode_legacy_text
+])
+def test_a_304_keeps_its_strong_etag_where_the_200_would_not_be_transcoded(proxy, path, headers):
+    r = get(proxy.port, path, headers=headers + [("If-None-Match", '"v1"')])
+    assert (r.status, r.header("ETag")) == (304, '"v1"'), r

@@ -31,6 +31,8 @@ TEST_F(forward_proxy_config_test, an_empty_table_takes_the_defaults_and_asks_no_
   ASSERT_TRUE(r.config) << format_error(r.errors.at(0));
   const forward_proxy_config& p = r.config->sites[0].forward_proxy.value();
   EXPECT_EQ(p.options.connect_ports, ports{443});
+  EXPECT_EQ(p.options.http_ports, ports{80});
+  EXPECT_FALSE(p.options.allow_local_destinations);
   EXPECT_EQ(p.options.connect_timeout, 5s);
   EXPECT_EQ(p.options.response_timeout, 60s);
   EXPECT_EQ(p.options.tunnel_idle_timeout, 5min);
@@ -40,6 +42,8 @@ TEST_F(forward_proxy_config_test, an_empty_table_takes_the_defaults_and_asks_no_
 TEST_F(forward_proxy_config_test, every_key_is_read_and_the_users_file_resolved) {
   load_result r = load(std::string(site) + R"([sites.forward_proxy]
 connect_ports = [1, 443, 65535]
+http_ports = [80, 8080]
+allow_local_destinations = true
 connect_timeout = "2s"
 response_timeout = "30s"
 tunnel_idle_timeout = "90s"
@@ -49,6 +53,8 @@ realm = "office proxy"
   ASSERT_TRUE(r.config) << format_error(r.errors.at(0));
   const forward_proxy_config& p = r.config->sites[0].forward_proxy.value();
   EXPECT_EQ(p.options.connect_ports, (ports{1, 443, 65535}));
+  EXPECT_EQ(p.options.http_ports, (ports{80, 8080}));
+  EXPECT_TRUE(p.options.allow_local_destinations);
   EXPECT_EQ(p.options.connect_timeout, 2s);
   EXPECT_EQ(p.options.response_timeout, 30s);
   EXPECT_EQ(p.options.tunnel_idle_timeout, 90s);
@@ -82,6 +88,12 @@ const broken_case broken_cases[] = {
      "sites[0].forward_proxy.connect_ports[2]: 443 is listed twice"},
     {"ports not a list", "connect_ports = 443\n", 4, 17,
      "sites[0].forward_proxy.connect_ports: expected an array of ports, such as [443]"},
+    {"http port one past the last", "http_ports = [80, 65536]\n", 4, 19,
+     "sites[0].forward_proxy.http_ports[1]: expected a port from 1 to 65535"},
+    {"http ports not a list", "http_ports = 80\n", 4, 14,
+     "sites[0].forward_proxy.http_ports: expected an array of ports, such as [80]"},
+    {"allow_local_destinations not a boolean", "allow_local_destinations = 1\n", 4, 28,
+     "sites[0].forward_proxy.allow_local_destinations: expected true or false, found an integer"},
     {"connect timeout of zero", "connect_timeout = 0\n", 4, 19,
      "sites[0].forward_proxy.connect_timeout: must be greater than zero"},
     {"idle timeout of zero", "tunnel_idle_timeout = \"0s\"\n", 4, 23,

@@ -44,6 +44,15 @@ TEST_F(router_test, exact_routes_match_by_method) {
   EXPECT_EQ(run(find("POST", "/hello")), "post-hello");
 }
 
+TEST_F(router_test, a_match_says_whether_its_route_takes_any_method) {
+  // The pipeline answers an extended CONNECT (RFC 8441) for such a route itself.
+  EXPECT_TRUE(find("CONNECT", "/any/x").any_method);
+  EXPECT_EQ(run(find("CONNECT", "/any/x")), "any");
+  EXPECT_FALSE(find("GET", "/hello").any_method);
+  EXPECT_FALSE(find("HEAD", "/static/a").any_method);
+  EXPECT_FALSE(find("PUT", "/hello").any_method);
+}
+
 TEST_F(router_test, head_falls_back_to_get) {
   EXPECT_EQ(run(find("HEAD", "/hello")), "hello");
 }

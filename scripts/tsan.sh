@@ -53,6 +53,8 @@ echo "== ThreadSanitizer: integration tests that run threads"
 #                           an upstream exchange to the client's connection
 #   proxy_tls:              TLS upstream connections kept by two workers' pools, one client
 #                           context shared, and a health-check thread's handshakes
+#   forward_proxy_h2:       CONNECT tunnels on HTTP/2 streams of two workers, destinations'
+#                           sockets on the streams' loops
 #   delta_encoding:         a site's store of versions, filled and read on pool threads
 #   websocket_cases:        hundreds of WebSockets on two workers, messages up to 16 MiB,
 #                           Chromium's compressed ones
@@ -86,5 +88,6 @@ TEAPOT_BIN="$PWD/build/tsan/teapot" TEAPOT_EXAMPLES_DIR="$PWD/build/tsan/example
   tests/integration/test_proxy_balancing.py \
   tests/integration/test_proxy_websocket.py \
   tests/integration/test_proxy_tls.py \
+  tests/integration/test_forward_proxy_h2.py \
   --deselect tests/integration/test_proxy_connections.py::test_a_gibibyte_each_way_streams_byte_exact_with_bounded_memory \
   tests/integration/test_websocket_cases.py

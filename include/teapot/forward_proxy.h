@@ -5,7 +5,8 @@
 //                        .steps = {teapot::handlers::make_proxy_auth({.htpasswd =
 //                        "proxy.users"})}});
 //
-// What it takes, over HTTP/1.1 (an HTTP/2 CONNECT, RFC 9113 §8.5, is still answered 405):
+// What it takes, over HTTP/1.1 (and CONNECT over HTTP/2 too, RFC 9113 §8.5: the stream's DATA
+// frames then carry the tunnel):
 // - CONNECT host:port: the site's steps are skipped; the proxy's own steps run (proxy
 //   authentication: 407), then the port must be listed (403 otherwise), then the destination is
 //   resolved, and refused 403 when local (allow_local_destinations), then connected to: 502

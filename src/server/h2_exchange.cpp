@@ -99,8 +99,11 @@ pipeline::head_facts facts_of(const h2::request_head& h) {
   pipeline::head_facts facts;
   facts.authority = h.authority;
   // RFC 8441 §5: after the 2xx to an extended CONNECT, the stream's DATA frames carry the
-  // protocol it opened, not the request's content.
-  facts.has_content = !h.ends_stream && h.protocol.empty();
+  // protocol it opened, not the request's content; so do a CONNECT's (below).
+  facts.has_content = !h.ends_stream && h.protocol.empty() && h.method != "CONNECT";
+  // RFC 9113 §8.5: a CONNECT asks a forward proxy for a tunnel to its :authority; its DATA
+  // are the tunnel's bytes, never content. (No absolute-form exists here: :path is a path.)
+  facts.can_proxy = true;
   facts.content_length = h.content_length;
   return facts;
 }

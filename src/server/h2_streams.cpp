@@ -131,7 +131,17 @@ void h2_stream::respond() {
   response& res = *ex_.res;
   const http::status status = res.status();
   if (status == http::status::ok && !ex_.req.protocol.empty() && response_access::upgrade(res))
-    return open_tunnel();
+    return open_tunnel(std::make_unique<h2_ws_tunnel>(worker_, response_access::take_upgrade(res),
+                                                      [this] { tunnel_woken(); }));
+  if (status == http::status::ok && ex_.req.method == "CONNECT" && response_access::tunnel(res))
+    return open_tunnel(std::make_unique<h2_connect_tunnel>(
+        worker_, response_access::take_tunnel(res), [this] { tunnel_woken(); },
+        [weak = weak_from_this()] {
+          if (std::shared_ptr<h2_stream> s = weak.lock(); s && s->owner_ != nullptr) {
+            s->owner_->session_.reset_stream(s->id_, h2::error_code::connect_error);
+            s->owner_->output_ready();
+          }
+        }));
   h2_exchange::head_fields(ex_, worker_.date(), worker_.options().server_header, head_scratch_,
                            head_fields_);
   const bool no_content = h2_exchange::has_no_content(ex_);
@@ -170,15 +180,14 @@ void h2_stream::respond() {
   ex_.end();
 }
 
-// RFC 8441 §5: the 200 goes with the stream still open, its content the WebSocket's frames,
-// pulled as the session makes them; no content-length (RFC 9110 §8.6). What the client sent
-// while the pipeline ran is its first frames.
-void h2_stream::open_tunnel() {
+// RFC 8441 §5, RFC 9113 §8.5: the 200 goes with the stream still open, its content the
+// tunnel's bytes (a WebSocket's frames, a destination's bytes), pulled as they come; no
+// content-length (RFC 9110 §8.6). What the client sent while the pipeline ran is its first.
+void h2_stream::open_tunnel(std::unique_ptr<h2_stream_tunnel> tunnel) {
   phase_ = phase::tunnel;
   h2_exchange::head_fields(ex_, worker_.date(), worker_.options().server_header, head_scratch_,
                            head_fields_);
-  tunnel_ = std::make_unique<h2_ws_tunnel>(worker_, response_access::take_upgrade(*ex_.res),
-                                           [this] { tunnel_woken(); });
+  tunnel_ = std::move(tunnel);
   h2::session& session = owner_->session_;
   if (!session.submit_response(
           id_, http::status::ok, head_fields_,

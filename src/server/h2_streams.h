@@ -28,6 +28,7 @@
 #include "h2/session.h"
 #include "http/field_lists.h"
 #include "server/exchange.h"
+#include "server/h2_connect_tunnel.h"
 #include "server/h2_ws_tunnel.h"
 #include "server/pipeline.h"
 #include "teapot/body_reader.h"
@@ -78,7 +79,8 @@ class h2_stream final : public exchange_transport,
     streaming,  // the handler has run and takes the content as it arrives
     handling,   // the handler (or the pool) has the request; the response is not ready
     answered,   // the response is submitted
-    tunnel,     // a WebSocket opened by extended CONNECT carries the stream (RFC 8441 §5)
+    tunnel,     // a WebSocket opened by extended CONNECT (RFC 8441 §5), or a CONNECT's
+                // destination (RFC 9113 §8.5), carries the stream
   };
 
   void copy_head(const h2::request_head& h);
@@ -93,7 +95,7 @@ class h2_stream final : public exchange_transport,
   void source_woken();
   bool call_handler(const std::function<void()>& fn);
   h2::pull_result pull_source(std::span<char> buffer);
-  void open_tunnel();
+  void open_tunnel(std::unique_ptr<h2_stream_tunnel> tunnel);
   h2::pull_result pull_tunnel(std::span<char> buffer);
   void tunnel_woken();
 
@@ -131,7 +133,7 @@ class h2_stream final : public exchange_transport,
   std::shared_ptr<body_source> source_;
   bool source_failed_ = false;
   std::optional<std::uint64_t> source_left_;  // of a known length, what is still to come
-  std::unique_ptr<h2_ws_tunnel> tunnel_;      // once the stream carries a WebSocket
+  std::unique_ptr<h2_stream_tunnel> tunnel_;  // once a WebSocket or a CONNECT carries it
 };
 
 class h2_streams final : public h2::session_events {

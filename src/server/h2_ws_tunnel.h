@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "h2/response_body.h"
+#include "server/h2_stream_tunnel.h"
 #include "server/ws_session.h"
 #include "server/ws_upgrade.h"
 
@@ -26,7 +27,7 @@ namespace teapot::srv {
 
 class worker;
 
-class h2_ws_tunnel final : public ws_carrier {
+class h2_ws_tunnel final : public h2_stream_tunnel, public ws_carrier {
  public:
   // wake: frames wait in the session; the stream's content is to be pulled again (called from
   // the loop, never from inside feed()).
@@ -36,22 +37,22 @@ class h2_ws_tunnel final : public ws_carrier {
   h2_ws_tunnel& operator=(const h2_ws_tunnel&) = delete;
 
   // The 200 is submitted: the route's on_open.
-  void open();
+  void open() override;
   // DATA from the client. Returns how many of the client's bytes (these and earlier ones held
   // back) the stream may consume now.
-  std::size_t feed(std::string_view bytes);
+  std::size_t feed(std::string_view bytes) override;
   // The client's END_STREAM: no more input. Without its Close first, the route hears 1006
   // (RFC 6455 §7.1.5) and the stream ends once the frames waiting have gone.
-  void client_ended() noexcept;
+  void client_ended() noexcept override;
   // The stream's content source: frames as the window allows; ended (END_STREAM) once the
   // session is over and its last frame is out.
-  h2::pull_result pull(std::span<char> buffer);
+  h2::pull_result pull(std::span<char> buffer) override;
   // Input held back that may be consumed now that the frames waiting have gone.
-  std::size_t take_releasable() noexcept;
+  std::size_t take_releasable() noexcept override;
   // A graceful stop: Close 1001.
-  void go_away();
+  void go_away() override;
   // The stream is gone (reset, closed, or the connection): on_close 1006 unless a Close was seen.
-  void gone() noexcept;
+  void gone() noexcept override;
   std::string_view target() const noexcept { return session_->target(); }
 
   // ws_carrier

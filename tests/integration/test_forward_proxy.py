@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import TEAPOT_BIN, free_port, require, sha512_crypt
-from socket_servers import ThreadedServer, socket_server
+from socket_servers import ThreadedServer, read_head, socket_server
 from wire import Conn
 
 USER, PASSWORD = "alice", "tunnel pass"
@@ -65,12 +65,8 @@ def echo(conn: socket.socket) -> None:
 def silent(conn: socket.socket) -> None:
     """Reads a request head and says nothing for longer than any test waits."""
     with conn:
-        data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = conn.recv(4096)
-            if not chunk:
-                return
-            data += chunk
+        if b"\r\n\r\n" not in read_head(conn):
+            return
         threading.Event().wait(30)
 
 

@@ -19,7 +19,7 @@ import pytest
 
 from conftest import TEAPOT_BIN, build_docroot, free_port, require
 from h2wire import H2Conn
-from socket_servers import ThreadedServer, socket_server
+from socket_servers import ThreadedServer, read_head, socket_server
 from wire import Conn, request
 
 
@@ -77,41 +77,31 @@ class Upstream(http.server.BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_CONNECT = do_OPTIONS = do_TRACE = _answer
 
 
-def read_request(conn: socket.socket) -> bytes:
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    return data
-
-
 def garbage(conn):
-    read_request(conn)
+    read_head(conn)
     conn.sendall(b"this is not HTTP at all\r\n\r\n")
     conn.close()
 
 
 def close_without_response(conn):
-    read_request(conn)
+    read_head(conn)
     conn.close()
 
 
 def malformed_field(conn):
-    read_request(conn)
+    read_head(conn)
     conn.sendall(b"HTTP/1.1 200 OK\r\nBad Field: x\r\nContent-Length: 2\r\n\r\nhi")
     conn.close()
 
 
 def silent(conn):
-    read_request(conn)
+    read_head(conn)
     threading.Event().wait(30)
     conn.close()
 
 
 def hints_first(conn):
-    read_request(conn)
+    read_head(conn)
     conn.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
                  b"HTTP/1.1 100 Continue\r\n\r\n"
                  b"HTTP/1.1 103 Early Hints\r\nLink: </app.js>; rel=preload\r\n\r\n"
@@ -120,7 +110,7 @@ def hints_first(conn):
 
 
 def cut_mid_body(conn):
-    read_request(conn)
+    read_head(conn)
     conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part of it")
     conn.close()
 

@@ -10,7 +10,7 @@
 
 namespace teapot::srv {
 
-h2_connect_tunnel::h2_connect_tunnel(worker& w, std::shared_ptr<tunnel_handoff> handoff,
+h2_connect_tunnel::h2_connect_tunnel(worker& w, const std::shared_ptr<tunnel_handoff>& handoff,
                                      std::function<void()> wake, std::function<void()> fail)
     : worker_(w),
       wake_(std::move(wake)),

@@ -27,8 +27,8 @@ class h2_connect_tunnel final : public h2_stream_tunnel, public tunnel_carrier {
   // wake: bytes wait for the client, or its input may be consumed (pull again); fail: the
   // destination failed (reset the stream with CONNECT_ERROR). Never called from inside feed()
   // or pull().
-  h2_connect_tunnel(worker& w, std::shared_ptr<tunnel_handoff> handoff, std::function<void()> wake,
-                    std::function<void()> fail);
+  h2_connect_tunnel(worker& w, const std::shared_ptr<tunnel_handoff>& handoff,
+                    std::function<void()> wake, std::function<void()> fail);
   ~h2_connect_tunnel() override;
   h2_connect_tunnel(const h2_connect_tunnel&) = delete;
   h2_connect_tunnel& operator=(const h2_connect_tunnel&) = delete;

@@ -43,3 +43,14 @@ def read_head(conn: socket.socket) -> bytes:
             break
         data += chunk
     return data
+
+
+def echo(conn: socket.socket) -> None:
+    """Every byte back, until the client's FIN; then our own FIN."""
+    with conn:
+        while True:
+            data = conn.recv(65536)
+            if not data:
+                conn.shutdown(socket.SHUT_WR)
+                return
+            conn.sendall(data)

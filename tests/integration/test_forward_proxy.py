@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import TEAPOT_BIN, free_port, require, sha512_crypt
-from socket_servers import ThreadedServer, read_head, socket_server
+from socket_servers import ThreadedServer, echo, read_head, socket_server
 from wire import Conn
 
 USER, PASSWORD = "alice", "tunnel pass"
@@ -49,17 +49,6 @@ class Destination(http.server.BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
     do_POST = do_OPTIONS = do_TRACE = do_GET
-
-
-def echo(conn: socket.socket) -> None:
-    """Every byte back, until the client's FIN; then our own FIN."""
-    with conn:
-        while True:
-            data = conn.recv(65536)
-            if not data:
-                conn.shutdown(socket.SHUT_WR)
-                return
-            conn.sendall(data)
 
 
 def silent(conn: socket.socket) -> None:

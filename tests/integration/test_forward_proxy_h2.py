@@ -17,20 +17,9 @@ import pytest
 
 from conftest import TEAPOT_BIN, free_port, require, sha512_crypt
 from h2wire import H2Conn, H2Response
-from socket_servers import socket_server
+from socket_servers import echo, socket_server
 
 USER, PASSWORD = "tunnel", "through h2"
-
-
-def echo(conn: socket.socket) -> None:
-    """Sends back what it reads, and closes its side after the client's FIN."""
-    with conn:
-        while True:
-            data = conn.recv(65536)
-            if not data:
-                conn.shutdown(socket.SHUT_WR)
-                return
-            conn.sendall(data)
 
 
 def resetter(conn: socket.socket) -> None:

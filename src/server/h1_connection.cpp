@@ -457,8 +457,9 @@ void h1_connection::begin_exchange() {
   facts.secure = tls_ != nullptr;
   // RFC 8470 §5.2: a request any of whose head came as early data may be a replay.
   facts.early = early_until_ > bytes_read_ - (w.in_end - w.msg_begin);
-  // RFC 9110 §15.5.20: on TLS, the authority must be one the handshake's certificate covers.
-  if (tls_ && !facts.authority.empty())
+  // RFC 9110 §15.5.20: on TLS, the authority must be one the handshake's certificate covers;
+  // a CONNECT's is the tunnel's destination (§9.3.6), no origin of this server.
+  if (tls_ && !facts.authority.empty() && h.method != "CONNECT")
     facts.misdirected = !tls_->session().covers(host_without_port(facts.authority));
   take_up(pipeline::on_head(w.ex, facts, worker_.options().limits, worker_.error_log()));
 }

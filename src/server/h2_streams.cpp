@@ -133,15 +133,30 @@ void h2_stream::respond() {
   if (status == http::status::ok && !ex_.req.protocol.empty() && response_access::upgrade(res))
     return open_tunnel(std::make_unique<h2_ws_tunnel>(worker_, response_access::take_upgrade(res),
                                                       [this] { tunnel_woken(); }));
-  if (status == http::status::ok && ex_.req.method == "CONNECT" && response_access::tunnel(res))
-    return open_tunnel(std::make_unique<h2_connect_tunnel>(
-        worker_, response_access::take_tunnel(res), [this] { tunnel_woken(); },
-        [weak = weak_from_this()] {
-          if (std::shared_ptr<h2_stream> s = weak.lock(); s && s->owner_ != nullptr) {
-            s->owner_->session_.reset_stream(s->id_, h2::error_code::connect_error);
-            s->owner_->output_ready();
-          }
-        }));
+  if (status == http::status::ok && asks_for_tunnel() && response_access::tunnel(res)) {
+    std::unique_ptr<h2_connect_tunnel> tunnel;
+    try {
+      tunnel = std::make_unique<h2_connect_tunnel>(
+          worker_, response_access::take_tunnel(res), [this] { tunnel_woken(); },
+          [weak = weak_from_this()] {
+            if (std::shared_ptr<h2_stream> s = weak.lock(); s && s->owner_ != nullptr) {
+              s->owner_->session_.reset_stream(s->id_, h2::error_code::connect_error);
+              s->owner_->output_ready();
+            }
+          });
+    } catch (const std::exception& e) {  // the loop could not watch the destination's socket
+      worker_.log(log_level::error, std::string("forward proxy: the tunnel failed: ") + e.what());
+      owner_->session_.reset_stream(id_, h2::error_code::connect_error);
+      ex_.end();
+      return;
+    }
+    return open_tunnel(std::move(tunnel));
+  }
+  // A CONNECT answered without a tunnel: what the client sent for it is not wanted.
+  if (asks_for_tunnel() && !ex_.body.empty()) {
+    owner_->session_.consume(id_, ex_.body.size());
+    ex_.body.clear();
+  }
   h2_exchange::head_fields(ex_, worker_.date(), worker_.options().server_header, head_scratch_,
                            head_fields_);
   const bool no_content = h2_exchange::has_no_content(ex_);
@@ -232,6 +247,19 @@ void h2_stream::content_arrived(std::string_view bytes) {
       session.resume(id_);  // the frames it answered with
       return;
     case phase::head:
+    case phase::handling:
+      if (asks_for_tunnel()) {
+        // RFC 9113 §8.5: a CONNECT's DATA are the tunnel's bytes, sent before its 200 by a client
+        // that does not wait: kept (the stream's window bounds them) for open_tunnel(), or
+        // given back to the window if the answer opens no tunnel.
+        ex_.body.append(bytes);
+        return;
+      }
+      if (phase_ == phase::handling) {
+        session.consume(id_, bytes.size());  // content no longer wanted
+        return;
+      }
+      [[fallthrough]];
     case phase::content:
       // content-length past the limit was refused from the head; this counts the rest.
       if (ex_.body.size() + bytes.size() > ex_.body_max) {
@@ -256,7 +284,6 @@ void h2_stream::content_arrived(std::string_view bytes) {
       // Consumed as the handler takes it: its window stays shut while it holds a piece.
       waiting_.append(bytes);
       return deliver();
-    case phase::handling:
     case phase::answered:
       session.consume(id_, bytes.size());  // content no longer wanted
       return;
@@ -576,8 +603,10 @@ void h2_streams::on_request(h2::stream_id id, const h2::request_head& head) {
   facts.early = early_input_;
   if (!head.authority.empty()) facts.authority = ex.req.header("host").value_or(std::string_view{});
   // RFC 9113 §9.1.1: a connection may carry requests for every origin its certificate covers,
-  // and only those (421 for the others, RFC 9110 §15.5.20).
-  if (tls_ && !facts.authority.empty())
+  // and only those (421 for the others, RFC 9110 §15.5.20). A CONNECT's authority is the
+  // tunnel's destination (§8.5), no origin of this server: a forward proxy takes it.
+  const bool tunnel_to = head.method == "CONNECT" && head.protocol.empty();
+  if (tls_ && !facts.authority.empty() && !tunnel_to)
     facts.misdirected = !tls_->covers(host_without_port(facts.authority));
   s->take_up(pipeline::on_head(ex, facts, worker_.options().limits, worker_.error_log()));
 }

@@ -96,6 +96,10 @@ class h2_stream final : public exchange_transport,
   bool call_handler(const std::function<void()>& fn);
   h2::pull_result pull_source(std::span<char> buffer);
   void open_tunnel(std::unique_ptr<h2_stream_tunnel> tunnel);
+  // A CONNECT without :protocol: a forward proxy's tunnel (RFC 9113 §8.5).
+  bool asks_for_tunnel() const noexcept {
+    return ex_.req.method == "CONNECT" && ex_.req.protocol.empty();
+  }
   h2::pull_result pull_tunnel(std::span<char> buffer);
   void tunnel_woken();
 

@@ -571,6 +571,8 @@ void upstream_exchange::start_tls() {
 }
 
 void upstream_exchange::continue_tls() {
+  // SSL_get_error reads this thread's error queue, which must hold this call's errors only.
+  ERR_clear_error();
   const int rc = SSL_do_handshake(ssl_.get());
   if (rc == 1) return on_connected();
   const int e = SSL_get_error(ssl_.get(), rc);
@@ -581,15 +583,18 @@ void upstream_exchange::continue_tls() {
 
 ssize_t upstream_exchange::send_some(const char* data, std::size_t size) {
   if (!ssl_) return ::send(fd_, data, size, MSG_NOSIGNAL);
+  ERR_clear_error();
   const int n = SSL_write(ssl_.get(), data, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
   if (n > 0) return n;
   const int e = SSL_get_error(ssl_.get(), n);
+  ERR_clear_error();
   errno = e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ ? EAGAIN : EPIPE;
   return -1;
 }
 
 ssize_t upstream_exchange::receive_some(char* buffer, std::size_t size) {
   if (!ssl_) return ::read(fd_, buffer, size);
+  ERR_clear_error();
   const int n =
       SSL_read(ssl_.get(), buffer, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
   if (n > 0) return n;
@@ -598,10 +603,13 @@ ssize_t upstream_exchange::receive_some(char* buffer, std::size_t size) {
     errno = EAGAIN;
     return -1;
   }
-  // A close_notify, a close without one (a response delimited by the close, as many servers
-  // end it), or a broken record: the end of what the upstream sends, as a close is in clear.
   ERR_clear_error();
-  return 0;
+  // A close_notify, or a close without one (SSL_OP_IGNORE_UNEXPECTED_EOF: a response delimited
+  // by the close, as many servers end it): the end of what the upstream sends, as a FIN is in
+  // clear. A broken record, an alert or a reset: the connection failed.
+  if (e == SSL_ERROR_ZERO_RETURN) return 0;
+  errno = EPROTO;
+  return -1;
 }
 
 void upstream_exchange::on_connected() {
@@ -670,6 +678,10 @@ void upstream_exchange::read_upstream() {
       if (retried()) return;
       return answer(http::status::bad_gateway, "the upstream closed before its response head");
     }
+    // RFC 9112 §8: a connection that fails (a reset, a broken TLS record) is no end of the
+    // content, even of content the close delimits: the client must be able to tell.
+    if (phase_ == phase::content && n < 0)
+      return cut("the upstream's connection failed before the end of its content");
     if (phase_ == phase::content) {
       const h1::response_body_decoder::result r = decoder_.end_of_input();
       if (r.outcome == h1::response_body_decoder::result::kind::done) return content_ended();

@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -112,6 +113,7 @@ upstream_health::outcome upstream_health::probe(const upstream_address& u, std::
       return finish(outcome::failed);
     }
     for (;;) {
+      ERR_clear_error();  // SSL_get_error reads the thread's queue: this call's errors only
       const int rc = SSL_do_handshake(ssl.get());
       if (rc == 1) break;
       const int e = SSL_get_error(ssl.get(), rc);
@@ -131,6 +133,7 @@ upstream_health::outcome upstream_health::probe(const upstream_address& u, std::
       const ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL);
       return n >= 0 ? n : (errno == EAGAIN || errno == EINTR) ? 0 : -1;
     }
+    ERR_clear_error();
     const int n = SSL_write(ssl.get(), data, static_cast<int>(size));
     if (n > 0) return n;
     const int e = SSL_get_error(ssl.get(), n);
@@ -143,6 +146,7 @@ upstream_health::outcome upstream_health::probe(const upstream_address& u, std::
       const ssize_t n = ::recv(fd, buffer, size, 0);
       return n > 0 ? n : n == 0 ? -1 : (errno == EAGAIN || errno == EINTR) ? 0 : -1;
     }
+    ERR_clear_error();
     const int n = SSL_read(ssl.get(), buffer, static_cast<int>(size));
     if (n > 0) return n;
     const int e = SSL_get_error(ssl.get(), n);

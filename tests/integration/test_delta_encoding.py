@@ -238,6 +238,18 @@ def test_the_oldest_version_goes_past_versions(server, site):
     assert second.body == b"31c\nversion 4\n.\n"
 
 
+def test_versions_are_kept_per_target_query_included(server, site, tmp_path):
+    # A strong tag names bytes within one resource: another query is another resource.
+    old_tag = held(server, "/notes/log.txt?feed=a")
+    replace(site / "notes/log.txt", V2, 1_000_000_000_000_000_002)
+    other = get(server, "/notes/log.txt?feed=b", [("A-IM", "diffe"), ("If-None-Match", old_tag)])
+    assert other.status == 200, other
+    assert other.body == V2
+    same = get(server, "/notes/log.txt?feed=a", [("A-IM", "diffe"), ("If-None-Match", old_tag)])
+    assert same.status == 226, same
+    assert ed_applies(tmp_path, V1, same.body) == V2
+
+
 def test_of_several_listed_tags_the_first_kept_is_the_base(server, site, tmp_path):
     old_tag = held(server, "/notes/log.txt")
     replace(site / "notes/log.txt", V2, 1_000_000_000_000_000_002)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import socket
+import ssl
 import struct
 from pathlib import Path
 
 import pytest
 
-from conftest import TEAPOT_BIN, free_port, require, sha512_crypt
+from conftest import TEAPOT_BIN, dev_certificates, free_port, require, sha512_crypt
 from h2wire import H2Conn, H2Response
 from socket_servers import echo, socket_server
 
@@ -48,6 +49,26 @@ def proxy(start_server, tmp_path: Path, destinations):
                       f'connect_ports = [{ports}]\nallow_local_destinations = true\n'
                       'users = "proxy.users"\ntunnel_idle_timeout = "2s"\n')
     return start_server([TEAPOT_BIN, "serve", "--config", config], "teapot-forward-h2")
+
+
+@pytest.fixture
+def tls_proxy(start_server, tmp_path: Path, destinations):
+    """The forward proxy on a TLS listener whose certificate names localhost only: a CONNECT's
+    authority is its destination, which no certificate of the proxy's need cover."""
+    require(TEAPOT_BIN, "teapot")
+    certs = dev_certificates(tmp_path, ("localhost",))
+    tls_port = free_port()
+    config = tmp_path / "tls.toml"
+    config.write_text('[server]\nlisten = ["127.0.0.1:1"]\n'
+                      f'tls_listen = ["127.0.0.1:{tls_port}"]\nworkers = 2\ndrain_timeout = "1s"\n'
+                      '[[sites]]\ndefault = true\nhosts = ["localhost"]\n'
+                      '[sites.tls]\ncertificate = "localhost/cert.pem"\nkey = "localhost/key.pem"\n'
+                      f'[sites.forward_proxy]\nconnect_ports = [{destinations["echo"]}]\n'
+                      'allow_local_destinations = true\n')
+    server = start_server([TEAPOT_BIN, "serve", "--config", config], "teapot-forward-tls")
+    server.tls_port = tls_port
+    server.cafile = certs["localhost"] / "cert.pem"
+    return server
 
 
 def credentials() -> str:
@@ -159,3 +180,54 @@ def test_a_tunnel_where_nothing_moves_is_reset_after_tunnel_idle_timeout(proxy, 
         assert proxy.logged("forward proxy: an HTTP/2 tunnel idle too long is reset")
     finally:
         c.close()
+
+
+def test_bytes_sent_before_the_200_are_the_tunnels_first(proxy, destinations):
+    """A client that does not wait for the 200 (its DATA right behind the HEADERS, while the
+    password is checked and the destination connected): its bytes reach the destination."""
+    c = H2Conn.plain(proxy.port)
+    try:
+        while not c.settings_seen:
+            c.read_some()
+        c.conn.config.validate_outbound_headers = False
+        sid = c.conn.get_next_available_stream_id()
+        c.responses[sid] = H2Response()
+        c.conn.send_headers(sid, [(":method", "CONNECT"),
+                                  (":authority", f"127.0.0.1:{destinations['echo']}"),
+                                  ("proxy-authorization", credentials())], end_stream=False)
+        c.conn.send_data(sid, b"early bytes", end_stream=True)
+        c.flush()
+        r = c.response(sid)
+        assert r.status == 200, r
+        assert r.body == b"early bytes"
+    finally:
+        c.close()
+
+
+def test_connect_over_h2_on_a_tls_listener_reaches_a_destination_its_certificate_does_not_name(
+        tls_proxy, destinations):
+    c = H2Conn.tls(tls_proxy.tls_port, str(tls_proxy.cafile), "localhost")
+    try:
+        sid, r = connect(c, f"127.0.0.1:{destinations['echo']}", auth=False)
+        assert r.status == 200, r
+        c.send_data(sid, b"over h2 and TLS", end=True)
+        assert c.response(sid).body == b"over h2 and TLS"
+    finally:
+        c.close()
+
+
+def test_connect_over_http_1_1_on_a_tls_listener_is_tunnelled_too(tls_proxy, destinations):
+    ctx = ssl.create_default_context(cafile=str(tls_proxy.cafile))
+    with socket.create_connection(("127.0.0.1", tls_proxy.tls_port), timeout=10) as raw, \
+            ctx.wrap_socket(raw, server_hostname="localhost") as s:
+        target = f"127.0.0.1:{destinations['echo']}"
+        s.sendall(f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n".encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += s.recv(4096)
+        assert head.startswith(b"HTTP/1.1 200 "), head
+        s.sendall(b"over TLS")
+        got = head.partition(b"\r\n\r\n")[2]
+        while len(got) < 8:
+            got += s.recv(4096)
+        assert got == b"over TLS"

@@ -75,7 +75,10 @@ std::shared_ptr<work> plan(const request& req, const response& res,
                            const std::shared_ptr<version_store>& store) {
   auto w = std::make_shared<work>();
   w->store = store;
-  w->path.assign(req.path);
+  // A strong tag names bytes within one resource only (RFC 9110 §8.8.1): "v7" of
+  // /feed?u=1 and of /feed?u=2 may be different bodies, so the key is the whole target as
+  // received, and the Host that chose the site.
+  w->path.assign(req.header("Host").value_or(std::string_view{})).append("\n").append(req.target);
   w->opaque.assign(res.etag()->opaque);
   w->keep = !store->contains(w->path, w->opaque);
   const http::accepted_manipulations a = accepted(req);

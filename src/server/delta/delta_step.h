@@ -26,7 +26,7 @@ bool wants(const request& req, const response& res, const delta_encoding_options
 struct work {
   std::shared_ptr<const response> res;  // set by the caller; keeps the file open
   std::shared_ptr<version_store> store;
-  std::string path;
+  std::string path;                         // the resource: Host, "\n" and the target as received
   std::string opaque;                       // the current instance's strong tag
   bool keep = false;                        // the current version is not kept yet
   std::shared_ptr<const std::string> base;  // the version named by If-None-Match, if kept

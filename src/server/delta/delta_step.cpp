@@ -5,8 +5,8 @@
 
 #include "base/ascii.h"
 #include "http/ed_script.h"
-#include "http/field_lists.h"
 #include "http/instance_manipulations.h"
+#include "http/transcoding_rule.h"
 #include "http/validators.h"
 #include "server/compression/codec.h"
 #include "server/compression/compress_response.h"
@@ -20,22 +20,15 @@ using base::ascii::iequals;
 // The gzip level of the "gzip" manipulation: zlib's default, as for Content-Encoding.
 constexpr int gzip_level = 6;
 
-bool says_no_transform(std::string_view cache_control) {
-  bool found = false;
-  http::for_each_element(cache_control,
-                         [&](std::string_view e) { found = found || iequals(e, "no-transform"); });
-  return found;
-}
-
 // RFC 9110 §7.7, RFC 9111 §5.2.1.6, §5.2.2.6: no-transform from either side keeps the
 // instance as it is. Whether a manipulation the client asked for (RFC 3229) is a transformation is
 // left open; teapot reads the directive as the client's last word.
 bool forbids_transform(const request& req, const response& res) {
   bool found = false;
   for (const header_field& h : req.headers)
-    if (iequals(h.name, "Cache-Control")) found = found || says_no_transform(h.value);
+    if (iequals(h.name, "Cache-Control")) found = found || http::has_no_transform(h.value);
   res.for_each_header([&](std::string_view name, std::string_view value) {
-    if (iequals(name, "Cache-Control")) found = found || says_no_transform(value);
+    if (iequals(name, "Cache-Control")) found = found || http::has_no_transform(value);
   });
   return found;
 }
